@@ -1,0 +1,57 @@
+// Storage of accounts and their API keys.
+import type { PrismaClient } from "../generated/prisma/client.js";
+import { Prisma } from "../generated/prisma/client.js";
+import { ApiError } from "../http/errors.js";
+
+export interface StoredApiKey {
+  id: number;
+  accountId: number;
+  key: string;
+  name: string;
+  secretHash: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+export class ApiKeyRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  findByKey(key: string): Promise<StoredApiKey | null> {
+    return this.prisma.apiKey.findUnique({ where: { key } });
+  }
+
+  findBySecretHash(secretHash: string): Promise<StoredApiKey | null> {
+    return this.prisma.apiKey.findUnique({ where: { secretHash } });
+  }
+
+  list(): Promise<StoredApiKey[]> {
+    return this.prisma.apiKey.findMany({ orderBy: { id: "asc" } });
+  }
+
+  /** Creates the key in `accountId`, or in a new account named after the key when no account is given. */
+  async create(input: { key: string; name: string; secretHash: string; accountId?: number }): Promise<StoredApiKey> {
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const accountId = input.accountId ?? (await tx.account.create({ data: { name: input.name } })).id;
+        return tx.apiKey.create({
+          data: { accountId, key: input.key, name: input.name, secretHash: input.secretHash },
+        });
+      });
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+        throw new ApiError(409, "CONFLICT", `API key "${input.key}" already exists`);
+      }
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2003") {
+        throw new ApiError(404, "NOT_FOUND", `Account ${input.accountId} not found`);
+      }
+      throw error;
+    }
+  }
+
+  /** Marks the key revoked; returns false when no such key exists. */
+  async revoke(key: string, at: Date): Promise<boolean> {
+    const { count } = await this.prisma.apiKey.updateMany({ where: { key, revokedAt: null }, data: { revokedAt: at } });
+    if (count > 0) return true;
+    return (await this.prisma.apiKey.count({ where: { key } })) > 0;
+  }
+}

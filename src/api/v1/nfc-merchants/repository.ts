@@ -1,0 +1,55 @@
+// Storage of NFC merchants, always scoped to a project the caller's account owns.
+import type { NfcMerchant, PrismaClient } from "../../../generated/prisma/client.js";
+
+export type NfcMerchantRow = NfcMerchant;
+
+export type NfcMerchantFields = Pick<
+  NfcMerchant,
+  | "vendor"
+  | "merchantName"
+  | "merchantEmail"
+  | "terminalProvider"
+  | "publicKeyPem"
+  | "keyVersion"
+  | "keySource"
+  | "smartTapIssuerId"
+  | "smartTapCollectorId"
+>;
+
+export class NfcMerchantRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  list(projectId: number): Promise<NfcMerchantRow[]> {
+    return this.prisma.nfcMerchant.findMany({ where: { projectId }, orderBy: { createdAt: "asc" } });
+  }
+
+  find(projectId: number, id: string): Promise<NfcMerchantRow | null> {
+    return this.prisma.nfcMerchant.findFirst({ where: { projectId, id } });
+  }
+
+  create(projectId: number, id: string, fields: NfcMerchantFields): Promise<NfcMerchantRow> {
+    return this.prisma.nfcMerchant.create({ data: { id, projectId, ...fields } });
+  }
+
+  async update(
+    projectId: number,
+    id: string,
+    changes: Partial<
+      Pick<
+        NfcMerchantFields,
+        "merchantName" | "merchantEmail" | "terminalProvider" | "smartTapIssuerId" | "smartTapCollectorId"
+      >
+    >,
+  ): Promise<NfcMerchantRow | null> {
+    const { count } = await this.prisma.nfcMerchant.updateMany({
+      where: { projectId, id },
+      data: { ...changes, updatedAt: new Date() },
+    });
+    return count === 0 ? null : this.find(projectId, id);
+  }
+
+  async delete(projectId: number, id: string): Promise<boolean> {
+    const { count } = await this.prisma.nfcMerchant.deleteMany({ where: { projectId, id } });
+    return count > 0;
+  }
+}

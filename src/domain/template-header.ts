@@ -1,0 +1,68 @@
+// The template header: the summary of a template that project responses and template lists carry.
+export type Vendor = "Apple" | "Google";
+
+export const VENDOR_IDS: Record<Vendor, number> = { Apple: 1, Google: 2 };
+
+export interface TemplateHeaderSource {
+  id: number;
+  externalId: string | null;
+  name: string;
+  description: string;
+  vendor: string;
+  type: string;
+  disabled: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  design: unknown;
+}
+
+export interface TemplateHeader {
+  id: number;
+  externalId?: string;
+  name: string;
+  description: string;
+  vendor: string;
+  vendorId: number;
+  type: string;
+  projectId: number;
+  projectName: string;
+  projectType: string;
+  deleted: "False";
+  disabled: "True" | "False";
+  expiryDuration?: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+function expiryDurationOf(design: unknown): number | undefined {
+  if (design && typeof design === "object" && "expiryDuration" in design) {
+    const value = (design as { expiryDuration: unknown }).expiryDuration;
+    if (typeof value === "number") return value;
+  }
+  return undefined;
+}
+
+/** Maps a stored template to the Airship template header (string booleans as the reference shows them). */
+export function templateHeaderOf(
+  template: TemplateHeaderSource,
+  project: { id: number; name: string; projectType: string },
+): TemplateHeader {
+  const expiryDuration = expiryDurationOf(template.design);
+  return {
+    id: template.id,
+    ...(template.externalId === null ? {} : { externalId: template.externalId }),
+    name: template.name,
+    description: template.description,
+    vendor: template.vendor,
+    vendorId: VENDOR_IDS[template.vendor as Vendor] ?? 0,
+    type: template.type,
+    projectId: project.id,
+    projectName: project.name,
+    projectType: project.projectType,
+    deleted: "False",
+    disabled: template.disabled ? "True" : "False",
+    ...(expiryDuration === undefined ? {} : { expiryDuration }),
+    createdAt: template.createdAt.toISOString(),
+    updatedAt: template.updatedAt.toISOString(),
+  };
+}

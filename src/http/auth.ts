@@ -1,0 +1,63 @@
+// Authentication for the Airship-compatible API. Accepted forms:
+//   Authorization: Basic base64(key:secret)      (Airship)
+//   Authorization: Bearer <secret>
+//   api_key=<secret> or api_key=<key>:<secret>   (legacy PassTools: query string or form body)
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ApiKeyService, Credentials, Principal } from "../accounts/api-keys.js";
+import { unauthorized } from "./errors.js";
+import { legacyApiKeyOf } from "./legacy-form.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+const MAX_CREDENTIAL_LENGTH = 1024;
+
+function parseApiKeyParameter(value: string): Credentials {
+  const colon = value.indexOf(":");
+  return colon > 0
+    ? { kind: "basic", key: value.slice(0, colon), secret: value.slice(colon + 1) }
+    : { kind: "secret", secret: value };
+}
+
+/** Reads the credentials a request carries, or undefined if it carries none we understand. */
+export function credentialsOf(request: FastifyRequest): Credentials | undefined {
+  const header = request.headers.authorization;
+  if (typeof header === "string" && header.length <= MAX_CREDENTIAL_LENGTH) {
+    const space = header.indexOf(" ");
+    const scheme = header.slice(0, space).toLowerCase();
+    const value = header.slice(space + 1).trim();
+    if (scheme === "basic") {
+      const decoded = Buffer.from(value, "base64").toString("utf8");
+      const colon = decoded.indexOf(":");
+      if (colon <= 0) return undefined;
+      return { kind: "basic", key: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+    }
+    if (scheme === "bearer" && value) return { kind: "secret", secret: value };
+    return undefined;
+  }
+  const apiKey = legacyApiKeyOf(request);
+  if (apiKey && apiKey.length <= MAX_CREDENTIAL_LENGTH) return parseApiKeyParameter(apiKey);
+  return undefined;
+}
+
+/** Requires valid credentials on every route registered in `app` (an encapsulated /v1 scope). */
+export function requireApiKey(app: FastifyInstance, apiKeys: ApiKeyService): void {
+  // preValidation: after the body is parsed (a legacy form body may carry api_key), before it is validated,
+  // so an unauthenticated caller learns nothing about the request schema.
+  app.addHook("preValidation", async (request) => {
+    const credentials = credentialsOf(request);
+    if (!credentials) throw unauthorized();
+    const principal = await apiKeys.authenticate(credentials);
+    if (!principal) throw unauthorized();
+    request.principal = principal;
+  });
+}
+
+/** The account of an authenticated request; routes behind requireApiKey always have one. */
+export function accountOf(request: FastifyRequest): number {
+  if (!request.principal) throw unauthorized();
+  return request.principal.accountId;
+}

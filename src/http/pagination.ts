@@ -1,0 +1,60 @@
+// Pagination shared by every list: page (1-based, 0 reads as 1), pageSize (default 10, max 1000),
+// order (per list), direction (ASC/DESC, default DESC).
+import { type Static, Type } from "@sinclair/typebox";
+import { ApiError } from "./errors.js";
+
+export const MAX_PAGE_SIZE = 1000;
+export const DEFAULT_PAGE_SIZE = 10;
+
+export const PaginationQuery = Type.Object({
+  page: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
+  pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE })),
+  order: Type.Optional(Type.String({ maxLength: 64 })),
+  direction: Type.Optional(Type.String({ maxLength: 8 })),
+});
+export type PaginationQuery = Static<typeof PaginationQuery>;
+
+export const PaginationInfo = Type.Object({
+  order: Type.String(),
+  direction: Type.Union([Type.Literal("ASC"), Type.Literal("DESC")]),
+  page: Type.Integer(),
+  start: Type.Integer(),
+  pageSize: Type.Integer(),
+});
+
+export interface Page<Order extends string> {
+  readonly order: Order;
+  readonly direction: "ASC" | "DESC";
+  readonly page: number;
+  readonly pageSize: number;
+  readonly start: number;
+}
+
+/** Resolves the query into a page; unknown order or direction values are a 400 naming the allowed ones. */
+export function resolvePage<Order extends string>(
+  query: PaginationQuery,
+  orders: readonly Order[],
+  defaultOrder: Order,
+): Page<Order> {
+  const order = query.order === undefined ? defaultOrder : orders.find((o) => o === query.order);
+  if (order === undefined) {
+    throw new ApiError(400, "INVALID_ORDER", `order must be one of ${orders.join(", ")}`, { order: query.order });
+  }
+  const direction = query.direction === undefined ? "DESC" : query.direction.toUpperCase();
+  if (direction !== "ASC" && direction !== "DESC") {
+    throw new ApiError(400, "INVALID_DIRECTION", "direction must be ASC or DESC", { direction: query.direction });
+  }
+  const page = Math.max(1, query.page ?? 1);
+  const pageSize = query.pageSize ?? DEFAULT_PAGE_SIZE;
+  return { order, direction, page, pageSize, start: (page - 1) * pageSize };
+}
+
+export function paginationInfo(page: Page<string>) {
+  return {
+    order: page.order,
+    direction: page.direction,
+    page: page.page,
+    start: page.start,
+    pageSize: page.pageSize,
+  };
+}

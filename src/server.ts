@@ -1,0 +1,59 @@
+// Entry point: config → database (embedded if no DATABASE_URL) → migrate → buildApp → listen.
+import { buildApp } from "./app.js";
+import { ConfigError, loadConfig } from "./config.js";
+import { openStore } from "./db/open.js";
+
+const log = {
+  info: (msg: string) => console.log(JSON.stringify({ level: "info", time: Date.now(), msg })),
+  warn: (msg: string) => console.warn(JSON.stringify({ level: "warn", time: Date.now(), msg })),
+  error: (msg: string) => console.error(JSON.stringify({ level: "error", time: Date.now(), msg })),
+};
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const store = await openStore(config, log);
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal} received; shutting down`);
+    const force = setTimeout(() => {
+      log.error("shutdown took longer than 20 s; exiting");
+      process.exit(1);
+    }, 20_000);
+    force.unref();
+    try {
+      await app?.http.close();
+      await store.close();
+      process.exit(0);
+    } catch (error) {
+      log.error(`shutdown failed: ${(error as Error).message}`);
+      process.exit(1);
+    }
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+
+  try {
+    app = await buildApp(config, { db: store.db });
+    if (config.bootstrapApiKey) {
+      const { created } = await app.apiKeys.ensure(config.bootstrapApiKey.key, config.bootstrapApiKey.secret);
+      log.info(`bootstrap API key "${config.bootstrapApiKey.key}" ${created ? "created" : "already present"}`);
+    }
+    await app.http.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await app?.http.close().catch(() => {});
+    await store.close().catch(() => {});
+    throw error;
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+  } else {
+    log.error(`failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  }
+  process.exit(1);
+});
