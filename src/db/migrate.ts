@@ -3,11 +3,23 @@
 // `_prisma_migrations` table and checksum (SHA-256 of the file), so `prisma migrate deploy` agrees with us.
 import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 
-export const DEFAULT_MIGRATIONS_DIR = resolve(fileURLToPath(import.meta.url), "../../../prisma/migrations");
+/** prisma/migrations of the nearest ancestor that has one: the same from src/ (tsx) and dist/src/ (built). */
+function findMigrationsDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "prisma", "migrations"))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error("prisma/migrations not found above the server's code");
+    dir = parent;
+  }
+  return join(dir, "prisma", "migrations");
+}
+
+export const DEFAULT_MIGRATIONS_DIR = findMigrationsDir();
 
 // Arbitrary constant shared by every instance of this server ("wallet" in ASCII).
 const MIGRATION_LOCK_KEY = 0x77616c6c6574;

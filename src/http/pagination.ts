@@ -6,9 +6,11 @@ import { ApiError } from "./errors.js";
 export const MAX_PAGE_SIZE = 1000;
 export const DEFAULT_PAGE_SIZE = 10;
 
+// Query values arrive as text; the API does no type coercion anywhere (a JSON body's 1 is not "1"), so
+// numbers in the query string are matched as digits here and range-checked in resolvePage.
 export const PaginationQuery = Type.Object({
-  page: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
-  pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE })),
+  page: Type.Optional(Type.String({ pattern: "^[0-9]{1,9}$", description: "1-based page; 0 reads as 1" })),
+  pageSize: Type.Optional(Type.String({ pattern: "^[0-9]{1,9}$", description: `1 to ${MAX_PAGE_SIZE}, default 10` })),
   order: Type.Optional(Type.String({ maxLength: 64 })),
   direction: Type.Optional(Type.String({ maxLength: 8 })),
 });
@@ -44,8 +46,13 @@ export function resolvePage<Order extends string>(
   if (direction !== "ASC" && direction !== "DESC") {
     throw new ApiError(400, "INVALID_DIRECTION", "direction must be ASC or DESC", { direction: query.direction });
   }
-  const page = Math.max(1, query.page ?? 1);
-  const pageSize = query.pageSize ?? DEFAULT_PAGE_SIZE;
+  const page = Math.max(1, Number(query.page ?? 1));
+  const pageSize = query.pageSize === undefined ? DEFAULT_PAGE_SIZE : Number(query.pageSize);
+  if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+    throw new ApiError(400, "INVALID_PAGE_SIZE", `pageSize must be from 1 to ${MAX_PAGE_SIZE}`, {
+      pageSize: query.pageSize,
+    });
+  }
   return { order, direction, page, pageSize, start: (page - 1) * pageSize };
 }
 

@@ -1,0 +1,44 @@
+// Authenticated API throughput: GET /v1/project/{id} and POST /v1/project, with autocannon over loopback.
+import autocannon from "autocannon";
+import type { BenchServer } from "./server.js";
+
+export interface Rate {
+  name: string;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function load(name: string, options: autocannon.Options): Promise<Rate> {
+  const result = await autocannon({ connections: 32, duration: 10, pipelining: 1, ...options });
+  return {
+    name,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}
+
+export async function benchProjectApi(server: BenchServer): Promise<Rate[]> {
+  const headers = { authorization: server.auth, "api-revision": "1.2", "content-type": "application/json" };
+  const created = await fetch(`${server.baseUrl}/v1/project`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ name: "Bench", projectType: "loyalty", settings: { barcode_type: "qr" } }),
+  });
+  const { id } = (await created.json()) as { id: number };
+  // Warm up (JIT, pool connections, auth cache).
+  await load("warm-up", { url: `${server.baseUrl}/v1/project/${id}`, headers, duration: 2 });
+  const read = await load("GET /v1/project/{id}", { url: `${server.baseUrl}/v1/project/${id}`, headers });
+  const create = await load("POST /v1/project", {
+    url: `${server.baseUrl}/v1/project`,
+    method: "POST",
+    headers,
+    body: JSON.stringify({ name: "Bench create", projectType: "coupon", description: "load", settings: { a: "b" } }),
+  });
+  return [read, create];
+}

@@ -1,0 +1,110 @@
+// A real server on a loopback port over a fresh database, with an API key, for driving the API over HTTP.
+import type { AddressInfo } from "node:net";
+import { type App, buildApp } from "../../src/app.js";
+import { openDatabase } from "../../src/db/client.js";
+import { createTestDatabase, type TestDatabase } from "./database.js";
+
+export interface Credentials {
+  readonly key: string;
+  readonly secret: string;
+  readonly accountId: number;
+}
+
+export interface TestServer {
+  readonly baseUrl: string;
+  readonly app: App;
+  readonly database: TestDatabase;
+  /** The first account's key; `newAccount()` makes more. */
+  readonly credentials: Credentials;
+  newAccount(name?: string): Promise<Credentials>;
+  /** JSON request authenticated with Basic auth (unless `auth: false` or other headers given). */
+  call(method: string, path: string, options?: CallOptions): Promise<TestResponse>;
+  close(): Promise<void>;
+}
+
+export interface CallOptions {
+  body?: unknown;
+  rawBody?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+  as?: Credentials | null;
+}
+
+export interface TestResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read response JSON loosely and assert on it.
+  readonly json: any;
+}
+
+export const basic = (c: { key: string; secret: string }) =>
+  `Basic ${Buffer.from(`${c.key}:${c.secret}`).toString("base64")}`;
+
+export async function startTestServer(
+  options: { authCacheTtlMs?: number; bodyLimitBytes?: number } = {},
+): Promise<TestServer> {
+  const database = await createTestDatabase();
+  const db = openDatabase(database.url, 5);
+  const app = await buildApp(
+    {
+      logLevel: "silent",
+      authCacheTtlMs: options.authCacheTtlMs ?? 30_000,
+      bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
+      publicBaseUrl: "http://127.0.0.1",
+    },
+    { db },
+  );
+  await app.http.listen({ port: 0, host: "127.0.0.1" });
+  const { port } = app.http.server.address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const newAccount = async (name = "test account") => app.apiKeys.create(name);
+  const credentials = await newAccount();
+
+  const call = async (method: string, path: string, opts: CallOptions = {}): Promise<TestResponse> => {
+    const headers: Record<string, string> = { "api-revision": "1.2", ...opts.headers };
+    const as = opts.as === undefined ? credentials : opts.as;
+    if (as && !("authorization" in headers)) headers.authorization = basic(as);
+    let body: string | undefined;
+    if (opts.rawBody !== undefined) {
+      body = opts.rawBody;
+      headers["content-type"] = opts.contentType ?? "application/json";
+    } else if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers["content-type"] = "application/json";
+    }
+    const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, headers: response.headers, text, json };
+  };
+
+  return {
+    baseUrl,
+    app,
+    database,
+    credentials,
+    newAccount,
+    call,
+    async close() {
+      await app.http.close();
+      await db.close();
+      await database.drop();
+    },
+  };
+}
+
+/** Asserts-friendly check of the JSON error shape. */
+export function isJsonError(response: TestResponse): boolean {
+  return (
+    typeof response.json === "object" &&
+    response.json !== null &&
+    typeof response.json.error === "string" &&
+    typeof response.json.code === "string"
+  );
+}

@@ -1,0 +1,44 @@
+// One fresh, migrated database per test file, dropped afterwards.
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { inject } from "vitest";
+import { migrate } from "../../src/db/migrate.js";
+
+export interface TestDatabase {
+  readonly url: string;
+  readonly name: string;
+  query<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<T>>;
+  drop(): Promise<void>;
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+/** Creates an empty database (migrated unless `migrated: false`) on the test server. */
+export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
+  const admin = inject("adminDatabaseUrl");
+  const name = `wallet_test_${randomBytes(6).toString("hex")}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = withDatabase(admin, name);
+  if (options.migrated !== false) await migrate(url);
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  pool.on("error", () => {});
+  return {
+    url,
+    name,
+    query: (sql, params) => pool.query(sql, params),
+    async drop() {
+      await pool.end();
+      const c = new pg.Client({ connectionString: admin });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
