@@ -43,7 +43,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const apiKeys = new ApiKeyService(new ApiKeyRepository(prisma), config.authCacheTtlMs);
-  const projectRepository = new ProjectRepository(prisma);
+  const projectRepository = new ProjectRepository(prisma, pool);
   const projects = new ProjectService(projectRepository);
   const merchants = new NfcMerchantService(projectRepository, new NfcMerchantRepository(prisma));
 

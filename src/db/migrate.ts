@@ -2,8 +2,8 @@
 // Postgres advisory lock so servers starting together never race. Bookkeeping uses Prisma's own
 // `_prisma_migrations` table and checksum (SHA-256 of the file), so `prisma migrate deploy` agrees with us.
 import { createHash, randomUUID } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
+import { readdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";

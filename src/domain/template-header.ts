@@ -11,9 +11,9 @@ export interface TemplateHeaderSource {
   vendor: string;
   type: string;
   disabled: boolean;
+  expiryDuration: number | null;
   createdAt: Date;
   updatedAt: Date;
-  design: unknown;
 }
 
 export interface TemplateHeader {
@@ -34,20 +34,12 @@ export interface TemplateHeader {
   updatedAt: string;
 }
 
-function expiryDurationOf(design: unknown): number | undefined {
-  if (design && typeof design === "object" && "expiryDuration" in design) {
-    const value = (design as { expiryDuration: unknown }).expiryDuration;
-    if (typeof value === "number") return value;
-  }
-  return undefined;
-}
-
 /** Maps a stored template to the Airship template header (string booleans as the reference shows them). */
 export function templateHeaderOf(
   template: TemplateHeaderSource,
   project: { id: number; name: string; projectType: string },
 ): TemplateHeader {
-  const expiryDuration = expiryDurationOf(template.design);
+  const { expiryDuration } = template;
   return {
     id: template.id,
     ...(template.externalId === null ? {} : { externalId: template.externalId }),
@@ -61,7 +53,7 @@ export function templateHeaderOf(
     projectType: project.projectType,
     deleted: "False",
     disabled: template.disabled ? "True" : "False",
-    ...(expiryDuration === undefined ? {} : { expiryDuration }),
+    ...(expiryDuration === null ? {} : { expiryDuration }),
     createdAt: template.createdAt.toISOString(),
     updatedAt: template.updatedAt.toISOString(),
   };

@@ -4,7 +4,7 @@ import { MAX_INT_ID } from "../../../db/errors.js";
 import { templateHeaderOf } from "../../../domain/template-header.js";
 import { notFound } from "../../../http/errors.js";
 import { type PaginationQuery, paginationInfo, resolvePage } from "../../../http/pagination.js";
-import type { ProjectKey, ProjectRepository, ProjectWithTemplates } from "./repository.js";
+import type { ProjectKey, ProjectRecord, ProjectRepository } from "./repository.js";
 import { PROJECT_ORDERS, type ProjectCreateBody, type ProjectUpdateBody } from "./schemas.js";
 
 /** Parses a path id; ids beyond the integer range cannot exist, so they resolve to "not found". */
@@ -15,7 +15,7 @@ export function projectKeyOf(params: { projectId?: string; externalId?: string }
   return { id };
 }
 
-export function projectResponse(project: ProjectWithTemplates) {
+export function projectResponse(project: ProjectRecord) {
   return {
     id: project.id,
     ...(project.externalId === null ? {} : { externalId: project.externalId }),
@@ -23,7 +23,7 @@ export function projectResponse(project: ProjectWithTemplates) {
     name: project.name,
     description: project.description,
     projectType: project.projectType,
-    settings: (project.settings ?? {}) as Record<string, unknown>,
+    settings: project.settings,
     templates: project.templates.map((t) => templateHeaderOf(t, project)),
     createdAt: project.createdAt.toISOString(),
     updatedAt: project.updatedAt.toISOString(),
