@@ -1,6 +1,6 @@
 // Finds the Postgres server the tests use: TEST_DATABASE_URL (default the local server), or, when nothing answers
 // there, an embedded Postgres started for this run. Each test file then makes its own database on it.
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -33,6 +33,7 @@ export default async function setup(project: TestProject) {
     return;
   }
   const dir = await mkdtemp(join(tmpdir(), "wallet-test-pg-"));
+  await chmod(dir, 0o755); // as root, Postgres runs as the postgres user, which must be able to enter it
   const port = 55000 + Math.floor(Math.random() * 5000);
   console.log(`no Postgres at ${url.replace(/\/\/[^@]*@/, "//")}; starting an embedded one on port ${port}`);
   const embedded = await startEmbeddedPostgres(dir, port, { info: () => {}, warn: console.warn });

@@ -23,22 +23,27 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-function env(): NodeJS.ProcessEnv {
+function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const { DATABASE_URL: _ignored, ...rest } = process.env;
   return {
     ...rest,
+    ...extra,
     PORT: String(port),
     HOST: "127.0.0.1",
     DATA_DIR: dataDir,
     EMBEDDED_PG_PORT: String(pgPort),
-    LOG_LEVEL: "warn",
+    LOG_LEVEL: extra.LOG_LEVEL ?? "warn",
     BOOTSTRAP_API_KEY: "bootstrap",
     BOOTSTRAP_API_SECRET: secret,
   };
 }
 
-function startServer(): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(tsx, ["src/server.ts"], { cwd: root, env: env(), stdio: ["ignore", "pipe", "pipe"] });
+function startServer(logLevel = "warn"): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(tsx, ["src/server.ts"], {
+    cwd: root,
+    env: env({ LOG_LEVEL: logLevel }),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   children.push(child);
   let output = "";
   child.stdout!.on("data", (d) => (output += d));

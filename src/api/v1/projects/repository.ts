@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import { isUniqueViolation } from "../../../db/errors.js";
+import type { TemplateHeaderSource } from "../../../domain/template-header.js";
 import type { Prisma, PrismaClient } from "../../../generated/prisma/client.js";
 import { conflict } from "../../../http/errors.js";
 import type { Page } from "../../../http/pagination.js";
@@ -21,18 +22,7 @@ export interface ProjectData {
   settings: Record<string, unknown>;
 }
 
-export interface TemplateHeaderRow {
-  id: number;
-  externalId: string | null;
-  name: string;
-  description: string;
-  vendor: string;
-  type: string;
-  disabled: boolean;
-  expiryDuration: number | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
+export type TemplateHeaderRow = TemplateHeaderSource;
 
 export interface ProjectRecord {
   id: number;
