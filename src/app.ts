@@ -9,9 +9,17 @@ import { ApiKeyService } from "./accounts/api-keys.js";
 import { NfcMerchantRepository } from "./api/v1/nfc-merchants/repository.js";
 import { nfcMerchantRoutes } from "./api/v1/nfc-merchants/routes.js";
 import { NfcMerchantService } from "./api/v1/nfc-merchants/service.js";
+import { PassRepository } from "./api/v1/passes/repository.js";
+import { passRoutes } from "./api/v1/passes/routes.js";
+import { PassService } from "./api/v1/passes/service.js";
 import { ProjectRepository } from "./api/v1/projects/repository.js";
 import { projectRoutes } from "./api/v1/projects/routes.js";
 import { ProjectService } from "./api/v1/projects/service.js";
+import { TemplateRepository } from "./api/v1/templates/repository.js";
+import { templateRoutes } from "./api/v1/templates/routes.js";
+import { TemplateService } from "./api/v1/templates/service.js";
+import { ticketRoutes } from "./api/v1/tickets/routes.js";
+import { TicketService } from "./api/v1/tickets/service.js";
 import type { Config } from "./config.js";
 import type { DatabaseHandle } from "./db/client.js";
 import { requireApiRevision } from "./http/api-revision.js";
@@ -46,6 +54,10 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<App> {
   const projectRepository = new ProjectRepository(prisma, pool);
   const projects = new ProjectService(projectRepository);
   const merchants = new NfcMerchantService(projectRepository, new NfcMerchantRepository(prisma));
+  const tickets = new TicketService(prisma, pool);
+  const templateRepository = new TemplateRepository(prisma);
+  const templates = new TemplateService(templateRepository, projectRepository, tickets);
+  const passes = new PassService(new PassRepository(prisma), templateRepository, config.publicBaseUrl);
 
   installErrorHandling(http);
   installBodyParsers(http);
@@ -86,6 +98,9 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<App> {
       requireApiKey(v1, apiKeys);
       await v1.register(projectRoutes, { projects });
       await v1.register(nfcMerchantRoutes, { merchants });
+      await v1.register(templateRoutes, { templates, passes });
+      await v1.register(passRoutes, { passes });
+      await v1.register(ticketRoutes, { tickets });
     },
     { prefix: "/v1" },
   );

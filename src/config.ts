@@ -15,6 +15,10 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly bootstrapApiKey: { readonly key: string; readonly secret: string } | undefined;
   readonly isProduction: boolean;
+  /** Run the job worker inside the server process (default) — or only in `npm run worker` processes. */
+  readonly runWorker: boolean;
+  readonly workerConcurrency: number;
+  readonly jobStaleAfterMs: number;
 }
 
 export class ConfigError extends Error {
@@ -85,6 +89,11 @@ export function loadConfig(source: Source = process.env): Config {
     bootstrapApiKey = { key: bootstrapKey, secret: bootstrapSecret };
   }
 
+  const runWorkerText = (text("RUN_WORKER") ?? "true").toLowerCase();
+  if (!["true", "false", "1", "0"].includes(runWorkerText)) problems.push("RUN_WORKER must be true or false");
+  const workerConcurrency = integer("WORKER_CONCURRENCY", 4, 1, 100);
+  const jobStaleAfterMs = integer("JOB_STALE_AFTER_MS", 60_000, 1000, 86_400_000);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port,
@@ -99,5 +108,8 @@ export function loadConfig(source: Source = process.env): Config {
     bodyLimitBytes,
     bootstrapApiKey: bootstrapApiKey && Object.freeze(bootstrapApiKey),
     isProduction: source.NODE_ENV === "production",
+    runWorker: runWorkerText === "true" || runWorkerText === "1",
+    workerConcurrency,
+    jobStaleAfterMs,
   });
 }

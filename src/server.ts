@@ -2,6 +2,8 @@
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { openStore } from "./db/open.js";
+import type { Worker } from "./jobs/queue.js";
+import { startJobWorker } from "./jobs/worker.js";
 
 const log = {
   info: (msg: string) => console.log(JSON.stringify({ level: "info", time: Date.now(), msg })),
@@ -13,6 +15,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const store = await openStore(config, log);
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  let worker: Worker | undefined;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -25,6 +28,7 @@ async function main(): Promise<void> {
     force.unref();
     try {
       await app?.http.close();
+      await worker?.stop();
       await store.close();
       process.exit(0);
     } catch (error) {
@@ -42,8 +46,16 @@ async function main(): Promise<void> {
       log.info(`bootstrap API key "${config.bootstrapApiKey.key}" ${created ? "created" : "already present"}`);
     }
     await app.http.listen({ port: config.port, host: config.host });
+    if (config.runWorker) {
+      worker = await startJobWorker(store.db.pool, {
+        concurrency: config.workerConcurrency,
+        staleAfterMs: config.jobStaleAfterMs,
+        log,
+      });
+    }
   } catch (error) {
     await app?.http.close().catch(() => {});
+    await worker?.stop();
     await store.close().catch(() => {});
     throw error;
   }

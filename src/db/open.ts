@@ -1,5 +1,6 @@
 // Resolves the database the server uses: DATABASE_URL, or the embedded Postgres; then migrates it.
 import type { Config } from "../config.js";
+import { installQueueSchema } from "../jobs/queue.js";
 import { type DatabaseHandle, openDatabase } from "./client.js";
 import { startEmbeddedPostgres } from "./embedded.js";
 import { migrate } from "./migrate.js";
@@ -30,6 +31,13 @@ export async function openStore(config: Config, log: Logger): Promise<OpenedStor
     throw error;
   }
   const db = openDatabase(connectionString, config.dbPoolMax);
+  try {
+    await installQueueSchema(db.pool);
+  } catch (error) {
+    await db.close();
+    await embedded?.stop();
+    throw error;
+  }
   return {
     db,
     connectionString,

@@ -1,7 +1,5 @@
 // The template header: the summary of a template that project responses and template lists carry.
-export type Vendor = "Apple" | "Google";
-
-export const VENDOR_IDS: Record<Vendor, number> = { Apple: 1, Google: 2 };
+import { VENDOR_IDS, type Vendor } from "./field-model.js";
 
 export interface TemplateHeaderSource {
   id: number;

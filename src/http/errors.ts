@@ -1,6 +1,7 @@
 // The error catalog and the one handler that renders every error as
 // {"error": "<message>", "code": "<CODE>", "details": ..., "requestId": "..."}.
 import type { FastifyError, FastifyInstance } from "fastify";
+import { InvalidInput } from "../domain/invalid-input.js";
 
 /** An error a caller can act on; `status` is the HTTP status, `code` stable across releases. */
 export class ApiError extends Error {
@@ -64,6 +65,10 @@ export function installErrorHandling(app: FastifyInstance): void {
         ...(error.details === undefined ? {} : { details: error.details }),
         requestId: request.id,
       });
+      return;
+    }
+    if (error instanceof InvalidInput) {
+      reply.code(400).send({ error: error.message, code: error.code, details: error.problems, requestId: request.id });
       return;
     }
     if (error.validation) {

@@ -29,7 +29,9 @@ describe("migration runner", () => {
     const results = await Promise.all(Array.from({ length: 4 }, () => migrate(db.url)));
     const all = (await readMigrations()).map((m) => m.name);
     expect(results.flatMap((r) => r.applied).sort()).toEqual(all);
-    const { rows } = await db.query(`SELECT migration_name, count(*)::int AS n FROM "_prisma_migrations" GROUP BY 1`);
+    const { rows } = await db.query(
+      `SELECT migration_name, count(*)::int AS n FROM "_prisma_migrations" GROUP BY 1 ORDER BY 1`,
+    );
     expect(rows).toEqual(all.map((name) => ({ migration_name: name, n: 1 })));
     const again = await migrate(db.url);
     expect(again).toEqual({ applied: [], alreadyApplied: all });

@@ -2,6 +2,7 @@
 import type { AddressInfo } from "node:net";
 import { type App, buildApp } from "../../src/app.js";
 import { openDatabase } from "../../src/db/client.js";
+import { type PassChangedSubscriber, startJobWorker } from "../../src/jobs/worker.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 
 export interface Credentials {
@@ -42,7 +43,12 @@ export const basic = (c: { key: string; secret: string }) =>
   `Basic ${Buffer.from(`${c.key}:${c.secret}`).toString("base64")}`;
 
 export async function startTestServer(
-  options: { authCacheTtlMs?: number; bodyLimitBytes?: number } = {},
+  options: {
+    authCacheTtlMs?: number;
+    bodyLimitBytes?: number;
+    worker?: boolean;
+    subscribers?: PassChangedSubscriber[];
+  } = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase();
   const db = openDatabase(database.url, 5);
@@ -56,6 +62,9 @@ export async function startTestServer(
     { db },
   );
   await app.http.listen({ port: 0, host: "127.0.0.1" });
+  const worker = options.worker
+    ? await startJobWorker(db.pool, { pollIntervalMs: 100, subscribers: options.subscribers, staleAfterMs: 5000 })
+    : undefined;
   const { port } = app.http.server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
   const newAccount = async (name = "test account") => app.apiKeys.create(name);
@@ -93,6 +102,7 @@ export async function startTestServer(
     call,
     async close() {
       await app.http.close();
+      await worker?.stop();
       await db.close();
       await database.drop();
     },

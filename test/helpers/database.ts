@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { inject } from "vitest";
 import { migrate } from "../../src/db/migrate.js";
+import { installQueueSchema } from "../../src/jobs/queue.js";
 
 export interface TestDatabase {
   readonly url: string;
@@ -26,9 +27,12 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
   await client.query(`CREATE DATABASE ${name}`);
   await client.end();
   const url = withDatabase(admin, name);
-  if (options.migrated !== false) await migrate(url);
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   pool.on("error", () => {});
+  if (options.migrated !== false) {
+    await migrate(url);
+    await installQueueSchema(pool);
+  }
   return {
     url,
     name,

@@ -1,0 +1,206 @@
+// HTTP ⇄ PassService for /v1/pass (and its external-id forms) and /v1/tag.
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
+import { accountOf } from "../../../http/auth.js";
+import { PaginationQuery } from "../../../http/pagination.js";
+import { ExternalIdParam, NumericIdParam, numericId } from "../ids.js";
+import { PASS_STATUSES } from "./repository.js";
+import type { PassBody, PassService } from "./service.js";
+
+const tags = ["Passes"];
+const AnyObject = Type.Object({}, { additionalProperties: true, description: "See the Airship Wallet API reference" });
+const Status = Type.Union(PASS_STATUSES.map((s) => Type.Literal(s)));
+export const PassListQuery = Type.Intersect([
+  PaginationQuery,
+  Type.Object({ templateId: Type.Optional(NumericIdParam), status: Type.Optional(Status) }),
+]);
+const TagQuery = Type.Intersect([PaginationQuery, Type.Object({ status: Type.Optional(Status) })]);
+const TagName = Type.String({ minLength: 1, maxLength: 255 });
+
+export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = async (app, { passes }) => {
+  app.get("/pass", { schema: { tags, summary: "List passes", querystring: PassListQuery } }, (request) =>
+    passes.list(accountOf(request), request.query as never),
+  );
+
+  // Create from a template (by id or external id), optionally with the pass's external id.
+  for (const [path, params] of [
+    ["/pass/:templateId", Type.Object({ templateId: NumericIdParam })],
+    [
+      "/pass/:templateId/id/:passExternalId",
+      Type.Object({ templateId: NumericIdParam, passExternalId: ExternalIdParam }),
+    ],
+    [
+      "/pass/template/:templateId/id/:passExternalId",
+      Type.Object({ templateId: NumericIdParam, passExternalId: ExternalIdParam }),
+    ],
+    ["/pass/id/:templateExternalId", Type.Object({ templateExternalId: ExternalIdParam })],
+    [
+      "/pass/id/:templateExternalId/id/:passExternalId",
+      Type.Object({ templateExternalId: ExternalIdParam, passExternalId: ExternalIdParam }),
+    ],
+  ] as const) {
+    app.post(path, { schema: { tags, summary: "Create pass", params, body: AnyObject } }, (request) => {
+      const p = request.params as { templateId?: string; templateExternalId?: string; passExternalId?: string };
+      const template =
+        p.templateExternalId !== undefined
+          ? { externalId: p.templateExternalId }
+          : { id: numericId(p.templateId!, "Template") };
+      return passes.create(accountOf(request), template, request.body as PassBody, p.passExternalId);
+    });
+  }
+  app.post(
+    "/pass/:templateId/dynamic",
+    {
+      schema: {
+        tags,
+        summary: "Generate a pass (optionally expiring)",
+        params: Type.Object({ templateId: NumericIdParam }),
+        querystring: Type.Object({ expiry: Type.Optional(Type.String({ maxLength: 64 })) }),
+        body: AnyObject,
+      },
+    },
+    async (request) => {
+      const pass = await passes.create(
+        accountOf(request),
+        { id: numericId(request.params.templateId, "Template") },
+        request.body as PassBody,
+        undefined,
+        request.query.expiry,
+      );
+      return { id: pass.id, serialNumber: pass.serialNumber, url: pass.url };
+    },
+  );
+
+  const ById = Type.Object({ id: NumericIdParam });
+  app.get("/pass/:id", { schema: { tags, summary: "Get pass", params: ById } }, (request) =>
+    passes.get(accountOf(request), { id: numericId(request.params.id, "Pass") }),
+  );
+  app.put("/pass/:id", { schema: { tags, summary: "Update pass", params: ById, body: AnyObject } }, (request) =>
+    passes.update(accountOf(request), { id: numericId(request.params.id, "Pass") }, request.body as PassBody),
+  );
+  app.delete("/pass/:id", { schema: { tags, summary: "Delete pass", params: ById } }, (request) =>
+    passes.delete(accountOf(request), { id: numericId(request.params.id, "Pass") }),
+  );
+
+  const ByExternal = Type.Object({ externalId: ExternalIdParam });
+  const ExternalQuery = Type.Object({ templateId: Type.Optional(NumericIdParam) });
+  app.get(
+    "/pass/id/:externalId",
+    { schema: { tags, summary: "Get pass by external id", params: ByExternal, querystring: ExternalQuery } },
+    (request) => {
+      const templateId =
+        request.query.templateId === undefined ? undefined : numericId(request.query.templateId, "Template");
+      return passes.get(accountOf(request), { externalId: request.params.externalId, templateId });
+    },
+  );
+  app.put(
+    "/pass/id/:externalId",
+    { schema: { tags, summary: "Update pass by external id", params: ByExternal, body: AnyObject } },
+    (request) => passes.updateByExternalId(accountOf(request), request.params.externalId, request.body as PassBody),
+  );
+  app.delete(
+    "/pass/id/:externalId",
+    { schema: { tags, summary: "Delete pass by external id", params: ByExternal, querystring: ExternalQuery } },
+    (request) => {
+      const templateId =
+        request.query.templateId === undefined ? undefined : numericId(request.query.templateId, "Template");
+      return passes.delete(accountOf(request), { externalId: request.params.externalId, templateId });
+    },
+  );
+
+  const ByTemplateAndExternal = Type.Object({ templateId: NumericIdParam, externalId: ExternalIdParam });
+  const templatedKey = (p: { templateId: string; externalId: string }) => ({
+    externalId: p.externalId,
+    templateId: numericId(p.templateId, "Template"),
+  });
+  app.get(
+    "/pass/template/:templateId/id/:externalId",
+    { schema: { tags, summary: "Get pass by template and external id", params: ByTemplateAndExternal } },
+    (request) => passes.get(accountOf(request), templatedKey(request.params)),
+  );
+  app.put(
+    "/pass/template/:templateId/id/:externalId",
+    {
+      schema: {
+        tags,
+        summary: "Update pass by template and external id",
+        params: ByTemplateAndExternal,
+        body: AnyObject,
+      },
+    },
+    (request) => passes.update(accountOf(request), templatedKey(request.params), request.body as PassBody),
+  );
+
+  app.post(
+    "/pass/:id/locations",
+    { schema: { tags, summary: "Add locations to pass", params: ById, body: AnyObject } },
+    (request) => passes.addLocations(accountOf(request), numericId(request.params.id, "Pass"), request.body),
+  );
+  app.delete(
+    "/pass/:id/location/:locationId",
+    {
+      schema: {
+        tags,
+        summary: "Delete location from pass",
+        params: Type.Object({ id: NumericIdParam, locationId: NumericIdParam }),
+      },
+    },
+    (request) =>
+      passes.deleteLocation(
+        accountOf(request),
+        numericId(request.params.id, "Pass"),
+        numericId(request.params.locationId, "Location"),
+      ),
+  );
+
+  // Tags (including the legacy PassTools routes).
+  const tagTags = ["Tags"];
+  app.get("/tag", { schema: { tags: tagTags, summary: "List tags" } }, (request) =>
+    passes.listTags(accountOf(request)),
+  );
+  app.get(
+    "/tag/:tag/passes",
+    {
+      schema: {
+        tags: tagTags,
+        summary: "List passes for a tag",
+        params: Type.Object({ tag: TagName }),
+        querystring: TagQuery,
+      },
+    },
+    (request) => passes.list(accountOf(request), request.query as never, request.params.tag),
+  );
+  app.delete(
+    "/tag/:tag",
+    { schema: { tags: tagTags, summary: "Delete a tag", params: Type.Object({ tag: TagName }) } },
+    (request) => passes.deleteTag(accountOf(request), request.params.tag),
+  );
+  app.get("/pass/:id/tags", { schema: { tags: tagTags, summary: "Tags of a pass", params: ById } }, (request) =>
+    passes.passTags(accountOf(request), numericId(request.params.id, "Pass")),
+  );
+  app.put(
+    "/pass/:id/tags",
+    {
+      schema: {
+        tags: tagTags,
+        summary: "Replace the tags of a pass",
+        params: ById,
+        body: Type.Union([AnyObject, Type.Array(TagName)]),
+      },
+    },
+    (request) => passes.setPassTags(accountOf(request), numericId(request.params.id, "Pass"), request.body),
+  );
+  for (const [path, params] of [
+    ["/tag/:tag/pass/:id", Type.Object({ tag: TagName, id: NumericIdParam })],
+    ["/tag/:tag/pass/id/:externalId", Type.Object({ tag: TagName, externalId: ExternalIdParam })],
+  ] as const) {
+    const key = (p: { id?: string; externalId?: string }) =>
+      p.externalId !== undefined ? { externalId: p.externalId } : { id: numericId(p.id!, "Pass") };
+    app.put(path, { schema: { tags: tagTags, summary: "Tag a pass", params } }, (request) =>
+      passes.tagPass(accountOf(request), (request.params as { tag: string }).tag, key(request.params)),
+    );
+    app.delete(path, { schema: { tags: tagTags, summary: "Remove a tag from a pass", params } }, (request) =>
+      passes.untagPass(accountOf(request), (request.params as { tag: string }).tag, key(request.params)),
+    );
+  }
+};

@@ -1,0 +1,328 @@
+// The rules of passes: creation from a template, the merged view, partial updates (values, labels, change
+// messages; locations and beacons as sets; tags), external-id forms, locations, listing with status filters.
+import { applyPassValues, mergedView, type PassOverrides } from "../../../domain/field-model.js";
+import { InvalidInput } from "../../../domain/invalid-input.js";
+import { type Beacon, type LocationInput, parseBeacons, parseIsoDate, parseLocations } from "../../../domain/values.js";
+import { ApiError, notFound } from "../../../http/errors.js";
+import { type PaginationQuery, paginationInfo, resolvePage } from "../../../http/pagination.js";
+import type { Key } from "../ids.js";
+import type { TemplateRepository, TemplateRow } from "../templates/repository.js";
+import { APPLE_MAX_LOCATIONS, designOf, locationResponse } from "../templates/service.js";
+import type { PassChanges, PassRepository, PassRow, PassStatusFilter, PassSummary } from "./repository.js";
+
+export interface PassBody {
+  headers?: unknown;
+  fields?: unknown;
+  beacons?: unknown;
+  locations?: unknown;
+  tags?: unknown;
+  publicUrl?: unknown;
+  publicURL?: unknown;
+  externalId?: unknown;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function tagsOf(raw: unknown): string[] {
+  if (!Array.isArray(raw) || raw.some((t) => typeof t !== "string" || t.trim() === "" || t.length > 255)) {
+    throw new InvalidInput(["tags must be an array of non-empty strings of at most 255 characters"]);
+  }
+  return [...new Set(raw.map((t: string) => t.trim()))];
+}
+
+export class PassService {
+  constructor(
+    private readonly passes: PassRepository,
+    private readonly templates: Pick<TemplateRepository, "find" | "locations">,
+    private readonly publicBaseUrl: string,
+  ) {}
+
+  private async template(accountId: number, key: Key): Promise<TemplateRow> {
+    const template = await this.templates.find(accountId, key);
+    if (!template) throw notFound("Template");
+    return template;
+  }
+
+  private async templateById(accountId: number, id: number): Promise<TemplateRow> {
+    return this.template(accountId, { id });
+  }
+
+  /** Validates a create/update body against the template into the changes to store. */
+  private changesOf(template: TemplateRow, current: PassOverrides, body: PassBody, existingLocations = 0): PassChanges {
+    if (!isObject(body)) throw new InvalidInput(["The pass must be a JSON object"]);
+    const changes: PassChanges = {};
+    const problems: string[] = [];
+    if (body.headers !== undefined || body.fields !== undefined) {
+      changes.overrides = applyPassValues(designOf(template), current, body);
+    }
+    if (body.beacons !== undefined && body.beacons !== null) {
+      if (template.vendor === "Google") problems.push("beacons are supported on Apple passes only");
+      else {
+        const parsed = parseBeacons(body.beacons);
+        if ("problems" in parsed) problems.push(...parsed.problems);
+        else changes.beacons = parsed.beacons as Beacon[];
+      }
+    }
+    if (body.locations !== undefined && body.locations !== null) {
+      const parsed = parseLocations(body.locations);
+      if ("problems" in parsed) problems.push(...parsed.problems);
+      else {
+        changes.locations = parsed.locations as LocationInput[];
+        if (template.vendor === "Apple" && existingLocations + parsed.locations.length > APPLE_MAX_LOCATIONS) {
+          problems.push(
+            `Apple passes hold at most ${APPLE_MAX_LOCATIONS} locations (got ${existingLocations + parsed.locations.length})`,
+          );
+        }
+      }
+    }
+    if (body.tags !== undefined && body.tags !== null) changes.tags = tagsOf(body.tags);
+    if (problems.length) throw new InvalidInput(problems);
+    return changes;
+  }
+
+  private response(
+    pass: PassRow,
+    template: TemplateRow,
+    templateLocations: Awaited<ReturnType<TemplateRepository["locations"]>>,
+  ) {
+    const design = designOf(template);
+    const view = mergedView(design, pass.overrides as PassOverrides);
+    const locations = pass.locations.length ? pass.locations : templateLocations;
+    const beacons = (pass.beacons as Beacon[] | null) ?? design.beacons;
+    return {
+      ...this.summary(pass),
+      tags: pass.tags.map((t) => t.tag.name),
+      headers: view.headers,
+      fields: view.fields,
+      ...(template.vendor === "Apple" ? { beacons } : {}),
+      locations: locations.map((l) => ({ id: l.id, ...locationResponse(l) })),
+      ...(pass.publicUrlType
+        ? {
+            publicUrl: {
+              path: `${this.publicBaseUrl}/v1/download/pass/${pass.publicUrlToken}`,
+              type: pass.publicUrlType === "single" ? "Single" : "Multiple",
+              used: pass.publicUrlUsed,
+              installs: pass.installs,
+            },
+          }
+        : {}),
+    };
+  }
+
+  /** The pass metadata of list responses. */
+  summary(pass: PassSummary) {
+    return {
+      id: pass.id,
+      templateId: pass.templateId,
+      ...(pass.externalId === null ? {} : { externalId: pass.externalId }),
+      serialNumber: pass.serialNumber,
+      url: `${this.publicBaseUrl}/v1/pass/${pass.id}/download`,
+      status: pass.status,
+      ...(pass.platform === null ? {} : { platform: pass.platform }),
+      ...(pass.installedAt === null ? {} : { installedAt: pass.installedAt.toISOString() }),
+      ...(pass.uninstalledAt === null ? {} : { uninstalledAt: pass.uninstalledAt.toISOString() }),
+      createdAt: pass.createdAt.toISOString(),
+      updatedAt: pass.updatedAt.toISOString(),
+    };
+  }
+
+  async create(accountId: number, templateKey: Key, body: PassBody, externalId?: string, expiry?: string) {
+    const template = await this.template(accountId, templateKey);
+    const input = isObject(body) ? { ...body } : body;
+    if (expiry !== undefined) {
+      if (parseIsoDate(expiry) === undefined) throw new InvalidInput(["expiry must be an ISO 8601 date"]);
+      const headers = isObject(input.headers) ? input.headers : {};
+      input.headers = { ...headers, expirationDate: { value: expiry } };
+    }
+    const changes = this.changesOf(template, {}, input);
+    const publicUrl = input.publicUrl ?? input.publicURL;
+    let publicUrlType: "single" | "multiple" | undefined;
+    if (publicUrl !== undefined && publicUrl !== null) {
+      const type = isObject(publicUrl) && typeof publicUrl.type === "string" ? publicUrl.type.toLowerCase() : undefined;
+      if (type !== "single" && type !== "multiple")
+        throw new InvalidInput(['publicUrl.type must be "single" or "multiple"']);
+      publicUrlType = type;
+    }
+    let passExternalId = externalId;
+    if (passExternalId === undefined && input.externalId !== undefined) {
+      if (typeof input.externalId !== "string" || input.externalId === "" || input.externalId.length > 255) {
+        throw new InvalidInput(["externalId must be a string of 1 to 255 characters"]);
+      }
+      passExternalId = input.externalId;
+    }
+    const pass = await this.passes.create(accountId, template.id, {
+      ...changes,
+      externalId: passExternalId,
+      publicUrlType,
+    });
+    return this.response(pass, template, await this.templates.locations(template.id));
+  }
+
+  private async byId(accountId: number, id: number): Promise<PassRow> {
+    const pass = await this.passes.findById(accountId, id);
+    if (!pass) throw notFound("Pass");
+    return pass;
+  }
+
+  /** The one pass an external id names (in one template, if given); 400 when several templates have one. */
+  private async byExternalId(accountId: number, externalId: string, templateId?: number): Promise<PassRow> {
+    const passes = await this.passes.findByExternalId(
+      accountId,
+      externalId,
+      templateId === undefined ? undefined : [templateId],
+    );
+    if (passes.length === 0) throw notFound("Pass");
+    if (passes.length > 1) {
+      throw new ApiError(
+        400,
+        "AMBIGUOUS_EXTERNAL_ID",
+        `Several passes have external id "${externalId}": name their templates`,
+        {
+          templates: passes.map((p) => p.templateId),
+        },
+      );
+    }
+    return passes[0]!;
+  }
+
+  async get(accountId: number, key: { id: number } | { externalId: string; templateId?: number }) {
+    const pass =
+      "id" in key
+        ? await this.byId(accountId, key.id)
+        : await this.byExternalId(accountId, key.externalId, key.templateId);
+    const template = await this.templateById(accountId, pass.templateId);
+    return this.response(pass, template, await this.templates.locations(template.id));
+  }
+
+  private async updateOne(accountId: number, pass: PassRow, body: PassBody): Promise<number> {
+    const template = await this.templateById(accountId, pass.templateId);
+    const changes = this.changesOf(template, pass.overrides as PassOverrides, body);
+    return this.passes.update(accountId, pass.id, changes);
+  }
+
+  async update(accountId: number, key: { id: number } | { externalId: string; templateId: number }, body: PassBody) {
+    const pass =
+      "id" in key
+        ? await this.byId(accountId, key.id)
+        : await this.byExternalId(accountId, key.externalId, key.templateId);
+    return { ticketId: await this.updateOne(accountId, pass, body) };
+  }
+
+  /** PUT /pass/id/{externalId}: one ticket, or with `templates`, one ticket per template in that order. */
+  async updateByExternalId(accountId: number, externalId: string, body: PassBody & { templates?: unknown }) {
+    if (!isObject(body)) throw new InvalidInput(["The pass must be a JSON object"]);
+    const { templates, ...rest } = body;
+    if (templates === undefined || templates === null) {
+      return { ticketId: await this.updateOne(accountId, await this.byExternalId(accountId, externalId), rest) };
+    }
+    if (
+      !Array.isArray(templates) ||
+      templates.length === 0 ||
+      templates.some((t) => !/^[0-9]{1,10}$/.test(String(t)))
+    ) {
+      throw new InvalidInput(["templates must be a non-empty array of template ids"]);
+    }
+    const ids = templates.map((t) => Number(t));
+    const passes = await this.passes.findByExternalId(accountId, externalId, ids);
+    const byTemplate = new Map(passes.map((p) => [p.templateId, p]));
+    const missing = ids.filter((id) => !byTemplate.has(id));
+    if (missing.length) throw notFound(`Pass "${externalId}" in template ${missing.join(", ")}`);
+    // Validate every update before writing any, so a bad one leaves all passes untouched.
+    const planned = [];
+    for (const id of ids) {
+      const pass = byTemplate.get(id)!;
+      const template = await this.templateById(accountId, pass.templateId);
+      planned.push({ pass, changes: this.changesOf(template, pass.overrides as PassOverrides, rest) });
+    }
+    const tickets = [];
+    for (const { pass, changes } of planned)
+      tickets.push({ ticketId: await this.passes.update(accountId, pass.id, changes) });
+    return tickets;
+  }
+
+  async delete(accountId: number, key: { id: number } | { externalId: string; templateId?: number }) {
+    const pass =
+      "id" in key
+        ? await this.byId(accountId, key.id)
+        : await this.byExternalId(accountId, key.externalId, key.templateId);
+    await this.passes.delete(accountId, pass.id);
+    return { status: "deleted", passId: pass.id };
+  }
+
+  async list(
+    accountId: number,
+    query: PaginationQuery & { templateId?: string; status?: PassStatusFilter },
+    tag?: string,
+  ) {
+    const page = resolvePage(query, ["id", "createdAt", "updatedAt"] as const, "id");
+    const templateId = query.templateId === undefined ? undefined : Number(query.templateId);
+    if (templateId !== undefined) await this.templateById(accountId, templateId);
+    const { count, rows } = await this.passes.list(accountId, { templateId, status: query.status, tag }, page);
+    return { count, pagination: paginationInfo(page), passes: rows.map((p) => this.summary(p)) };
+  }
+
+  async addLocations(accountId: number, passId: number, body: unknown) {
+    const pass = await this.byId(accountId, passId);
+    const template = await this.templateById(accountId, pass.templateId);
+    const raw = isObject(body) ? body.locations : undefined;
+    if (raw === undefined) throw new InvalidInput(["locations is required: an array of locations"]);
+    const { locations } = this.changesOf(template, {}, { locations: raw }, pass.locations.length);
+    const created = await this.passes.addLocations(pass.id, locations ?? []);
+    return created.map((l) => ({ passLocationId: l.id, value: locationResponse(l) }));
+  }
+
+  async deleteLocation(accountId: number, passId: number, locationId: number) {
+    const pass = await this.byId(accountId, passId);
+    if (!(await this.passes.deleteLocation(pass.id, locationId))) throw notFound("Location");
+    return { status: "deleted", passLocationId: locationId };
+  }
+
+  // Tags ------------------------------------------------------------------------------------------------------
+
+  async listTags(accountId: number) {
+    const tags = await this.passes.listTags(accountId);
+    return {
+      count: tags.length,
+      tags: tags.map((t) => ({
+        id: t.id,
+        name: t.name,
+        passCount: t._count.passes,
+        createdAt: t.createdAt.toISOString(),
+      })),
+    };
+  }
+
+  async passTags(accountId: number, passId: number) {
+    const pass = await this.byId(accountId, passId);
+    return { tags: pass.tags.map((t) => t.tag.name) };
+  }
+
+  async setPassTags(accountId: number, passId: number, body: unknown) {
+    const pass = await this.byId(accountId, passId);
+    const raw = isObject(body) ? body.tags : body;
+    const tags = tagsOf(raw);
+    await this.passes.setTags(accountId, pass.id, tags);
+    return { tags };
+  }
+
+  private async passFor(accountId: number, key: { id: number } | { externalId: string }) {
+    return "id" in key ? this.byId(accountId, key.id) : this.byExternalId(accountId, key.externalId);
+  }
+
+  async tagPass(accountId: number, tag: string, key: { id: number } | { externalId: string }) {
+    const pass = await this.passFor(accountId, key);
+    await this.passes.addTag(accountId, pass.id, tagsOf([tag])[0]!);
+    return { status: "success", tag, passId: pass.id };
+  }
+
+  async untagPass(accountId: number, tag: string, key: { id: number } | { externalId: string }) {
+    const pass = await this.passFor(accountId, key);
+    if (!(await this.passes.removeTag(accountId, pass.id, tag))) throw notFound(`Tag "${tag}" on this pass`);
+    return { status: "success", tag, passId: pass.id };
+  }
+
+  async deleteTag(accountId: number, tag: string) {
+    if (!(await this.passes.deleteTag(accountId, tag))) throw notFound("Tag");
+    return { status: "deleted", tag };
+  }
+}

@@ -1,0 +1,161 @@
+// Storage of templates, their locations, and the template-wide changes that reach every pass.
+
+import { isUniqueViolation } from "../../../db/errors.js";
+import { queryableOf } from "../../../db/queryable.js";
+import type { TemplateDesign } from "../../../domain/field-model.js";
+import type { LocationInput } from "../../../domain/values.js";
+import type { Prisma, PrismaClient } from "../../../generated/prisma/client.js";
+import { conflict } from "../../../http/errors.js";
+import type { Page } from "../../../http/pagination.js";
+import { addPassChangedEvents } from "../../../jobs/queue.js";
+import type { Key } from "../ids.js";
+
+export type TemplateOrder = "id" | "name" | "createdAt" | "updatedAt";
+
+const withProject = { project: { select: { id: true, name: true, projectType: true } } } as const;
+export type TemplateRow = Prisma.TemplateGetPayload<{ include: typeof withProject }>;
+export type Tx = Prisma.TransactionClient;
+
+export interface TemplateFields {
+  name: string;
+  description: string;
+  vendor: string;
+  type: string;
+  design: TemplateDesign;
+}
+
+const whereOf = (accountId: number, key: Key): Prisma.TemplateWhereInput =>
+  "id" in key ? { accountId, id: key.id } : { accountId, externalId: key.externalId };
+
+export class TemplateRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  find(accountId: number, key: Key): Promise<TemplateRow | null> {
+    return this.prisma.template.findFirst({ where: whereOf(accountId, key), include: withProject });
+  }
+
+  async list(accountId: number, page: Page<TemplateOrder>) {
+    const direction = page.direction === "ASC" ? "asc" : "desc";
+    const orderBy: Prisma.TemplateOrderByWithRelationInput[] = [{ [page.order]: direction }];
+    if (page.order !== "id") orderBy.push({ id: direction });
+    const [count, rows] = await Promise.all([
+      this.prisma.template.count({ where: { accountId } }),
+      this.prisma.template.findMany({
+        where: { accountId },
+        include: withProject,
+        orderBy,
+        skip: page.start,
+        take: page.pageSize,
+      }),
+    ]);
+    return { count, rows };
+  }
+
+  locations(templateId: number) {
+    return this.prisma.location.findMany({ where: { templateId }, orderBy: { id: "asc" } });
+  }
+
+  async create(
+    accountId: number,
+    projectId: number,
+    fields: TemplateFields,
+    externalId: string | undefined,
+    locations: LocationInput[],
+  ): Promise<number> {
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const template = await tx.template.create({
+          data: { accountId, projectId, externalId: externalId ?? null, ...fields, design: fields.design as never },
+        });
+        if (locations.length)
+          await tx.location.createMany({ data: locations.map((l) => ({ ...l, templateId: template.id })) });
+        return template.id;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw conflict(`A template with external id "${externalId}" already exists`);
+      throw error;
+    }
+  }
+
+  /** Runs `change` in a transaction, then marks every pass of the template changed (new version + event). */
+  async changeReachingPasses<T>(templateId: number, change: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.prisma.$transaction(
+      async (tx) => {
+        const result = await change(tx);
+        await tx.template.update({ where: { id: templateId }, data: { updatedAt: new Date() } });
+        const passes = await tx.$queryRaw<{ id: number }[]>`
+          UPDATE passes SET version = version + 1, updated_at = now() WHERE template_id = ${templateId} RETURNING id`;
+        await addPassChangedEvents(
+          queryableOf(tx),
+          passes.map((p) => p.id),
+        );
+        return result;
+      },
+      { timeout: 120_000 },
+    );
+  }
+
+  replace(templateId: number, fields: TemplateFields, locations: LocationInput[] | undefined) {
+    return this.changeReachingPasses(templateId, async (tx) => {
+      await tx.template.update({ where: { id: templateId }, data: { ...fields, design: fields.design as never } });
+      if (locations !== undefined) {
+        await tx.location.deleteMany({ where: { templateId } });
+        if (locations.length) await tx.location.createMany({ data: locations.map((l) => ({ ...l, templateId })) });
+      }
+    });
+  }
+
+  setDesign(templateId: number, design: TemplateDesign) {
+    return this.changeReachingPasses(templateId, (tx) =>
+      tx.template.update({ where: { id: templateId }, data: { design: design as never } }),
+    );
+  }
+
+  addLocations(templateId: number, locations: LocationInput[]) {
+    return this.changeReachingPasses(templateId, async (tx) => {
+      const created = [];
+      for (const location of locations) created.push(await tx.location.create({ data: { ...location, templateId } }));
+      return created;
+    });
+  }
+
+  async deleteLocation(templateId: number, locationId: number): Promise<boolean> {
+    const exists = await this.prisma.location.count({ where: { id: locationId, templateId } });
+    if (!exists) return false;
+    await this.changeReachingPasses(templateId, (tx) => tx.location.delete({ where: { id: locationId } }));
+    return true;
+  }
+
+  async delete(accountId: number, key: Key): Promise<number | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const template = await tx.template.findFirst({ where: whereOf(accountId, key), select: { id: true } });
+      if (!template) return null;
+      await tx.template.delete({ where: { id: template.id } });
+      return template.id;
+    });
+  }
+
+  async duplicate(template: TemplateRow): Promise<number> {
+    return this.prisma.$transaction(async (tx) => {
+      const copy = await tx.template.create({
+        data: {
+          accountId: template.accountId,
+          projectId: template.projectId,
+          name: `Copy of ${template.name}`,
+          description: template.description,
+          vendor: template.vendor,
+          type: template.type,
+          design: template.design as never,
+          disabled: template.disabled,
+        },
+      });
+      const locations = await tx.location.findMany({ where: { templateId: template.id } });
+      if (locations.length) {
+        await tx.location.createMany({
+          data: locations.map(({ id: _id, passId: _p, createdAt: _c, ...l }) => ({ ...l, templateId: copy.id })),
+        });
+      }
+      return copy.id;
+    });
+  }
+}

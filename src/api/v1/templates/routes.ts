@@ -1,0 +1,144 @@
+// HTTP ⇄ TemplateService for /v1/template: both the {id} and id/{externalId} forms of every operation.
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
+import { accountOf } from "../../../http/auth.js";
+import { PaginationQuery } from "../../../http/pagination.js";
+import { ExternalIdParam, keyOf, NumericIdParam, numericId } from "../ids.js";
+import { PassListQuery } from "../passes/routes.js";
+import type { PassService } from "../passes/service.js";
+import type { TemplateService } from "./service.js";
+
+const tags = ["Templates"];
+const AnyObject = Type.Object({}, { additionalProperties: true, description: "See the Airship Wallet API reference" });
+const ById = Type.Object({ id: NumericIdParam });
+const ByExternalId = Type.Object({ externalId: ExternalIdParam });
+const TemplateIdResponse = Type.Object({ templateId: Type.Integer() });
+
+export const templateRoutes: FastifyPluginAsyncTypebox<{ templates: TemplateService; passes: PassService }> = async (
+  app,
+  { templates, passes },
+) => {
+  app.get(
+    "/template/headers",
+    { schema: { tags, summary: "List template headers", querystring: PaginationQuery } },
+    (request) => templates.list(accountOf(request), request.query),
+  );
+
+  // Create: in a project given by id or external id, with or without a template external id.
+  const create = [
+    ["/template/:projectId", Type.Object({ projectId: NumericIdParam })],
+    [
+      "/template/:projectId/id/:templateExternalId",
+      Type.Object({ projectId: NumericIdParam, templateExternalId: ExternalIdParam }),
+    ],
+    ["/template/id/:projectExternalId", Type.Object({ projectExternalId: ExternalIdParam })],
+    [
+      "/template/id/:projectExternalId/id/:templateExternalId",
+      Type.Object({ projectExternalId: ExternalIdParam, templateExternalId: ExternalIdParam }),
+    ],
+  ] as const;
+  for (const [path, params] of create) {
+    app.post(
+      path,
+      { schema: { tags, summary: "Create template", params, body: AnyObject, response: { 200: TemplateIdResponse } } },
+      (request) => {
+        const p = request.params as { projectId?: string; projectExternalId?: string; templateExternalId?: string };
+        const project =
+          p.projectExternalId !== undefined
+            ? { externalId: p.projectExternalId }
+            : { id: numericId(p.projectId!, "Project") };
+        return templates.create(accountOf(request), project, request.body, p.templateExternalId);
+      },
+    );
+  }
+
+  for (const [base, params] of [
+    ["/template/:id", ById],
+    ["/template/id/:externalId", ByExternalId],
+  ] as const) {
+    const key = (p: { id?: string; externalId?: string }) => keyOf(p, "Template");
+    app.get(base, { schema: { tags, summary: "Get template", params } }, (request) =>
+      templates.get(accountOf(request), key(request.params)),
+    );
+    app.put(
+      base,
+      {
+        schema: {
+          tags,
+          summary: "Update template (full replace)",
+          params,
+          body: AnyObject,
+          response: { 200: TemplateIdResponse },
+        },
+      },
+      (request) => templates.replace(accountOf(request), key(request.params), request.body),
+    );
+    app.delete(base, { schema: { tags, summary: "Delete template", params } }, (request) =>
+      templates.delete(accountOf(request), key(request.params)),
+    );
+    app.post(
+      `${base}/locations`,
+      { schema: { tags, summary: "Add locations to template", params, body: AnyObject } },
+      (request) => templates.addLocations(accountOf(request), key(request.params), request.body),
+    );
+    app.delete(
+      `${base}/location/:locationId`,
+      {
+        schema: {
+          tags,
+          summary: "Delete location from template",
+          params: Type.Intersect([params, Type.Object({ locationId: NumericIdParam })]),
+        },
+      },
+      (request) => {
+        const p = request.params as { id?: string; externalId?: string; locationId: string };
+        return templates.deleteLocation(accountOf(request), key(p), numericId(p.locationId, "Location"));
+      },
+    );
+    app.get(
+      `${base}/passes`,
+      { schema: { tags, summary: "Get template passes", params, querystring: PassListQuery } },
+      async (request) => {
+        const template = await templates.require(accountOf(request), key(request.params));
+        const query = request.query as Record<string, string>;
+        return passes.list(accountOf(request), { ...query, templateId: String(template.id) } as never);
+      },
+    );
+    app.put(
+      `${base}/passes`,
+      { schema: { tags, summary: "Publish a bulk update to passes", params, body: AnyObject } },
+      (request) => templates.publishBulkUpdate(accountOf(request), key(request.params), request.body),
+    );
+    for (const method of ["get", "post", "put", "delete"] as const) {
+      app[method](
+        `${base}/personalization`,
+        {
+          schema: {
+            tags,
+            summary: `${method.toUpperCase()} personalization requirements`,
+            params,
+            ...(method === "post" || method === "put" ? { body: AnyObject } : {}),
+          },
+        },
+        (request) => {
+          const account = accountOf(request);
+          const k = key(request.params);
+          if (method === "get") return templates.getPersonalization(account, k);
+          if (method === "delete") return templates.deletePersonalization(account, k);
+          return templates.setPersonalization(account, k, request.body);
+        },
+      );
+    }
+  }
+
+  for (const [path, params] of [
+    ["/template/duplicate/:id", ById],
+    ["/template/duplicate/id/:externalId", ByExternalId],
+  ] as const) {
+    app.post(
+      path,
+      { schema: { tags, summary: "Duplicate template", params, response: { 200: TemplateIdResponse } } },
+      (request) => templates.duplicate(accountOf(request), keyOf(request.params, "Template")),
+    );
+  }
+};

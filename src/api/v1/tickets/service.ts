@@ -1,0 +1,72 @@
+// Tickets: the durable record behind every ticketId — pass updates (done at once) and template bulk updates
+// (run by the template-bulk-update job in batches, with visible progress).
+import type pg from "pg";
+import type { TemplateDesign } from "../../../domain/field-model.js";
+import type { PrismaClient } from "../../../generated/prisma/client.js";
+import { notFound } from "../../../http/errors.js";
+import { addJob } from "../../../jobs/queue.js";
+
+export { BULK_UPDATE } from "../../../jobs/bulk-update.js";
+
+import { BULK_UPDATE } from "../../../jobs/bulk-update.js";
+
+export class TicketService {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly pool: pg.Pool,
+  ) {}
+
+  async get(accountId: number, id: number) {
+    const ticket = await this.prisma.ticket.findFirst({ where: { accountId, id } });
+    if (!ticket) throw notFound("Ticket");
+    return {
+      id: ticket.id,
+      ticketId: ticket.id,
+      kind: ticket.kind,
+      status: ticket.status,
+      progress: { done: ticket.done, total: ticket.total },
+      errors: ticket.errors as unknown[],
+      ...(ticket.templateId === null ? {} : { templateId: ticket.templateId }),
+      ...(ticket.passId === null ? {} : { passId: ticket.passId }),
+      createdAt: ticket.createdAt.toISOString(),
+      updatedAt: ticket.updatedAt.toISOString(),
+      ...(ticket.finishedAt === null ? {} : { finishedAt: ticket.finishedAt.toISOString() }),
+    };
+  }
+
+  /**
+   * In one transaction: the template takes its new design, a ticket records which override paths to clear on
+   * which passes (those that exist now), and the job that does it is queued.
+   */
+  async startBulkUpdate(
+    accountId: number,
+    templateId: number,
+    design: TemplateDesign,
+    paths: string[][],
+  ): Promise<number> {
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      await client.query("UPDATE templates SET design = $2, updated_at = now() WHERE id = $1", [templateId, design]);
+      const { rows } = await client.query<{ total: number; max: number | null }>(
+        "SELECT count(*)::int AS total, max(id) AS max FROM passes WHERE template_id = $1",
+        [templateId],
+      );
+      const { total, max } = rows[0]!;
+      const ticket = await client.query<{ id: number }>(
+        `INSERT INTO tickets (account_id, kind, status, template_id, payload, total)
+         VALUES ($1, $2, 'pending', $3, $4, $5) RETURNING id`,
+        [accountId, BULK_UPDATE, templateId, JSON.stringify({ paths, maxPassId: max ?? 0 }), total],
+      );
+      const ticketId = ticket.rows[0]!.id;
+      await addJob(client, BULK_UPDATE, { ticketId }, { jobKey: `${BULK_UPDATE}:${ticketId}` });
+      await client.query("COMMIT");
+      return ticketId;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}

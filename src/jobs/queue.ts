@@ -1,0 +1,84 @@
+// The job queue: graphile-worker on the same Postgres. Jobs are added in SQL inside the transaction that makes
+// the change they follow from (so a committed change always has its job), and run at least once: every
+// handler is idempotent. See docs/jobs.md.
+import { Logger, type Runner, run, runMigrations, type TaskList } from "graphile-worker";
+import type pg from "pg";
+
+export interface Queryable {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+interface LogSink {
+  warn(msg: string): void;
+  error(msg: string): void;
+}
+
+/** Creates or updates graphile-worker's own schema (idempotent, safe to run from several processes). */
+export async function installQueueSchema(pool: pg.Pool): Promise<void> {
+  await runMigrations({ pgPool: pool, logger: quietLogger() });
+}
+
+function quietLogger(sink?: LogSink): Logger {
+  return new Logger(() => (level, message) => {
+    if (level === "error") sink?.error(`queue: ${message}`);
+    else if (level === "warning") sink?.warn(`queue: ${message}`);
+  });
+}
+
+/** Adds one job; with a `jobKey`, a pending job with the same key is replaced (deduplication). */
+export async function addJob(
+  db: Queryable,
+  task: string,
+  payload: Record<string, unknown>,
+  options: { jobKey?: string; maxAttempts?: number; runAt?: Date } = {},
+): Promise<void> {
+  await db.query(
+    "SELECT (graphile_worker.add_job($1, $2::json, job_key := $3, max_attempts := $4::smallint, run_at := $5::timestamptz)).id",
+    [task, JSON.stringify(payload), options.jobKey ?? null, options.maxAttempts ?? 25, options.runAt ?? null],
+  );
+}
+
+export const PASS_CHANGED = "pass-changed";
+
+/**
+ * Records a "pass changed" event for each given pass at its current version: one job per pass, keyed by the
+ * pass, so a burst of changes to one pass is delivered once with the latest version.
+ */
+export async function addPassChangedEvents(db: Queryable, passIds: number[]): Promise<void> {
+  if (passIds.length === 0) return;
+  await db.query(
+    `SELECT count(*)::int AS n FROM graphile_worker.add_jobs((
+       SELECT array_agg(ROW(
+         '${PASS_CHANGED}', json_build_object('passId', p.id, 'version', p.version), NULL, NULL, 25,
+         '${PASS_CHANGED}:' || p.id, NULL, NULL)::graphile_worker.job_spec)
+       FROM passes p WHERE p.id = ANY($1::int[])))`,
+    [passIds],
+  );
+}
+
+export interface Worker {
+  stop(): Promise<void>;
+}
+
+/** Starts processing jobs with `tasks`; `stop()` waits for running jobs and is safe to call twice. */
+export async function startWorker(
+  pool: pg.Pool,
+  tasks: TaskList,
+  options: { concurrency?: number; pollIntervalMs?: number; log?: LogSink } = {},
+): Promise<Worker> {
+  const runner: Runner = await run({
+    pgPool: pool,
+    taskList: tasks,
+    concurrency: options.concurrency ?? 4,
+    pollInterval: options.pollIntervalMs ?? 1000,
+    noHandleSignals: true,
+    logger: quietLogger(options.log),
+  });
+  let stopped: Promise<void> | undefined;
+  return {
+    stop() {
+      stopped ??= runner.stop().catch(() => {});
+      return stopped;
+    },
+  };
+}

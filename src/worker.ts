@@ -1,0 +1,38 @@
+// `npm run worker`: a process that only runs jobs (bulk updates, pass-changed deliveries), beside or instead of
+// the server's in-process worker. Scale out by running more of these against the same Postgres.
+import { ConfigError, loadConfig } from "./config.js";
+import { openStore } from "./db/open.js";
+import { startJobWorker } from "./jobs/worker.js";
+
+const log = {
+  info: (msg: string) => console.log(JSON.stringify({ level: "info", time: Date.now(), msg })),
+  warn: (msg: string) => console.warn(JSON.stringify({ level: "warn", time: Date.now(), msg })),
+  error: (msg: string) => console.error(JSON.stringify({ level: "error", time: Date.now(), msg })),
+};
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const store = await openStore(config, log);
+  const worker = await startJobWorker(store.db.pool, {
+    concurrency: config.workerConcurrency,
+    staleAfterMs: config.jobStaleAfterMs,
+    log,
+  });
+  log.info("worker started");
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal} received; stopping the worker`);
+    await worker.stop();
+    await store.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : `worker failed: ${(error as Error).stack ?? error}`);
+  process.exit(1);
+});
