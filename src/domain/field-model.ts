@@ -306,6 +306,19 @@ export function isVoided(headers: Record<string, FieldSpec>): boolean {
   return typeof label === "string" && label.toLowerCase() === "voided";
 }
 
+const isNumeric = (v: unknown) =>
+  (typeof v === "number" && Number.isFinite(v)) ||
+  (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)));
+
+/**
+ * A field whose values must be numbers: formatType Number, unless the template's own value is not numeric
+ * (the reference's own example declares a URL field as Number; such a template gets what it shows).
+ */
+function isNumberField(spec: FieldSpec): boolean {
+  if (String(spec.formatType).toLowerCase() !== "number") return false;
+  return isEmpty(spec.value) || isNumeric(spec.value);
+}
+
 function isEmpty(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === "string" && value.trim() === "");
 }
@@ -354,7 +367,7 @@ export function applyPassValues(
         const value = entry.value;
         const problem = valueProblem(name, value, target === "fields" ? "field" : "header");
         if (problem) problems.push(problem);
-        else if (String(spec.formatType).toLowerCase() === "number" && !isEmpty(value)) {
+        else if (isNumberField(spec) && !isEmpty(value)) {
           const n = typeof value === "string" ? Number(value) : value;
           if (typeof n !== "number" || !Number.isFinite(n))
             problems.push(`field "${name}" is a Number field: "${String(value)}" is not a number`);
