@@ -148,13 +148,13 @@ describe("templates", () => {
       [{ ...appleTemplate, headers: { expirationDate: { value: "tomorrow" } } }, "expirationDate"],
       [{ ...googleTemplate, beacons: [{ uuid: "55502220-A123-A88A-F321-555A444B333C" }] }, "beacons"],
     ];
-    const before = (await server.database.query("SELECT count(*)::int AS n FROM templates")).rows[0].n;
+    const before = (await server.database.query<{ n: number }>("SELECT count(*)::int AS n FROM templates")).rows[0]!.n;
     for (const [body, word] of cases) {
       const res = await server.call("POST", `/v1/template/${projectId}`, { body });
       expect(res.status, word).toBe(400);
       expect(res.json.error, word).toContain(word);
     }
-    expect((await server.database.query("SELECT count(*)::int AS n FROM templates")).rows[0].n).toBe(before);
+    expect((await server.database.query<{ n: number }>("SELECT count(*)::int AS n FROM templates")).rows[0]!.n).toBe(before);
   });
 
   it("manages personalization on Apple loyalty templates only", async () => {
