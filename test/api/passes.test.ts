@@ -90,7 +90,8 @@ describe("create and get", () => {
   });
 
   it("rejects unknown fields, non-numbers in Number fields, bad dates, beacons on Google and an 11th location", async () => {
-    const count = async () => (await server.database.query<{ n: number }>("SELECT count(*)::int AS n FROM passes")).rows[0]!.n;
+    const count = async () =>
+      (await server.database.query<{ n: number }>("SELECT count(*)::int AS n FROM passes")).rows[0]!.n;
     const before = await count();
     const cases: [number, unknown, string][] = [
       [appleId, { fields: { Nope: { value: "x" }, Other: { value: "y" } } }, "Nope, Other"],

@@ -154,7 +154,9 @@ describe("templates", () => {
       expect(res.status, word).toBe(400);
       expect(res.json.error, word).toContain(word);
     }
-    expect((await server.database.query<{ n: number }>("SELECT count(*)::int AS n FROM templates")).rows[0]!.n).toBe(before);
+    expect((await server.database.query<{ n: number }>("SELECT count(*)::int AS n FROM templates")).rows[0]!.n).toBe(
+      before,
+    );
   });
 
   it("manages personalization on Apple loyalty templates only", async () => {
