@@ -19,6 +19,7 @@ export interface Config {
   readonly runWorker: boolean;
   readonly workerConcurrency: number;
   readonly jobStaleAfterMs: number;
+  readonly bulkUpdateBatchSize: number;
 }
 
 export class ConfigError extends Error {
@@ -93,6 +94,7 @@ export function loadConfig(source: Source = process.env): Config {
   if (!["true", "false", "1", "0"].includes(runWorkerText)) problems.push("RUN_WORKER must be true or false");
   const workerConcurrency = integer("WORKER_CONCURRENCY", 4, 1, 100);
   const jobStaleAfterMs = integer("JOB_STALE_AFTER_MS", 60_000, 1000, 86_400_000);
+  const bulkUpdateBatchSize = integer("BULK_UPDATE_BATCH_SIZE", 2000, 1, 100_000);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
@@ -111,5 +113,6 @@ export function loadConfig(source: Source = process.env): Config {
     runWorker: runWorkerText === "true" || runWorkerText === "1",
     workerConcurrency,
     jobStaleAfterMs,
+    bulkUpdateBatchSize,
   });
 }

@@ -50,6 +50,7 @@ async function main(): Promise<void> {
       worker = await startJobWorker(store.db.pool, {
         concurrency: config.workerConcurrency,
         staleAfterMs: config.jobStaleAfterMs,
+        batchSize: config.bulkUpdateBatchSize,
         log,
       });
     }

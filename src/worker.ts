@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   const worker = await startJobWorker(store.db.pool, {
     concurrency: config.workerConcurrency,
     staleAfterMs: config.jobStaleAfterMs,
+    batchSize: config.bulkUpdateBatchSize,
     log,
   });
   log.info("worker started");

@@ -13,6 +13,8 @@ export interface JobWorkerOptions {
   pollIntervalMs?: number;
   /** A bulk update without progress for this long is resumed by another runner. */
   staleAfterMs?: number;
+  /** Passes per bulk-update transaction. */
+  batchSize?: number;
   log?: { warn(msg: string): void; error(msg: string): void };
 }
 
@@ -31,7 +33,7 @@ export async function startJobWorker(pool: pg.Pool, options: JobWorkerOptions = 
   };
   const bulkUpdate: Task = async (payload) => {
     const ticketId = positiveInteger((payload as Record<string, unknown> | null)?.ticketId);
-    if (ticketId !== undefined) await runBulkUpdate(pool, ticketId);
+    if (ticketId !== undefined) await runBulkUpdate(pool, ticketId, options.batchSize);
   };
   const worker = await startWorker(
     pool,
