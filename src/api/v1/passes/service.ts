@@ -5,7 +5,7 @@ import { InvalidInput } from "../../../domain/invalid-input.js";
 import { type Beacon, type LocationInput, parseBeacons, parseIsoDate, parseLocations } from "../../../domain/values.js";
 import { ApiError, notFound } from "../../../http/errors.js";
 import { type PaginationQuery, paginationInfo, resolvePage } from "../../../http/pagination.js";
-import type { Key } from "../ids.js";
+import { type Key, numericId } from "../ids.js";
 import type { TemplateRepository, TemplateRow } from "../templates/repository.js";
 import { APPLE_MAX_LOCATIONS, designOf, locationResponse } from "../templates/service.js";
 import type { PassChanges, PassRepository, PassRow, PassStatusFilter, PassSummary } from "./repository.js";
@@ -22,6 +22,12 @@ export interface PassBody {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** "single" or "multiple" from a publicUrl object (any case), else undefined. */
+function publicUrlTypeOf(publicUrl: unknown): "single" | "multiple" | undefined {
+  const type = isObject(publicUrl) && typeof publicUrl.type === "string" ? publicUrl.type.toLowerCase() : undefined;
+  return type === "single" || type === "multiple" ? type : undefined;
+}
 
 function tagsOf(raw: unknown): string[] {
   if (!Array.isArray(raw) || raw.some((t) => typeof t !== "string" || t.trim() === "" || t.length > 255)) {
@@ -76,6 +82,10 @@ export class PassService {
       }
     }
     if (body.tags !== undefined && body.tags !== null) changes.tags = tagsOf(body.tags);
+    const publicUrl = body.publicUrl ?? body.publicURL;
+    if (publicUrl !== undefined && publicUrl !== null && publicUrlTypeOf(publicUrl) === undefined) {
+      problems.push('publicUrl.type must be "single" or "multiple"');
+    }
     if (problems.length) throw new InvalidInput(problems);
     return changes;
   }
@@ -255,7 +265,10 @@ export class PassService {
     tag?: string,
   ) {
     const page = resolvePage(query, ["id", "createdAt", "updatedAt"] as const, "id");
-    const templateId = query.templateId === undefined ? undefined : Number(query.templateId);
+    if (query.templateId !== undefined && !/^[0-9]{1,18}$/.test(String(query.templateId))) {
+      throw new InvalidInput(["templateId must be a template id"]);
+    }
+    const templateId = query.templateId === undefined ? undefined : numericId(String(query.templateId), "Template");
     if (templateId !== undefined) await this.templateById(accountId, templateId);
     const { count, rows } = await this.passes.list(accountId, { templateId, status: query.status, tag }, page);
     return { count, pagination: paginationInfo(page), passes: rows.map((p) => this.summary(p)) };
