@@ -55,9 +55,9 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<App> {
   const projects = new ProjectService(projectRepository);
   const merchants = new NfcMerchantService(projectRepository, new NfcMerchantRepository(prisma));
   const tickets = new TicketService(prisma, pool);
-  const templateRepository = new TemplateRepository(prisma);
+  const templateRepository = new TemplateRepository(prisma, pool);
   const templates = new TemplateService(templateRepository, projectRepository, tickets);
-  const passes = new PassService(new PassRepository(prisma), templateRepository, config.publicBaseUrl);
+  const passes = new PassService(new PassRepository(prisma, pool), templateRepository, config.publicBaseUrl);
 
   installErrorHandling(http);
   installBodyParsers(http);

@@ -1,7 +1,7 @@
 // Storage of passes with their tags and locations. Every change to a pass's content bumps its version and
 // records a "pass changed" event in the same transaction; each update is recorded as a ticket.
 import { randomBytes, randomUUID } from "node:crypto";
-import { isUniqueViolation } from "../../../db/errors.js";
+import type pg from "pg";
 import { queryableOf } from "../../../db/queryable.js";
 import type { PassOverrides } from "../../../domain/field-model.js";
 import type { Beacon, LocationInput } from "../../../domain/values.js";
@@ -19,7 +19,40 @@ const withDetail = {
   locations: { orderBy: { id: "asc" } },
 } satisfies Prisma.PassInclude;
 export type PassRow = Prisma.PassGetPayload<{ include: typeof withDetail }>;
-export type PassSummary = Prisma.PassGetPayload<object>;
+export type PassSummary = Pick<
+  Prisma.PassGetPayload<object>,
+  | "id"
+  | "templateId"
+  | "externalId"
+  | "serialNumber"
+  | "status"
+  | "platform"
+  | "installedAt"
+  | "uninstalledAt"
+  | "createdAt"
+  | "updatedAt"
+>;
+
+const SUMMARY_COLUMNS = `p.id, p.template_id AS "templateId", p.external_id AS "externalId", p.serial_number AS "serialNumber",
+  p.status, p.platform, p.installed_at AS "installedAt", p.uninstalled_at AS "uninstalledAt",
+  p.created_at AS "createdAt", p.updated_at AS "updatedAt"`;
+
+const PASS_COLUMNS = `id, account_id AS "accountId", template_id AS "templateId", external_id AS "externalId",
+  serial_number AS "serialNumber", overrides, beacons, version, status, platform, installed_at AS "installedAt",
+  uninstalled_at AS "uninstalledAt", public_url_type AS "publicUrlType", public_url_token AS "publicUrlToken",
+  public_url_used AS "publicUrlUsed", installs, created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+const LOCATION_COLUMNS = `id, template_id AS "templateId", pass_id AS "passId", latitude, longitude, altitude,
+  relevant_text AS "relevantText", street_address1 AS "streetAddress1", street_address2 AS "streetAddress2", city, region,
+  region_code AS "regionCode", country, created_at AS "createdAt"`;
+type LocationRowSql = PassRow["locations"][number];
+
+const ORDER_COLUMNS: Record<PassOrder, string> = { id: "p.id", createdAt: "p.created_at", updatedAt: "p.updated_at" };
+
+function statusesOf(status: PassStatusFilter | undefined): string[] | undefined {
+  if (status === undefined) return undefined;
+  return status === "been_installed" ? ["installed", "uninstalled"] : [status];
+}
 
 export interface PassFilter {
   templateId?: number;
@@ -34,17 +67,6 @@ export interface PassChanges {
   tags?: string[];
 }
 
-function statusWhere(status: PassStatusFilter | undefined): Prisma.PassWhereInput {
-  switch (status) {
-    case undefined:
-      return {};
-    case "been_installed":
-      return { status: { in: ["installed", "uninstalled"] } };
-    default:
-      return { status };
-  }
-}
-
 async function setTags(tx: Prisma.TransactionClient, accountId: number, passId: number, names: string[]) {
   await tx.passTag.deleteMany({ where: { passId } });
   if (names.length === 0) return;
@@ -54,7 +76,10 @@ async function setTags(tx: Prisma.TransactionClient, accountId: number, passId: 
 }
 
 export class PassRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly pool: pg.Pool,
+  ) {}
 
   findById(accountId: number, id: number): Promise<PassRow | null> {
     return this.prisma.pass.findFirst({ where: { accountId, id }, include: withDetail });
@@ -69,53 +94,135 @@ export class PassRepository {
     });
   }
 
-  async list(accountId: number, filter: PassFilter, page: Page<PassOrder>) {
-    const where: Prisma.PassWhereInput = {
-      accountId,
-      ...(filter.templateId === undefined ? {} : { templateId: filter.templateId }),
-      ...statusWhere(filter.status),
-      ...(filter.tag === undefined ? {} : { tags: { some: { tag: { accountId, name: filter.tag } } } }),
-    };
-    const direction = page.direction === "ASC" ? "asc" : "desc";
-    const orderBy: Prisma.PassOrderByWithRelationInput[] = [{ [page.order]: direction }];
-    if (page.order !== "id") orderBy.push({ id: direction });
-    const [count, rows] = await Promise.all([
-      this.prisma.pass.count({ where }),
-      this.prisma.pass.findMany({ where, orderBy, skip: page.start, take: page.pageSize }),
-    ]);
-    return { count, rows };
+  /**
+   * A page of pass summaries and the total. Totals come from the trigger-maintained per-template counts (exact,
+   * without counting rows); only tag filters count rows.
+   */
+  async list(
+    accountId: number,
+    filter: PassFilter,
+    page: Page<PassOrder>,
+  ): Promise<{ count: number; rows: PassSummary[] }> {
+    const values: unknown[] = [accountId];
+    const where = ["p.account_id = $1"];
+    let from = "passes p";
+    if (filter.templateId !== undefined) {
+      values.push(filter.templateId);
+      where.push(`p.template_id = $${values.length}`);
+    }
+    const statuses = statusesOf(filter.status);
+    if (statuses) {
+      values.push(statuses.length === 1 ? statuses[0] : statuses);
+      where.push(statuses.length === 1 ? `p.status = $${values.length}` : `p.status = ANY($${values.length}::text[])`);
+    }
+    if (filter.tag !== undefined) {
+      values.push(filter.tag);
+      from += ` JOIN pass_tags pt ON pt.pass_id = p.id JOIN tags tg ON tg.id = pt.tag_id AND tg.account_id = $1 AND tg.name = $${values.length}`;
+    }
+    const direction = page.direction === "ASC" ? "ASC" : "DESC";
+    const order =
+      page.order === "id" ? `p.id ${direction}` : `${ORDER_COLUMNS[page.order]} ${direction}, p.id ${direction}`;
+    const rowsQuery = this.pool.query<PassSummary>(
+      `SELECT ${SUMMARY_COLUMNS} FROM ${from} WHERE ${where.join(" AND ")}
+       ORDER BY ${order} LIMIT $${values.length + 1} OFFSET $${values.length + 2}`,
+      [...values, page.pageSize, page.start],
+    );
+    let countQuery: Promise<{ rows: { n: number }[] }>;
+    if (filter.tag !== undefined) {
+      countQuery = this.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${from} WHERE ${where.join(" AND ")}`,
+        values,
+      );
+    } else {
+      const countValues: unknown[] = [accountId];
+      const countWhere = ["t.account_id = $1"];
+      if (filter.templateId !== undefined) {
+        countValues.push(filter.templateId);
+        countWhere.push(`c.template_id = $${countValues.length}`);
+      }
+      if (statuses) {
+        countValues.push(statuses);
+        countWhere.push(`c.status = ANY($${countValues.length}::text[])`);
+      }
+      countQuery = this.pool.query<{ n: number }>(
+        `SELECT COALESCE(sum(c.passes), 0)::int AS n FROM template_pass_counts c JOIN templates t ON t.id = c.template_id
+          WHERE ${countWhere.join(" AND ")}`,
+        countValues,
+      );
+    }
+    const [rows, count] = await Promise.all([rowsQuery, countQuery]);
+    return { count: count.rows[0]?.n ?? 0, rows: rows.rows };
   }
 
+  /**
+   * Inserts a pass (with its locations and tags). One prepared INSERT when there are no locations or tags — the
+   * pass-creation hot path — else one transaction.
+   */
   async create(
     accountId: number,
     templateId: number,
     data: PassChanges & { externalId?: string; publicUrlType?: "single" | "multiple" },
   ): Promise<PassRow> {
+    const values = [
+      accountId,
+      templateId,
+      data.externalId ?? null,
+      randomUUID(),
+      JSON.stringify(data.overrides ?? {}),
+      data.beacons === undefined ? null : JSON.stringify(data.beacons),
+      data.publicUrlType ?? null,
+      data.publicUrlType ? randomBytes(16).toString("base64url") : null,
+    ];
+    const insert = {
+      name: "pass-insert",
+      text: `INSERT INTO passes (account_id, template_id, external_id, serial_number, overrides, beacons, public_url_type, public_url_token)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${PASS_COLUMNS}`,
+      values,
+    };
+    const simple = !data.locations?.length && !data.tags?.length;
+    const client = simple ? undefined : await this.pool.connect();
     try {
-      return await this.prisma.$transaction(async (tx) => {
-        const pass = await tx.pass.create({
-          data: {
-            accountId,
-            templateId,
-            externalId: data.externalId ?? null,
-            serialNumber: randomUUID(),
-            overrides: (data.overrides ?? {}) as never,
-            beacons: data.beacons === undefined ? undefined : (data.beacons as never),
-            publicUrlType: data.publicUrlType ?? null,
-            publicUrlToken: data.publicUrlType ? randomBytes(16).toString("base64url") : null,
-          },
-        });
-        if (data.locations?.length) {
-          await tx.location.createMany({ data: data.locations.map((l) => ({ ...l, passId: pass.id })) });
-        }
-        if (data.tags?.length) await setTags(tx, accountId, pass.id, data.tags);
-        return tx.pass.findUniqueOrThrow({ where: { id: pass.id }, include: withDetail });
-      });
+      if (!client) {
+        const { rows } = await this.pool.query<PassRow>(insert);
+        return { ...rows[0]!, tags: [], locations: [] };
+      }
+      await client.query("BEGIN");
+      const pass = (await client.query<PassRow>(insert)).rows[0]!;
+      const locations = data.locations?.length
+        ? (
+            await client.query<LocationRowSql>(
+              `INSERT INTO locations (pass_id, latitude, longitude, altitude, relevant_text, street_address1, street_address2,
+                                      city, region, region_code, country)
+               SELECT $1, l.latitude, l.longitude, l.altitude, l."relevantText", l."streetAddress1", l."streetAddress2",
+                      l.city, l.region, l."regionCode", l.country
+                 FROM jsonb_to_recordset($2::jsonb) AS l(latitude float8, longitude float8, altitude float8,
+                      "relevantText" text, "streetAddress1" text, "streetAddress2" text, city text, region text,
+                      "regionCode" text, country text)
+               RETURNING ${LOCATION_COLUMNS}`,
+              [pass.id, JSON.stringify(data.locations)],
+            )
+          ).rows
+        : [];
+      if (data.tags?.length) {
+        await client.query(
+          `INSERT INTO tags (account_id, name) SELECT $1, unnest($2::text[]) ON CONFLICT (account_id, name) DO NOTHING`,
+          [accountId, data.tags],
+        );
+        await client.query(
+          `INSERT INTO pass_tags (pass_id, tag_id) SELECT $1, id FROM tags WHERE account_id = $2 AND name = ANY($3::text[])`,
+          [pass.id, accountId, data.tags],
+        );
+      }
+      await client.query("COMMIT");
+      return { ...pass, tags: (data.tags ?? []).map((name) => ({ tag: { name } })) as PassRow["tags"], locations };
     } catch (error) {
-      if (isUniqueViolation(error)) {
+      await client?.query("ROLLBACK").catch(() => {});
+      if ((error as { code?: string }).code === "23505") {
         throw conflict(`A pass with external id "${data.externalId}" already exists for this template`);
       }
       throw error;
+    } finally {
+      client?.release();
     }
   }
 

@@ -6,7 +6,7 @@ import { type Beacon, type LocationInput, parseBeacons, parseIsoDate, parseLocat
 import { ApiError, notFound } from "../../../http/errors.js";
 import { type PaginationQuery, paginationInfo, resolvePage } from "../../../http/pagination.js";
 import { type Key, numericId } from "../ids.js";
-import type { TemplateRepository, TemplateRow } from "../templates/repository.js";
+import type { LocationRow, PassTemplate, TemplateRepository } from "../templates/repository.js";
 import { APPLE_MAX_LOCATIONS, designOf, locationResponse } from "../templates/service.js";
 import type { PassChanges, PassRepository, PassRow, PassStatusFilter, PassSummary } from "./repository.js";
 
@@ -39,22 +39,27 @@ function tagsOf(raw: unknown): string[] {
 export class PassService {
   constructor(
     private readonly passes: PassRepository,
-    private readonly templates: Pick<TemplateRepository, "find" | "locations">,
+    private readonly templates: Pick<TemplateRepository, "forPasses">,
     private readonly publicBaseUrl: string,
   ) {}
 
-  private async template(accountId: number, key: Key): Promise<TemplateRow> {
-    const template = await this.templates.find(accountId, key);
+  private async template(accountId: number, key: Key): Promise<PassTemplate> {
+    const template = await this.templates.forPasses(accountId, key);
     if (!template) throw notFound("Template");
     return template;
   }
 
-  private async templateById(accountId: number, id: number): Promise<TemplateRow> {
+  private async templateById(accountId: number, id: number): Promise<PassTemplate> {
     return this.template(accountId, { id });
   }
 
   /** Validates a create/update body against the template into the changes to store. */
-  private changesOf(template: TemplateRow, current: PassOverrides, body: PassBody, existingLocations = 0): PassChanges {
+  private changesOf(
+    template: PassTemplate,
+    current: PassOverrides,
+    body: PassBody,
+    existingLocations = 0,
+  ): PassChanges {
     if (!isObject(body)) throw new InvalidInput(["The pass must be a JSON object"]);
     const changes: PassChanges = {};
     const problems: string[] = [];
@@ -90,14 +95,10 @@ export class PassService {
     return changes;
   }
 
-  private response(
-    pass: PassRow,
-    template: TemplateRow,
-    templateLocations: Awaited<ReturnType<TemplateRepository["locations"]>>,
-  ) {
+  private response(pass: PassRow, template: PassTemplate) {
     const design = designOf(template);
     const view = mergedView(design, pass.overrides as PassOverrides);
-    const locations = pass.locations.length ? pass.locations : templateLocations;
+    const locations: LocationRow[] = pass.locations.length ? pass.locations : template.locations;
     const beacons = (pass.beacons as Beacon[] | null) ?? design.beacons;
     return {
       ...this.summary(pass),
@@ -165,7 +166,7 @@ export class PassService {
       externalId: passExternalId,
       publicUrlType,
     });
-    return this.response(pass, template, await this.templates.locations(template.id));
+    return this.response(pass, template);
   }
 
   private async byId(accountId: number, id: number): Promise<PassRow> {
@@ -201,7 +202,7 @@ export class PassService {
         ? await this.byId(accountId, key.id)
         : await this.byExternalId(accountId, key.externalId, key.templateId);
     const template = await this.templateById(accountId, pass.templateId);
-    return this.response(pass, template, await this.templates.locations(template.id));
+    return this.response(pass, template);
   }
 
   private async updateOne(accountId: number, pass: PassRow, body: PassBody): Promise<number> {

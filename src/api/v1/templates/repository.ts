@@ -1,5 +1,6 @@
 // Storage of templates, their locations, and the template-wide changes that reach every pass.
 
+import type pg from "pg";
 import { isUniqueViolation } from "../../../db/errors.js";
 import { queryableOf } from "../../../db/queryable.js";
 import type { TemplateDesign } from "../../../domain/field-model.js";
@@ -27,8 +28,48 @@ export interface TemplateFields {
 const whereOf = (accountId: number, key: Key): Prisma.TemplateWhereInput =>
   "id" in key ? { accountId, id: key.id } : { accountId, externalId: key.externalId };
 
+/** What pass operations need of a template, read in one statement. */
+export interface PassTemplate {
+  id: number;
+  vendor: string;
+  design: unknown;
+  locations: LocationRow[];
+}
+export type LocationRow = Prisma.LocationGetPayload<object>;
+
+const PASS_TEMPLATE_SQL = `SELECT t.id, t.vendor, t.design,
+  (SELECT COALESCE(json_agg(json_build_object(
+     'id', l.id, 'templateId', l.template_id, 'passId', l.pass_id, 'latitude', l.latitude, 'longitude', l.longitude,
+     'altitude', l.altitude, 'relevantText', l.relevant_text, 'streetAddress1', l.street_address1,
+     'streetAddress2', l.street_address2, 'city', l.city, 'region', l.region, 'regionCode', l.region_code,
+     'country', l.country, 'createdAt', l.created_at) ORDER BY l.id), '[]'::json)
+   FROM locations l WHERE l.template_id = t.id) AS locations
+  FROM templates t`;
+
 export class TemplateRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly pool: pg.Pool,
+  ) {}
+
+  /** The template with its locations for pass operations (prepared statement: the pass hot path). */
+  async forPasses(accountId: number, key: Key): Promise<PassTemplate | null> {
+    const { rows } =
+      "id" in key
+        ? await this.pool.query<PassTemplate>({
+            name: "pass-template-by-id",
+            text: `${PASS_TEMPLATE_SQL} WHERE t.account_id = $1 AND t.id = $2`,
+            values: [accountId, key.id],
+          })
+        : await this.pool.query<PassTemplate>({
+            name: "pass-template-by-external-id",
+            text: `${PASS_TEMPLATE_SQL} WHERE t.account_id = $1 AND t.external_id = $2`,
+            values: [accountId, key.externalId],
+          });
+    const row = rows[0];
+    if (!row) return null;
+    return { ...row, locations: row.locations.map((l) => ({ ...l, createdAt: new Date(l.createdAt) })) };
+  }
 
   find(accountId: number, key: Key): Promise<TemplateRow | null> {
     return this.prisma.template.findFirst({ where: whereOf(accountId, key), include: withProject });
