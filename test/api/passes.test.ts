@@ -266,6 +266,23 @@ describe("lists, status filters, tags, locations", () => {
       expect.objectContaining({ id: ids[0], status: "installed", platform: "ios", installedAt: expect.any(String) }),
     ]);
     expect((await server.call("GET", `/v1/pass?status=bogus`)).status).toBe(400);
+    // Counts come from trigger-maintained counters: exact through status changes and deletes.
+    const count = async (q: string) => (await server.call("GET", `/v1/pass?templateId=${templateId}&${q}`)).json.count;
+    expect([
+      await count("status=installed"),
+      await count("status=been_installed"),
+      await count("status=not_been_installed"),
+    ]).toEqual([1, 2, 2]);
+    await server.database.query("UPDATE passes SET status = 'installed' WHERE id = $1", [ids[2]]);
+    await server.call("DELETE", `/v1/pass/${ids[3]}`);
+    expect([
+      await count("status=installed"),
+      await count("status=not_been_installed"),
+      await count("pageSize=1"),
+    ]).toEqual([2, 0, 3]);
+    await server.database.query("UPDATE passes SET status = 'not_been_installed' WHERE id = $1", [ids[2]]);
+    ids.pop();
+    await server.call("POST", `/v1/pass/${templateId}`, { body: {} }).then((r) => ids.push(r.json.id));
     const page = await server.call("GET", `/v1/pass?templateId=${templateId}&pageSize=2&order=createdAt&direction=ASC`);
     expect(page.json.count).toBe(4);
     expect(page.json.passes.map((p: { id: number }) => p.id)).toEqual(ids.slice(0, 2));
