@@ -112,6 +112,53 @@ describe("create and get", () => {
   });
 });
 
+describe("dynamic passes and legacy clients", () => {
+  it("generates a pass with an expiry and an external id in the body", async () => {
+    const res = await server.call("POST", `/v1/pass/${appleId}/dynamic?expiry=2030-05-18`, {
+      body: { ...passCreate, externalId: "abcd", publicUrl: undefined, publicURL: { type: "single" } },
+    });
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({
+      id: expect.any(Number),
+      serialNumber: expect.any(String),
+      url: expect.stringContaining("/download"),
+    });
+    const got = (await server.call("GET", `/v1/pass/${res.json.id}`)).json;
+    expect(got.externalId).toBe("abcd");
+    expect(got.headers.expirationDate.value).toBe("2030-05-18");
+    expect(got.publicUrl.type).toBe("Single");
+    expect((await server.call("POST", `/v1/pass/${appleId}/dynamic?expiry=soon`, { body: {} })).status).toBe(400);
+  });
+
+  it("accepts the legacy form body (json= and api_key=) on pass routes", async () => {
+    const form = new URLSearchParams({
+      json: JSON.stringify({ fields: { Coupon: { value: "30%" } } }),
+      api_key: server.credentials.secret,
+    });
+    const created = await server.call("POST", `/v1/pass/${appleId}`, {
+      rawBody: form.toString(),
+      contentType: "application/x-www-form-urlencoded",
+      as: null,
+    });
+    expect(created.status).toBe(200);
+    expect(created.json.fields.Coupon.value).toBe("30%");
+    const update = new URLSearchParams({
+      json: JSON.stringify({ fields: { Coupon: { value: "40%" } } }),
+      api_key: server.credentials.secret,
+    });
+    const updated = await server.call("PUT", `/v1/pass/${created.json.id}`, {
+      rawBody: update.toString(),
+      contentType: "application/x-www-form-urlencoded",
+      as: null,
+    });
+    expect(updated.json).toEqual({ ticketId: expect.any(Number) });
+    const got = await server.call("GET", `/v1/pass/${created.json.id}?api_key=${server.credentials.secret}`, {
+      as: null,
+    });
+    expect(got.json.fields.Coupon.value).toBe("40%");
+  });
+});
+
 describe("update", () => {
   it("updates values, labels and change messages partially and returns a done ticket", async () => {
     const pass = (await server.call("POST", `/v1/pass/${appleId}`, { body: { fields: { Coupon: { value: "10%" } } } }))

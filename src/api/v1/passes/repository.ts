@@ -1,6 +1,6 @@
 // Storage of passes with their tags and locations. Every change to a pass's content bumps its version and
 // records a "pass changed" event in the same transaction; each update is recorded as a ticket.
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type pg from "pg";
 import { queryableOf } from "../../../db/queryable.js";
 import type { PassOverrides } from "../../../domain/field-model.js";
@@ -48,6 +48,11 @@ const LOCATION_COLUMNS = `id, template_id AS "templateId", pass_id AS "passId", 
 type LocationRowSql = PassRow["locations"][number];
 
 const ORDER_COLUMNS: Record<PassOrder, string> = { id: "p.id", createdAt: "p.created_at", updatedAt: "p.updated_at" };
+
+/** A named (prepared once per connection) statement; the name follows the text, which has few variants. */
+function prepared(text: string, values: unknown[]): pg.QueryConfig {
+  return { name: `q-${createHash("sha1").update(text).digest("hex").slice(0, 16)}`, text, values };
+}
 
 function statusesOf(status: PassStatusFilter | undefined): string[] | undefined {
   if (status === undefined) return undefined;
@@ -123,9 +128,11 @@ export class PassRepository {
     const order =
       page.order === "id" ? `p.id ${direction}` : `${ORDER_COLUMNS[page.order]} ${direction}, p.id ${direction}`;
     const rowsQuery = this.pool.query<PassSummary>(
-      `SELECT ${SUMMARY_COLUMNS} FROM ${from} WHERE ${where.join(" AND ")}
-       ORDER BY ${order} LIMIT $${values.length + 1} OFFSET $${values.length + 2}`,
-      [...values, page.pageSize, page.start],
+      prepared(
+        `SELECT ${SUMMARY_COLUMNS} FROM ${from} WHERE ${where.join(" AND ")}
+         ORDER BY ${order} LIMIT $${values.length + 1} OFFSET $${values.length + 2}`,
+        [...values, page.pageSize, page.start],
+      ),
     );
     let countQuery: Promise<{ rows: { n: number }[] }>;
     if (filter.tag !== undefined) {
@@ -145,9 +152,11 @@ export class PassRepository {
         countWhere.push(`c.status = ANY($${countValues.length}::text[])`);
       }
       countQuery = this.pool.query<{ n: number }>(
-        `SELECT COALESCE(sum(c.passes), 0)::int AS n FROM template_pass_counts c JOIN templates t ON t.id = c.template_id
-          WHERE ${countWhere.join(" AND ")}`,
-        countValues,
+        prepared(
+          `SELECT COALESCE(sum(c.passes), 0)::int AS n FROM template_pass_counts c JOIN templates t ON t.id = c.template_id
+            WHERE ${countWhere.join(" AND ")}`,
+          countValues,
+        ),
       );
     }
     const [rows, count] = await Promise.all([rowsQuery, countQuery]);

@@ -39,7 +39,7 @@ function tagsOf(raw: unknown): string[] {
 export class PassService {
   constructor(
     private readonly passes: PassRepository,
-    private readonly templates: Pick<TemplateRepository, "forPasses">,
+    private readonly templates: Pick<TemplateRepository, "forPasses" | "exists">,
     private readonly publicBaseUrl: string,
   ) {}
 
@@ -270,7 +270,7 @@ export class PassService {
       throw new InvalidInput(["templateId must be a template id"]);
     }
     const templateId = query.templateId === undefined ? undefined : numericId(String(query.templateId), "Template");
-    if (templateId !== undefined) await this.templateById(accountId, templateId);
+    if (templateId !== undefined && !(await this.templates.exists(accountId, templateId))) throw notFound("Template");
     const { count, rows } = await this.passes.list(accountId, { templateId, status: query.status, tag }, page);
     return { count, pagination: paginationInfo(page), passes: rows.map((p) => this.summary(p)) };
   }

@@ -52,6 +52,15 @@ export class TemplateRepository {
     private readonly pool: pg.Pool,
   ) {}
 
+  async exists(accountId: number, id: number): Promise<boolean> {
+    const { rowCount } = await this.pool.query({
+      name: "template-exists",
+      text: "SELECT 1 FROM templates WHERE account_id = $1 AND id = $2",
+      values: [accountId, id],
+    });
+    return (rowCount ?? 0) > 0;
+  }
+
   /** The template with its locations for pass operations (prepared statement: the pass hot path). */
   async forPasses(accountId: number, key: Key): Promise<PassTemplate | null> {
     const { rows } =
