@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info(`${signal} received; stopping the worker`);
+    setTimeout(() => process.exit(1), 20_000).unref();
     await worker.stop();
     await store.close();
     process.exit(0);

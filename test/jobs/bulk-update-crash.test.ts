@@ -14,8 +14,15 @@ const children: ChildProcess[] = [];
 beforeAll(async () => {
   server = await startTestServer(); // no in-process worker: the worker runs in child processes here
 });
+// Each worker runs in its own process group (tsx starts node as a child): kill the whole group.
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {}
+}
+
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  for (const child of children) killGroup(child, "SIGKILL");
   await server.close();
 });
 
@@ -30,6 +37,7 @@ function startWorker(): ChildProcess {
       LOG_LEVEL: "warn",
     },
     stdio: "ignore",
+    detached: true,
   });
   children.push(child);
   return child;
@@ -59,7 +67,7 @@ it("resumes after a crash and updates every pass exactly once", async () => {
     await new Promise((r) => setTimeout(r, 15));
     seen = await ticketOf(ticketId);
   }
-  first.kill("SIGKILL");
+  killGroup(first, "SIGKILL");
   await new Promise((r) => first.once("exit", r));
   const atCrash = await ticketOf(ticketId);
   expect(atCrash.status).toBe("running");
@@ -72,7 +80,7 @@ it("resumes after a crash and updates every pass exactly once", async () => {
     await new Promise((r) => setTimeout(r, 100));
     final = await ticketOf(ticketId);
   }
-  second.kill("SIGTERM");
+  killGroup(second, "SIGTERM");
   await new Promise((r) => second.once("exit", r));
   expect(final).toMatchObject({ status: "done", progress: { done: PASSES, total: PASSES } });
 

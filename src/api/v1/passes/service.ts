@@ -270,8 +270,13 @@ export class PassService {
       throw new InvalidInput(["templateId must be a template id"]);
     }
     const templateId = query.templateId === undefined ? undefined : numericId(String(query.templateId), "Template");
-    if (templateId !== undefined && !(await this.templates.exists(accountId, templateId))) throw notFound("Template");
-    const { count, rows } = await this.passes.list(accountId, { templateId, status: query.status, tag }, page);
+    // The ownership check runs beside the list queries: they are scoped to the account and answer nothing for a
+    // template it does not own.
+    const [exists, { count, rows }] = await Promise.all([
+      templateId === undefined ? true : this.templates.exists(accountId, templateId),
+      this.passes.list(accountId, { templateId, status: query.status, tag }, page),
+    ]);
+    if (!exists) throw notFound("Template");
     return { count, pagination: paginationInfo(page), passes: rows.map((p) => this.summary(p)) };
   }
 
