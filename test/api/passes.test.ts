@@ -128,6 +128,13 @@ describe("dynamic passes and legacy clients", () => {
     expect(got.headers.expirationDate.value).toBe("2030-05-18");
     expect(got.publicUrl.type).toBe("Single");
     expect((await server.call("POST", `/v1/pass/${appleId}/dynamic?expiry=soon`, { body: {} })).status).toBe(400);
+    // The reference's own spelling of the call.
+    const literal = await server.call("POST", `/v1/pass/${appleId}/dynamic&expiry=2017-05-18`, { body: {} });
+    expect(literal.status).toBe(200);
+    expect((await server.call("GET", `/v1/pass/${literal.json.id}`)).json.headers.expirationDate.value).toBe(
+      "2017-05-18",
+    );
+    expect((await server.call("POST", `/v1/pass/${appleId}/whatever`, { body: {} })).status).toBe(404);
   });
 
   it("accepts the legacy form body (json= and api_key=) on pass routes", async () => {

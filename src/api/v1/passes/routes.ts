@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { accountOf } from "../../../http/auth.js";
+import { notFound } from "../../../http/errors.js";
 import { PaginationQuery } from "../../../http/pagination.js";
 import { ExternalIdParam, NumericIdParam, numericId } from "../ids.js";
 import { PASS_STATUSES } from "./repository.js";
@@ -66,6 +67,31 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
         request.body as PassBody,
         undefined,
         request.query.expiry,
+      );
+      return { id: pass.id, serialNumber: pass.serialNumber, url: pass.url };
+    },
+  );
+
+  // The reference writes this call as `POST /v1/pass/{id}/dynamic&expiry=2017-05-18` (an "&" where "?" belongs);
+  // clients copied from it send exactly that path.
+  app.post(
+    "/pass/:templateId/:dynamicWithExpiry",
+    {
+      schema: {
+        hide: true,
+        params: Type.Object({ templateId: NumericIdParam, dynamicWithExpiry: Type.String({ maxLength: 100 }) }),
+        body: AnyObject,
+      },
+    },
+    async (request) => {
+      const match = /^dynamic&expiry=([^&]*)$/.exec(request.params.dynamicWithExpiry);
+      if (!match) throw notFound(`Route POST ${request.url.split("?")[0]}`);
+      const pass = await passes.create(
+        accountOf(request),
+        { id: numericId(request.params.templateId, "Template") },
+        request.body as PassBody,
+        undefined,
+        decodeURIComponent(match[1]!),
       );
       return { id: pass.id, serialNumber: pass.serialNumber, url: pass.url };
     },
