@@ -4,12 +4,9 @@ import { ConfigError, loadConfig } from "./config.js";
 import { openStore } from "./db/open.js";
 import type { Worker } from "./jobs/queue.js";
 import { startJobWorker } from "./jobs/worker.js";
+import { processLog } from "./process-log.js";
 
-const log = {
-  info: (msg: string) => console.log(JSON.stringify({ level: "info", time: Date.now(), msg })),
-  warn: (msg: string) => console.warn(JSON.stringify({ level: "warn", time: Date.now(), msg })),
-  error: (msg: string) => console.error(JSON.stringify({ level: "error", time: Date.now(), msg })),
-};
+const log = processLog;
 
 async function main(): Promise<void> {
   const config = loadConfig();
