@@ -3,6 +3,7 @@
 // its merged view is the template's headers and fields with those overrides applied, so a template change
 // reaches every pass that did not override the changed value.
 import { assertNoProblems, InvalidInput } from "./invalid-input.js";
+import type { Personalization } from "./personalization.js";
 import { type Beacon, colorProblem, parseBeacons, parseIsoDate } from "./values.js";
 
 export type Vendor = "Apple" | "Google";
@@ -17,12 +18,6 @@ export type FieldSpec = Record<string, unknown> & {
   formatType?: unknown;
   required?: unknown;
 };
-
-export interface Personalization {
-  requiredPersonalizationFields: string[];
-  description?: string;
-  termsAndConditions?: string;
-}
 
 export interface TemplateDesign {
   headers: Record<string, FieldSpec>;
@@ -398,40 +393,4 @@ export function applyPassValues(
     missing.length ? [`Required field${missing.length > 1 ? "s" : ""} left empty: ${missing.join(", ")}`] : [],
   );
   return next;
-}
-
-/** Parses a personalization request (Apple loyalty templates). */
-export function parsePersonalization(body: unknown): Personalization {
-  const allowed = ["name", "postalCode", "emailAddress", "phoneNumber"];
-  if (!isObject(body)) throw new InvalidInput(["The personalization request must be a JSON object"]);
-  const problems: string[] = [];
-  const fields = body.requiredPersonalizationFields;
-  if (!Array.isArray(fields) || fields.length === 0) {
-    problems.push(`requiredPersonalizationFields must be a non-empty array of ${allowed.join(", ")}`);
-  } else {
-    const bad = fields.filter((f) => typeof f !== "string" || !allowed.includes(f));
-    if (bad.length)
-      problems.push(
-        `requiredPersonalizationFields may hold only ${allowed.join(", ")} (got ${bad.map(String).join(", ")})`,
-      );
-  }
-  for (const key of ["description", "termsAndConditions"] as const) {
-    if (
-      body[key] !== undefined &&
-      body[key] !== null &&
-      (typeof body[key] !== "string" || (body[key] as string).length > MAX_VALUE)
-    ) {
-      problems.push(`${key} must be a string`);
-    }
-  }
-  if (typeof body.description !== "string" || body.description.trim() === "") {
-    problems.push("description is required (Apple Wallet shows it on the sign-up sheet)");
-  }
-  assertNoProblems(problems);
-  const result: Personalization = {
-    requiredPersonalizationFields: [...new Set(fields as string[])],
-    description: body.description as string,
-  };
-  if (typeof body.termsAndConditions === "string") result.termsAndConditions = body.termsAndConditions;
-  return result;
 }

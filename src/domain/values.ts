@@ -59,6 +59,21 @@ const LOCATION_TEXT = [
   "country",
 ] as const;
 
+type StoredLocation = { latitude: number; longitude: number; altitude: number | null } & {
+  [K in (typeof LOCATION_TEXT)[number]]: string | null;
+};
+
+/** A stored location as the API shows it: coordinates plus the text fields that are set. */
+export function locationValue(location: StoredLocation): LocationInput {
+  const value: LocationInput = { latitude: location.latitude, longitude: location.longitude };
+  if (location.altitude !== null) value.altitude = location.altitude;
+  for (const key of LOCATION_TEXT) {
+    const text = location[key];
+    if (text !== null) value[key] = text;
+  }
+  return value;
+}
+
 function coordinate(value: unknown): number | undefined {
   const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
   return typeof n === "number" && Number.isFinite(n) ? n : undefined;

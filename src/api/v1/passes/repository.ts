@@ -2,6 +2,7 @@
 // records a "pass changed" event in the same transaction; each update is recorded as a ticket.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type pg from "pg";
+import { isUniqueViolation } from "../../../db/errors.js";
 import { queryableOf } from "../../../db/queryable.js";
 import type { PassOverrides } from "../../../domain/field-model.js";
 import type { Beacon, LocationInput } from "../../../domain/values.js";
@@ -226,7 +227,7 @@ export class PassRepository {
       return { ...pass, tags: (data.tags ?? []).map((name) => ({ tag: { name } })) as PassRow["tags"], locations };
     } catch (error) {
       await client?.query("ROLLBACK").catch(() => {});
-      if ((error as { code?: string }).code === "23505") {
+      if (isUniqueViolation(error)) {
         throw conflict(`A pass with external id "${data.externalId}" already exists for this template`);
       }
       throw error;
@@ -286,10 +287,6 @@ export class PassRepository {
       await addPassChangedEvents(queryableOf(tx), [passId]);
       return true;
     });
-  }
-
-  countLocations(passId: number): Promise<number> {
-    return this.prisma.location.count({ where: { passId } });
   }
 
   // Tags ------------------------------------------------------------------------------------------------------

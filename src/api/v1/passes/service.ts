@@ -2,12 +2,19 @@
 // messages; locations and beacons as sets; tags), external-id forms, locations, listing with status filters.
 import { applyPassValues, mergedView, type PassOverrides } from "../../../domain/field-model.js";
 import { InvalidInput } from "../../../domain/invalid-input.js";
-import { type Beacon, type LocationInput, parseBeacons, parseIsoDate, parseLocations } from "../../../domain/values.js";
+import {
+  type Beacon,
+  type LocationInput,
+  locationValue,
+  parseBeacons,
+  parseIsoDate,
+  parseLocations,
+} from "../../../domain/values.js";
 import { ApiError, notFound } from "../../../http/errors.js";
 import { type PaginationQuery, paginationInfo, resolvePage } from "../../../http/pagination.js";
 import { type Key, numericId } from "../ids.js";
 import type { LocationRow, PassTemplate, TemplateRepository } from "../templates/repository.js";
-import { APPLE_MAX_LOCATIONS, designOf, locationResponse } from "../templates/service.js";
+import { APPLE_MAX_LOCATIONS, designOf } from "../templates/service.js";
 import type { PassChanges, PassRepository, PassRow, PassStatusFilter, PassSummary } from "./repository.js";
 
 export interface PassBody {
@@ -106,7 +113,7 @@ export class PassService {
       headers: view.headers,
       fields: view.fields,
       ...(template.vendor === "Apple" ? { beacons } : {}),
-      locations: locations.map((l) => ({ id: l.id, ...locationResponse(l) })),
+      locations: locations.map((l) => ({ id: l.id, ...locationValue(l) })),
       ...(pass.publicUrlType
         ? {
             publicUrl: {
@@ -287,7 +294,7 @@ export class PassService {
     if (raw === undefined) throw new InvalidInput(["locations is required: an array of locations"]);
     const { locations } = this.changesOf(template, {}, { locations: raw }, pass.locations.length);
     const created = await this.passes.addLocations(pass.id, locations ?? []);
-    return created.map((l) => ({ passLocationId: l.id, value: locationResponse(l) }));
+    return created.map((l) => ({ passLocationId: l.id, value: locationValue(l) }));
   }
 
   async deleteLocation(accountId: number, passId: number, locationId: number) {

@@ -170,7 +170,7 @@ export class ProjectRepository {
       });
       return recordOf(rows[0]!);
     } catch (error) {
-      if ((error as { code?: string }).code === "23505") {
+      if (isUniqueViolation(error)) {
         throw conflict(`A project with external id "${externalId}" already exists`);
       }
       throw error;

@@ -4,14 +4,14 @@ import {
   applyPassValues,
   fieldsModelOf,
   type ParsedTemplate,
-  parsePersonalization,
   parseTemplateBody,
   type TemplateDesign,
   type Vendor,
 } from "../../../domain/field-model.js";
 import { InvalidInput } from "../../../domain/invalid-input.js";
+import { parsePersonalization } from "../../../domain/personalization.js";
 import { templateHeaderOf } from "../../../domain/template-header.js";
-import { type LocationInput, parseLocations } from "../../../domain/values.js";
+import { type LocationInput, locationValue, parseLocations } from "../../../domain/values.js";
 import { ApiError, notFound } from "../../../http/errors.js";
 import { type PaginationQuery, paginationInfo, resolvePage } from "../../../http/pagination.js";
 import type { Key } from "../ids.js";
@@ -35,34 +35,6 @@ export function designOf(template: { design: unknown }): TemplateDesign {
 export function headerOf(template: TemplateRow) {
   const design = designOf(template);
   return templateHeaderOf({ ...template, expiryDuration: design.expiryDuration ?? null }, template.project);
-}
-
-export function locationResponse(location: {
-  latitude: number;
-  longitude: number;
-  altitude: number | null;
-  relevantText: string | null;
-  streetAddress1: string | null;
-  streetAddress2: string | null;
-  city: string | null;
-  region: string | null;
-  regionCode: string | null;
-  country: string | null;
-}) {
-  const value: Record<string, unknown> = { latitude: location.latitude, longitude: location.longitude };
-  for (const key of [
-    "altitude",
-    "relevantText",
-    "streetAddress1",
-    "streetAddress2",
-    "city",
-    "region",
-    "regionCode",
-    "country",
-  ] as const) {
-    if (location[key] !== null) value[key] = location[key];
-  }
-  return value;
 }
 
 export class TemplateService {
@@ -113,7 +85,7 @@ export class TemplateService {
     const design = designOf(template);
     const locations = await this.templates.locations(template.id);
     const fieldsModel = fieldsModelOf(template.vendor as Vendor, design);
-    if (locations.length) fieldsModel.locations = locations.map((l) => ({ id: l.id, ...locationResponse(l) }));
+    if (locations.length) fieldsModel.locations = locations.map((l) => ({ id: l.id, ...locationValue(l) }));
     if (design.personalization) fieldsModel.personalization = design.personalization;
     return {
       id: template.id,
@@ -177,7 +149,7 @@ export class TemplateService {
       }
     }
     const created = await this.templates.addLocations(template.id, locations);
-    return created.map((l) => ({ locationId: l.id, fieldId: l.id, value: locationResponse(l) }));
+    return created.map((l) => ({ locationId: l.id, fieldId: l.id, value: locationValue(l) }));
   }
 
   async deleteLocation(accountId: number, key: Key, locationId: number) {

@@ -4,11 +4,8 @@ import type pg from "pg";
 import type { TemplateDesign } from "../../../domain/field-model.js";
 import type { PrismaClient } from "../../../generated/prisma/client.js";
 import { notFound } from "../../../http/errors.js";
-import { addJob } from "../../../jobs/queue.js";
-
-export { BULK_UPDATE } from "../../../jobs/bulk-update.js";
-
 import { BULK_UPDATE } from "../../../jobs/bulk-update.js";
+import { addJob } from "../../../jobs/queue.js";
 
 export class TicketService {
   constructor(
