@@ -4,7 +4,7 @@
 // reaches every pass that did not override the changed value.
 import { assertNoProblems, InvalidInput } from "./invalid-input.js";
 import type { Personalization } from "./personalization.js";
-import { type Beacon, colorProblem, parseBeacons, parseIsoDate } from "./values.js";
+import { type Beacon, colorProblem, isObject, parseBeacons, parseIsoDate } from "./values.js";
 
 export type Vendor = "Apple" | "Google";
 export const VENDOR_IDS: Record<Vendor, number> = { Apple: 1, Google: 2 };
@@ -93,8 +93,6 @@ export const KNOWN_HEADERS = new Set([
 const MAX_ENTRIES = 500;
 const MAX_NAME = 255;
 const MAX_VALUE = 10_000;
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 const isColorHeader = (name: string) => name.endsWith("_color") || name === "hexBackgroundColor";
 const isImageHeader = (name: string) => name.endsWith("_image");

@@ -1,5 +1,6 @@
 // Apple Wallet personalization requirements of a loyalty template: what the holder is asked for at sign-up.
 import { assertNoProblems, InvalidInput } from "./invalid-input.js";
+import { isObject } from "./values.js";
 
 const MAX_TEXT = 10_000;
 
@@ -8,8 +9,6 @@ export interface Personalization {
   description?: string;
   termsAndConditions?: string;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Parses a personalization request (Apple loyalty templates). */
 export function parsePersonalization(body: unknown): Personalization {

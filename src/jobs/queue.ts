@@ -41,18 +41,22 @@ export async function addJob(
 export const PASS_CHANGED = "pass-changed";
 
 /**
- * Records a "pass changed" event for each given pass at its current version: one job per pass, keyed by the
- * pass, so a burst of changes to one pass is delivered once with the latest version.
+ * Records a "pass changed" event for each chosen pass (given ids, or every pass of a template) at its current
+ * version: one job per pass, keyed by the pass, so a burst of changes to one pass is delivered once with the
+ * latest version.
  */
-export async function addPassChangedEvents(db: Queryable, passIds: number[]): Promise<void> {
-  if (passIds.length === 0) return;
+export async function addPassChangedEvents(db: Queryable, passes: number[] | { templateId: number }): Promise<void> {
+  if (Array.isArray(passes) && passes.length === 0) return;
+  const [where, value] = Array.isArray(passes)
+    ? ["p.id = ANY($1::int[])", passes]
+    : ["p.template_id = $1", passes.templateId];
   await db.query(
     `SELECT count(*)::int AS n FROM graphile_worker.add_jobs((
-       SELECT array_agg(ROW(
+       SELECT COALESCE(array_agg(ROW(
          '${PASS_CHANGED}', json_build_object('passId', p.id, 'version', p.version), NULL, NULL, 25,
-         '${PASS_CHANGED}:' || p.id, NULL, NULL)::graphile_worker.job_spec)
-       FROM passes p WHERE p.id = ANY($1::int[])))`,
-    [passIds],
+         '${PASS_CHANGED}:' || p.id, NULL, NULL)::graphile_worker.job_spec), '{}')
+       FROM passes p WHERE ${where}))`,
+    [value],
   );
 }
 

@@ -144,8 +144,12 @@ describe("get, update, duplicate and delete", () => {
     const created = (
       await server.call("POST", "/v1/project/id/dup", { body: { ...referenceProject, name: "LoyaltyCard" } })
     ).json;
-    await addTemplate(created.id, "asykes-template-1234123", "Apple", "Generic");
+    const withLocation = await addTemplate(created.id, "asykes-template-1234123", "Apple", "Generic");
     await addTemplate(created.id, "GW Template1", "Google", "Loyalty1");
+    await server.database.query(
+      "INSERT INTO locations (template_id, latitude, longitude, relevant_text) VALUES ($1, 37.618, -122.374, 'Hello')",
+      [withLocation],
+    );
     const copy = await server.call("POST", `/v1/project/duplicate/${created.id}`);
     expect(copy.status).toBe(200);
     expect(copy.json).toMatchObject({
@@ -167,6 +171,11 @@ describe("get, update, duplicate and delete", () => {
       ["Copy of asykes-template-1234123", 1, copy.json.id],
       ["Copy of GW Template1", 2, copy.json.id],
     ]);
+    const copiedLocations = await server.database.query(
+      `SELECT l.relevant_text FROM locations l JOIN templates t ON t.id = l.template_id WHERE t.project_id = $1`,
+      [copy.json.id],
+    );
+    expect(copiedLocations.rows).toEqual([{ relevant_text: "Hello" }]);
     const viaExternal = await server.call("POST", "/v1/project/duplicate/id/dup");
     expect(viaExternal.status).toBe(200);
     expect(viaExternal.json.externalId).toBe("Copy_of_dup_2");

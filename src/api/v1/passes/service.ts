@@ -4,6 +4,7 @@ import { applyPassValues, mergedView, type PassOverrides } from "../../../domain
 import { InvalidInput } from "../../../domain/invalid-input.js";
 import {
   type Beacon,
+  isObject,
   type LocationInput,
   locationValue,
   parseBeacons,
@@ -28,7 +29,7 @@ export interface PassBody {
   externalId?: unknown;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+export type PassKey = { id: number } | { externalId: string; templateId?: number };
 
 /** "single" or "multiple" from a publicUrl object (any case), else undefined. */
 function publicUrlTypeOf(publicUrl: unknown): "single" | "multiple" | undefined {
@@ -54,10 +55,6 @@ export class PassService {
     const template = await this.templates.forPasses(accountId, key);
     if (!template) throw notFound("Template");
     return template;
-  }
-
-  private async templateById(accountId: number, id: number): Promise<PassTemplate> {
-    return this.template(accountId, { id });
   }
 
   /** Validates a create/update body against the template into the changes to store. */
@@ -153,14 +150,9 @@ export class PassService {
       input.headers = { ...headers, expirationDate: { value: expiry } };
     }
     const changes = this.changesOf(template, {}, input);
+    // changesOf has checked publicUrl; only its type is kept (a pass's public link is set when it is created).
     const publicUrl = input.publicUrl ?? input.publicURL;
-    let publicUrlType: "single" | "multiple" | undefined;
-    if (publicUrl !== undefined && publicUrl !== null) {
-      const type = isObject(publicUrl) && typeof publicUrl.type === "string" ? publicUrl.type.toLowerCase() : undefined;
-      if (type !== "single" && type !== "multiple")
-        throw new InvalidInput(['publicUrl.type must be "single" or "multiple"']);
-      publicUrlType = type;
-    }
+    const publicUrlType = publicUrl === undefined || publicUrl === null ? undefined : publicUrlTypeOf(publicUrl);
     let passExternalId = externalId;
     if (passExternalId === undefined && input.externalId !== undefined) {
       if (typeof input.externalId !== "string" || input.externalId === "" || input.externalId.length > 255) {
@@ -180,6 +172,11 @@ export class PassService {
     const pass = await this.passes.findById(accountId, id);
     if (!pass) throw notFound("Pass");
     return pass;
+  }
+
+  /** The pass a path names: by id, or by external id (optionally within one template). */
+  private passOf(accountId: number, key: PassKey): Promise<PassRow> {
+    return "id" in key ? this.byId(accountId, key.id) : this.byExternalId(accountId, key.externalId, key.templateId);
   }
 
   /** The one pass an external id names (in one template, if given); 400 when several templates have one. */
@@ -203,26 +200,20 @@ export class PassService {
     return passes[0]!;
   }
 
-  async get(accountId: number, key: { id: number } | { externalId: string; templateId?: number }) {
-    const pass =
-      "id" in key
-        ? await this.byId(accountId, key.id)
-        : await this.byExternalId(accountId, key.externalId, key.templateId);
-    const template = await this.templateById(accountId, pass.templateId);
+  async get(accountId: number, key: PassKey) {
+    const pass = await this.passOf(accountId, key);
+    const template = await this.template(accountId, { id: pass.templateId });
     return this.response(pass, template);
   }
 
   private async updateOne(accountId: number, pass: PassRow, body: PassBody): Promise<number> {
-    const template = await this.templateById(accountId, pass.templateId);
+    const template = await this.template(accountId, { id: pass.templateId });
     const changes = this.changesOf(template, pass.overrides as PassOverrides, body);
     return this.passes.update(accountId, pass.id, changes);
   }
 
-  async update(accountId: number, key: { id: number } | { externalId: string; templateId: number }, body: PassBody) {
-    const pass =
-      "id" in key
-        ? await this.byId(accountId, key.id)
-        : await this.byExternalId(accountId, key.externalId, key.templateId);
+  async update(accountId: number, key: PassKey, body: PassBody) {
+    const pass = await this.passOf(accountId, key);
     return { ticketId: await this.updateOne(accountId, pass, body) };
   }
 
@@ -249,7 +240,7 @@ export class PassService {
     const planned = [];
     for (const id of ids) {
       const pass = byTemplate.get(id)!;
-      const template = await this.templateById(accountId, pass.templateId);
+      const template = await this.template(accountId, { id: pass.templateId });
       planned.push({ pass, changes: this.changesOf(template, pass.overrides as PassOverrides, rest) });
     }
     const tickets = [];
@@ -258,11 +249,8 @@ export class PassService {
     return tickets;
   }
 
-  async delete(accountId: number, key: { id: number } | { externalId: string; templateId?: number }) {
-    const pass =
-      "id" in key
-        ? await this.byId(accountId, key.id)
-        : await this.byExternalId(accountId, key.externalId, key.templateId);
+  async delete(accountId: number, key: PassKey) {
+    const pass = await this.passOf(accountId, key);
     await this.passes.delete(accountId, pass.id);
     return { status: "deleted", passId: pass.id };
   }
@@ -289,7 +277,7 @@ export class PassService {
 
   async addLocations(accountId: number, passId: number, body: unknown) {
     const pass = await this.byId(accountId, passId);
-    const template = await this.templateById(accountId, pass.templateId);
+    const template = await this.template(accountId, { id: pass.templateId });
     const raw = isObject(body) ? body.locations : undefined;
     if (raw === undefined) throw new InvalidInput(["locations is required: an array of locations"]);
     const { locations } = this.changesOf(template, {}, { locations: raw }, pass.locations.length);
@@ -331,18 +319,14 @@ export class PassService {
     return { tags };
   }
 
-  private async passFor(accountId: number, key: { id: number } | { externalId: string }) {
-    return "id" in key ? this.byId(accountId, key.id) : this.byExternalId(accountId, key.externalId);
-  }
-
-  async tagPass(accountId: number, tag: string, key: { id: number } | { externalId: string }) {
-    const pass = await this.passFor(accountId, key);
+  async tagPass(accountId: number, tag: string, key: PassKey) {
+    const pass = await this.passOf(accountId, key);
     await this.passes.addTag(accountId, pass.id, tagsOf([tag])[0]!);
     return { status: "success", tag, passId: pass.id };
   }
 
-  async untagPass(accountId: number, tag: string, key: { id: number } | { externalId: string }) {
-    const pass = await this.passFor(accountId, key);
+  async untagPass(accountId: number, tag: string, key: PassKey) {
+    const pass = await this.passOf(accountId, key);
     if (!(await this.passes.removeTag(accountId, pass.id, tag))) throw notFound(`Tag "${tag}" on this pass`);
     return { status: "success", tag, passId: pass.id };
   }

@@ -9,6 +9,7 @@ import type { TemplateHeaderSource } from "../../../domain/template-header.js";
 import type { Prisma, PrismaClient } from "../../../generated/prisma/client.js";
 import { conflict } from "../../../http/errors.js";
 import type { Page } from "../../../http/pagination.js";
+import { copyTemplate } from "../templates/repository.js";
 import type { PROJECT_ORDERS } from "./schemas.js";
 
 export type ProjectOrder = (typeof PROJECT_ORDERS)[number];
@@ -234,20 +235,8 @@ export class ProjectRepository {
           settings: source.settings as Prisma.InputJsonObject,
         },
       });
-      if (source.templates.length > 0) {
-        await tx.template.createMany({
-          data: source.templates.map((t) => ({
-            accountId,
-            projectId: copy.id,
-            name: `Copy of ${t.name}`,
-            description: t.description,
-            vendor: t.vendor,
-            type: t.type,
-            design: t.design as Prisma.InputJsonValue,
-            disabled: t.disabled,
-          })),
-        });
-      }
+      // Templates come along with their locations, in their original order.
+      for (const template of source.templates) await copyTemplate(tx, template, copy.id);
       return copy.id;
     });
   }

@@ -133,12 +133,8 @@ export class TemplateRepository {
       async (tx) => {
         const result = await change(tx);
         await tx.template.update({ where: { id: templateId }, data: { updatedAt: new Date() } });
-        const passes = await tx.$queryRaw<{ id: number }[]>`
-          UPDATE passes SET version = version + 1, updated_at = now() WHERE template_id = ${templateId} RETURNING id`;
-        await addPassChangedEvents(
-          queryableOf(tx),
-          passes.map((p) => p.id),
-        );
+        await tx.$executeRaw`UPDATE passes SET version = version + 1, updated_at = now() WHERE template_id = ${templateId}`;
+        await addPassChangedEvents(queryableOf(tx), { templateId });
         return result;
       },
       { timeout: 120_000 },
@@ -186,26 +182,33 @@ export class TemplateRepository {
   }
 
   async duplicate(template: TemplateRow): Promise<number> {
-    return this.prisma.$transaction(async (tx) => {
-      const copy = await tx.template.create({
-        data: {
-          accountId: template.accountId,
-          projectId: template.projectId,
-          name: `Copy of ${template.name}`,
-          description: template.description,
-          vendor: template.vendor,
-          type: template.type,
-          design: template.design as never,
-          disabled: template.disabled,
-        },
-      });
-      const locations = await tx.location.findMany({ where: { templateId: template.id } });
-      if (locations.length) {
-        await tx.location.createMany({
-          data: locations.map(({ id: _id, passId: _p, createdAt: _c, ...l }) => ({ ...l, templateId: copy.id })),
-        });
-      }
-      return copy.id;
+    return this.prisma.$transaction((tx) => copyTemplate(tx, template, template.projectId));
+  }
+}
+
+/** Copies a template (as "Copy of …", without external id) with its locations into a project; returns the copy's id. */
+export async function copyTemplate(
+  tx: Tx,
+  template: Pick<TemplateRow, "id" | "accountId" | "name" | "description" | "vendor" | "type" | "design" | "disabled">,
+  projectId: number,
+): Promise<number> {
+  const copy = await tx.template.create({
+    data: {
+      accountId: template.accountId,
+      projectId,
+      name: `Copy of ${template.name}`,
+      description: template.description,
+      vendor: template.vendor,
+      type: template.type,
+      design: template.design as never,
+      disabled: template.disabled,
+    },
+  });
+  const locations = await tx.location.findMany({ where: { templateId: template.id } });
+  if (locations.length) {
+    await tx.location.createMany({
+      data: locations.map(({ id: _id, passId: _p, createdAt: _c, ...l }) => ({ ...l, templateId: copy.id })),
     });
   }
+  return copy.id;
 }
