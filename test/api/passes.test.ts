@@ -404,6 +404,13 @@ describe("lists, status filters, tags, locations", () => {
       expect(res.status, `${method} ${path}`).toBe(404);
     }
     expect((await server.call("GET", "/v1/pass", { as: other })).json.count).toBe(0);
+    const byExternal = (await server.call("POST", `/v1/pass/${appleId}/id/to-delete`, { body: {} })).json;
+    expect((await server.call("DELETE", "/v1/pass/id/to-delete", { as: other })).status).toBe(404);
+    expect((await server.call("DELETE", "/v1/pass/id/to-delete")).json).toEqual({
+      status: "deleted",
+      passId: byExternal.id,
+    });
+    expect((await server.call("GET", "/v1/pass/id/to-delete")).status).toBe(404);
     const del = await server.call("DELETE", `/v1/pass/${pass.id}`);
     expect(del.json).toEqual({ status: "deleted", passId: pass.id });
     expect((await server.call("GET", `/v1/pass/${pass.id}`)).status).toBe(404);

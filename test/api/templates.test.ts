@@ -70,6 +70,46 @@ describe("templates", () => {
     expect((await server.call("GET", "/v1/template/id/byExternal")).json.templateHeader.projectId).toBe(projectId);
   });
 
+  it("serves every template operation in its id/{externalId} form", async () => {
+    const created = await server.call("POST", "/v1/template/id/tpl-project", { body: appleTemplate });
+    expect(created.status).toBe(200);
+    const other = await server.call("POST", `/v1/template/${projectId}/id/extForms`, { body: appleTemplate });
+    const id = other.json.templateId;
+    expect(
+      (await server.call("PUT", "/v1/template/id/extForms", { body: { ...appleTemplate, name: "Renamed" } })).json,
+    ).toEqual({
+      templateId: id,
+    });
+    expect((await server.call("GET", `/v1/template/${id}`)).json.templateHeader.name).toBe("Renamed");
+    const added = await server.call("POST", "/v1/template/id/extForms/locations", {
+      body: { locations: [referenceLocation] },
+    });
+    expect(added.status).toBe(200);
+    expect((await server.call("DELETE", `/v1/template/id/extForms/location/${added.json[0].locationId}`)).status).toBe(
+      200,
+    );
+    await server.call("POST", `/v1/pass/${id}`, { body: {} });
+    expect((await server.call("GET", "/v1/template/id/extForms/passes")).json.count).toBe(1);
+    const bulk = await server.call("PUT", "/v1/template/id/extForms/passes", {
+      body: { fields: { Coupon: { value: "9%" } } },
+    });
+    expect(bulk.json).toEqual({ ticketId: expect.any(Number) });
+    const personalization = { requiredPersonalizationFields: ["name"], description: "Sign up" };
+    expect(
+      (await server.call("POST", "/v1/template/id/extForms/personalization", { body: personalization })).json,
+    ).toEqual(personalization);
+    const dup = await server.call("POST", "/v1/template/duplicate/id/extForms");
+    expect(dup.json.templateId).not.toBe(id);
+    expect((await server.call("GET", `/v1/template/${dup.json.templateId}`)).json.fieldsModel.personalization).toEqual(
+      personalization,
+    );
+    expect((await server.call("DELETE", "/v1/template/id/extForms")).json).toEqual({
+      status: "Deleted",
+      TemplateID: id,
+    });
+    expect((await server.call("GET", "/v1/template/id/extForms")).status).toBe(404);
+  });
+
   it("replaces the whole template on update: omitted fields are removed", async () => {
     const { templateId } = (await server.call("POST", `/v1/template/${projectId}`, { body: appleTemplate })).json;
     const { InStore: _removed, ...fields } = appleTemplate.fields;
