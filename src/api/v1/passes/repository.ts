@@ -9,7 +9,7 @@ import type { Beacon, LocationInput } from "../../../domain/values.js";
 import type { Prisma, PrismaClient } from "../../../generated/prisma/client.js";
 import { conflict } from "../../../http/errors.js";
 import type { Page } from "../../../http/pagination.js";
-import { addPassChangedEvents } from "../../../jobs/queue.js";
+import { addPassChangedEvents, type Queryable } from "../../../jobs/queue.js";
 
 export const PASS_STATUSES = ["installed", "uninstalled", "been_installed", "not_been_installed"] as const;
 export type PassStatusFilter = (typeof PASS_STATUSES)[number];
@@ -73,12 +73,25 @@ export interface PassChanges {
   tags?: string[];
 }
 
-async function setTags(tx: Prisma.TransactionClient, accountId: number, passId: number, names: string[]) {
-  await tx.passTag.deleteMany({ where: { passId } });
+/** Gives the pass exactly these tags (creating the account's tags that do not exist yet). */
+async function setTags(db: Queryable, accountId: number, passId: number, names: string[], replace = true) {
+  if (replace) await db.query("DELETE FROM pass_tags WHERE pass_id = $1", [passId]);
   if (names.length === 0) return;
-  await tx.tag.createMany({ data: names.map((name) => ({ accountId, name })), skipDuplicates: true });
-  const tags = await tx.tag.findMany({ where: { accountId, name: { in: names } }, select: { id: true } });
-  await tx.passTag.createMany({ data: tags.map((t) => ({ passId, tagId: t.id })), skipDuplicates: true });
+  await db.query(
+    "INSERT INTO tags (account_id, name) SELECT $1, unnest($2::text[]) ON CONFLICT (account_id, name) DO NOTHING",
+    [accountId, names],
+  );
+  await db.query(
+    `INSERT INTO pass_tags (pass_id, tag_id) SELECT $1, id FROM tags WHERE account_id = $2 AND name = ANY($3::text[])
+     ON CONFLICT DO NOTHING`,
+    [passId, accountId, names],
+  );
+}
+
+/** A pass whose content changed outside `update`: new version, and its event. */
+async function markChanged(tx: Prisma.TransactionClient, passId: number) {
+  await tx.pass.update({ where: { id: passId }, data: { version: { increment: 1 }, updatedAt: new Date() } });
+  await addPassChangedEvents(queryableOf(tx), [passId]);
 }
 
 export class PassRepository {
@@ -213,16 +226,7 @@ export class PassRepository {
             )
           ).rows
         : [];
-      if (data.tags?.length) {
-        await client.query(
-          `INSERT INTO tags (account_id, name) SELECT $1, unnest($2::text[]) ON CONFLICT (account_id, name) DO NOTHING`,
-          [accountId, data.tags],
-        );
-        await client.query(
-          `INSERT INTO pass_tags (pass_id, tag_id) SELECT $1, id FROM tags WHERE account_id = $2 AND name = ANY($3::text[])`,
-          [pass.id, accountId, data.tags],
-        );
-      }
+      if (data.tags?.length) await setTags(client, accountId, pass.id, data.tags, false);
       await client.query("COMMIT");
       return { ...pass, tags: (data.tags ?? []).map((name) => ({ tag: { name } })) as PassRow["tags"], locations };
     } catch (error) {
@@ -254,7 +258,7 @@ export class PassRepository {
           await tx.location.createMany({ data: changes.locations.map((l) => ({ ...l, passId })) });
         }
       }
-      if (changes.tags !== undefined) await setTags(tx, accountId, passId, changes.tags);
+      if (changes.tags !== undefined) await setTags(queryableOf(tx), accountId, passId, changes.tags);
       await addPassChangedEvents(queryableOf(tx), [passId]);
       const ticket = await tx.ticket.create({
         data: { accountId, kind: "pass-update", status: "done", passId, total: 1, done: 1, finishedAt: new Date() },
@@ -273,8 +277,7 @@ export class PassRepository {
     return this.prisma.$transaction(async (tx) => {
       const created = [];
       for (const location of locations) created.push(await tx.location.create({ data: { ...location, passId } }));
-      await tx.pass.update({ where: { id: passId }, data: { version: { increment: 1 }, updatedAt: new Date() } });
-      await addPassChangedEvents(queryableOf(tx), [passId]);
+      await markChanged(tx, passId);
       return created;
     });
   }
@@ -283,8 +286,7 @@ export class PassRepository {
     return this.prisma.$transaction(async (tx) => {
       const { count } = await tx.location.deleteMany({ where: { id: locationId, passId } });
       if (count === 0) return false;
-      await tx.pass.update({ where: { id: passId }, data: { version: { increment: 1 }, updatedAt: new Date() } });
-      await addPassChangedEvents(queryableOf(tx), [passId]);
+      await markChanged(tx, passId);
       return true;
     });
   }
@@ -300,18 +302,11 @@ export class PassRepository {
   }
 
   async addTag(accountId: number, passId: number, name: string): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
-      const tag = await tx.tag.upsert({
-        where: { accountId_name: { accountId, name } },
-        create: { accountId, name },
-        update: {},
-      });
-      await tx.passTag.createMany({ data: [{ passId, tagId: tag.id }], skipDuplicates: true });
-    });
+    await setTags(this.pool, accountId, passId, [name], false);
   }
 
   async setTags(accountId: number, passId: number, names: string[]): Promise<void> {
-    await this.prisma.$transaction((tx) => setTags(tx, accountId, passId, names));
+    await this.prisma.$transaction((tx) => setTags(queryableOf(tx), accountId, passId, names));
   }
 
   async removeTag(accountId: number, passId: number, name: string): Promise<boolean> {
