@@ -3,8 +3,6 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
 
-export type Database = PrismaClient;
-
 export interface DatabaseHandle {
   readonly prisma: PrismaClient;
   readonly pool: pg.Pool;

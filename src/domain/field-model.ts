@@ -293,12 +293,6 @@ export function mergedView(design: TemplateDesign, overrides: PassOverrides) {
   };
 }
 
-/** True when the pass is voided (its expirationDate header labelled "voided"). */
-export function isVoided(headers: Record<string, FieldSpec>): boolean {
-  const label = headers.expirationDate?.label;
-  return typeof label === "string" && label.toLowerCase() === "voided";
-}
-
 const isNumeric = (v: unknown) =>
   (typeof v === "number" && Number.isFinite(v)) ||
   (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)));

@@ -1,5 +1,6 @@
 // Request and response schemas of a project's NFC merchants.
 import { type Static, Type } from "@sinclair/typebox";
+import { ExternalIdParam, NumericIdParam } from "../ids.js";
 
 export const NFC_VENDORS = ["GOOGLE", "APPLE", "ANY"] as const;
 
@@ -55,13 +56,13 @@ export const NfcMerchantResponse = Type.Object({
 export const NfcMerchantListResponse = Type.Object({ merchants: Type.Array(NfcMerchantResponse) });
 export const NfcMerchantDeleteResponse = Type.Object({ merchantId: Type.String(), updatedAt: Type.String() });
 
-export const ByProjectId = Type.Object({ projectId: Type.String({ pattern: "^[0-9]{1,18}$" }) });
-export const ByProjectExternalId = Type.Object({ externalId: Type.String({ minLength: 1, maxLength: 255 }) });
+export const ByProjectId = Type.Object({ projectId: NumericIdParam });
+export const ByProjectExternalId = Type.Object({ externalId: ExternalIdParam });
 export const MerchantByProjectId = Type.Object({
-  projectId: Type.String({ pattern: "^[0-9]{1,18}$" }),
+  projectId: NumericIdParam,
   merchantId: Type.String({ maxLength: 64 }),
 });
 export const MerchantByProjectExternalId = Type.Object({
-  externalId: Type.String({ minLength: 1, maxLength: 255 }),
+  externalId: ExternalIdParam,
   merchantId: Type.String({ maxLength: 64 }),
 });

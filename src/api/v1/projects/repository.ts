@@ -9,12 +9,13 @@ import type { TemplateHeaderSource } from "../../../domain/template-header.js";
 import type { Prisma, PrismaClient } from "../../../generated/prisma/client.js";
 import { conflict } from "../../../http/errors.js";
 import type { Page } from "../../../http/pagination.js";
+import type { Key } from "../ids.js";
 import { copyTemplate } from "../templates/repository.js";
 import type { PROJECT_ORDERS } from "./schemas.js";
 
 export type ProjectOrder = (typeof PROJECT_ORDERS)[number];
 
-export type ProjectKey = { id: number } | { externalId: string };
+export type ProjectKey = Key;
 
 export interface ProjectData {
   name: string;

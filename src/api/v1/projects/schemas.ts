@@ -1,6 +1,7 @@
 // Request and response schemas of the Airship projects API.
 import { type Static, Type } from "@sinclair/typebox";
 import { PaginationInfo, PaginationQuery } from "../../../http/pagination.js";
+import { ExternalIdParam, NumericIdParam } from "../ids.js";
 
 export const PROJECT_TYPES = [
   "loyalty",
@@ -13,9 +14,6 @@ export const PROJECT_TYPES = [
 ] as const;
 
 export const PROJECT_ORDERS = ["id", "name", "createdAt", "updatedAt"] as const;
-
-export const ExternalId = Type.String({ minLength: 1, maxLength: 255 });
-export const NumericId = Type.String({ pattern: "^[0-9]{1,18}$", maxLength: 18 });
 
 const Settings = Type.Record(Type.String({ maxLength: 255 }), Type.Unknown(), {
   description: "Free-form project settings (barcode defaults and the like)",
@@ -82,5 +80,5 @@ export const ProjectDeleteResponse = Type.Object({
 });
 
 export const ProjectListQuery = PaginationQuery;
-export const ProjectIdParams = Type.Object({ projectId: NumericId });
-export const ProjectExternalIdParams = Type.Object({ externalId: ExternalId });
+export const ProjectIdParams = Type.Object({ projectId: NumericIdParam });
+export const ProjectExternalIdParams = Type.Object({ externalId: ExternalIdParam });

@@ -1,18 +1,15 @@
 // The rules of projects: creation defaults, partial update, duplication, deletion, response shape.
 
-import { MAX_INT_ID } from "../../../db/errors.js";
 import { templateHeaderOf } from "../../../domain/template-header.js";
 import { notFound } from "../../../http/errors.js";
 import { type PaginationQuery, paginationInfo, resolvePage } from "../../../http/pagination.js";
+import { keyOf } from "../ids.js";
 import type { ProjectKey, ProjectRecord, ProjectRepository } from "./repository.js";
 import { PROJECT_ORDERS, type ProjectCreateBody, type ProjectUpdateBody } from "./schemas.js";
 
 /** Parses a path id; ids beyond the integer range cannot exist, so they resolve to "not found". */
 export function projectKeyOf(params: { projectId?: string; externalId?: string }): ProjectKey {
-  if (params.externalId !== undefined) return { externalId: params.externalId };
-  const id = Number(params.projectId);
-  if (!Number.isSafeInteger(id) || id < 1 || id > MAX_INT_ID) throw notFound("Project");
-  return { id };
+  return keyOf({ id: params.projectId, externalId: params.externalId }, "Project");
 }
 
 export function projectResponse(project: ProjectRecord) {
