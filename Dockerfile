@@ -17,6 +17,7 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/prisma ./prisma
+COPY certs/apple-wwdr-g4.pem ./certs/apple-wwdr-g4.pem
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000

@@ -6,6 +6,9 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance } from "fastify";
 import { ApiKeyRepository } from "./accounts/api-key-repository.js";
 import { ApiKeyService } from "./accounts/api-keys.js";
+import { appleCertificateRoutes } from "./api/v1/apple-certificates/routes.js";
+import { downloadRoutes, publicDownloadRoutes } from "./api/v1/downloads/routes.js";
+import { DownloadService } from "./api/v1/downloads/service.js";
 import { NfcMerchantRepository } from "./api/v1/nfc-merchants/repository.js";
 import { nfcMerchantRoutes } from "./api/v1/nfc-merchants/routes.js";
 import { NfcMerchantService } from "./api/v1/nfc-merchants/service.js";
@@ -20,6 +23,11 @@ import { templateRoutes } from "./api/v1/templates/routes.js";
 import { TemplateService } from "./api/v1/templates/service.js";
 import { ticketRoutes } from "./api/v1/tickets/routes.js";
 import { TicketService } from "./api/v1/tickets/service.js";
+import { AppleIdentities } from "./apple/identities.js";
+import { ApplePassBuilder } from "./apple/pass-builder.js";
+import type { AppleSetup } from "./apple/setup.js";
+import { Registrations } from "./apple/web-service/registrations.js";
+import { webServiceRoutes } from "./apple/web-service/routes.js";
 import type { Config } from "./config.js";
 import type { DatabaseHandle } from "./db/client.js";
 import { requireApiRevision } from "./http/api-revision.js";
@@ -28,17 +36,29 @@ import { installErrorHandling } from "./http/errors.js";
 import { installBodyParsers } from "./http/legacy-form.js";
 import { loggerOptions } from "./http/logging.js";
 import { installMetrics } from "./http/metrics.js";
+import { ImageStore } from "./images/image-store.js";
+import type { SecretBox } from "./secrets/encryption.js";
 
 export interface AppDeps {
   readonly db: DatabaseHandle;
+  /** Encrypts secrets at rest (private keys). */
+  readonly secrets: SecretBox;
+  readonly apple: AppleSetup;
 }
 
 export interface App {
   readonly http: FastifyInstance;
   readonly apiKeys: ApiKeyService;
+  readonly apple: {
+    readonly identities: AppleIdentities;
+    readonly passes: ApplePassBuilder;
+    readonly registrations: Registrations;
+  };
 }
 
-type AppConfig = Pick<Config, "logLevel" | "authCacheTtlMs" | "bodyLimitBytes" | "publicBaseUrl">;
+type AppConfig = Pick<Config, "logLevel" | "authCacheTtlMs" | "bodyLimitBytes" | "publicBaseUrl"> & {
+  readonly imageFetchTimeoutMs?: number;
+};
 
 export async function buildApp(config: AppConfig, deps: AppDeps): Promise<App> {
   const { prisma, pool } = deps.db;
@@ -56,8 +76,14 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<App> {
   const merchants = new NfcMerchantService(projectRepository, new NfcMerchantRepository(prisma));
   const tickets = new TicketService(prisma, pool);
   const templateRepository = new TemplateRepository(prisma, pool);
-  const templates = new TemplateService(templateRepository, projectRepository, tickets);
-  const passes = new PassService(new PassRepository(prisma, pool), templateRepository, config.publicBaseUrl);
+  const images = new ImageStore(pool, { fetchTimeoutMs: config.imageFetchTimeoutMs });
+  const templates = new TemplateService(templateRepository, projectRepository, tickets, images);
+  const passes = new PassService(new PassRepository(prisma, pool), templateRepository, config.publicBaseUrl, images);
+  const identities = new AppleIdentities(pool, deps.secrets, deps.apple.wwdr, deps.apple.defaultIdentity);
+  await identities.start(http.log);
+  const applePasses = new ApplePassBuilder(pool, identities, images, `${config.publicBaseUrl}/apple`);
+  const downloads = new DownloadService(applePasses);
+  const registrations = new Registrations(pool);
 
   installErrorHandling(http);
   installBodyParsers(http);
@@ -101,10 +127,14 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<App> {
       await v1.register(templateRoutes, { templates, passes });
       await v1.register(passRoutes, { passes });
       await v1.register(ticketRoutes, { tickets });
+      await v1.register(downloadRoutes, { downloads });
+      await v1.register(appleCertificateRoutes, { identities, projects: projectRepository });
     },
     { prefix: "/v1" },
   );
+  await http.register(publicDownloadRoutes, { prefix: "/v1", downloads });
+  await http.register(webServiceRoutes, { prefix: "/apple", passes: applePasses, registrations, pool });
 
   await http.ready();
-  return { http, apiKeys };
+  return { http, apiKeys, apple: { identities, passes: applePasses, registrations } };
 }

@@ -1,5 +1,7 @@
 // The only reader of the environment: every variable is parsed and checked here, once, at start.
-import { resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
 export interface Config {
   readonly port: number;
@@ -20,6 +22,38 @@ export interface Config {
   readonly workerConcurrency: number;
   readonly jobStaleAfterMs: number;
   readonly bulkUpdateBatchSize: number;
+  /** Master key for secrets at rest (base64 or hex, 32 bytes); unset: generated into the data dir. */
+  readonly walletEncryptionKey: string | undefined;
+  readonly apple: AppleConfig;
+  readonly apns: ApnsConfig;
+}
+
+export interface AppleConfig {
+  /** Server-wide default pass certificate: a PEM (certificate, optionally with its key) or .p12 file path. */
+  readonly passCertFile: string | undefined;
+  readonly passKeyFile: string | undefined;
+  readonly passCertPassword: string | undefined;
+  /** Apple's WWDR intermediate (PEM path); default: the bundled G4 certificate. */
+  readonly wwdrCertFile: string;
+  readonly imageFetchTimeoutMs: number;
+}
+
+export interface ApnsConfig {
+  /** host:port of APNs. */
+  readonly host: string;
+  /** Token (.p8) authentication; without it, each project's pass certificate is the TLS client certificate. */
+  readonly keyFile: string | undefined;
+  readonly keyId: string | undefined;
+  readonly teamId: string | undefined;
+  /** Extra CA certificates to trust for APNs (a proxy, or a test server); default: the system's. */
+  readonly caFile: string | undefined;
+}
+
+/** The project's folder (where certs/ lives), whether running from src/ or dist/src/. */
+function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4 && !existsSync(join(dir, "package.json")); i++) dir = dirname(dir);
+  return dir;
 }
 
 export class ConfigError extends Error {
@@ -96,6 +130,45 @@ export function loadConfig(source: Source = process.env): Config {
   const jobStaleAfterMs = integer("JOB_STALE_AFTER_MS", 60_000, 1000, 86_400_000);
   const bulkUpdateBatchSize = integer("BULK_UPDATE_BATCH_SIZE", 2000, 1, 100_000);
 
+  const walletEncryptionKey = text("WALLET_ENCRYPTION_KEY");
+  if (walletEncryptionKey !== undefined) {
+    const bytes = /^[0-9a-f]{64}$/i.test(walletEncryptionKey) ? 32 : Buffer.from(walletEncryptionKey, "base64").length;
+    if (bytes !== 32) problems.push("WALLET_ENCRYPTION_KEY must be 32 bytes written as base64 or 64 hex digits");
+  }
+  const apple: AppleConfig = {
+    passCertFile: text("APPLE_PASS_CERT"),
+    passKeyFile: text("APPLE_PASS_KEY"),
+    passCertPassword: source.APPLE_PASS_CERT_PASSWORD,
+    wwdrCertFile: resolve(text("APPLE_WWDR_CERT") ?? join(projectRoot(), "certs", "apple-wwdr-g4.pem")),
+    imageFetchTimeoutMs: integer("IMAGE_FETCH_TIMEOUT_MS", 10_000, 100, 120_000),
+  };
+  if (apple.passKeyFile && !apple.passCertFile) problems.push("APPLE_PASS_KEY needs APPLE_PASS_CERT");
+  for (const [name, file] of [
+    ["APPLE_PASS_CERT", apple.passCertFile],
+    ["APPLE_PASS_KEY", apple.passKeyFile],
+    ["APPLE_WWDR_CERT", apple.wwdrCertFile],
+  ] as const) {
+    if (file !== undefined && !existsSync(file)) problems.push(`${name}: no file at ${file}`);
+  }
+  const apns: ApnsConfig = {
+    host: text("APNS_HOST") ?? "api.push.apple.com:443",
+    keyFile: text("APNS_KEY_FILE"),
+    keyId: text("APNS_KEY_ID"),
+    teamId: text("APNS_TEAM_ID"),
+    caFile: text("APNS_CA_FILE"),
+  };
+  if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(apns.host)) problems.push("APNS_HOST must be host or host:port");
+  const tokenParts = [apns.keyFile, apns.keyId, apns.teamId].filter((v) => v !== undefined).length;
+  if (tokenParts !== 0 && tokenParts !== 3) {
+    problems.push("APNS_KEY_FILE, APNS_KEY_ID and APNS_TEAM_ID must be set together (token authentication)");
+  }
+  for (const [name, file] of [
+    ["APNS_KEY_FILE", apns.keyFile],
+    ["APNS_CA_FILE", apns.caFile],
+  ] as const) {
+    if (file !== undefined && !existsSync(file)) problems.push(`${name}: no file at ${file}`);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port,
@@ -114,5 +187,8 @@ export function loadConfig(source: Source = process.env): Config {
     workerConcurrency,
     jobStaleAfterMs,
     bulkUpdateBatchSize,
+    walletEncryptionKey,
+    apple: Object.freeze(apple),
+    apns: Object.freeze(apns),
   });
 }

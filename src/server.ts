@@ -1,5 +1,6 @@
 // Entry point: config → database (embedded if no DATABASE_URL) → migrate → buildApp → listen.
 import { buildApp } from "./app.js";
+import { applePushFor, loadSecrets } from "./apple/runtime.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { openStore } from "./db/open.js";
 import type { Worker } from "./jobs/queue.js";
@@ -10,7 +11,9 @@ const log = processLog;
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const loaded = loadSecrets(config, log);
   const store = await openStore(config, log);
+  let push: Awaited<ReturnType<typeof applePushFor>> | undefined;
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let worker: Worker | undefined;
   let stopping = false;
@@ -26,6 +29,7 @@ async function main(): Promise<void> {
     try {
       await app?.http.close();
       await worker?.stop();
+      push?.close();
       await store.close();
       process.exit(0);
     } catch (error) {
@@ -37,14 +41,19 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void stop("SIGTERM"));
 
   try {
-    app = await buildApp(config, { db: store.db });
+    app = await buildApp(
+      { ...config, imageFetchTimeoutMs: config.apple.imageFetchTimeoutMs },
+      { db: store.db, ...loaded },
+    );
     if (config.bootstrapApiKey) {
       const { created } = await app.apiKeys.ensure(config.bootstrapApiKey.key, config.bootstrapApiKey.secret);
       log.info(`bootstrap API key "${config.bootstrapApiKey.key}" ${created ? "created" : "already present"}`);
     }
     await app.http.listen({ port: config.port, host: config.host });
     if (config.runWorker) {
+      push = await applePushFor(store.db.pool, config, loaded, log);
       worker = await startJobWorker(store.db.pool, {
+        subscribers: [push.subscriber],
         concurrency: config.workerConcurrency,
         staleAfterMs: config.jobStaleAfterMs,
         batchSize: config.bulkUpdateBatchSize,
@@ -54,6 +63,7 @@ async function main(): Promise<void> {
   } catch (error) {
     await app?.http.close().catch(() => {});
     await worker?.stop();
+    push?.close();
     await store.close().catch(() => {});
     throw error;
   }

@@ -27,6 +27,14 @@ export interface TemplateDesign {
   beacons: Beacon[];
   expiryDuration?: number;
   personalization?: Personalization;
+  /** Image headers resolved to stored images: header name → sha256. */
+  images?: Record<string, string>;
+}
+
+/** A stored template's design, with the parts an older row may lack filled in. */
+export function designOf(template: { design: unknown }): TemplateDesign {
+  const design = (template.design ?? {}) as Partial<TemplateDesign>;
+  return { headers: {}, fields: {}, modules: {}, beacons: [], ...design };
 }
 
 export interface ParsedTemplate {

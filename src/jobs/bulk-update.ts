@@ -3,6 +3,7 @@
 // "pass changed" events and advances the cursor — so a crash anywhere resumes exactly where it stopped and
 // every pass is updated exactly once, however often the job runs.
 import type pg from "pg";
+import { inTransaction } from "../db/transaction.js";
 import { addJob, addPassChangedEvents } from "./queue.js";
 
 export const BULK_UPDATE = "template-bulk-update";
@@ -19,19 +20,13 @@ interface TicketRow {
 /** Runs (or resumes) the bulk update of ticket `ticketId` to the end. */
 export async function runBulkUpdate(pool: pg.Pool, ticketId: number, batchSize = BATCH_SIZE): Promise<void> {
   for (;;) {
-    const client = await pool.connect();
-    let finished = false;
-    try {
-      await client.query("BEGIN");
+    const finished = await inTransaction(pool, async (client) => {
       const { rows } = await client.query<TicketRow>(
         "SELECT id, status, template_id, cursor, payload FROM tickets WHERE id = $1 FOR UPDATE",
         [ticketId],
       );
       const ticket = rows[0];
-      if (!ticket || ticket.status === "done" || ticket.status === "failed") {
-        await client.query("COMMIT");
-        return;
-      }
+      if (!ticket || ticket.status === "done" || ticket.status === "failed") return true;
       const paths = ticket.payload.paths ?? [];
       const clear = paths.map((_, i) => ` #- $${i + 5}::text[]`).join("");
       const updated = await client.query<{ id: number }>(
@@ -42,21 +37,16 @@ export async function runBulkUpdate(pool: pg.Pool, ticketId: number, batchSize =
       );
       const ids = updated.rows.map((r) => r.id);
       await addPassChangedEvents(client, ids);
-      finished = ids.length < batchSize;
+      const last = ids.length < batchSize;
       await client.query(
         `UPDATE tickets SET cursor = $2, done = done + $3, heartbeat_at = now(), updated_at = now(),
            status = CASE WHEN $4 THEN 'done' ELSE 'running' END,
            finished_at = CASE WHEN $4 THEN now() ELSE NULL END
          WHERE id = $1`,
-        [ticketId, ids.length ? Math.max(...ids) : ticket.cursor, ids.length, finished],
+        [ticketId, ids.length ? Math.max(...ids) : ticket.cursor, ids.length, last],
       );
-      await client.query("COMMIT");
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+      return last;
+    });
     if (finished) return;
   }
 }

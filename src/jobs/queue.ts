@@ -39,23 +39,43 @@ export async function addJob(
 }
 
 export const PASS_CHANGED = "pass-changed";
+export const PASSES_CHANGED = "passes-changed";
+/** Passes per "passes changed" batch event. */
+export const EVENT_BATCH_SIZE = 2000;
+/** Up to this many passes get one keyed event each; more get batch events. */
+const KEYED_LIMIT = 20;
 
 /**
- * Records a "pass changed" event for each chosen pass (given ids, or every pass of a template) at its current
- * version: one job per pass, keyed by the pass, so a burst of changes to one pass is delivered once with the
- * latest version.
+ * Records "pass changed" events for the chosen passes (given ids, or every pass of a template) at their current
+ * versions. A few passes get one job each, keyed by the pass, so a burst of changes to one pass is delivered once
+ * with the latest version. Set-based changes (bulk updates, template-wide changes) get one "passes changed" job per
+ * ${EVENT_BATCH_SIZE} passes, so subscribers work in batches (one lookup of devices, one Google class patch).
  */
 export async function addPassChangedEvents(db: Queryable, passes: number[] | { templateId: number }): Promise<void> {
   if (Array.isArray(passes) && passes.length === 0) return;
   const [where, value] = Array.isArray(passes)
     ? ["p.id = ANY($1::int[])", passes]
     : ["p.template_id = $1", passes.templateId];
+  if (Array.isArray(passes) && passes.length <= KEYED_LIMIT) {
+    await db.query(
+      `SELECT count(*)::int AS n FROM graphile_worker.add_jobs((
+         SELECT COALESCE(array_agg(ROW(
+           '${PASS_CHANGED}', json_build_object('passId', p.id, 'version', p.version), NULL, NULL, 25,
+           '${PASS_CHANGED}:' || p.id, NULL, NULL)::graphile_worker.job_spec), '{}')
+         FROM passes p WHERE ${where}))`,
+      [value],
+    );
+    return;
+  }
   await db.query(
     `SELECT count(*)::int AS n FROM graphile_worker.add_jobs((
        SELECT COALESCE(array_agg(ROW(
-         '${PASS_CHANGED}', json_build_object('passId', p.id, 'version', p.version), NULL, NULL, 25,
-         '${PASS_CHANGED}:' || p.id, NULL, NULL)::graphile_worker.job_spec), '{}')
-       FROM passes p WHERE ${where}))`,
+         '${PASSES_CHANGED}', json_build_object('passes', b.passes), NULL, NULL, 25, NULL, NULL, NULL
+       )::graphile_worker.job_spec), '{}')
+       FROM (SELECT json_agg(json_build_array(s.id, s.version) ORDER BY s.id) AS passes
+               FROM (SELECT p.id, p.version, (row_number() OVER (ORDER BY p.id) - 1) / ${EVENT_BATCH_SIZE} AS chunk
+                       FROM passes p WHERE ${where}) s
+              GROUP BY s.chunk) b))`,
     [value],
   );
 }

@@ -2,10 +2,18 @@
 import type { Task } from "graphile-worker";
 import type pg from "pg";
 import { BULK_UPDATE, requeueStalledBulkUpdates, runBulkUpdate } from "./bulk-update.js";
-import { PASS_CHANGED, startWorker, type Worker } from "./queue.js";
+import { PASS_CHANGED, PASSES_CHANGED, startWorker, type Worker } from "./queue.js";
 
-/** Something that must follow a pass's changes (APNs pushes, Google sync). Must be idempotent. */
-export type PassChangedSubscriber = (event: { passId: number; version: number }) => Promise<void>;
+export interface PassChange {
+  passId: number;
+  version: number;
+}
+
+/**
+ * Something that must follow passes' changes (APNs pushes, Google sync): called with one pass, or with a batch
+ * of up to 2,000 from a set-based change. Must be idempotent (a failed call is retried with the same batch).
+ */
+export type PassChangedSubscriber = (changes: PassChange[]) => Promise<void>;
 
 export interface JobWorkerOptions {
   subscribers?: PassChangedSubscriber[];
@@ -29,7 +37,18 @@ export async function startJobWorker(pool: pg.Pool, options: JobWorkerOptions = 
     const id = positiveInteger(passId);
     const v = positiveInteger(version);
     if (id === undefined || v === undefined) return; // malformed: nothing to deliver, do not retry
-    for (const subscriber of subscribers) await subscriber({ passId: id, version: v });
+    for (const subscriber of subscribers) await subscriber([{ passId: id, version: v }]);
+  };
+  const passesChanged: Task = async (payload) => {
+    const raw = (payload as Record<string, unknown> | null)?.passes;
+    const changes: PassChange[] = [];
+    for (const pair of Array.isArray(raw) ? raw : []) {
+      const id = positiveInteger(Array.isArray(pair) ? pair[0] : undefined);
+      const v = positiveInteger(Array.isArray(pair) ? pair[1] : undefined);
+      if (id !== undefined && v !== undefined) changes.push({ passId: id, version: v });
+    }
+    if (changes.length === 0) return;
+    for (const subscriber of subscribers) await subscriber(changes);
   };
   const bulkUpdate: Task = async (payload) => {
     const ticketId = positiveInteger((payload as Record<string, unknown> | null)?.ticketId);
@@ -37,7 +56,7 @@ export async function startJobWorker(pool: pg.Pool, options: JobWorkerOptions = 
   };
   const worker = await startWorker(
     pool,
-    { [PASS_CHANGED]: passChanged, [BULK_UPDATE]: bulkUpdate },
+    { [PASS_CHANGED]: passChanged, [PASSES_CHANGED]: passesChanged, [BULK_UPDATE]: bulkUpdate },
     { concurrency: options.concurrency, pollIntervalMs: options.pollIntervalMs, log: options.log },
   );
   const staleAfterMs = options.staleAfterMs ?? 60_000;

@@ -13,8 +13,8 @@ beforeAll(async () => {
   server = await startTestServer({
     worker: true,
     subscribers: [
-      async (event) => {
-        delivered.push(event);
+      async (changes) => {
+        delivered.push(...changes);
       },
     ],
   });

@@ -1,8 +1,14 @@
 // A real server on a loopback port over a fresh database, with an API key, for driving the API over HTTP.
-import type { AddressInfo } from "node:net";
+import { randomBytes, X509Certificate } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { type App, buildApp } from "../../src/app.js";
+import { ApnsClient, type ApnsOptions } from "../../src/apple/apns.js";
+import { applePushSubscriber } from "../../src/apple/push-subscriber.js";
+import type { AppleSetup } from "../../src/apple/setup.js";
 import { openDatabase } from "../../src/db/client.js";
 import { type PassChangedSubscriber, startJobWorker } from "../../src/jobs/worker.js";
+import { SecretBox } from "../../src/secrets/encryption.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 
 export interface Credentials {
@@ -39,6 +45,9 @@ export interface TestResponse {
   readonly json: any;
 }
 
+/** The test servers' WALLET_ENCRYPTION_KEY (worker processes a test starts need the same). */
+export const TEST_WALLET_ENCRYPTION_KEY = randomBytes(32).toString("base64");
+
 export const basic = (c: { key: string; secret: string }) =>
   `Basic ${Buffer.from(`${c.key}:${c.secret}`).toString("base64")}`;
 
@@ -48,25 +57,43 @@ export async function startTestServer(
     bodyLimitBytes?: number;
     worker?: boolean;
     subscribers?: PassChangedSubscriber[];
+    /** Apple: the WWDR certificate and server default identity (default: the bundled WWDR, no default). */
+    apple?: AppleSetup;
+    /** Starts the APNs push subscriber against this (fake) APNs. */
+    apns?: ApnsOptions;
+    imageFetchTimeoutMs?: number;
   } = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase();
   const db = openDatabase(database.url, 5);
+  // The public base URL must name the real port (it goes into passes' webServiceURL): take a free port first.
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
   const app = await buildApp(
     {
       logLevel: "silent",
       authCacheTtlMs: options.authCacheTtlMs ?? 30_000,
       bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
-      publicBaseUrl: "http://127.0.0.1",
+      publicBaseUrl: baseUrl,
+      imageFetchTimeoutMs: options.imageFetchTimeoutMs ?? 3000,
     },
-    { db },
+    {
+      db,
+      secrets: SecretBox.fromText(TEST_WALLET_ENCRYPTION_KEY),
+      apple: options.apple ?? { wwdr: new X509Certificate(readFileSync("certs/apple-wwdr-g4.pem")) },
+    },
   );
-  await app.http.listen({ port: 0, host: "127.0.0.1" });
+  await app.http.listen({ port, host: "127.0.0.1" });
+  const apns = options.apns ? new ApnsClient(options.apns) : undefined;
+  const subscribers = [...(options.subscribers ?? [])];
+  if (apns) {
+    subscribers.push(
+      applePushSubscriber({ registrations: app.apple.registrations, identities: app.apple.identities, apns }),
+    );
+  }
   const worker = options.worker
-    ? await startJobWorker(db.pool, { pollIntervalMs: 100, subscribers: options.subscribers, staleAfterMs: 5000 })
+    ? await startJobWorker(db.pool, { pollIntervalMs: 100, subscribers, staleAfterMs: 5000 })
     : undefined;
-  const { port } = app.http.server.address() as AddressInfo;
-  const baseUrl = `http://127.0.0.1:${port}`;
   const newAccount = async (name = "test account") => app.apiKeys.create(name);
   const credentials = await newAccount();
 
@@ -103,10 +130,23 @@ export async function startTestServer(
     async close() {
       await app.http.close();
       await worker?.stop();
+      apns?.close();
       await db.close();
       await database.drop();
     },
   };
+}
+
+/** A port free on loopback right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /** Asserts-friendly check of the JSON error shape. */

@@ -41,7 +41,8 @@ const SUMMARY_COLUMNS = `p.id, p.template_id AS "templateId", p.external_id AS "
 const PASS_COLUMNS = `id, account_id AS "accountId", template_id AS "templateId", external_id AS "externalId",
   serial_number AS "serialNumber", overrides, beacons, version, status, platform, installed_at AS "installedAt",
   uninstalled_at AS "uninstalledAt", public_url_type AS "publicUrlType", public_url_token AS "publicUrlToken",
-  public_url_used AS "publicUrlUsed", installs, created_at AS "createdAt", updated_at AS "updatedAt"`;
+  public_url_used AS "publicUrlUsed", installs, images, authentication_token AS "authenticationToken",
+  personalization, created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 const LOCATION_COLUMNS = `id, template_id AS "templateId", pass_id AS "passId", latitude, longitude, altitude,
   relevant_text AS "relevantText", street_address1 AS "streetAddress1", street_address2 AS "streetAddress2", city, region,
@@ -71,6 +72,8 @@ export interface PassChanges {
   beacons?: Beacon[];
   locations?: LocationInput[];
   tags?: string[];
+  /** Image header → stored image sha256 (the whole set, when it changes). */
+  images?: Record<string, string>;
 }
 
 /** Gives the pass exactly these tags (creating the account's tags that do not exist yet). */
@@ -195,11 +198,13 @@ export class PassRepository {
       data.beacons === undefined ? null : JSON.stringify(data.beacons),
       data.publicUrlType ?? null,
       data.publicUrlType ? randomBytes(16).toString("base64url") : null,
+      JSON.stringify(data.images ?? {}),
     ];
     const insert = {
       name: "pass-insert",
-      text: `INSERT INTO passes (account_id, template_id, external_id, serial_number, overrides, beacons, public_url_type, public_url_token)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${PASS_COLUMNS}`,
+      text: `INSERT INTO passes (account_id, template_id, external_id, serial_number, overrides, beacons, public_url_type,
+               public_url_token, images)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${PASS_COLUMNS}`,
       values,
     };
     const simple = !data.locations?.length && !data.tags?.length;
@@ -248,6 +253,7 @@ export class PassRepository {
         data: {
           ...(changes.overrides === undefined ? {} : { overrides: changes.overrides as never }),
           ...(changes.beacons === undefined ? {} : { beacons: changes.beacons as never }),
+          ...(changes.images === undefined ? {} : { images: changes.images }),
           version: { increment: 1 },
           updatedAt: new Date(),
         },

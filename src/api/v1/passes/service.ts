@@ -1,6 +1,6 @@
 // The rules of passes: creation from a template, the merged view, partial updates (values, labels, change
 // messages; locations and beacons as sets; tags), external-id forms, locations, listing with status filters.
-import { applyPassValues, mergedView, type PassOverrides } from "../../../domain/field-model.js";
+import { applyPassValues, designOf, mergedView, type PassOverrides } from "../../../domain/field-model.js";
 import { InvalidInput } from "../../../domain/invalid-input.js";
 import {
   type Beacon,
@@ -13,9 +13,10 @@ import {
 } from "../../../domain/values.js";
 import { ApiError, notFound } from "../../../http/errors.js";
 import { type PaginationQuery, paginationInfo, resolvePage } from "../../../http/pagination.js";
+import { IMAGE_HEADERS, type ImageStore } from "../../../images/image-store.js";
 import { type Key, numericId } from "../ids.js";
 import type { LocationRow, PassTemplate, TemplateRepository } from "../templates/repository.js";
-import { APPLE_MAX_LOCATIONS, designOf } from "../templates/service.js";
+import { APPLE_MAX_LOCATIONS } from "../templates/service.js";
 import type { PassChanges, PassRepository, PassRow, PassStatusFilter, PassSummary } from "./repository.js";
 
 export interface PassBody {
@@ -49,7 +50,33 @@ export class PassService {
     private readonly passes: PassRepository,
     private readonly templates: Pick<TemplateRepository, "forPasses" | "exists">,
     private readonly publicBaseUrl: string,
+    private readonly images: Pick<ImageStore, "resolve">,
   ) {}
+
+  /**
+   * The pass's images after a create/update: the image headers the request names are fetched and stored (Apple
+   * passes only: Google shows images by URL). undefined when the request names none.
+   */
+  private async imagesAfter(
+    template: PassTemplate,
+    body: PassBody,
+    changes: PassChanges,
+    current: Record<string, string>,
+  ): Promise<Record<string, string> | undefined> {
+    if (template.vendor !== "Apple" || !changes.overrides || !isObject(body)) return undefined;
+    const named = [body.headers, body.fields]
+      .flatMap((group) => (isObject(group) ? Object.keys(group) : []))
+      .filter((name) => name in IMAGE_HEADERS);
+    if (named.length === 0) return undefined;
+    const requested = Object.fromEntries(named.map((name) => [name, changes.overrides?.headers?.[name] ?? {}]));
+    const resolved = await this.images.resolve(requested);
+    const next = { ...current };
+    for (const name of named) {
+      if (resolved[name]) next[name] = resolved[name];
+      else delete next[name];
+    }
+    return next;
+  }
 
   private async template(accountId: number, key: Key): Promise<PassTemplate> {
     const template = await this.templates.forPasses(accountId, key);
@@ -150,6 +177,7 @@ export class PassService {
       input.headers = { ...headers, expirationDate: { value: expiry } };
     }
     const changes = this.changesOf(template, {}, input);
+    changes.images = await this.imagesAfter(template, input as PassBody, changes, {});
     // changesOf has checked publicUrl; only its type is kept (a pass's public link is set when it is created).
     const publicUrl = input.publicUrl ?? input.publicURL;
     const publicUrlType = publicUrl === undefined || publicUrl === null ? undefined : publicUrlTypeOf(publicUrl);
@@ -209,6 +237,7 @@ export class PassService {
   private async updateOne(accountId: number, pass: PassRow, body: PassBody): Promise<number> {
     const template = await this.template(accountId, { id: pass.templateId });
     const changes = this.changesOf(template, pass.overrides as PassOverrides, body);
+    changes.images = await this.imagesAfter(template, body, changes, pass.images as Record<string, string>);
     return this.passes.update(accountId, pass.id, changes);
   }
 
@@ -241,7 +270,9 @@ export class PassService {
     for (const id of ids) {
       const pass = byTemplate.get(id)!;
       const template = await this.template(accountId, { id: pass.templateId });
-      planned.push({ pass, changes: this.changesOf(template, pass.overrides as PassOverrides, rest) });
+      const changes = this.changesOf(template, pass.overrides as PassOverrides, rest);
+      changes.images = await this.imagesAfter(template, rest, changes, pass.images as Record<string, string>);
+      planned.push({ pass, changes });
     }
     const tickets = [];
     for (const { pass, changes } of planned)

@@ -2,6 +2,7 @@
 // and the bulk update that publishes new values to every pass of a template.
 import {
   applyPassValues,
+  designOf,
   fieldsModelOf,
   type ParsedTemplate,
   parseTemplateBody,
@@ -14,6 +15,7 @@ import { templateHeaderOf } from "../../../domain/template-header.js";
 import { type LocationInput, locationValue, parseLocations } from "../../../domain/values.js";
 import { ApiError, notFound } from "../../../http/errors.js";
 import { type PaginationQuery, paginationInfo, resolvePage } from "../../../http/pagination.js";
+import type { ImageStore } from "../../../images/image-store.js";
 import type { Key } from "../ids.js";
 import type { ProjectKey, ProjectRepository } from "../projects/repository.js";
 import type { TicketService } from "../tickets/service.js";
@@ -27,11 +29,6 @@ function locationsOf(raw: unknown): LocationInput[] {
   return parsed.locations;
 }
 
-export function designOf(template: { design: unknown }): TemplateDesign {
-  const design = (template.design ?? {}) as Partial<TemplateDesign>;
-  return { headers: {}, fields: {}, modules: {}, beacons: [], ...design };
-}
-
 export function headerOf(template: TemplateRow) {
   const design = designOf(template);
   return templateHeaderOf({ ...template, expiryDuration: design.expiryDuration ?? null }, template.project);
@@ -42,6 +39,7 @@ export class TemplateService {
     private readonly templates: TemplateRepository,
     private readonly projects: Pick<ProjectRepository, "findId">,
     private readonly tickets: TicketService,
+    private readonly images: Pick<ImageStore, "resolve">,
   ) {}
 
   async require(accountId: number, key: Key): Promise<TemplateRow> {
@@ -50,20 +48,22 @@ export class TemplateService {
     return template;
   }
 
-  private parse(body: unknown): ParsedTemplate & { locationList?: LocationInput[] } {
+  /** Validates a template body, then fetches and stores its images (Apple templates: they go into the bundle). */
+  private async parse(body: unknown): Promise<ParsedTemplate & { locationList?: LocationInput[] }> {
     const parsed = parseTemplateBody(body);
     const locationList =
       parsed.locations === undefined || parsed.locations === null ? undefined : locationsOf(parsed.locations);
     if (locationList && parsed.vendor === "Apple" && locationList.length > APPLE_MAX_LOCATIONS) {
       throw new InvalidInput([`Apple templates hold at most ${APPLE_MAX_LOCATIONS} locations`]);
     }
+    if (parsed.vendor === "Apple") parsed.design.images = await this.images.resolve(parsed.design.headers);
     return { ...parsed, locationList };
   }
 
   async create(accountId: number, project: ProjectKey, body: unknown, externalId?: string) {
     const projectId = await this.projects.findId(accountId, project);
     if (projectId === null) throw notFound("Project");
-    const parsed = this.parse(body);
+    const parsed = await this.parse(body);
     const templateId = await this.templates.create(
       accountId,
       projectId,
@@ -106,7 +106,7 @@ export class TemplateService {
   /** Full replace: what the request omits is removed (personalization is kept: it has its own routes). */
   async replace(accountId: number, key: Key, body: unknown) {
     const template = await this.require(accountId, key);
-    const parsed = this.parse(body);
+    const parsed = await this.parse(body);
     if (parsed.vendor !== template.vendor) {
       throw new ApiError(
         400,

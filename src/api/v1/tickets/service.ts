@@ -1,6 +1,8 @@
 // Tickets: the durable record behind every ticketId — pass updates (done at once) and template bulk updates
 // (run by the template-bulk-update job in batches, with visible progress).
+
 import type pg from "pg";
+import { inTransaction } from "../../../db/transaction.js";
 import type { TemplateDesign } from "../../../domain/field-model.js";
 import type { PrismaClient } from "../../../generated/prisma/client.js";
 import { notFound } from "../../../http/errors.js";
@@ -41,9 +43,7 @@ export class TicketService {
     design: TemplateDesign,
     paths: string[][],
   ): Promise<number> {
-    const client = await this.pool.connect();
-    try {
-      await client.query("BEGIN");
+    return inTransaction(this.pool, async (client) => {
       await client.query("UPDATE templates SET design = $2, updated_at = now() WHERE id = $1", [templateId, design]);
       const { rows } = await client.query<{ total: number; max: number | null }>(
         "SELECT count(*)::int AS total, max(id) AS max FROM passes WHERE template_id = $1",
@@ -57,13 +57,7 @@ export class TicketService {
       );
       const ticketId = ticket.rows[0]!.id;
       await addJob(client, BULK_UPDATE, { ticketId }, { jobKey: `${BULK_UPDATE}:${ticketId}` });
-      await client.query("COMMIT");
       return ticketId;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 }

@@ -1,0 +1,88 @@
+// Our extension: a project's Apple signing identity — GET (which certificate signs its passes), PUT (import a
+// .p12 or PEM pass type certificate with its key), DELETE (back to the server default).
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
+import type { AppleIdentities } from "../../../apple/identities.js";
+import { InvalidInput } from "../../../domain/invalid-input.js";
+import { accountOf } from "../../../http/auth.js";
+import { notFound } from "../../../http/errors.js";
+import { ExternalIdParam, keyOf, NumericIdParam } from "../ids.js";
+import type { ProjectRepository } from "../projects/repository.js";
+
+interface Deps {
+  identities: AppleIdentities;
+  projects: Pick<ProjectRepository, "findId">;
+}
+
+const ImportBody = Type.Object({
+  certificate: Type.String({
+    minLength: 1,
+    maxLength: 200_000,
+    description: "PEM text (certificate, optionally with its key), or base64 of a .p12 (or DER certificate)",
+  }),
+  privateKey: Type.Optional(
+    Type.String({ maxLength: 100_000, description: "PEM private key, when not in certificate" }),
+  ),
+  password: Type.Optional(Type.String({ maxLength: 1000, description: "The .p12 or encrypted key's password" })),
+});
+
+export const appleCertificateRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { identities, projects }) => {
+  const projectIdOf = async (accountId: number, params: { projectId?: string; externalId?: string }) => {
+    const id = await projects.findId(
+      accountId,
+      keyOf({ id: params.projectId, externalId: params.externalId }, "Project"),
+    );
+    if (id === null) throw notFound("Project");
+    return id;
+  };
+
+  for (const path of ["/project/:projectId/apple/certificate", "/project/id/:externalId/apple/certificate"]) {
+    const params = path.includes(":externalId")
+      ? Type.Object({ externalId: ExternalIdParam })
+      : Type.Object({ projectId: NumericIdParam });
+    app.get(
+      path,
+      {
+        schema: {
+          tags: ["Apple certificates"],
+          summary: "The certificate that signs the project's Apple passes",
+          params,
+        },
+      },
+      async (request) => identities.summary(await projectIdOf(accountOf(request), request.params)),
+    );
+    app.put(
+      path,
+      {
+        schema: {
+          tags: ["Apple certificates"],
+          summary: "Import the project's Pass Type ID certificate and key (validated, stored encrypted)",
+          params,
+          body: ImportBody,
+        },
+      },
+      async (request) => {
+        const projectId = await projectIdOf(accountOf(request), request.params);
+        const { certificate, privateKey, password } = request.body;
+        const bytes = certificate.includes("-----BEGIN")
+          ? Buffer.from(certificate, "utf8")
+          : Buffer.from(certificate.replace(/\s/g, ""), "base64");
+        if (bytes.length === 0) throw new InvalidInput(["certificate must be PEM text or base64"]);
+        return identities.import(projectId, {
+          certificate: bytes,
+          ...(privateKey === undefined ? {} : { privateKey: Buffer.from(privateKey, "utf8") }),
+          ...(password === undefined ? {} : { password }),
+        });
+      },
+    );
+    app.delete(
+      path,
+      { schema: { tags: ["Apple certificates"], summary: "Remove the project's own certificate", params } },
+      async (request) => {
+        const projectId = await projectIdOf(accountOf(request), request.params);
+        if (!(await identities.remove(projectId))) throw notFound("Project certificate");
+        return { status: "deleted", projectId };
+      },
+    );
+  }
+};

@@ -1,0 +1,281 @@
+// pass.json from the field model: the pass's merged view (template headers and fields with its overrides), its
+// locations and beacons, the project's NFC key and the signing identity, mapped to Apple's PassKit keys.
+import type { FieldSpec } from "../domain/field-model.js";
+import type { Personalization } from "../domain/personalization.js";
+import { type Beacon, type LocationInput, parseIsoDate } from "../domain/values.js";
+
+export type PassStyle = "storeCard" | "coupon" | "eventTicket" | "boardingPass" | "generic";
+
+/** The pass style of a template, from its type (e.g. "Store Card", "Boarding Pass") or its project's type. */
+export function passStyleOf(templateType: string, projectType = ""): PassStyle {
+  for (const text of [templateType, projectType]) {
+    const t = text.toLowerCase().replace(/[^a-z]/g, "");
+    if (t.includes("coupon") || t.includes("offer")) return "coupon";
+    if (t.includes("event") || t.includes("ticket")) return "eventTicket";
+    if (t.includes("boarding") || t.includes("flight") || t.includes("transit")) return "boardingPass";
+    if (t.includes("store") || t.includes("loyalty") || t.includes("member") || t.includes("gift")) return "storeCard";
+    if (t.includes("generic")) return "generic";
+  }
+  return "generic";
+}
+
+const TRANSIT_TYPES = ["Air", "Boat", "Bus", "Generic", "Train"];
+const BARCODE_FORMATS: Record<string, string> = {
+  qr: "PKBarcodeFormatQR",
+  qrcode: "PKBarcodeFormatQR",
+  pdf417: "PKBarcodeFormatPDF417",
+  aztec: "PKBarcodeFormatAztec",
+  code128: "PKBarcodeFormatCode128",
+};
+const FIELD_GROUPS = {
+  header: "headerFields",
+  primary: "primaryFields",
+  secondary: "secondaryFields",
+  auxiliary: "auxiliaryFields",
+  back: "backFields",
+} as const;
+const ALIGNMENTS: Record<string, string> = {
+  left: "PKTextAlignmentLeft",
+  center: "PKTextAlignmentCenter",
+  right: "PKTextAlignmentRight",
+  natural: "PKTextAlignmentNatural",
+  justified: "PKTextAlignmentNatural",
+};
+const NUMBER_STYLES = ["Decimal", "Percent", "Scientific", "SpellOut"];
+const DATE_STYLES = ["None", "Short", "Medium", "Long", "Full"];
+
+export interface PassField {
+  key: string;
+  label?: string;
+  value: string | number;
+  changeMessage?: string;
+  textAlignment?: string;
+  numberStyle?: string;
+  currencyCode?: string;
+  dateStyle?: string;
+  timeStyle?: string;
+  isRelative?: boolean;
+}
+
+export interface PassJsonInput {
+  templateType: string;
+  projectType: string;
+  headers: Record<string, FieldSpec>;
+  fields: Record<string, FieldSpec>;
+  serialNumber: string;
+  authenticationToken: string;
+  webServiceURL: string;
+  passTypeIdentifier: string;
+  teamIdentifier: string;
+  organizationName: string;
+  description: string;
+  locations: LocationInput[];
+  beacons: Beacon[];
+  /** The project's NFC merchant public key (SubjectPublicKeyInfo DER, base64). */
+  nfcPublicKey?: string;
+}
+
+const text = (value: unknown): string | undefined => {
+  if (value === undefined || value === null) return undefined;
+  const s = String(value).trim();
+  return s === "" ? undefined : s;
+};
+
+const headerText = (headers: Record<string, FieldSpec>, ...names: string[]) => {
+  for (const name of names) {
+    const value = text(headers[name]?.value);
+    if (value !== undefined) return value;
+  }
+  return undefined;
+};
+
+/** Apple's colour syntax, rgb(r, g, b), from rgb()/rgba() or #rrggbb/#rgb. */
+export function appleColor(value: string): string | undefined {
+  const rgb = /^rgba?\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})/i.exec(value);
+  if (rgb) return `rgb(${rgb[1]}, ${rgb[2]}, ${rgb[3]})`;
+  let hex = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(value)?.[1];
+  if (!hex) return undefined;
+  if (hex.length === 3) hex = [...hex].map((c) => c + c).join("");
+  const n = Number.parseInt(hex, 16);
+  return `rgb(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255})`;
+}
+
+/** A W3C date-time (what Wallet parses): seconds precision, UTC. */
+export function appleDate(value: unknown): string | undefined {
+  const date = parseIsoDate(value);
+  return date && `${date.toISOString().slice(0, 19)}Z`;
+}
+
+const styleName = (raw: unknown, prefix: string, allowed: string[]) => {
+  if (typeof raw !== "string") return undefined;
+  const bare = raw.replace(new RegExp(`^${prefix}`, "i"), "").toLowerCase();
+  const match = allowed.find((s) => s.toLowerCase() === bare);
+  return match && `${prefix}${match}`;
+};
+
+/** One PassKit field from an Airship field, or undefined when it is hidden (hideEmpty with no value). */
+export function passField(key: string, spec: FieldSpec): PassField | undefined {
+  const raw = spec.value;
+  const isEmpty = raw === undefined || raw === null || String(raw).trim() === "";
+  if (isEmpty && spec.hideEmpty === true) return undefined;
+  const format = String(spec.formatType ?? "").toLowerCase();
+  let value: string | number = isEmpty ? "" : typeof raw === "number" ? raw : String(raw);
+  const field: PassField = { key, value };
+  if (text(spec.label) !== undefined) field.label = String(spec.label);
+  if (typeof spec.changeMessage === "string" && spec.changeMessage.includes("%@")) {
+    field.changeMessage = spec.changeMessage;
+  }
+  const alignment =
+    typeof spec.textAlignment === "string" ? spec.textAlignment.replace(/^(PK)?TextAlignment/i, "") : "";
+  if (ALIGNMENTS[alignment.toLowerCase()]) field.textAlignment = ALIGNMENTS[alignment.toLowerCase()];
+
+  const numeric =
+    typeof value === "number" ? value : value !== "" && Number.isFinite(Number(value)) ? Number(value) : undefined;
+  const currencyCode = typeof spec.currencyCode === "string" ? spec.currencyCode.toUpperCase() : undefined;
+  if ((format === "currency" || currencyCode) && numeric !== undefined && /^[A-Z]{3}$/.test(currencyCode ?? "")) {
+    value = numeric;
+    field.currencyCode = currencyCode;
+  } else if ((format === "number" || spec.numberStyle !== undefined) && numeric !== undefined) {
+    value = numeric;
+    field.numberStyle = styleName(spec.numberStyle, "PKNumberStyle", NUMBER_STYLES) ?? "PKNumberStyleDecimal";
+  } else if (format === "date" || spec.dateStyle !== undefined || spec.timeStyle !== undefined) {
+    const date = appleDate(value);
+    if (date) {
+      value = date;
+      field.dateStyle = styleName(spec.dateStyle, "PKDateStyle", DATE_STYLES) ?? "PKDateStyleMedium";
+      field.timeStyle = styleName(spec.timeStyle, "PKDateStyle", DATE_STYLES) ?? "PKDateStyleShort";
+      if (spec.isRelative === true) field.isRelative = true;
+    }
+  }
+  field.value = value;
+  return field;
+}
+
+const orderOf = (spec: FieldSpec) => (typeof spec.order === "number" ? spec.order : Number.MAX_SAFE_INTEGER);
+
+/** The five field groups in `order` (then name), with hidden fields left out. */
+function fieldGroups(fields: Record<string, FieldSpec>) {
+  const groups: Record<string, PassField[]> = {};
+  const entries = Object.entries(fields).sort(([a, x], [b, y]) => orderOf(x) - orderOf(y) || a.localeCompare(b));
+  for (const [name, spec] of entries) {
+    const group = FIELD_GROUPS[String(spec.fieldType).toLowerCase() as keyof typeof FIELD_GROUPS];
+    if (!group) continue;
+    const field = passField(name, spec);
+    if (!field) continue;
+    groups[group] ??= [];
+    groups[group].push(field);
+  }
+  return groups;
+}
+
+function barcodes(headers: Record<string, FieldSpec>) {
+  const message = headerText(headers, "barcode_value");
+  if (message === undefined) return undefined;
+  const type = (headerText(headers, "barcode_type") ?? "qr").toLowerCase().replace(/^pkbarcodeformat|[^a-z0-9]/g, "");
+  const format = BARCODE_FORMATS[type] ?? "PKBarcodeFormatQR";
+  const altText = headerText(headers, "barcodeAltText", "barcode_alt_text", "barcode_label");
+  return [
+    {
+      format,
+      message,
+      messageEncoding: headerText(headers, "barcode_encoding") ?? "iso-8859-1",
+      ...(altText === undefined ? {} : { altText }),
+    },
+  ];
+}
+
+/** Whether a pass has been voided: the reference marks it with the expirationDate label "voided". */
+export function isVoided(headers: Record<string, FieldSpec>): boolean {
+  const label = headers.expirationDate?.label;
+  return typeof label === "string" && label.trim().toLowerCase() === "voided";
+}
+
+export function buildPassJson(input: PassJsonInput): Record<string, unknown> {
+  const { headers } = input;
+  const style = passStyleOf(input.templateType, input.projectType);
+  const styleDict: Record<string, unknown> = fieldGroups(input.fields);
+  if (style === "boardingPass") {
+    const raw = headerText(headers, "transitType", "transit_type") ?? "Air";
+    const bare = raw.replace(/^PKTransitType/i, "").toLowerCase();
+    styleDict.transitType = `PKTransitType${TRANSIT_TYPES.find((t) => t.toLowerCase() === bare) ?? "Air"}`;
+  }
+  const pass: Record<string, unknown> = {
+    formatVersion: 1,
+    passTypeIdentifier: input.passTypeIdentifier,
+    serialNumber: input.serialNumber,
+    teamIdentifier: input.teamIdentifier,
+    organizationName: headerText(headers, "organizationName") ?? input.organizationName,
+    description: headerText(headers, "description") ?? input.description,
+    webServiceURL: input.webServiceURL,
+    authenticationToken: input.authenticationToken,
+  };
+  const logoText = headerText(headers, "logo_text");
+  if (logoText !== undefined) pass.logoText = logoText;
+  for (const [header, key] of [
+    ["foreground_color", "foregroundColor"],
+    ["background_color", "backgroundColor"],
+    ["label_color", "labelColor"],
+  ] as const) {
+    const color = headerText(headers, header);
+    const apple = color && appleColor(color);
+    if (apple) pass[key] = apple;
+  }
+  const codes = barcodes(headers);
+  if (codes) pass.barcodes = codes;
+  const expiration = appleDate(headers.expirationDate?.value);
+  if (expiration) pass.expirationDate = expiration;
+  if (isVoided(headers)) pass.voided = true;
+  const relevant = appleDate(headers.relevantDate?.value);
+  if (relevant) pass.relevantDate = relevant;
+  if (String(headers.suppress_strip_shine?.value).toLowerCase() === "true") pass.suppressStripShine = true;
+  if (String(headers.sharingProhibited?.value).toLowerCase() === "true") pass.sharingProhibited = true;
+  if (input.locations.length) pass.locations = input.locations.slice(0, 10).map(appleLocation);
+  if (input.beacons.length) pass.beacons = input.beacons.map(appleBeacon);
+  if (input.nfcPublicKey) {
+    pass.nfc = { message: nfcMessage(headers, input.serialNumber), encryptionPublicKey: input.nfcPublicKey };
+  }
+  pass[style] = styleDict;
+  return pass;
+}
+
+/** The NFC payload: the nfc_message header, else the barcode value, else the serial (Apple allows 64 bytes). */
+function nfcMessage(headers: Record<string, FieldSpec>, serialNumber: string): string {
+  for (const candidate of [headerText(headers, "nfc_message"), headerText(headers, "barcode_value")]) {
+    if (candidate !== undefined && Buffer.byteLength(candidate) <= 64) return candidate;
+  }
+  return serialNumber;
+}
+
+function appleLocation(location: LocationInput) {
+  return {
+    latitude: location.latitude,
+    longitude: location.longitude,
+    ...(location.altitude === undefined || location.altitude === null ? {} : { altitude: location.altitude }),
+    ...(location.relevantText ? { relevantText: location.relevantText } : {}),
+  };
+}
+
+function appleBeacon(beacon: Beacon) {
+  return {
+    proximityUUID: beacon.uuid,
+    ...(beacon.major === undefined ? {} : { major: beacon.major }),
+    ...(beacon.minor === undefined ? {} : { minor: beacon.minor }),
+    ...(beacon.relevantText ? { relevantText: beacon.relevantText } : {}),
+  };
+}
+
+const PERSONALIZATION_FIELDS: Record<string, string> = {
+  name: "PKPassPersonalizationFieldName",
+  postalCode: "PKPassPersonalizationFieldPostalCode",
+  emailAddress: "PKPassPersonalizationFieldEmailAddress",
+  phoneNumber: "PKPassPersonalizationFieldPhoneNumber",
+};
+
+/** personalization.json for a template with personalization requirements. */
+export function buildPersonalizationJson(personalization: Personalization): Record<string, unknown> {
+  return {
+    requiredPersonalizationFields: personalization.requiredPersonalizationFields.map((f) => PERSONALIZATION_FIELDS[f]),
+    description: personalization.description ?? "",
+    ...(personalization.termsAndConditions ? { termsAndConditions: personalization.termsAndConditions } : {}),
+  };
+}

@@ -1,0 +1,236 @@
+// Apple's PassKit web service, mounted at /apple (each pass's webServiceURL is PUBLIC_BASE_URL/apple, so Wallet's
+// /v1/... requests never meet the Airship /v1 routes). Wallet authenticates with "ApplePass <token>", the pass's
+// authenticationToken; a wrong or missing token gets a 401 and no pass bytes.
+import { timingSafeEqual } from "node:crypto";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
+import type { FastifyRequest } from "fastify";
+import type pg from "pg";
+import { PKPASS_TYPE } from "../../api/v1/downloads/service.js";
+import { inTransaction } from "../../db/transaction.js";
+import { ApiError } from "../../http/errors.js";
+import { addPassChangedEvents } from "../../jobs/queue.js";
+import type { ApplePassBuilder, ApplePassRecord } from "../pass-builder.js";
+import { type Registrations, SETTLE_MS } from "./registrations.js";
+
+const PassTypeParam = Type.String({ pattern: "^[A-Za-z0-9.-]{1,255}$" });
+const SerialParam = Type.String({ minLength: 1, maxLength: 255 });
+const DeviceParam = Type.String({ pattern: "^[A-Za-z0-9_.-]{1,255}$" });
+
+const unauthorized = () => new ApiError(401, "UNAUTHORIZED", "Missing or wrong ApplePass authorization");
+
+function tokenMatches(header: string | undefined, expected: string): boolean {
+  const match = /^ApplePass\s+(\S+)$/.exec(header ?? "");
+  if (!match) return false;
+  const given = Buffer.from(match[1]!);
+  const wanted = Buffer.from(expected);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
+const PERSONALIZATION_KEYS = [
+  "fullName",
+  "givenName",
+  "familyName",
+  "emailAddress",
+  "postalCode",
+  "ISOCountryCode",
+  "phoneNumber",
+] as const;
+
+export interface WebServiceDeps {
+  passes: ApplePassBuilder;
+  registrations: Registrations;
+  pool: pg.Pool;
+}
+
+export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async (app, deps) => {
+  const { passes, registrations } = deps;
+
+  /** The pass a request names, when its type matches and the ApplePass token is right; else 401. */
+  async function authorizedPass(
+    request: FastifyRequest,
+    passTypeIdentifier: string,
+    serialNumber: string,
+  ): Promise<ApplePassRecord> {
+    const record = await passes.bySerial(serialNumber);
+    if (record?.vendor !== "Apple") throw unauthorized();
+    if (!tokenMatches(request.headers.authorization, record.authenticationToken)) throw unauthorized();
+    const identity = await passes.identityOf(record);
+    if (identity.passTypeIdentifier !== passTypeIdentifier) throw unauthorized();
+    return record;
+  }
+
+  const registrationParams = Type.Object({
+    device: DeviceParam,
+    passTypeIdentifier: PassTypeParam,
+    serialNumber: SerialParam,
+  });
+
+  app.post(
+    "/v1/devices/:device/registrations/:passTypeIdentifier/:serialNumber",
+    {
+      schema: {
+        tags: ["Apple PassKit web service"],
+        summary: "Register a device for a pass's updates (201 new, 200 known)",
+        params: registrationParams,
+        body: Type.Object({ pushToken: Type.String({ pattern: "^[A-Za-z0-9_-]{1,512}$" }) }),
+      },
+    },
+    async (request, reply) => {
+      const { device, passTypeIdentifier, serialNumber } = request.params;
+      const record = await authorizedPass(request, passTypeIdentifier, serialNumber);
+      const created = await registrations.register(device, record.id, passTypeIdentifier, request.body.pushToken);
+      return reply.code(created ? 201 : 200).send({});
+    },
+  );
+
+  app.delete(
+    "/v1/devices/:device/registrations/:passTypeIdentifier/:serialNumber",
+    {
+      schema: {
+        tags: ["Apple PassKit web service"],
+        summary: "Unregister a device from a pass",
+        params: registrationParams,
+      },
+    },
+    async (request, reply) => {
+      const { device, passTypeIdentifier, serialNumber } = request.params;
+      const record = await authorizedPass(request, passTypeIdentifier, serialNumber);
+      await registrations.unregister(device, record.id);
+      return reply.code(200).send({});
+    },
+  );
+
+  app.get(
+    "/v1/devices/:device/registrations/:passTypeIdentifier",
+    {
+      schema: {
+        tags: ["Apple PassKit web service"],
+        summary: "Serial numbers of the device's passes updated since a tag (204 when none)",
+        params: Type.Object({ device: DeviceParam, passTypeIdentifier: PassTypeParam }),
+        querystring: Type.Object({ passesUpdatedSince: Type.Optional(Type.String({ pattern: "^[0-9]{1,15}$" })) }),
+      },
+    },
+    async (request, reply) => {
+      const { device, passTypeIdentifier } = request.params;
+      const since = request.query.passesUpdatedSince;
+      const result = await registrations.updatedSince(
+        device,
+        passTypeIdentifier,
+        since === undefined ? undefined : Number(since),
+      );
+      if (result.serialNumbers.length === 0) return reply.code(204).send();
+      return result;
+    },
+  );
+
+  app.get(
+    "/v1/passes/:passTypeIdentifier/:serialNumber",
+    {
+      schema: {
+        tags: ["Apple PassKit web service"],
+        summary: "The latest version of a pass (304 when not modified since If-Modified-Since)",
+        params: Type.Object({ passTypeIdentifier: PassTypeParam, serialNumber: SerialParam }),
+      },
+    },
+    async (request, reply) => {
+      const { passTypeIdentifier, serialNumber } = request.params;
+      const record = await authorizedPass(request, passTypeIdentifier, serialNumber);
+      const changed = record.updatedAt.getTime();
+      const since = Date.parse(request.headers["if-modified-since"] ?? "");
+      const settled = changed < Date.now() - SETTLE_MS;
+      reply.header("last-modified", record.updatedAt.toUTCString());
+      if (settled && Number.isFinite(since) && Math.floor(changed / 1000) * 1000 <= since) {
+        return reply.code(304).send();
+      }
+      const bundle = await passes.bundle(record);
+      return reply.header("content-type", PKPASS_TYPE).header("cache-control", "no-store").send(bundle);
+    },
+  );
+
+  app.post(
+    "/v1/log",
+    {
+      schema: {
+        tags: ["Apple PassKit web service"],
+        summary: "Wallet's error log messages",
+        body: Type.Object({ logs: Type.Array(Type.String({ maxLength: 10_000 }), { maxItems: 1000 }) }),
+      },
+    },
+    async (request) => {
+      for (const message of request.body.logs.slice(0, 100)) {
+        request.log.warn({ walletLog: message.slice(0, 2000) }, "Apple Wallet reported a problem");
+      }
+      return {};
+    },
+  );
+
+  app.post(
+    "/v1/passes/:passTypeIdentifier/:serialNumber/personalize",
+    {
+      schema: {
+        tags: ["Apple PassKit web service"],
+        summary: "A holder's sign-up information: stored, and the personalization token signed",
+        params: Type.Object({ passTypeIdentifier: PassTypeParam, serialNumber: SerialParam }),
+        body: Type.Object({
+          personalizationToken: Type.String({ minLength: 1, maxLength: 4096 }),
+          requiredPersonalizationInfo: Type.Record(Type.String(), Type.String({ maxLength: 1000 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { passTypeIdentifier, serialNumber } = request.params;
+      const record = await passes.bySerial(serialNumber);
+      if (record?.vendor !== "Apple") throw new ApiError(404, "NOT_FOUND", "Pass not found");
+      // Wallet sends no ApplePass header here; one that is sent must be right.
+      if (
+        request.headers.authorization !== undefined &&
+        !tokenMatches(request.headers.authorization, record.authenticationToken)
+      ) {
+        throw unauthorized();
+      }
+      const identity = await passes.identityOf(record);
+      if (identity.passTypeIdentifier !== passTypeIdentifier) throw new ApiError(404, "NOT_FOUND", "Pass not found");
+      const info: Record<string, string> = {};
+      for (const key of PERSONALIZATION_KEYS) {
+        const value = request.body.requiredPersonalizationInfo[key];
+        if (value !== undefined) info[key] = value;
+      }
+      await storePersonalization(deps.pool, record.id, info);
+      const signature = identity.signer.sign(Buffer.from(request.body.personalizationToken, "utf8"));
+      return reply.header("content-type", "application/octet-stream").send(signature);
+    },
+  );
+};
+
+/**
+ * Keeps the holder's sign-up info on the pass and fills the template's fields named like it (name, emailAddress,
+ * …); the pass then changes (its next bundle has no personalization.json), so Wallet fetches the personalized pass.
+ */
+async function storePersonalization(pool: pg.Pool, passId: number, info: Record<string, string>) {
+  const fieldValues: Record<string, { value: string }> = {};
+  const name = info.fullName ?? [info.givenName, info.familyName].filter(Boolean).join(" ");
+  const values: Record<string, string | undefined> = {
+    name,
+    fullName: name,
+    emailAddress: info.emailAddress,
+    email: info.emailAddress,
+    postalCode: info.postalCode,
+    phoneNumber: info.phoneNumber,
+    phone: info.phoneNumber,
+  };
+  for (const [key, value] of Object.entries(values)) if (value) fieldValues[key] = { value };
+  await inTransaction(pool, async (client) => {
+    await client.query(
+      `UPDATE passes p SET personalization = $2,
+         overrides = jsonb_set(p.overrides, '{fields}', COALESCE(p.overrides->'fields', '{}'::jsonb) || (
+           SELECT COALESCE(jsonb_object_agg(f.key, COALESCE(p.overrides->'fields'->f.key, '{}'::jsonb) || f.value), '{}'::jsonb)
+             FROM jsonb_each($3::jsonb) f JOIN templates t ON t.id = p.template_id
+            WHERE t.design->'fields' ? f.key)),
+         version = version + 1, updated_at = now()
+       WHERE p.id = $1`,
+      [passId, JSON.stringify(info), JSON.stringify(fieldValues)],
+    );
+    await addPassChangedEvents(client, [passId]);
+  });
+}

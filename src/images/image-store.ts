@@ -1,0 +1,185 @@
+// Images of templates and passes. Image headers carry URLs (or data: URIs); they are fetched once, when the
+// template or pass is saved, checked to be PNG, and stored in Postgres by content hash. Building a pass then
+// reads bytes from the store (and a memory cache), never from the network.
+import { createHash } from "node:crypto";
+import type pg from "pg";
+import type { FieldSpec } from "../domain/field-model.js";
+import { InvalidInput } from "../domain/invalid-input.js";
+import { defaultIcon, defaultLogo } from "./defaults.js";
+import { pngSize } from "./png.js";
+
+/** Airship image headers and the bundle file each becomes. */
+export const IMAGE_HEADERS: Record<string, string> = {
+  icon_image: "icon",
+  logo_image: "logo",
+  strip_image: "strip",
+  thumbnail_image: "thumbnail",
+  background_image: "background",
+  footer_image: "footer",
+};
+
+export interface StoredImage {
+  sha256: string;
+  data: Buffer;
+}
+
+/**
+ * Airship's own stock images (its default icon and logo, its favicon) are Airship-hosted: templates moved from
+ * Airship still name them, so they resolve to our built-in images instead of being fetched.
+ */
+function stockImage(url: string): Buffer | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  const stock =
+    (parsed.hostname === "s3.amazonaws.com" && parsed.pathname.startsWith("/passtools_prod/1/images/default-pass-")) ||
+    (parsed.hostname === "wallet.urbanairship.com" && parsed.pathname.startsWith("/assets/"));
+  if (!stock) return undefined;
+  return parsed.pathname.includes("logo") ? BUILT_IN.logo.data : BUILT_IN.icon.data;
+}
+
+const stored = (data: Buffer): StoredImage => ({ sha256: createHash("sha256").update(data).digest("hex"), data });
+
+/** The built-in images, drawn once at start. */
+export const BUILT_IN = {
+  icon: stored(defaultIcon(29)),
+  icon2x: stored(defaultIcon(58)),
+  icon3x: stored(defaultIcon(87)),
+  logo: stored(defaultLogo(50)),
+  logo2x: stored(defaultLogo(100)),
+};
+
+export interface ImageStoreOptions {
+  fetchTimeoutMs?: number;
+  maxBytes?: number;
+}
+
+export class ImageStore {
+  private readonly cache = new Map<string, Buffer>();
+  private readonly urlCache = new Map<string, { sha256: string; at: number }>();
+  private readonly fetchTimeoutMs: number;
+  private readonly maxBytes: number;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    options: ImageStoreOptions = {},
+  ) {
+    this.fetchTimeoutMs = options.fetchTimeoutMs ?? 10_000;
+    this.maxBytes = options.maxBytes ?? 2 * 1024 * 1024;
+    for (const image of Object.values(BUILT_IN)) this.cache.set(image.sha256, image.data);
+  }
+
+  /**
+   * Fetches, validates and stores every image header with a value; returns header → sha256. Throws
+   * InvalidInput naming each header whose image is unreachable, too large or not a PNG.
+   */
+  async resolve(headers: Record<string, FieldSpec | { value?: unknown }> | undefined): Promise<Record<string, string>> {
+    const result: Record<string, string> = {};
+    const problems: string[] = [];
+    await Promise.all(
+      Object.entries(headers ?? {}).map(async ([name, spec]) => {
+        if (!(name in IMAGE_HEADERS)) return;
+        const value = spec?.value;
+        if (typeof value !== "string" || value.trim() === "") return;
+        try {
+          result[name] = await this.store(value.trim());
+        } catch (error) {
+          problems.push(`header "${name}": ${(error as Error).message}`);
+        }
+      }),
+    );
+    if (problems.length) throw new InvalidInput(problems.sort(), "INVALID_IMAGE");
+    return result;
+  }
+
+  private async store(source: string): Promise<string> {
+    const recent = this.urlCache.get(source);
+    if (recent && Date.now() - recent.at < 300_000) return recent.sha256;
+    const data = source.startsWith("data:")
+      ? decodeDataUri(source)
+      : (stockImage(source) ?? (await this.fetch(source)));
+    const size = pngSize(data);
+    if (!size) throw new Error(`the image at ${describe(source)} is not a PNG`);
+    const image = stored(data);
+    await this.pool.query({
+      name: "image-insert",
+      text: `INSERT INTO images (sha256, data, width, height) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING`,
+      values: [image.sha256, data, size.width, size.height],
+    });
+    this.remember(image.sha256, data);
+    if (!source.startsWith("data:")) this.urlCache.set(source, { sha256: image.sha256, at: Date.now() });
+    return image.sha256;
+  }
+
+  private async fetch(url: string): Promise<Buffer> {
+    if (!/^https?:\/\//i.test(url)) throw new Error("must be an http(s) URL or a data:image/png URI");
+    let response: Response;
+    try {
+      response = await fetch(url, { signal: AbortSignal.timeout(this.fetchTimeoutMs), redirect: "follow" });
+    } catch (error) {
+      const reason = (error as Error).name === "TimeoutError" ? "timed out" : "could not be reached";
+      throw new Error(`the image at ${describe(url)} ${reason}`);
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new Error(`the image at ${describe(url)} answered HTTP ${response.status}`);
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for await (const chunk of response.body ?? []) {
+      total += chunk.length;
+      if (total > this.maxBytes) throw new Error(`the image at ${describe(url)} is larger than ${this.maxBytes} bytes`);
+      chunks.push(Buffer.from(chunk));
+    }
+    return Buffer.concat(chunks);
+  }
+
+  private remember(sha256: string, data: Buffer) {
+    if (this.cache.size >= 2000) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(sha256, data);
+  }
+
+  /** The bytes of stored images (memory first, then one query for the rest). */
+  async load(hashes: string[]): Promise<Map<string, Buffer>> {
+    const found = new Map<string, Buffer>();
+    const missing: string[] = [];
+    for (const hash of hashes) {
+      const data = this.cache.get(hash);
+      if (data) found.set(hash, data);
+      else missing.push(hash);
+    }
+    if (missing.length) {
+      const { rows } = await this.pool.query<{ sha256: string; data: Buffer }>({
+        name: "image-load",
+        text: "SELECT sha256, data FROM images WHERE sha256 = ANY($1::text[])",
+        values: [missing],
+      });
+      for (const row of rows) {
+        found.set(row.sha256, row.data);
+        this.remember(row.sha256, row.data);
+      }
+    }
+    return found;
+  }
+}
+
+function decodeDataUri(uri: string): Buffer {
+  const match = /^data:image\/png(;[^,]*)?,(.*)$/is.exec(uri);
+  if (!match) throw new Error("a data: URI must be data:image/png;base64,…");
+  return (match[1] ?? "").includes("base64")
+    ? Buffer.from(match[2]!, "base64")
+    : Buffer.from(decodeURIComponent(match[2]!), "latin1");
+}
+
+/** A URL for messages: no query string (it may carry tokens). */
+function describe(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return "the given URL";
+  }
+}
