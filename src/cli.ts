@@ -3,17 +3,29 @@
 //   apikey create --name NAME [--account ID]   prints {"key","secret","accountId"} (the secret is shown once)
 //   apikey list                      one JSON object per key (never the secret)
 //   apikey revoke KEY
+//   cert import --project ID --cert FILE [--key FILE] [--password-env VAR]   a project's Apple pass certificate
+//   cert show --project ID           which certificate signs the project's Apple passes
+//   cert remove --project ID         back to the server default
+
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import type pg from "pg";
 import { ApiKeyRepository } from "./accounts/api-key-repository.js";
 import { ApiKeyService } from "./accounts/api-keys.js";
-import { ConfigError, loadConfig } from "./config.js";
+import { AppleIdentities } from "./apple/identities.js";
+import { loadSecrets } from "./apple/runtime.js";
+import { type Config, ConfigError, loadConfig } from "./config.js";
 import { openStore } from "./db/open.js";
+import { InvalidInput } from "./domain/invalid-input.js";
 
 const USAGE = `usage: npm run cli -- <command>
   migrate
   apikey create --name NAME [--account ACCOUNT_ID]
   apikey list
-  apikey revoke KEY`;
+  apikey revoke KEY
+  cert import --project ID --cert FILE [--key FILE] [--password-env VAR]
+  cert show --project ID
+  cert remove --project ID`;
 
 // Progress goes to stderr so that stdout carries only the command's JSON result.
 const log = { info: (msg: string) => console.error(msg), warn: (msg: string) => console.error(msg) };
@@ -24,17 +36,29 @@ async function run(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { name: { type: "string" }, account: { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: {
+      name: { type: "string" },
+      account: { type: "string" },
+      project: { type: "string" },
+      cert: { type: "string" },
+      key: { type: "string" },
+      "password-env": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
   });
   const [command, sub, arg] = positionals;
   if (values.help || command === undefined) throw new UsageError(USAGE);
-  if (command !== "migrate" && command !== "apikey") throw new UsageError(`unknown command "${command}"\n${USAGE}`);
+  if (!["migrate", "apikey", "cert"].includes(command)) throw new UsageError(`unknown command "${command}"\n${USAGE}`);
 
   const config = loadConfig();
   const store = await openStore(config, log); // migrates on open
   try {
     if (command === "migrate") {
       console.log(JSON.stringify({ status: "up to date" }));
+      return;
+    }
+    if (command === "cert") {
+      await certificateCommand(config, store.db.pool, sub, values);
       return;
     }
     const apiKeys = new ApiKeyService(new ApiKeyRepository(store.db.prisma), 0);
@@ -69,6 +93,53 @@ async function run(argv: string[]): Promise<void> {
     }
   } finally {
     await store.close();
+  }
+}
+
+async function certificateCommand(
+  config: Config,
+  pool: pg.Pool,
+  sub: string | undefined,
+  values: { project?: string; cert?: string; key?: string; "password-env"?: string },
+): Promise<void> {
+  const projectId = Number(values.project);
+  if (!Number.isInteger(projectId) || projectId < 1) throw new UsageError(`cert ${sub ?? ""} needs --project ID`);
+  const { rowCount } = await pool.query("SELECT 1 FROM projects WHERE id = $1", [projectId]);
+  if (!rowCount) throw new UsageError(`no project ${projectId}`);
+  const loaded = loadSecrets(config, log);
+  const identities = new AppleIdentities(pool, loaded.secrets, loaded.apple.wwdr, loaded.apple.defaultIdentity);
+  await identities.start({ warn: () => undefined });
+  switch (sub) {
+    case "import": {
+      if (!values.cert) throw new UsageError("cert import needs --cert FILE (.p12, or PEM)");
+      const passwordVariable = values["password-env"];
+      const password = passwordVariable === undefined ? undefined : process.env[passwordVariable];
+      if (passwordVariable !== undefined && password === undefined) {
+        throw new UsageError(`--password-env ${passwordVariable}: that variable is not set`);
+      }
+      try {
+        const summary = await identities.import(projectId, {
+          certificate: readFileSync(values.cert),
+          ...(values.key ? { privateKey: readFileSync(values.key) } : {}),
+          ...(password === undefined ? {} : { password }),
+        });
+        console.log(JSON.stringify(summary));
+      } catch (error) {
+        if (error instanceof InvalidInput) throw new UsageError(`certificate rejected: ${error.problems.join("; ")}`);
+        throw error;
+      }
+      return;
+    }
+    case "show":
+      console.log(JSON.stringify(await identities.summary(projectId)));
+      return;
+    case "remove":
+      if (!(await identities.remove(projectId)))
+        throw new UsageError(`project ${projectId} has no certificate of its own`);
+      console.log(JSON.stringify({ projectId, removed: true }));
+      return;
+    default:
+      throw new UsageError(`unknown cert command "${sub ?? ""}"\n${USAGE}`);
   }
 }
 

@@ -98,8 +98,12 @@ export class AppleIdentities {
     }
   }
 
-  /** With no server-wide default, loads (or generates once) the development identity. */
+  /**
+   * With no server-wide default, loads (or generates once) the development identity. Warns about certificates
+   * that expire within 30 days.
+   */
   async start(log: { warn(msg: string): void }): Promise<void> {
+    for (const warning of await this.expiringWithin(30)) log.warn(`Apple certificate expiring soon: ${warning}`);
     if (this.fallback) return;
     let row = await this.developmentRow();
     if (!row) {

@@ -46,8 +46,7 @@ export async function applePushFor(
   log: Log & { error(msg: string): void },
 ) {
   const identities = new AppleIdentities(pool, loaded.secrets, loaded.apple.wwdr, loaded.apple.defaultIdentity);
-  await identities.start({ warn: () => undefined }); // the server warns about development certificates
-  for (const warning of await identities.expiringWithin(30)) log.warn(`Apple certificate expiring soon: ${warning}`);
+  await identities.start({ warn: () => undefined }); // the server already warned about certificates
   const apns = apnsClientOf(config.apns);
   return {
     subscriber: applePushSubscriber({ registrations: new Registrations(pool), identities, apns, log }),
