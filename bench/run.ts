@@ -1,6 +1,10 @@
 // npm run bench: prints measured figures for this machine. Each section states its goal beside the figure.
-import { cpus, totalmem } from "node:os";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { startFakeApns } from "../test/helpers/fake-apns.js";
 import { benchProjectApi, type Rate } from "./api.js";
+import { benchDeviceFetch, benchPublishPushes, benchSigning } from "./apple.js";
 import { benchBulkUpdate, benchInstalledList, benchPassCreate } from "./passes.js";
 import { startBenchServer } from "./server.js";
 
@@ -19,7 +23,17 @@ async function main() {
   console.log(
     `machine: ${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
   );
-  const server = await startBenchServer();
+  console.log("\n## Apple signing (one core, this process, the reference pass with its images)");
+  const signing = benchSigning();
+  console.log(
+    `signed .pkpass/s: ours ${signing.ours}, passkit-generator ${signing.passkitGenerator}, ratio ` +
+      `${(signing.ours / signing.passkitGenerator).toFixed(1)}×   (goal ≥ 2,000/s per core and ≥ 40×)`,
+  );
+
+  const apns = await startFakeApns();
+  const caFile = join(mkdtempSync(join(tmpdir(), "bench-apns-")), "ca.pem");
+  writeFileSync(caFile, apns.ca);
+  const server = await startBenchServer({ APNS_HOST: apns.host, APNS_CA_FILE: caFile });
   try {
     console.log("\n## API (autocannon, 32 connections, 10 s, server and Postgres on this machine)");
     for (const rate of await benchProjectApi(server)) console.log(line(rate));
@@ -29,8 +43,16 @@ async function main() {
     const bulk = await benchBulkUpdate(server, 100_000);
     console.log(`bulk update of 100,000 passes: ticket done in ${bulk.toFixed(2)} s   (goal < 10 s DB side)`);
     console.log(line(await benchInstalledList(server, 1_000_000), "goal p99 < 50 ms"));
+
+    console.log("\n## Apple devices (server with its in-process worker, fake APNs over HTTP/2 + TLS on loopback)");
+    const pushes = await benchPublishPushes(server, apns, 100_000);
+    console.log(`publish to 100,000 installed passes → every device pushed: ${pushes.toFixed(1)} s   (goal < 60 s)`);
+    const [full, notModified] = await benchDeviceFetch(server);
+    console.log(line(full!, "goal p99 < 25 ms at 500 req/s"));
+    console.log(line(notModified!, "goal p99 < 5 ms at 500 req/s"));
   } finally {
     await server.stop();
+    await apns.close();
   }
 }
 

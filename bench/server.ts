@@ -21,7 +21,7 @@ async function adminQuery(adminUrl: string, sql: string): Promise<void> {
 }
 
 /** A server on BENCH_DATABASE_URL's Postgres (default the local one), in database `wallet_bench`. */
-export async function startBenchServer(): Promise<BenchServer> {
+export async function startBenchServer(extraEnv: Record<string, string> = {}): Promise<BenchServer> {
   const adminUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
   await adminQuery(adminUrl, "DROP DATABASE IF EXISTS wallet_bench WITH (FORCE)");
   await adminQuery(adminUrl, "CREATE DATABASE wallet_bench");
@@ -41,6 +41,7 @@ export async function startBenchServer(): Promise<BenchServer> {
       DB_POOL_MAX: process.env.DB_POOL_MAX ?? "10",
       BOOTSTRAP_API_KEY: "bench",
       BOOTSTRAP_API_SECRET: secret,
+      ...extraEnv,
     },
     stdio: ["ignore", "inherit", "inherit"],
   });

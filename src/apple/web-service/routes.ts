@@ -10,7 +10,7 @@ import { PKPASS_TYPE } from "../../api/v1/downloads/service.js";
 import { inTransaction } from "../../db/transaction.js";
 import { ApiError } from "../../http/errors.js";
 import { addPassChangedEvents } from "../../jobs/queue.js";
-import type { ApplePassBuilder, ApplePassRecord } from "../pass-builder.js";
+import type { ApplePassBuilder, PassAccess } from "../pass-builder.js";
 import { type Registrations, SETTLE_MS } from "./registrations.js";
 
 const PassTypeParam = Type.String({ pattern: "^[A-Za-z0-9.-]{1,255}$" });
@@ -51,8 +51,8 @@ export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async
     request: FastifyRequest,
     passTypeIdentifier: string,
     serialNumber: string,
-  ): Promise<ApplePassRecord> {
-    const record = await passes.bySerial(serialNumber);
+  ): Promise<PassAccess> {
+    const record = await passes.accessBySerial(serialNumber);
     if (record?.vendor !== "Apple") throw unauthorized();
     if (!tokenMatches(request.headers.authorization, record.authenticationToken)) throw unauthorized();
     const identity = await passes.identityOf(record);
@@ -143,7 +143,9 @@ export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async
       if (settled && Number.isFinite(since) && Math.floor(changed / 1000) * 1000 <= since) {
         return reply.code(304).send();
       }
-      const bundle = await passes.bundle(record);
+      const full = await passes.byId(null, record.id);
+      if (!full) throw unauthorized(); // deleted meanwhile
+      const bundle = await passes.bundle(full);
       return reply.header("content-type", PKPASS_TYPE).header("cache-control", "no-store").send(bundle);
     },
   );
@@ -180,7 +182,7 @@ export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async
     },
     async (request, reply) => {
       const { passTypeIdentifier, serialNumber } = request.params;
-      const record = await passes.bySerial(serialNumber);
+      const record = await passes.accessBySerial(serialNumber);
       if (record?.vendor !== "Apple") throw new ApiError(404, "NOT_FOUND", "Pass not found");
       // Wallet sends no ApplePass header here; one that is sent must be right.
       if (

@@ -1,0 +1,162 @@
+// Apple benchmarks: signed .pkpass per second on one core (ours and passkit-generator, same content, same run),
+// a 100,000-pass publish until every registered device's push has reached a fake APNs, and device fetches of the
+// latest pass (200 and 304) at a fixed 500 requests/s.
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import type autocannon from "autocannon";
+import { PKPass } from "passkit-generator";
+import pg from "pg";
+import { buildPassJson } from "../src/apple/pass-json.js";
+import { PkpassWriter } from "../src/apple/pkpass.js";
+import { CmsSigner } from "../src/apple/signer.js";
+import { designOf, mergedView, parseTemplateBody } from "../src/domain/field-model.js";
+import { BUILT_IN } from "../src/images/image-store.js";
+import { appleTemplate, passCreate } from "../test/fixtures/reference.js";
+import { testPki } from "../test/helpers/apple.js";
+import type { FakeApns } from "../test/helpers/fake-apns.js";
+import type { Rate } from "./api.js";
+import type { BenchServer } from "./server.js";
+
+const root = new URL("../", import.meta.url).pathname;
+
+function perSecond(run: () => void, seconds: number): number {
+  for (let i = 0; i < 50; i++) run(); // warm up
+  let count = 0;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  while (performance.now() < end) {
+    run();
+    count++;
+  }
+  return count / ((performance.now() - start) / 1000);
+}
+
+/** Signed bundles per second on this thread (one core), ours and passkit-generator's, for the reference pass. */
+export function benchSigning(seconds = 5): { ours: number; passkitGenerator: number } {
+  const pki = testPki();
+  const design = designOf(parseTemplateBody(appleTemplate));
+  const view = mergedView(design, { headers: passCreate.headers, fields: passCreate.fields });
+  const input = {
+    templateType: "Store Card",
+    projectType: "memberCard",
+    headers: view.headers,
+    fields: view.fields,
+    serialNumber: "6f1c1f5e-2f57-4b1e-9a55-5f7f2c1d9b11",
+    authenticationToken: "0123456789abcdef0123456789abcdef",
+    webServiceURL: "https://wallet.example.com/apple",
+    passTypeIdentifier: pki.passTypeIdentifier,
+    teamIdentifier: pki.teamIdentifier,
+    organizationName: "Bench",
+    description: "Bench pass",
+    locations: [{ latitude: 37.618, longitude: -122.374, relevantText: "Hello" }],
+    beacons: [],
+  };
+  const files = [
+    { name: "icon.png", id: BUILT_IN.icon.sha256, data: BUILT_IN.icon.data },
+    { name: "icon@2x.png", id: BUILT_IN.icon2x.sha256, data: BUILT_IN.icon2x.data },
+    { name: "logo.png", id: BUILT_IN.logo.sha256, data: BUILT_IN.logo.data },
+    { name: "logo@2x.png", id: BUILT_IN.logo2x.sha256, data: BUILT_IN.logo2x.data },
+  ];
+  const writer = new PkpassWriter();
+  const signer = new CmsSigner({
+    certificate: pki.pass.certificate,
+    privateKey: pki.pass.privateKey,
+    chain: [pki.wwdr.certificate],
+  });
+  let serial = 0;
+  const ours = perSecond(() => {
+    // A new pass.json each time, as every pass differs.
+    const passJson = buildPassJson({ ...input, serialNumber: `bench-${serial++}` });
+    writer.write(signer, { "pass.json": passJson }, files);
+  }, seconds);
+
+  const buffers: Record<string, Buffer> = Object.fromEntries(files.map((f) => [f.name, f.data]));
+  buffers["pass.json"] = Buffer.from(JSON.stringify(buildPassJson(input)));
+  const certificates = { wwdr: pki.wwdrPem, signerCert: pki.passCertPem, signerKey: pki.passKeyPem };
+  const passkitGenerator = perSecond(() => {
+    new PKPass(buffers, certificates, { serialNumber: `bench-${serial++}` }).getAsBuffer();
+  }, seconds);
+  return { ours: Math.round(ours), passkitGenerator: Math.round(passkitGenerator) };
+}
+
+async function api(server: BenchServer, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${server.baseUrl}${path}`, {
+    method,
+    headers: { authorization: server.auth, "api-revision": "1.2", "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return (await res.json()) as Record<string, unknown>;
+}
+
+/**
+ * Publishes a bulk update to `count` passes, each installed on its own device: seconds until the fake APNs has
+ * received a push for every device.
+ */
+export async function benchPublishPushes(server: BenchServer, apns: FakeApns, count: number): Promise<number> {
+  const project = await api(server, "POST", "/v1/project", { name: "Bench pushes", projectType: "memberCard" });
+  const { templateId } = await api(server, "POST", `/v1/template/${project.id}`, appleTemplate);
+  const client = new pg.Client({ connectionString: server.databaseUrl });
+  await client.connect();
+  await client.query(
+    `INSERT INTO passes (account_id, template_id, serial_number, status, platform, installed_at)
+     SELECT t.account_id, t.id, gen_random_uuid()::text, 'installed', 'ios', now()
+       FROM templates t, generate_series(1, $2) WHERE t.id = $1`,
+    [templateId, count],
+  );
+  const sample = await api(server, "GET", `/v1/pass?templateId=${templateId}&pageSize=1`);
+  const passId = (sample.passes as Array<{ id: number }>)[0]!.id;
+  const { passTypeIdentifier } = await api(server, "GET", `/v1/pass/${passId}/viewJSONPass`);
+  await client.query(
+    `INSERT INTO apple_registrations (device_library_identifier, pass_id, pass_type_identifier, push_token)
+     SELECT 'device-' || id, id, $2, md5(id::text) || md5((id * 7)::text) FROM passes WHERE template_id = $1`,
+    [templateId, passTypeIdentifier],
+  );
+  await client.query("ANALYZE");
+  await client.end();
+  apns.pushes.length = 0;
+  const start = Date.now();
+  await api(server, "PUT", `/v1/template/${templateId}/passes`, { fields: { Coupon: { value: "70%" } } });
+  const deadline = start + 300_000;
+  while (new Set(apns.pushes.map((p) => p.token)).size < count && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const devices = new Set(apns.pushes.map((p) => p.token)).size;
+  if (devices < count) throw new Error(`only ${devices} of ${count} devices were pushed within 300 s`);
+  return (Date.now() - start) / 1000;
+}
+
+/** GET /apple/v1/passes/{ptid}/{serial} at a fixed 500 requests/s: a full signed pass (200) and the 304 path. */
+export async function benchDeviceFetch(server: BenchServer): Promise<Rate[]> {
+  const project = await api(server, "POST", "/v1/project", { name: "Bench fetch", projectType: "memberCard" });
+  const { templateId } = await api(server, "POST", `/v1/template/${project.id}`, appleTemplate);
+  const pass = await api(server, "POST", `/v1/pass/${templateId}`, passCreate);
+  const passJson = await api(server, "GET", `/v1/pass/${pass.id}/viewJSONPass`);
+  const url = `${server.baseUrl}/apple/v1/passes/${passJson.passTypeIdentifier}/${passJson.serialNumber}`;
+  const headers = { authorization: `ApplePass ${passJson.authenticationToken}` };
+  // autocannon runs in its own process, so that the load generator does not share this process's event loop.
+  const rate = async (name: string, extra: Record<string, string>, seconds = 10): Promise<Rate> => {
+    const args = ["-j", "-c", "8", "-R", "500", "-d", String(seconds)];
+    for (const [key, value] of Object.entries({ ...headers, ...extra })) args.push("-H", `${key}=${value}`);
+    const run = spawnSync(join(root, "node_modules/.bin/autocannon"), [...args, url], { encoding: "utf8" });
+    const result = JSON.parse(run.stdout) as autocannon.Result;
+    return {
+      name,
+      requestsPerSecond: Math.round(result.requests.average),
+      p50Ms: result.latency.p50,
+      p99Ms: result.latency.p99,
+      non2xx: result.non2xx,
+      errors: result.errors,
+    };
+  };
+  await rate("warm-up", {}, 5);
+  const full = await rate("device fetch 200 (signed .pkpass)", {});
+  // Settle the pass (changed long enough ago), then ask as a device that has the current version.
+  const client = new pg.Client({ connectionString: server.databaseUrl });
+  await client.connect();
+  await client.query("UPDATE passes SET updated_at = now() - interval '5 minutes' WHERE id = $1", [pass.id]);
+  await client.end();
+  const lastModified = (await fetch(url, { headers })).headers.get("last-modified")!;
+  await rate("warm-up", { "if-modified-since": lastModified }, 5);
+  const notModified = await rate("device fetch 304", { "if-modified-since": lastModified });
+  return [full, notModified];
+}
