@@ -96,6 +96,8 @@ export const KNOWN_HEADERS = new Set([
   "description",
   "organizationName",
   "sharingProhibited",
+  "nfc_message",
+  "transitType",
 ]);
 
 const MAX_ENTRIES = 500;
@@ -128,6 +130,9 @@ function valueProblem(name: string, value: unknown, where: string): string | und
   if (isColorHeader(name) && value !== "") {
     const problem = colorProblem(value);
     if (problem) return `${where} "${name}" ${problem}`;
+  }
+  if (name === "nfc_message" && typeof value === "string" && Buffer.byteLength(value) > 64) {
+    return `${where} "${name}" must be at most 64 bytes (Apple's NFC payload limit)`;
   }
   if (isDateHeader(name) && value !== "" && parseIsoDate(value) === undefined) {
     return `${where} "${name}" must be an ISO 8601 date-time`;

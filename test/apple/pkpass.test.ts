@@ -309,6 +309,26 @@ describe("styles, barcodes and values", () => {
   });
 });
 
+describe("NFC", () => {
+  it("adds the project's NFC merchant key and the nfc_message header (64 bytes at most)", async () => {
+    const merchant = await server.call("POST", `/v1/project/${projectId}/nfcMerchants`, {
+      body: { vendor: "APPLE", merchantName: "Acme" },
+    });
+    expect(merchant.status, merchant.text).toBeLessThan(300);
+    const templateId = await template({ name: "nfc", vendor: "Apple", type: "Store Card" });
+    const passId = await pass(templateId, { headers: { nfc_message: { value: "member-42" } } });
+    const { passJson } = verifyBundle(await download(passId), pki.files.root);
+    const spki = String(merchant.json.publicKeyPem ?? merchant.json.publicKey).replace(/-----[A-Z ]+-----|\s/g, "");
+    expect(passJson.nfc).toEqual({ message: "member-42", encryptionPublicKey: spki });
+    const tooLong = await server.call("POST", `/v1/pass/${templateId}`, {
+      body: { headers: { nfc_message: { value: "x".repeat(65) } } },
+    });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.text).toContain("nfc_message");
+    await server.call("DELETE", `/v1/project/${projectId}/nfcMerchants/${merchant.json.id}`);
+  });
+});
+
 describe("images", () => {
   it("fetches template and pass images once, at save time, and stores them", async () => {
     imageHits.length = 0;

@@ -310,6 +310,57 @@ describe("APNs answers", () => {
   });
 });
 
+describe("publishing a template change", () => {
+  it("pushes every registered device once, then serves each device the updated pass", async () => {
+    const DEVICES = 150;
+    const ownTemplate = (await server.call("POST", `/v1/template/${projectId}`, { body: appleTemplate })).json
+      .templateId;
+    await server.database.query(
+      `INSERT INTO passes (account_id, template_id, serial_number) SELECT $1, $2, gen_random_uuid()::text FROM generate_series(1, $3)`,
+      [server.credentials.accountId, ownTemplate, DEVICES],
+    );
+    const { rows } = await server.database.query<{ id: number; serial_number: string; authentication_token: string }>(
+      "SELECT id, serial_number, authentication_token FROM passes WHERE template_id = $1 ORDER BY id",
+      [ownTemplate],
+    );
+    const ptid = pki.passTypeIdentifier;
+    const tags = new Map<string, string>();
+    for (const [i, row] of rows.entries()) {
+      const pass = { passId: row.id, serial: row.serial_number, token: row.authentication_token, ptid };
+      expect((await register(`pub-device-${i}`, pass, `pub${i.toString(16).padStart(4, "0")}`)).status).toBe(201);
+      const listed = (await (await ws("GET", `/v1/devices/pub-device-${i}/registrations/${ptid}`)).json()) as {
+        lastUpdated: string;
+      };
+      tags.set(`pub-device-${i}`, listed.lastUpdated);
+    }
+    const publish = await server.call("PUT", `/v1/template/${ownTemplate}/passes`, {
+      body: { fields: { Coupon: { value: "PUBLISHED" } } },
+    });
+    expect(publish.status).toBe(200);
+    const pushed = await until(
+      async () => new Set(apns.pushes.filter((p) => p.token.startsWith("pub")).map((p) => p.token)),
+      (tokens) => tokens.size >= DEVICES,
+    );
+    expect(pushed.size).toBe(DEVICES);
+    expect(apns.pushes.filter((p) => p.token.startsWith("pub"))).toHaveLength(DEVICES); // once each
+    for (const [i, row] of rows.entries()) {
+      const device = `pub-device-${i}`;
+      const since = await ws(
+        "GET",
+        `/v1/devices/${device}/registrations/${ptid}?passesUpdatedSince=${tags.get(device)}`,
+      );
+      expect(since.status).toBe(200);
+      expect(((await since.json()) as { serialNumbers: string[] }).serialNumbers).toEqual([row.serial_number]);
+      if (i % 15 !== 0) continue; // fetch and verify a sample of the bundles
+      const latest = await ws("GET", `/v1/passes/${ptid}/${row.serial_number}`, { token: row.authentication_token });
+      const bundle = verifyBundle(Buffer.from(await latest.arrayBuffer()), pki.files.root);
+      expect((bundle.passJson.storeCard as { primaryFields: Array<{ value: string }> }).primaryFields[0]!.value).toBe(
+        "PUBLISHED",
+      );
+    }
+  }, 60_000);
+});
+
 describe("personalization", () => {
   it("signs the personalization token and hands out the personalized pass", async () => {
     await server.call("POST", `/v1/template/${templateId}/personalization`, {
