@@ -9,6 +9,7 @@ import { ApiKeyService } from "./accounts/api-keys.js";
 import { appleCertificateRoutes } from "./api/v1/apple-certificates/routes.js";
 import { downloadRoutes, publicDownloadRoutes } from "./api/v1/downloads/routes.js";
 import { DownloadService } from "./api/v1/downloads/service.js";
+import { googleCredentialRoutes } from "./api/v1/google-credentials/routes.js";
 import { NfcMerchantRepository } from "./api/v1/nfc-merchants/repository.js";
 import { nfcMerchantRoutes } from "./api/v1/nfc-merchants/routes.js";
 import { NfcMerchantService } from "./api/v1/nfc-merchants/service.js";
@@ -30,6 +31,11 @@ import { Registrations } from "./apple/web-service/registrations.js";
 import { webServiceRoutes } from "./apple/web-service/routes.js";
 import type { Config } from "./config.js";
 import type { DatabaseHandle } from "./db/client.js";
+import { GoogleWalletClient } from "./google/api-client.js";
+import { CallbackKeys, googleCallbackRoutes } from "./google/callback.js";
+import { GoogleIssuers } from "./google/credentials.js";
+import { GoogleWallet } from "./google/google-wallet.js";
+import type { GoogleSetup } from "./google/setup.js";
 import { requireApiRevision } from "./http/api-revision.js";
 import { requireApiKey } from "./http/auth.js";
 import { installErrorHandling } from "./http/errors.js";
@@ -37,6 +43,7 @@ import { installBodyParsers } from "./http/legacy-form.js";
 import { loggerOptions } from "./http/logging.js";
 import { installMetrics } from "./http/metrics.js";
 import { ImageStore } from "./images/image-store.js";
+import { imageRoutes } from "./images/routes.js";
 import type { SecretBox } from "./secrets/encryption.js";
 
 export interface AppDeps {
@@ -44,6 +51,7 @@ export interface AppDeps {
   /** Encrypts secrets at rest (private keys). */
   readonly secrets: SecretBox;
   readonly apple: AppleSetup;
+  readonly google: GoogleSetup;
 }
 
 export interface App {
@@ -54,10 +62,18 @@ export interface App {
     readonly passes: ApplePassBuilder;
     readonly registrations: Registrations;
   };
+  readonly google: {
+    readonly issuers: GoogleIssuers;
+    readonly wallet: GoogleWallet;
+    readonly client: GoogleWalletClient;
+  };
 }
 
 type AppConfig = Pick<Config, "logLevel" | "authCacheTtlMs" | "bodyLimitBytes" | "publicBaseUrl"> & {
   readonly imageFetchTimeoutMs?: number;
+  readonly google?: Pick<Config["google"], "apiUrl" | "callbackKeysUrl">;
+  /** Google API client retry pacing (tests shorten it). */
+  readonly googleBackoffMs?: number;
 };
 
 export async function buildApp(config: AppConfig, deps: AppDeps): Promise<App> {
@@ -82,7 +98,20 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<App> {
   const identities = new AppleIdentities(pool, deps.secrets, deps.apple.wwdr, deps.apple.defaultIdentity);
   await identities.start(http.log);
   const applePasses = new ApplePassBuilder(pool, identities, images, `${config.publicBaseUrl}/apple`);
-  const downloads = new DownloadService(applePasses);
+  const issuers = new GoogleIssuers(pool, deps.secrets, deps.google.defaultIssuer);
+  await issuers.start(http.log);
+  const googleClient = new GoogleWalletClient({
+    baseUrl: config.google?.apiUrl ?? "https://walletobjects.googleapis.com",
+    ...(config.googleBackoffMs === undefined ? {} : { backoffMs: config.googleBackoffMs }),
+  });
+  const googleWallet = new GoogleWallet({
+    pool,
+    issuers,
+    client: googleClient,
+    publicBaseUrl: config.publicBaseUrl,
+    log: http.log,
+  });
+  const downloads = new DownloadService(applePasses, googleWallet);
   const registrations = new Registrations(pool);
 
   installErrorHandling(http);
@@ -129,12 +158,26 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<App> {
       await v1.register(ticketRoutes, { tickets });
       await v1.register(downloadRoutes, { downloads });
       await v1.register(appleCertificateRoutes, { identities, projects: projectRepository });
+      await v1.register(googleCredentialRoutes, { issuers, projects: projectRepository });
     },
     { prefix: "/v1" },
   );
   await http.register(publicDownloadRoutes, { prefix: "/v1", downloads });
   await http.register(webServiceRoutes, { prefix: "/apple", passes: applePasses, registrations, pool });
+  await http.register(googleCallbackRoutes, {
+    prefix: "/google",
+    pool,
+    google: googleWallet,
+    issuers,
+    keys: new CallbackKeys(config.google?.callbackKeysUrl ?? "https://pay.google.com/gp/m/issuer/keys"),
+  });
+  await http.register(imageRoutes, { images });
 
   await http.ready();
-  return { http, apiKeys, apple: { identities, passes: applePasses, registrations } };
+  return {
+    http,
+    apiKeys,
+    apple: { identities, passes: applePasses, registrations },
+    google: { issuers, wallet: googleWallet, client: googleClient },
+  };
 }

@@ -13,9 +13,9 @@ import type pg from "pg";
 import { ApiKeyRepository } from "./accounts/api-key-repository.js";
 import { ApiKeyService } from "./accounts/api-keys.js";
 import { AppleIdentities } from "./apple/identities.js";
-import { loadSecrets } from "./apple/runtime.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { openStore } from "./db/open.js";
+import { loadSecrets } from "./delivery.js";
 import { InvalidInput } from "./domain/invalid-input.js";
 
 const USAGE = `usage: npm run cli -- <command>
@@ -28,7 +28,11 @@ const USAGE = `usage: npm run cli -- <command>
   cert remove --project ID`;
 
 // Progress goes to stderr so that stdout carries only the command's JSON result.
-const log = { info: (msg: string) => console.error(msg), warn: (msg: string) => console.error(msg) };
+const log = {
+  info: (msg: string) => console.error(msg),
+  warn: (msg: string) => console.error(msg),
+  error: (msg: string) => console.error(msg),
+};
 
 class UsageError extends Error {}
 

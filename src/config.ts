@@ -26,6 +26,15 @@ export interface Config {
   readonly walletEncryptionKey: string | undefined;
   readonly apple: AppleConfig;
   readonly apns: ApnsConfig;
+  readonly google: GoogleConfig;
+}
+
+export interface GoogleConfig {
+  /** Server-wide default issuer: the service account's JSON key file, and the issuer id. */
+  readonly serviceAccountFile: string | undefined;
+  readonly issuerId: string | undefined;
+  readonly apiUrl: string;
+  readonly callbackKeysUrl: string;
 }
 
 export interface AppleConfig {
@@ -169,6 +178,28 @@ export function loadConfig(source: Source = process.env): Config {
     if (file !== undefined && !existsSync(file)) problems.push(`${name}: no file at ${file}`);
   }
 
+  const google: GoogleConfig = {
+    serviceAccountFile: text("GOOGLE_SERVICE_ACCOUNT"),
+    issuerId: text("GOOGLE_ISSUER_ID"),
+    apiUrl: (text("GOOGLE_WALLET_API_URL") ?? "https://walletobjects.googleapis.com").replace(/\/+$/, ""),
+    callbackKeysUrl: text("GOOGLE_CALLBACK_KEYS_URL") ?? "https://pay.google.com/gp/m/issuer/keys",
+  };
+  if ((google.serviceAccountFile === undefined) !== (google.issuerId === undefined)) {
+    problems.push("GOOGLE_SERVICE_ACCOUNT and GOOGLE_ISSUER_ID must be set together");
+  }
+  if (google.issuerId !== undefined && !/^[0-9]{1,30}$/.test(google.issuerId)) {
+    problems.push("GOOGLE_ISSUER_ID must be the numeric issuer id");
+  }
+  if (google.serviceAccountFile !== undefined && !existsSync(google.serviceAccountFile)) {
+    problems.push(`GOOGLE_SERVICE_ACCOUNT: no file at ${google.serviceAccountFile}`);
+  }
+  for (const [name, url] of [
+    ["GOOGLE_WALLET_API_URL", google.apiUrl],
+    ["GOOGLE_CALLBACK_KEYS_URL", google.callbackKeysUrl],
+  ] as const) {
+    if (!/^https?:\/\/[^\s]+$/.test(url)) problems.push(`${name} must be an http(s) URL`);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port,
@@ -190,5 +221,6 @@ export function loadConfig(source: Source = process.env): Config {
     walletEncryptionKey,
     apple: Object.freeze(apple),
     apns: Object.freeze(apns),
+    google: Object.freeze(google),
   });
 }

@@ -1,8 +1,8 @@
 // Entry point: config → database (embedded if no DATABASE_URL) → migrate → buildApp → listen.
 import { buildApp } from "./app.js";
-import { applePushFor, loadSecrets } from "./apple/runtime.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { openStore } from "./db/open.js";
+import { deliveryFor, loadSecrets } from "./delivery.js";
 import type { Worker } from "./jobs/queue.js";
 import { startJobWorker } from "./jobs/worker.js";
 import { processLog } from "./process-log.js";
@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const loaded = loadSecrets(config, log);
   const store = await openStore(config, log);
-  let push: Awaited<ReturnType<typeof applePushFor>> | undefined;
+  let delivery: Awaited<ReturnType<typeof deliveryFor>> | undefined;
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let worker: Worker | undefined;
   let stopping = false;
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     try {
       await app?.http.close();
       await worker?.stop();
-      push?.close();
+      delivery?.close();
       await store.close();
       process.exit(0);
     } catch (error) {
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
 
   try {
     app = await buildApp(
-      { ...config, imageFetchTimeoutMs: config.apple.imageFetchTimeoutMs },
+      { ...config, imageFetchTimeoutMs: config.apple.imageFetchTimeoutMs, google: config.google },
       { db: store.db, ...loaded },
     );
     if (config.bootstrapApiKey) {
@@ -51,9 +51,10 @@ async function main(): Promise<void> {
     }
     await app.http.listen({ port: config.port, host: config.host });
     if (config.runWorker) {
-      push = await applePushFor(store.db.pool, config, loaded, log);
+      delivery = await deliveryFor(store.db.pool, config, loaded, log);
       worker = await startJobWorker(store.db.pool, {
-        subscribers: [push.subscriber],
+        subscribers: delivery.subscribers,
+        templateSubscribers: delivery.templateSubscribers,
         concurrency: config.workerConcurrency,
         staleAfterMs: config.jobStaleAfterMs,
         batchSize: config.bulkUpdateBatchSize,
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
   } catch (error) {
     await app?.http.close().catch(() => {});
     await worker?.stop();
-    push?.close();
+    delivery?.close();
     await store.close().catch(() => {});
     throw error;
   }

@@ -1,8 +1,9 @@
 // `npm run worker`: a process that only runs jobs (bulk updates, pass-changed deliveries), beside or instead of
 // the server's in-process worker. Scale out by running more of these against the same Postgres.
-import { applePushFor, loadSecrets } from "./apple/runtime.js";
+
 import { ConfigError, loadConfig } from "./config.js";
 import { openStore } from "./db/open.js";
+import { deliveryFor, loadSecrets } from "./delivery.js";
 import { startJobWorker } from "./jobs/worker.js";
 import { processLog } from "./process-log.js";
 
@@ -12,9 +13,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const loaded = loadSecrets(config, log);
   const store = await openStore(config, log);
-  const push = await applePushFor(store.db.pool, config, loaded, log);
+  const delivery = await deliveryFor(store.db.pool, config, loaded, log);
   const worker = await startJobWorker(store.db.pool, {
-    subscribers: [push.subscriber],
+    subscribers: delivery.subscribers,
+    templateSubscribers: delivery.templateSubscribers,
     concurrency: config.workerConcurrency,
     staleAfterMs: config.jobStaleAfterMs,
     batchSize: config.bulkUpdateBatchSize,
@@ -28,7 +30,7 @@ async function main(): Promise<void> {
     log.info(`${signal} received; stopping the worker`);
     setTimeout(() => process.exit(1), 20_000).unref();
     await worker.stop();
-    push.close();
+    delivery.close();
     await store.close();
     process.exit(0);
   };

@@ -1,31 +1,18 @@
-// Wiring of the Apple side for the processes: secrets and certificates from the configuration, and the APNs
-// subscriber that the job worker runs (in the server or in `npm run worker`).
+// The APNs subscriber that the job worker runs (in the server or in `npm run worker`).
 import { createPrivateKey } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type pg from "pg";
 import type { Config } from "../config.js";
-import { SecretBox } from "../secrets/encryption.js";
+import type { SecretBox } from "../secrets/encryption.js";
 import { ApnsClient } from "./apns.js";
 import { AppleIdentities } from "./identities.js";
 import { applePushSubscriber } from "./push-subscriber.js";
-import { type AppleSetup, loadAppleSetup } from "./setup.js";
+import type { AppleSetup } from "./setup.js";
 import { Registrations } from "./web-service/registrations.js";
 
 interface Log {
   info(msg: string): void;
   warn(msg: string): void;
-}
-
-/** Reads the encryption key and the Apple certificates named by the configuration (fails fast on bad files). */
-export function loadSecrets(config: Config, log: Log): { secrets: SecretBox; apple: AppleSetup } {
-  const { box, generated, path } = SecretBox.load(config.walletEncryptionKey, config.dataDir);
-  if (generated) {
-    log.warn(
-      `WALLET_ENCRYPTION_KEY is not set: secrets at rest use the generated key in ${path}. Keep that file (or set ` +
-        "WALLET_ENCRYPTION_KEY): without it, stored certificates' private keys cannot be read.",
-    );
-  }
-  return { secrets: box, apple: loadAppleSetup(config.apple) };
 }
 
 export function apnsClientOf(config: Config["apns"]): ApnsClient {

@@ -27,7 +27,7 @@ export interface StoredImage {
  * Airship's own stock images (its default icon and logo, its favicon) are Airship-hosted: templates moved from
  * Airship still name them, so they resolve to our built-in images instead of being fetched.
  */
-function stockImage(url: string): Buffer | undefined {
+export function stockImage(url: string): Buffer | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -95,7 +95,8 @@ export class ImageStore {
     return result;
   }
 
-  private async store(source: string): Promise<string> {
+  /** Fetches (or decodes) one image, checks it is PNG and stores it; returns its sha256. */
+  async store(source: string): Promise<string> {
     const recent = this.urlCache.get(source);
     if (recent && Date.now() - recent.at < 300_000) return recent.sha256;
     const data = source.startsWith("data:")

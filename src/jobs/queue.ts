@@ -80,6 +80,13 @@ export async function addPassChangedEvents(db: Queryable, passes: number[] | { t
   );
 }
 
+export const TEMPLATE_CHANGED = "template-changed";
+
+/** Records that a template's own content changed (created, replaced, published): one keyed job per template. */
+export async function addTemplateChangedEvent(db: Queryable, templateId: number): Promise<void> {
+  await addJob(db, TEMPLATE_CHANGED, { templateId }, { jobKey: `${TEMPLATE_CHANGED}:${templateId}` });
+}
+
 export interface Worker {
   stop(): Promise<void>;
 }

@@ -2,7 +2,7 @@
 import type { Task } from "graphile-worker";
 import type pg from "pg";
 import { BULK_UPDATE, requeueStalledBulkUpdates, runBulkUpdate } from "./bulk-update.js";
-import { PASS_CHANGED, PASSES_CHANGED, startWorker, type Worker } from "./queue.js";
+import { PASS_CHANGED, PASSES_CHANGED, startWorker, TEMPLATE_CHANGED, type Worker } from "./queue.js";
 
 export interface PassChange {
   passId: number;
@@ -15,8 +15,12 @@ export interface PassChange {
  */
 export type PassChangedSubscriber = (changes: PassChange[]) => Promise<void>;
 
+/** Something that must follow a template's own changes (the Google class). Must be idempotent. */
+export type TemplateChangedSubscriber = (templateId: number) => Promise<void>;
+
 export interface JobWorkerOptions {
   subscribers?: PassChangedSubscriber[];
+  templateSubscribers?: TemplateChangedSubscriber[];
   concurrency?: number;
   pollIntervalMs?: number;
   /** A bulk update without progress for this long is resumed by another runner. */
@@ -50,13 +54,23 @@ export async function startJobWorker(pool: pg.Pool, options: JobWorkerOptions = 
     if (changes.length === 0) return;
     for (const subscriber of subscribers) await subscriber(changes);
   };
+  const templateChanged: Task = async (payload) => {
+    const templateId = positiveInteger((payload as Record<string, unknown> | null)?.templateId);
+    if (templateId === undefined) return;
+    for (const subscriber of options.templateSubscribers ?? []) await subscriber(templateId);
+  };
   const bulkUpdate: Task = async (payload) => {
     const ticketId = positiveInteger((payload as Record<string, unknown> | null)?.ticketId);
     if (ticketId !== undefined) await runBulkUpdate(pool, ticketId, options.batchSize);
   };
   const worker = await startWorker(
     pool,
-    { [PASS_CHANGED]: passChanged, [PASSES_CHANGED]: passesChanged, [BULK_UPDATE]: bulkUpdate },
+    {
+      [PASS_CHANGED]: passChanged,
+      [PASSES_CHANGED]: passesChanged,
+      [TEMPLATE_CHANGED]: templateChanged,
+      [BULK_UPDATE]: bulkUpdate,
+    },
     { concurrency: options.concurrency, pollIntervalMs: options.pollIntervalMs, log: options.log },
   );
   const staleAfterMs = options.staleAfterMs ?? 60_000;

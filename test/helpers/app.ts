@@ -7,6 +7,8 @@ import { ApnsClient, type ApnsOptions } from "../../src/apple/apns.js";
 import { applePushSubscriber } from "../../src/apple/push-subscriber.js";
 import type { AppleSetup } from "../../src/apple/setup.js";
 import { openDatabase } from "../../src/db/client.js";
+import { googleSubscribers } from "../../src/google/runtime.js";
+import type { GoogleSetup } from "../../src/google/setup.js";
 import { type PassChangedSubscriber, startJobWorker } from "../../src/jobs/worker.js";
 import { SecretBox } from "../../src/secrets/encryption.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
@@ -61,6 +63,8 @@ export async function startTestServer(
     apple?: AppleSetup;
     /** Starts the APNs push subscriber against this (fake) APNs. */
     apns?: ApnsOptions;
+    /** Google: the server-wide issuer (default none: development key) and the (fake) API and key URLs. */
+    google?: GoogleSetup & { apiUrl?: string; callbackKeysUrl?: string };
     imageFetchTimeoutMs?: number;
   } = {},
 ): Promise<TestServer> {
@@ -76,11 +80,17 @@ export async function startTestServer(
       bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
       publicBaseUrl: baseUrl,
       imageFetchTimeoutMs: options.imageFetchTimeoutMs ?? 3000,
+      google: {
+        apiUrl: options.google?.apiUrl ?? "http://127.0.0.1:9/unreachable",
+        callbackKeysUrl: options.google?.callbackKeysUrl ?? "http://127.0.0.1:9/unreachable",
+      },
+      googleBackoffMs: 10,
     },
     {
       db,
       secrets: SecretBox.fromText(TEST_WALLET_ENCRYPTION_KEY),
       apple: options.apple ?? { wwdr: new X509Certificate(readFileSync("certs/apple-wwdr-g4.pem")) },
+      google: options.google?.defaultIssuer ? { defaultIssuer: options.google.defaultIssuer } : {},
     },
   );
   await app.http.listen({ port, host: "127.0.0.1" });
@@ -91,8 +101,15 @@ export async function startTestServer(
       applePushSubscriber({ registrations: app.apple.registrations, identities: app.apple.identities, apns }),
     );
   }
+  const google = googleSubscribers(app.google.wallet);
+  subscribers.push(google.subscriber);
   const worker = options.worker
-    ? await startJobWorker(db.pool, { pollIntervalMs: 100, subscribers, staleAfterMs: 5000 })
+    ? await startJobWorker(db.pool, {
+        pollIntervalMs: 100,
+        subscribers,
+        templateSubscribers: [google.templateSubscriber],
+        staleAfterMs: 5000,
+      })
     : undefined;
   const newAccount = async (name = "test account") => app.apiKeys.create(name);
   const credentials = await newAccount();

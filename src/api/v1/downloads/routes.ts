@@ -7,6 +7,7 @@ import { NumericIdParam, numericId } from "../ids.js";
 import type { Delivery, DownloadService } from "./service.js";
 
 function send(reply: FastifyReply, delivery: Delivery) {
+  if (delivery.kind === "redirect") return reply.header("cache-control", "no-store").redirect(delivery.location, 302);
   return reply
     .header("content-type", delivery.contentType)
     .header("content-disposition", `attachment; filename="${delivery.fileName}"`)
@@ -21,7 +22,7 @@ export const downloadRoutes: FastifyPluginAsyncTypebox<{ downloads: DownloadServ
     {
       schema: {
         tags: ["Passes"],
-        summary: "Download a pass: the signed .pkpass of an Apple pass",
+        summary: "Download a pass: the signed .pkpass of an Apple pass, a 302 to the save link of a Google pass",
         params: Type.Object({ passId: NumericIdParam }),
       },
     },

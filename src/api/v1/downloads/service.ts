@@ -1,30 +1,37 @@
-// Handing out passes: the signed .pkpass of an Apple pass (by id with an API key, or by its public link), and the
-// pass.json it holds. Google passes get their save link from the Google Wallet support.
+// Handing out passes (by id with an API key, or by a public link): the signed .pkpass of an Apple pass, a redirect
+// to the "Add to Google Wallet" link of a Google pass; and the pass.json an Apple pass holds.
 import type { ApplePassBuilder, ApplePassRecord } from "../../../apple/pass-builder.js";
+import type { GoogleWallet } from "../../../google/google-wallet.js";
 import { ApiError, notFound } from "../../../http/errors.js";
 
 export const PKPASS_TYPE = "application/vnd.apple.pkpass";
 
-export interface Delivery {
-  contentType: string;
-  body: Buffer;
-  fileName: string;
-  lastModified: Date;
-}
+export type Delivery =
+  | { kind: "file"; contentType: string; body: Buffer; fileName: string; lastModified: Date }
+  | { kind: "redirect"; location: string };
 
 export class DownloadService {
-  constructor(private readonly apple: ApplePassBuilder) {}
+  constructor(
+    private readonly apple: ApplePassBuilder,
+    private readonly google: GoogleWallet,
+  ) {}
 
-  private requireApple(record: ApplePassRecord | undefined): ApplePassRecord {
+  private requirePass(record: ApplePassRecord | undefined): ApplePassRecord {
     if (!record) throw notFound("Pass");
-    if (record.vendor !== "Apple") {
-      throw new ApiError(501, "GOOGLE_NOT_CONFIGURED", "Google Wallet passes are delivered as save links, not files");
-    }
     return record;
   }
 
+  private requireApple(record: ApplePassRecord | undefined): ApplePassRecord {
+    if (this.requirePass(record).vendor !== "Apple") {
+      throw new ApiError(400, "NOT_AN_APPLE_PASS", "This is a Google pass: it has no pass.json (download it instead)");
+    }
+    return record!;
+  }
+
   private async deliver(record: ApplePassRecord): Promise<Delivery> {
+    if (record.vendor === "Google") return { kind: "redirect", location: await this.google.saveUrl(record.id) };
     return {
+      kind: "file",
       contentType: PKPASS_TYPE,
       body: await this.apple.bundle(record),
       fileName: `pass-${record.id}.pkpass`,
@@ -33,12 +40,12 @@ export class DownloadService {
   }
 
   async download(accountId: number, passId: number): Promise<Delivery> {
-    return this.deliver(this.requireApple(await this.apple.byId(accountId, passId)));
+    return this.deliver(this.requirePass(await this.apple.byId(accountId, passId)));
   }
 
   /** A public link: a "single" link stops working once the pass has been installed from it. */
   async publicDownload(token: string): Promise<Delivery> {
-    const record = this.requireApple(await this.apple.byPublicToken(token));
+    const record = this.requirePass(await this.apple.byPublicToken(token));
     if (record.publicUrlType === "single" && record.publicUrlUsed) {
       throw new ApiError(410, "LINK_USED", "This single-use pass link has already been used");
     }

@@ -8,7 +8,7 @@ import type { LocationInput } from "../../../domain/values.js";
 import type { Prisma, PrismaClient } from "../../../generated/prisma/client.js";
 import { conflict } from "../../../http/errors.js";
 import type { Page } from "../../../http/pagination.js";
-import { addPassChangedEvents } from "../../../jobs/queue.js";
+import { addPassChangedEvents, addTemplateChangedEvent } from "../../../jobs/queue.js";
 import type { Key } from "../ids.js";
 
 export type TemplateOrder = "id" | "name" | "createdAt" | "updatedAt";
@@ -119,6 +119,7 @@ export class TemplateRepository {
         });
         if (locations.length)
           await tx.location.createMany({ data: locations.map((l) => ({ ...l, templateId: template.id })) });
+        await addTemplateChangedEvent(queryableOf(tx), template.id);
         return template.id;
       });
     } catch (error) {
@@ -135,6 +136,7 @@ export class TemplateRepository {
         await tx.template.update({ where: { id: templateId }, data: { updatedAt: new Date() } });
         await tx.$executeRaw`UPDATE passes SET version = version + 1, updated_at = now() WHERE template_id = ${templateId}`;
         await addPassChangedEvents(queryableOf(tx), { templateId });
+        await addTemplateChangedEvent(queryableOf(tx), templateId);
         return result;
       },
       { timeout: 120_000 },
@@ -210,5 +212,6 @@ export async function copyTemplate(
       data: locations.map(({ id: _id, passId: _p, createdAt: _c, ...l }) => ({ ...l, templateId: copy.id })),
     });
   }
+  await addTemplateChangedEvent(queryableOf(tx), copy.id);
   return copy.id;
 }

@@ -15,7 +15,7 @@ import { templateHeaderOf } from "../../../domain/template-header.js";
 import { type LocationInput, locationValue, parseLocations } from "../../../domain/values.js";
 import { ApiError, notFound } from "../../../http/errors.js";
 import { type PaginationQuery, paginationInfo, resolvePage } from "../../../http/pagination.js";
-import type { ImageStore } from "../../../images/image-store.js";
+import { type ImageStore, stockImage } from "../../../images/image-store.js";
 import type { Key } from "../ids.js";
 import type { ProjectKey, ProjectRepository } from "../projects/repository.js";
 import type { TicketService } from "../tickets/service.js";
@@ -39,7 +39,7 @@ export class TemplateService {
     private readonly templates: TemplateRepository,
     private readonly projects: Pick<ProjectRepository, "findId">,
     private readonly tickets: TicketService,
-    private readonly images: Pick<ImageStore, "resolve">,
+    private readonly images: Pick<ImageStore, "resolve" | "store">,
   ) {}
 
   async require(accountId: number, key: Key): Promise<TemplateRow> {
@@ -57,6 +57,17 @@ export class TemplateService {
       throw new InvalidInput([`Apple templates hold at most ${APPLE_MAX_LOCATIONS} locations`]);
     }
     if (parsed.vendor === "Apple") parsed.design.images = await this.images.resolve(parsed.design.headers);
+    else {
+      // Google fetches images by URL itself; data: URIs and Airship's stock images are stored and served by us.
+      const logo = parsed.design.modules.titleModule?.image;
+      if (typeof logo === "string" && (logo.startsWith("data:") || stockImage(logo))) {
+        try {
+          parsed.design.images = { "titleModule.image": await this.images.store(logo) };
+        } catch (error) {
+          throw new InvalidInput([`titleModule.image: ${(error as Error).message}`], "INVALID_IMAGE");
+        }
+      }
+    }
     return { ...parsed, locationList };
   }
 

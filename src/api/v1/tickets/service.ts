@@ -7,7 +7,7 @@ import type { TemplateDesign } from "../../../domain/field-model.js";
 import type { PrismaClient } from "../../../generated/prisma/client.js";
 import { notFound } from "../../../http/errors.js";
 import { BULK_UPDATE } from "../../../jobs/bulk-update.js";
-import { addJob } from "../../../jobs/queue.js";
+import { addJob, addTemplateChangedEvent } from "../../../jobs/queue.js";
 
 export class TicketService {
   constructor(
@@ -57,6 +57,7 @@ export class TicketService {
       );
       const ticketId = ticket.rows[0]!.id;
       await addJob(client, BULK_UPDATE, { ticketId }, { jobKey: `${BULK_UPDATE}:${ticketId}` });
+      await addTemplateChangedEvent(client, templateId);
       return ticketId;
     });
   }

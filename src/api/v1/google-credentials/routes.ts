@@ -1,0 +1,67 @@
+// Our extension: a project's Google Wallet issuer — GET (which issuer its passes use), PUT (issuer id and
+// service-account key JSON, stored encrypted), DELETE (back to the server default).
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
+import type { GoogleIssuers } from "../../../google/credentials.js";
+import { accountOf } from "../../../http/auth.js";
+import { notFound } from "../../../http/errors.js";
+import { ExternalIdParam, keyOf, NumericIdParam } from "../ids.js";
+import type { ProjectRepository } from "../projects/repository.js";
+
+interface Deps {
+  issuers: GoogleIssuers;
+  projects: Pick<ProjectRepository, "findId">;
+}
+
+export const googleCredentialRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { issuers, projects }) => {
+  const projectIdOf = async (accountId: number, params: { projectId?: string; externalId?: string }) => {
+    const id = await projects.findId(
+      accountId,
+      keyOf({ id: params.projectId, externalId: params.externalId }, "Project"),
+    );
+    if (id === null) throw notFound("Project");
+    return id;
+  };
+  for (const path of ["/project/:projectId/google/credentials", "/project/id/:externalId/google/credentials"]) {
+    const params = path.includes(":externalId")
+      ? Type.Object({ externalId: ExternalIdParam })
+      : Type.Object({ projectId: NumericIdParam });
+    app.get(
+      path,
+      { schema: { tags: ["Google credentials"], summary: "The Google Wallet issuer of the project's passes", params } },
+      async (request) => issuers.summary(await projectIdOf(accountOf(request), request.params)),
+    );
+    app.put(
+      path,
+      {
+        schema: {
+          tags: ["Google credentials"],
+          summary: "Set the project's issuer id and service-account key (validated, stored encrypted)",
+          params,
+          body: Type.Object({
+            issuerId: Type.String({ minLength: 1, maxLength: 30 }),
+            serviceAccount: Type.Union([
+              Type.Object({}, { additionalProperties: true }),
+              Type.String({ maxLength: 20_000 }),
+            ]),
+          }),
+        },
+      },
+      async (request) =>
+        issuers.import(
+          await projectIdOf(accountOf(request), request.params),
+          request.body.issuerId,
+          request.body.serviceAccount,
+        ),
+    );
+    app.delete(
+      path,
+      { schema: { tags: ["Google credentials"], summary: "Remove the project's own issuer", params } },
+      async (request) => {
+        const projectId = await projectIdOf(accountOf(request), request.params);
+        if (!(await issuers.remove(projectId))) throw notFound("Project Google credentials");
+        return { status: "deleted", projectId };
+      },
+    );
+  }
+};

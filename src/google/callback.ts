@@ -1,0 +1,178 @@
+// Google Wallet's save/delete callbacks (POST /google/callback). Each is an ECv2SigningOnly signed message:
+// Google's root keys (fetched from GOOGLE_CALLBACK_KEYS_URL, cached) sign an intermediate key, which signs the
+// message for sender "GooglePayPasses" and recipient = our issuer id. A verified "save" marks the pass installed
+// on Android, "del" uninstalled; a nonce seen before is ignored; anything that does not verify changes nothing.
+import { createPublicKey, type KeyObject, verify } from "node:crypto";
+import type { FastifyPluginAsync } from "fastify";
+import type pg from "pg";
+import { ApiError } from "../http/errors.js";
+import type { GoogleIssuers } from "./credentials.js";
+import type { GoogleWallet } from "./google-wallet.js";
+
+export const SENDER_ID = "GooglePayPasses";
+const PROTOCOL = "ECv2SigningOnly";
+
+/** The byte string ECv2 signs: each part as a 4-byte little-endian length and its UTF-8 bytes. */
+export function lengthValue(...parts: string[]): Buffer {
+  return Buffer.concat(
+    parts.flatMap((part) => {
+      const bytes = Buffer.from(part, "utf8");
+      const length = Buffer.alloc(4);
+      length.writeUInt32LE(bytes.length);
+      return [length, bytes];
+    }),
+  );
+}
+
+interface RootKey {
+  key: KeyObject;
+  expiration: number | undefined;
+}
+
+export class CallbackKeys {
+  private cached: { keys: RootKey[]; at: number } | undefined;
+
+  constructor(
+    private readonly url: string,
+    private readonly ttlMs = 3_600_000,
+  ) {}
+
+  async keys(refresh = false): Promise<RootKey[]> {
+    if (!refresh && this.cached && Date.now() - this.cached.at < this.ttlMs) return this.cached.keys;
+    const response = await fetch(this.url, { signal: AbortSignal.timeout(10_000) });
+    if (!response.ok) throw new Error(`callback keys: HTTP ${response.status}`);
+    const body = (await response.json()) as {
+      keys?: Array<{ keyValue?: string; protocolVersion?: string; keyExpiration?: string }>;
+    };
+    const keys: RootKey[] = [];
+    for (const entry of body.keys ?? []) {
+      if (entry.protocolVersion !== PROTOCOL || !entry.keyValue) continue;
+      try {
+        keys.push({
+          key: createPublicKey({ key: Buffer.from(entry.keyValue, "base64"), format: "der", type: "spki" }),
+          expiration: entry.keyExpiration ? Number(entry.keyExpiration) : undefined,
+        });
+      } catch {}
+    }
+    this.cached = { keys, at: Date.now() };
+    return keys;
+  }
+}
+
+export interface SignedCallback {
+  signature: string;
+  intermediateSigningKey: { signedKey: string; signatures: string[] };
+  protocolVersion: string;
+  signedMessage: string;
+}
+
+export interface CallbackMessage {
+  classId: string;
+  objectId: string;
+  expTimeMillis: number | string;
+  eventType: string;
+  nonce: string;
+}
+
+const ecdsa = (key: KeyObject, data: Buffer, signature: string) => {
+  try {
+    return verify("sha256", data, { key, dsaEncoding: "der" }, Buffer.from(signature, "base64"));
+  } catch {
+    return false;
+  }
+};
+
+/** Verifies an ECv2SigningOnly message for `recipientId`; returns why not, or undefined when it verifies. */
+export function verificationProblem(
+  signed: SignedCallback,
+  recipientId: string,
+  roots: RootKey[],
+  now = Date.now(),
+): string | undefined {
+  if (signed.protocolVersion !== PROTOCOL) return "unsupported protocolVersion";
+  const intermediate = signed.intermediateSigningKey;
+  const liveRoots = roots.filter((r) => r.expiration === undefined || r.expiration > now);
+  const signedKeyData = lengthValue(SENDER_ID, PROTOCOL, intermediate.signedKey);
+  const trusted = intermediate.signatures.some((sig) => liveRoots.some((root) => ecdsa(root.key, signedKeyData, sig)));
+  if (!trusted) return "the intermediate signing key is not signed by a Google root key";
+  let signedKey: { keyValue?: string; keyExpiration?: string };
+  try {
+    signedKey = JSON.parse(intermediate.signedKey);
+  } catch {
+    return "the intermediate signing key is not JSON";
+  }
+  if (!signedKey.keyValue || Number(signedKey.keyExpiration) <= now) return "the intermediate signing key expired";
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: Buffer.from(signedKey.keyValue, "base64"), format: "der", type: "spki" });
+  } catch {
+    return "the intermediate signing key is unreadable";
+  }
+  const data = lengthValue(SENDER_ID, recipientId, PROTOCOL, signed.signedMessage);
+  if (!ecdsa(key, data, signed.signature)) return "the message signature does not verify";
+  return undefined;
+}
+
+export interface CallbackDeps {
+  pool: pg.Pool;
+  google: GoogleWallet;
+  issuers: GoogleIssuers;
+  keys: CallbackKeys;
+}
+
+const isSigned = (body: unknown): body is SignedCallback => {
+  const b = body as Partial<SignedCallback> | null;
+  return (
+    typeof b?.signature === "string" &&
+    typeof b.signedMessage === "string" &&
+    typeof b.protocolVersion === "string" &&
+    typeof b.intermediateSigningKey?.signedKey === "string" &&
+    Array.isArray(b.intermediateSigningKey.signatures)
+  );
+};
+
+const rejected = (why: string) => new ApiError(401, "INVALID_SIGNATURE", `Callback rejected: ${why}`);
+
+export const googleCallbackRoutes: FastifyPluginAsync<CallbackDeps> = async (app, deps) => {
+  app.post("/callback", { schema: { hide: true } }, async (request) => {
+    if (!isSigned(request.body)) throw rejected("not an ECv2SigningOnly signed message");
+    const signed = request.body;
+    let message: Partial<CallbackMessage>;
+    try {
+      message = JSON.parse(signed.signedMessage);
+    } catch {
+      throw rejected("signedMessage is not JSON");
+    }
+    if (typeof message.objectId !== "string" || typeof message.nonce !== "string") {
+      throw rejected("signedMessage lacks objectId or nonce");
+    }
+    const pass = await deps.google.passOfObject(message.objectId);
+    if (!pass) throw rejected("unknown object");
+    const issuer = await deps.issuers.forProject(pass.projectId);
+    let problem = verificationProblem(signed, issuer.issuerId, await deps.keys.keys());
+    if (problem?.includes("root key"))
+      problem = verificationProblem(signed, issuer.issuerId, await deps.keys.keys(true));
+    if (problem) throw rejected(problem);
+    if (!(Number(message.expTimeMillis) > Date.now())) throw rejected("the message expired");
+    const fresh = await deps.pool.query(
+      "INSERT INTO google_callback_nonces (nonce) VALUES ($1) ON CONFLICT DO NOTHING",
+      [message.nonce],
+    );
+    if (fresh.rowCount === 0) return { status: "duplicate" };
+    if (message.eventType === "save") {
+      await deps.pool.query(
+        `UPDATE passes SET installs = installs + 1, public_url_used = (public_url_type IS NOT NULL),
+           installed_at = CASE WHEN status = 'installed' THEN installed_at ELSE now() END,
+           status = 'installed', platform = 'android', uninstalled_at = NULL
+         WHERE id = $1`,
+        [pass.passId],
+      );
+    } else if (message.eventType === "del") {
+      await deps.pool.query(
+        "UPDATE passes SET status = 'uninstalled', uninstalled_at = now() WHERE id = $1 AND status = 'installed'",
+        [pass.passId],
+      );
+    }
+    return { status: "ok" };
+  });
+};

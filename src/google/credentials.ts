@@ -1,0 +1,210 @@
+// Google Wallet issuers: a project's own (issuer id + service-account key, imported, stored encrypted), else the
+// server-wide default (GOOGLE_SERVICE_ACCOUNT + GOOGLE_ISSUER_ID), else a generated development signing key:
+// save links are then structurally valid but unusable, and nothing is sent to Google.
+import { createPrivateKey, generateKeyPairSync, type KeyObject } from "node:crypto";
+import type pg from "pg";
+import { InvalidInput } from "../domain/invalid-input.js";
+import type { SecretBox } from "../secrets/encryption.js";
+
+export interface ServiceAccount {
+  client_email: string;
+  private_key: string;
+  private_key_id?: string;
+  token_uri?: string;
+  type?: string;
+}
+
+export interface GoogleIssuer {
+  /** Changes whenever the credential does (cache key). */
+  key: string;
+  issuerId: string;
+  clientEmail: string;
+  privateKey: KeyObject;
+  privateKeyId: string | undefined;
+  tokenUri: string;
+  /** The development key: sign save links, never call Google. */
+  development: boolean;
+}
+
+export interface IssuerSummary {
+  projectId: number | null;
+  source: "project" | "default" | "development";
+  issuerId: string;
+  clientEmail: string;
+}
+
+const DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token";
+const DEV_ISSUER_ID = "1000000000000000000";
+const CACHE_MS = 30_000;
+
+/** Parses and checks a service-account key file's JSON; throws InvalidInput naming what is wrong. */
+export function parseServiceAccount(json: string | object): ServiceAccount {
+  let value: unknown = json;
+  if (typeof json === "string") {
+    try {
+      value = JSON.parse(json);
+    } catch {
+      throw new InvalidInput(["the service account key is not JSON"]);
+    }
+  }
+  const account = value as Partial<ServiceAccount>;
+  const problems: string[] = [];
+  if (typeof account?.client_email !== "string" || !account.client_email.includes("@")) {
+    problems.push("the service account key has no client_email");
+  }
+  if (typeof account?.private_key !== "string") problems.push("the service account key has no private_key");
+  else {
+    try {
+      createPrivateKey(account.private_key);
+    } catch {
+      problems.push("the service account's private_key is not a readable PEM key");
+    }
+  }
+  if (account?.token_uri !== undefined && !/^https?:\/\//.test(String(account.token_uri))) {
+    problems.push("the service account's token_uri must be an http(s) URL");
+  }
+  if (problems.length) throw new InvalidInput(problems, "INVALID_CREDENTIALS");
+  return account as ServiceAccount;
+}
+
+export function checkIssuerId(issuerId: unknown): string {
+  if (typeof issuerId !== "string" || !/^[0-9]{1,30}$/.test(issuerId)) {
+    throw new InvalidInput(["issuerId must be the numeric Google Wallet issuer id"], "INVALID_CREDENTIALS");
+  }
+  return issuerId;
+}
+
+function issuerOf(key: string, issuerId: string, account: ServiceAccount, development: boolean): GoogleIssuer {
+  return {
+    key,
+    issuerId,
+    clientEmail: account.client_email,
+    privateKey: createPrivateKey(account.private_key),
+    privateKeyId: account.private_key_id,
+    tokenUri: account.token_uri ?? DEFAULT_TOKEN_URI,
+    development,
+  };
+}
+
+interface CredentialRow {
+  id: number;
+  kind: string;
+  issuer_id: string;
+  service_account_encrypted: Buffer;
+  updated_at: Date;
+}
+
+export class GoogleIssuers {
+  private readonly built = new Map<string, GoogleIssuer>();
+  private readonly byProject = new Map<number, { issuer: GoogleIssuer; source: IssuerSummary["source"]; at: number }>();
+  private readonly fallback: GoogleIssuer | undefined;
+  private development: GoogleIssuer | undefined;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly box: SecretBox,
+    defaultIssuer?: { issuerId: string; serviceAccount: ServiceAccount },
+  ) {
+    if (defaultIssuer) {
+      this.fallback = issuerOf("default", defaultIssuer.issuerId, defaultIssuer.serviceAccount, false);
+    }
+  }
+
+  /** Without a server-wide default, loads (or generates once) the development signing key. */
+  async start(log: { warn(msg: string): void }): Promise<void> {
+    if (this.fallback) return;
+    let row = await this.developmentRow();
+    if (!row) {
+      const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+      const account: ServiceAccount = {
+        type: "service_account",
+        client_email: "development@wallet-pass-server.invalid",
+        private_key: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+      };
+      await this.pool.query(
+        `INSERT INTO google_credentials (project_id, kind, issuer_id, client_email, service_account_encrypted)
+         VALUES (NULL, 'development', $1, $2, $3) ON CONFLICT (kind) WHERE kind = 'development' DO NOTHING`,
+        [DEV_ISSUER_ID, account.client_email, this.box.seal(Buffer.from(JSON.stringify(account)))],
+      );
+      row = await this.developmentRow();
+    }
+    this.development = this.fromRow(row!);
+    log.warn(
+      "Google: no GOOGLE_SERVICE_ACCOUNT/GOOGLE_ISSUER_ID configured. Projects without their own issuer get save " +
+        "links signed by a generated development key (structurally valid, refused by Google), and nothing is " +
+        "synced to the Google Wallet API.",
+    );
+  }
+
+  private async developmentRow(): Promise<CredentialRow | undefined> {
+    const { rows } = await this.pool.query<CredentialRow>(
+      "SELECT * FROM google_credentials WHERE kind = 'development'",
+    );
+    return rows[0];
+  }
+
+  private fromRow(row: CredentialRow): GoogleIssuer {
+    const key = `${row.id}:${row.updated_at.getTime()}`;
+    let issuer = this.built.get(key);
+    if (!issuer) {
+      const account = JSON.parse(this.box.open(row.service_account_encrypted).toString("utf8")) as ServiceAccount;
+      issuer = issuerOf(key, row.issuer_id, account, row.kind === "development");
+      this.built.set(key, issuer);
+    }
+    return issuer;
+  }
+
+  async forProject(projectId: number): Promise<GoogleIssuer> {
+    return (await this.resolve(projectId)).issuer;
+  }
+
+  private async resolve(projectId: number) {
+    const hit = this.byProject.get(projectId);
+    if (hit && Date.now() - hit.at < CACHE_MS) return hit;
+    const { rows } = await this.pool.query<CredentialRow>({
+      name: "google-credential-of-project",
+      text: "SELECT * FROM google_credentials WHERE project_id = $1",
+      values: [projectId],
+    });
+    const own = rows[0] && this.fromRow(rows[0]);
+    const issuer = own ?? this.fallback ?? this.development;
+    if (!issuer) throw new Error("Google issuers are not started");
+    const entry = {
+      issuer,
+      source: (own ? "project" : this.fallback ? "default" : "development") as IssuerSummary["source"],
+      at: Date.now(),
+    };
+    this.byProject.set(projectId, entry);
+    return entry;
+  }
+
+  async summary(projectId: number): Promise<IssuerSummary> {
+    const { issuer, source } = await this.resolve(projectId);
+    return {
+      projectId: source === "project" ? projectId : null,
+      source,
+      issuerId: issuer.issuerId,
+      clientEmail: issuer.clientEmail,
+    };
+  }
+
+  async import(projectId: number, issuerId: unknown, serviceAccount: string | object): Promise<IssuerSummary> {
+    const id = checkIssuerId(issuerId);
+    const account = parseServiceAccount(serviceAccount);
+    await this.pool.query(
+      `INSERT INTO google_credentials (project_id, kind, issuer_id, client_email, service_account_encrypted)
+       VALUES ($1, 'project', $2, $3, $4)
+       ON CONFLICT (project_id) DO UPDATE SET issuer_id = EXCLUDED.issuer_id, client_email = EXCLUDED.client_email,
+         service_account_encrypted = EXCLUDED.service_account_encrypted, updated_at = clock_timestamp()`,
+      [projectId, id, account.client_email, this.box.seal(Buffer.from(JSON.stringify(account)))],
+    );
+    this.byProject.delete(projectId);
+    return this.summary(projectId);
+  }
+
+  async remove(projectId: number): Promise<boolean> {
+    const { rowCount } = await this.pool.query("DELETE FROM google_credentials WHERE project_id = $1", [projectId]);
+    this.byProject.delete(projectId);
+    return (rowCount ?? 0) > 0;
+  }
+}

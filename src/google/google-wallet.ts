@@ -1,0 +1,404 @@
+// Google Wallet delivery: builds each template's class and each pass's object from the store, keeps Google in
+// step (a class or object is sent only when its body changed — so publishing a class-level change to any number
+// of passes costs one class PATCH), turns changed fields that carry a changeMessage into notifying messages, and
+// signs save links.
+import { createHash } from "node:crypto";
+import type pg from "pg";
+import {
+  designOf,
+  type FieldSpec,
+  mergedView,
+  type PassOverrides,
+  type TemplateDesign,
+} from "../domain/field-model.js";
+import type { LocationInput } from "../domain/values.js";
+import { BUILT_IN } from "../images/image-store.js";
+import { addPassChangedEvents } from "../jobs/queue.js";
+import { GoogleApiError, type GoogleWalletClient, signJwt } from "./api-client.js";
+import type { GoogleIssuer, GoogleIssuers } from "./credentials.js";
+import {
+  buildClass,
+  buildObject,
+  fieldValues,
+  type GoogleKind,
+  googleKindOf,
+  idSuffix,
+  resourceOf,
+} from "./mapping.js";
+
+export const MAX_JWT_LENGTH = 1800;
+export const SAVE_URL = "https://pay.google.com/gp/v/save/";
+
+interface TemplateRecord {
+  id: number;
+  name: string;
+  type: string;
+  vendor: string;
+  design: unknown;
+  projectId: number;
+  projectName: string;
+  projectType: string;
+  contextId: string;
+  locations: LocationInput[];
+}
+
+interface PassRecord {
+  id: number;
+  templateId: number;
+  serialNumber: string;
+  overrides: PassOverrides;
+  locations: LocationInput[];
+}
+
+const LOCATION_JSON = `json_build_object('latitude', l.latitude, 'longitude', l.longitude)`;
+
+const hash = (body: unknown) => createHash("sha256").update(JSON.stringify(body)).digest("hex");
+
+const isVoided = (headers: Record<string, FieldSpec>) =>
+  String(headers.expirationDate?.label ?? "")
+    .trim()
+    .toLowerCase() === "voided";
+
+export interface GoogleWalletDeps {
+  pool: pg.Pool;
+  issuers: GoogleIssuers;
+  client: GoogleWalletClient;
+  publicBaseUrl: string;
+  log?: { warn(msg: string): void };
+}
+
+export class GoogleWallet {
+  constructor(private readonly deps: GoogleWalletDeps) {}
+
+  private get pool() {
+    return this.deps.pool;
+  }
+
+  // ---- reading ----
+
+  private async template(templateId: number): Promise<TemplateRecord | undefined> {
+    const { rows } = await this.pool.query<TemplateRecord>({
+      name: "google-template",
+      text: `SELECT t.id, t.name, t.type, t.vendor, t.design, pr.id AS "projectId", pr.name AS "projectName",
+               pr.project_type AS "projectType", pr.context_id AS "contextId",
+               COALESCE((SELECT json_agg(${LOCATION_JSON} ORDER BY l.id) FROM locations l WHERE l.template_id = t.id), '[]')
+                 AS locations
+               FROM templates t JOIN projects pr ON pr.id = t.project_id WHERE t.id = $1`,
+      values: [templateId],
+    });
+    return rows[0];
+  }
+
+  private async passes(passIds: number[]): Promise<PassRecord[]> {
+    const { rows } = await this.pool.query<PassRecord>({
+      name: "google-passes",
+      text: `SELECT p.id, p.template_id AS "templateId", p.serial_number AS "serialNumber", p.overrides,
+               COALESCE((SELECT json_agg(${LOCATION_JSON} ORDER BY l.id) FROM locations l WHERE l.pass_id = p.id), '[]')
+                 AS locations
+               FROM passes p JOIN templates t ON t.id = p.template_id
+              WHERE p.id = ANY($1::int[]) AND t.vendor = 'Google' ORDER BY p.id`,
+      values: [passIds],
+    });
+    return rows;
+  }
+
+  /** Where Google fetches the logo: the template's own URL, a stored image we serve, or our built-in logo. */
+  private logoUrl(design: TemplateDesign): string {
+    const stored = design.images?.["titleModule.image"];
+    if (stored) return `${this.deps.publicBaseUrl}/images/${stored}.png`;
+    const given = design.modules.titleModule?.image;
+    if (typeof given === "string" && /^https?:\/\//.test(given)) return given;
+    return `${this.deps.publicBaseUrl}/images/${BUILT_IN.logo2x.sha256}.png`;
+  }
+
+  private ids(issuer: GoogleIssuer, template: TemplateRecord, serialNumber?: string) {
+    const classId = `${issuer.issuerId}.${idSuffix(`${template.contextId.slice(0, 12)}-t${template.id}`)}`;
+    return { classId, objectId: serialNumber ? `${issuer.issuerId}.${idSuffix(serialNumber)}` : "" };
+  }
+
+  /** Fields that live on objects: marked notShared, chosen before (sticky), or overridden by some pass. */
+  private async objectFields(template: TemplateRecord, design: TemplateDesign): Promise<Set<string>> {
+    const { rows } = await this.pool.query<{ name: string }>({
+      name: "google-object-fields",
+      text: `SELECT unnest(object_fields) AS name FROM google_classes WHERE template_id = $1
+             UNION SELECT DISTINCT k FROM passes p, jsonb_object_keys(COALESCE(p.overrides->'fields', '{}'::jsonb)) k
+              WHERE p.template_id = $1`,
+      values: [template.id],
+    });
+    const names = new Set(rows.map((r) => r.name));
+    for (const [name, spec] of Object.entries(design.fields)) if (spec.notShared === true) names.add(name);
+    return names;
+  }
+
+  private classBody(issuer: GoogleIssuer, template: TemplateRecord, objectFields: ReadonlySet<string>) {
+    const design = designOf(template);
+    return buildClass({
+      kind: googleKindOf(template.type, template.projectType),
+      classId: this.ids(issuer, template).classId,
+      issuerName: template.projectName,
+      templateName: template.name,
+      design,
+      headers: design.headers,
+      fields: design.fields,
+      objectFields,
+      logoUrl: this.logoUrl(design),
+      callbackUrl: `${this.deps.publicBaseUrl}/google/callback`,
+      locations: template.locations,
+    });
+  }
+
+  private objectBody(
+    issuer: GoogleIssuer,
+    template: TemplateRecord,
+    pass: PassRecord,
+    objectFields: ReadonlySet<string>,
+  ) {
+    const design = designOf(template);
+    const view = mergedView(design, pass.overrides);
+    const { classId, objectId } = this.ids(issuer, template, pass.serialNumber);
+    return {
+      view,
+      body: buildObject({
+        kind: googleKindOf(template.type, template.projectType),
+        classId,
+        objectId,
+        serialNumber: pass.serialNumber,
+        templateName: template.name,
+        issuerName: template.projectName,
+        design,
+        headers: view.headers,
+        fields: view.fields,
+        objectFields,
+        logoUrl: this.logoUrl(design),
+        locations: pass.locations,
+        voided: isVoided(view.headers),
+      }),
+    };
+  }
+
+  // ---- sync ----
+
+  /** Creates or patches a template's class when its body changed. Returns the object fields in force. */
+  async syncTemplate(templateId: number): Promise<void> {
+    const template = await this.template(templateId);
+    if (!template || template.vendor !== "Google") return;
+    const issuer = await this.deps.issuers.forProject(template.projectId);
+    if (issuer.development) return;
+    await this.syncClass(issuer, template);
+  }
+
+  private async syncClass(issuer: GoogleIssuer, template: TemplateRecord): Promise<Set<string>> {
+    const design = designOf(template);
+    const objectFields = await this.objectFields(template, design);
+    const body = this.classBody(issuer, template, objectFields);
+    const kind = googleKindOf(template.type, template.projectType);
+    const resource = resourceOf(kind, "Class");
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      // One class sync per template at a time (jobs for the same template may run in parallel).
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('google-class'), $1)", [template.id]);
+      const { rows } = await client.query<{
+        body_hash: string | null;
+        object_fields: string[];
+        values: Record<string, string>;
+      }>("SELECT body_hash, object_fields, values FROM google_classes WHERE template_id = $1", [template.id]);
+      const stored = rows[0];
+      const bodyHash = hash(body);
+      const values = fieldValues(design.fields);
+      if (stored?.body_hash !== bodyHash) {
+        try {
+          await this.upsert(issuer, resource, body.id as string, body, stored?.body_hash != null);
+          if (stored?.body_hash)
+            await this.notifyChanges(
+              issuer,
+              resource,
+              body.id as string,
+              design.fields,
+              stored.values,
+              values,
+              (n) => !objectFields.has(n),
+            );
+        } catch (error) {
+          if (!(error instanceof GoogleApiError) || error.status === 429 || error.status >= 500 || error.status === 0)
+            throw error;
+          await this.recordError(client, { templateId: template.id }, error.message);
+          await client.query("COMMIT");
+          return objectFields;
+        }
+      }
+      await client.query(
+        `INSERT INTO google_classes (template_id, class_id, body_hash, object_fields, values, synced_at)
+         VALUES ($1, $2, $3, $4, $5, now())
+         ON CONFLICT (template_id) DO UPDATE SET class_id = EXCLUDED.class_id, body_hash = EXCLUDED.body_hash,
+           object_fields = EXCLUDED.object_fields, values = EXCLUDED.values, synced_at = now()`,
+        [template.id, body.id, bodyHash, [...objectFields].sort(), JSON.stringify(values)],
+      );
+      // A field that moved onto the objects must now appear on every object: re-sync them all.
+      const grew = [...objectFields].some((name) => !(stored?.object_fields ?? []).includes(name));
+      if (stored && grew) await addPassChangedEvents(client, { templateId: template.id });
+      await client.query("COMMIT");
+      return objectFields;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Patches (or inserts) a class or object: a PATCH Google answers 404 becomes an insert, and the other way round. */
+  private async upsert(
+    issuer: GoogleIssuer,
+    resource: ReturnType<typeof resourceOf>,
+    id: string,
+    body: object,
+    known: boolean,
+  ) {
+    const { client } = this.deps;
+    if (known) {
+      try {
+        await client.patch(issuer, resource, id, body);
+        return;
+      } catch (error) {
+        if (!(error instanceof GoogleApiError) || error.status !== 404) throw error;
+      }
+    }
+    try {
+      await client.insert(issuer, resource, body);
+    } catch (error) {
+      if (!(error instanceof GoogleApiError) || error.status !== 409) throw error;
+      await client.patch(issuer, resource, id, body);
+    }
+  }
+
+  /** A notifying message for each changed field whose changeMessage holds %@. */
+  private async notifyChanges(
+    issuer: GoogleIssuer,
+    resource: ReturnType<typeof resourceOf>,
+    id: string,
+    fields: Record<string, FieldSpec>,
+    before: Record<string, string>,
+    after: Record<string, string>,
+    include: (name: string) => boolean,
+  ) {
+    for (const [name, spec] of Object.entries(fields)) {
+      if (!include(name) || before[name] === undefined || before[name] === after[name]) continue;
+      const template = typeof spec.changeMessage === "string" ? spec.changeMessage : "";
+      if (!template.includes("%@")) continue;
+      await this.deps.client.addMessage(issuer, resource, id, {
+        id: idSuffix(`${name}-${Date.now()}`),
+        header: typeof spec.label === "string" && spec.label ? spec.label : name,
+        body: template.replaceAll("%@", after[name] ?? ""),
+        messageType: "TEXT_AND_NOTIFY",
+      });
+    }
+  }
+
+  private async recordError(
+    db: pg.PoolClient | pg.Pool,
+    on: { passId?: number; templateId?: number },
+    message: string,
+  ) {
+    this.deps.log?.warn(
+      `Google Wallet rejected ${on.passId ? `pass ${on.passId}` : `template ${on.templateId}`}: ${message}`,
+    );
+    const column = on.passId ? "pass_id" : "template_id";
+    await db.query(
+      `UPDATE tickets SET errors = errors || $2::jsonb, updated_at = now()
+        WHERE id = (SELECT max(id) FROM tickets WHERE ${column} = $1)`,
+      [on.passId ?? on.templateId, JSON.stringify([{ ...on, source: "google", error: message }])],
+    );
+  }
+
+  /** Sends the objects of these passes whose bodies changed (their classes first, when needed). */
+  async syncPasses(passIds: number[]): Promise<void> {
+    const passes = await this.passes(passIds);
+    const byTemplate = new Map<number, PassRecord[]>();
+    for (const pass of passes) byTemplate.set(pass.templateId, [...(byTemplate.get(pass.templateId) ?? []), pass]);
+    for (const [templateId, group] of byTemplate) {
+      const template = await this.template(templateId);
+      if (!template) continue;
+      const issuer = await this.deps.issuers.forProject(template.projectId);
+      if (issuer.development) continue;
+      const objectFields = await this.syncClass(issuer, template);
+      const resource = resourceOf(googleKindOf(template.type, template.projectType), "Object");
+      const { rows } = await this.pool.query<{
+        pass_id: number;
+        body_hash: string | null;
+        values: Record<string, string>;
+      }>("SELECT pass_id, body_hash, values FROM google_objects WHERE pass_id = ANY($1::int[])", [
+        group.map((p) => p.id),
+      ]);
+      const stored = new Map(rows.map((r) => [r.pass_id, r]));
+      for (const pass of group) {
+        const { body, view } = this.objectBody(issuer, template, pass, objectFields);
+        const bodyHash = hash(body);
+        const previous = stored.get(pass.id);
+        if (previous?.body_hash === bodyHash) continue;
+        const values = fieldValues(view.fields);
+        try {
+          await this.upsert(issuer, resource, body.id as string, body, previous?.body_hash != null);
+          if (previous?.body_hash) {
+            await this.notifyChanges(issuer, resource, body.id as string, view.fields, previous.values, values, (n) =>
+              objectFields.has(n),
+            );
+          }
+        } catch (error) {
+          if (!(error instanceof GoogleApiError) || error.status === 429 || error.status >= 500 || error.status === 0)
+            throw error;
+          await this.recordError(this.pool, { passId: pass.id }, error.message);
+          continue;
+        }
+        await this.pool.query(
+          `INSERT INTO google_objects (pass_id, object_id, body_hash, values, synced_at) VALUES ($1, $2, $3, $4, now())
+           ON CONFLICT (pass_id) DO UPDATE SET object_id = EXCLUDED.object_id, body_hash = EXCLUDED.body_hash,
+             values = EXCLUDED.values, synced_at = now()`,
+          [pass.id, body.id, bodyHash, JSON.stringify(values)],
+        );
+      }
+    }
+  }
+
+  // ---- save links ----
+
+  /**
+   * The "Add to Google Wallet" URL of a pass: a signed JWT carrying the class and object, or — when that would
+   * be longer than 1,800 characters — only their ids, after inserting them through the API.
+   */
+  async saveUrl(passId: number): Promise<string> {
+    const [pass] = await this.passes([passId]);
+    if (!pass) throw new Error(`pass ${passId} is not a Google pass`);
+    const template = (await this.template(pass.templateId))!;
+    const issuer = await this.deps.issuers.forProject(template.projectId);
+    const objectFields = await this.objectFields(template, designOf(template));
+    const kind: GoogleKind = googleKindOf(template.type, template.projectType);
+    const klass = this.classBody(issuer, template, objectFields);
+    const { body: object } = this.objectBody(issuer, template, pass, objectFields);
+    const claims = (payload: object) => ({
+      iss: issuer.clientEmail,
+      aud: "google",
+      typ: "savetowallet",
+      iat: Math.floor(Date.now() / 1000),
+      origins: [new URL(this.deps.publicBaseUrl).origin],
+      payload,
+    });
+    const full = signJwt(issuer, claims({ [`${kind}Classes`]: [klass], [`${kind}Objects`]: [object] }));
+    if (full.length <= MAX_JWT_LENGTH) return `${SAVE_URL}${full}`;
+    if (!issuer.development) await this.syncPasses([passId]);
+    const skinny = signJwt(issuer, claims({ [`${kind}Objects`]: [{ id: object.id, classId: object.classId }] }));
+    return `${SAVE_URL}${skinny}`;
+  }
+
+  /** The pass whose object a callback names (by the object id we gave it). */
+  async passOfObject(objectId: string): Promise<{ passId: number; projectId: number } | undefined> {
+    const serial = objectId.slice(objectId.indexOf(".") + 1);
+    const { rows } = await this.pool.query<{ passId: number; projectId: number }>({
+      name: "google-pass-of-object",
+      text: `SELECT p.id AS "passId", t.project_id AS "projectId" FROM passes p JOIN templates t ON t.id = p.template_id
+              WHERE p.serial_number = $1 AND t.vendor = 'Google'`,
+      values: [serial],
+    });
+    return rows[0];
+  }
+}

@@ -1,0 +1,327 @@
+// The field model as Google Wallet classes and objects. A Google template becomes a class; each of its passes an
+// object. Fields that are the same for every pass live on the class; fields a pass may hold its own value for
+// (marked `notShared`, or overridden by some pass) live on every object, so a phone shows each field once.
+import type { FieldSpec, TemplateDesign } from "../domain/field-model.js";
+import { type LocationInput, parseIsoDate } from "../domain/values.js";
+import type { WalletResource } from "./api-client.js";
+
+export type GoogleKind = "loyalty" | "offer" | "giftCard" | "eventTicket" | "flight" | "generic";
+
+/** The Google pass type of a template, from its type (e.g. "Loyalty1", "Coupon") or its project's type. */
+export function googleKindOf(templateType: string, projectType = ""): GoogleKind {
+  for (const text of [templateType, projectType]) {
+    const t = text.toLowerCase().replace(/[^a-z]/g, "");
+    if (t.includes("gift")) return "giftCard";
+    if (t.includes("coupon") || t.includes("offer")) return "offer";
+    if (t.includes("event") || t.includes("ticket")) return "eventTicket";
+    if (t.includes("boarding") || t.includes("flight")) return "flight";
+    if (t.includes("loyalty") || t.includes("member") || t.includes("store")) return "loyalty";
+    if (t.includes("generic")) return "generic";
+  }
+  return "generic";
+}
+
+export const resourceOf = (kind: GoogleKind, part: "Class" | "Object") => `${kind}${part}` as WalletResource;
+
+/** Only [A-Za-z0-9._-] may follow the issuer id in a class or object id. */
+export const idSuffix = (text: string) => text.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 200);
+
+const localized = (value: string) => ({ defaultValue: { language: "en", value } });
+const image = (uri: string, description?: string) => ({
+  sourceUri: { uri },
+  ...(description ? { contentDescription: localized(description) } : {}),
+});
+
+const text = (value: unknown): string | undefined => {
+  if (value === undefined || value === null) return undefined;
+  const s = String(value).trim();
+  return s === "" ? undefined : s;
+};
+
+/** #rrggbb from #rgb, #rrggbb or rgb(r,g,b). */
+export function hexColor(value: unknown): string | undefined {
+  const s = text(value);
+  if (!s) return undefined;
+  const rgb = /^rgba?\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})/i.exec(s);
+  if (rgb)
+    return `#${rgb
+      .slice(1, 4)
+      .map((c) => Number(c).toString(16).padStart(2, "0"))
+      .join("")}`;
+  const hex = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(s)?.[1];
+  if (!hex) return undefined;
+  return `#${(hex.length === 3 ? [...hex].map((c) => c + c).join("") : hex).toLowerCase()}`;
+}
+
+const BARCODE_TYPES: Record<string, string> = {
+  qr: "QR_CODE",
+  qrcode: "QR_CODE",
+  pdf417: "PDF_417",
+  aztec: "AZTEC",
+  code128: "CODE_128",
+  code39: "CODE_39",
+  ean13: "EAN_13",
+  upca: "UPC_A",
+  datamatrix: "DATA_MATRIX",
+};
+
+function barcode(headers: Record<string, FieldSpec>) {
+  const value = text(headers.barcode_value?.value);
+  if (!value) return undefined;
+  const raw = (text(headers.barcode_type?.value) ?? "qr").toLowerCase().replace(/^pkbarcodeformat|[^a-z0-9]/g, "");
+  const alternateText =
+    text(headers.barcodeAltText?.value) ?? text(headers.barcode_alt_text?.value) ?? text(headers.barcode_label?.value);
+  return { type: BARCODE_TYPES[raw] ?? "QR_CODE", value, ...(alternateText ? { alternateText } : {}) };
+}
+
+const position = (spec: FieldSpec) =>
+  (typeof spec.row === "number" ? spec.row : 999) * 1000 +
+  (typeof spec.col === "number" ? spec.col : 0) +
+  (typeof spec.order === "number" ? spec.order : 0);
+
+/** The fields of one module, in row/column (then order) sequence. */
+function moduleFields(fields: Record<string, FieldSpec>, module: string): Array<[string, FieldSpec]> {
+  return Object.entries(fields)
+    .filter(([, spec]) => spec.fieldType === module)
+    .sort(([a, x], [b, y]) => position(x) - position(y) || a.localeCompare(b));
+}
+
+export interface ModuleParts {
+  textModulesData?: Array<Record<string, unknown>>;
+  linksModuleData?: { uris: Array<Record<string, unknown>> };
+  imageModulesData?: Array<Record<string, unknown>>;
+  loyaltyPoints?: Record<string, unknown>;
+  secondaryLoyaltyPoints?: Record<string, unknown>;
+}
+
+function points(spec: FieldSpec) {
+  const value = spec.value;
+  const n = typeof value === "number" ? value : Number(value);
+  const balance =
+    text(value) !== undefined && Number.isFinite(n)
+      ? Number.isInteger(n)
+        ? { int: n }
+        : { double: n }
+      : { string: String(value ?? "") };
+  return { ...(text(spec.label) ? { label: String(spec.label) } : {}), balance };
+}
+
+/**
+ * The module entries of the fields `include` selects: info and text modules → textModulesData, links →
+ * linksModuleData, images → imageModulesData, points → loyaltyPoints (loyalty objects) or text.
+ */
+export function moduleParts(
+  fields: Record<string, FieldSpec>,
+  include: (name: string) => boolean,
+  options: { loyaltyPoints: boolean },
+): ModuleParts {
+  const parts: ModuleParts = {};
+  const textModules: Array<Record<string, unknown>> = [];
+  for (const module of ["infoModuleData", "textModulesData", "pointsModule"]) {
+    const entries = moduleFields(fields, module).filter(([name]) => include(name));
+    if (module === "pointsModule" && options.loyaltyPoints) {
+      const [first, second] = entries;
+      if (first) parts.loyaltyPoints = points(first[1]);
+      if (second) parts.secondaryLoyaltyPoints = points(second[1]);
+      continue;
+    }
+    for (const [name, spec] of entries) {
+      const body = text(spec.value) ?? text(spec.body) ?? "";
+      textModules.push({ id: idSuffix(name), header: text(spec.header) ?? text(spec.label) ?? name, body });
+    }
+  }
+  if (textModules.length) parts.textModulesData = textModules.slice(0, 10);
+  const links = moduleFields(fields, "linksModuleData")
+    .filter(([name]) => include(name))
+    .map(([name, spec]) => ({
+      id: idSuffix(name),
+      uri: text(spec.value) ?? text(spec.uri) ?? "",
+      description: text(spec.description) ?? text(spec.label) ?? name,
+    }))
+    .filter((link) => link.uri !== "");
+  if (links.length) parts.linksModuleData = { uris: links };
+  const images = moduleFields(fields, "imageModulesData")
+    .filter(([name]) => include(name))
+    .map(([name, spec]) => ({ name, uri: text(spec.value) ?? text(spec.image) ?? text(spec.uri), spec }))
+    .filter((entry) => entry.uri !== undefined)
+    .map(({ name, uri, spec }) => ({ id: idSuffix(name), mainImage: image(uri!, text(spec.label) ?? name) }));
+  if (images.length) parts.imageModulesData = images;
+  return parts;
+}
+
+export interface ClassInput {
+  kind: GoogleKind;
+  classId: string;
+  issuerName: string;
+  templateName: string;
+  design: TemplateDesign;
+  /** The template's headers and fields (template values). */
+  headers: Record<string, FieldSpec>;
+  fields: Record<string, FieldSpec>;
+  /** Fields that live on objects, not on the class. */
+  objectFields: ReadonlySet<string>;
+  logoUrl: string;
+  callbackUrl: string;
+  locations: LocationInput[];
+}
+
+/** The title text: the first title-module field's value, else the template's name. */
+export function titleOf(fields: Record<string, FieldSpec>, fallback: string): string {
+  const [first] = moduleFields(fields, "titleModule");
+  return text(first?.[1].value) ?? fallback;
+}
+
+const latLong = (locations: LocationInput[]) =>
+  locations.slice(0, 10).map((l) => ({ latitude: l.latitude, longitude: l.longitude }));
+
+function field(view: Record<string, FieldSpec>, ...names: string[]): string | undefined {
+  for (const name of names) {
+    const value = text(view[name]?.value);
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
+
+/** A local date-time (no offset) for flight times: Google reads them as the airport's local time. */
+function localDateTime(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{1,2}):(\d{2})(?::(\d{2}))?/.exec(value);
+  return m ? `${m[1]}T${m[2]!.padStart(2, "0")}:${m[3]}:${m[4] ?? "00"}` : undefined;
+}
+
+export function buildClass(input: ClassInput): Record<string, unknown> {
+  const { fields, headers } = input;
+  const title = titleOf(fields, input.templateName);
+  const titleProps = input.design.modules.titleModule ?? {};
+  const logoDescription = text(titleProps.imageDescription) ?? title;
+  const background =
+    hexColor(input.design.modules.infoModuleData?.hexBackgroundColor) ??
+    hexColor(titleProps.hexBackgroundColor) ??
+    hexColor(headers.background_color?.value);
+  const messages = moduleFields(fields, "messageModule").map(([name, spec]) => ({
+    id: idSuffix(name),
+    header: text(spec.header) ?? text(spec.label) ?? name,
+    body: text(spec.value) ?? text(spec.body) ?? "",
+  }));
+  const common: Record<string, unknown> = {
+    id: input.classId,
+    callbackOptions: { url: input.callbackUrl },
+    ...moduleParts(fields, (name) => !input.objectFields.has(name), { loyaltyPoints: false }),
+    ...(messages.length ? { messages: messages.slice(0, 10) } : {}),
+  };
+  if (input.kind === "generic") return common;
+  const logo = image(input.logoUrl, logoDescription);
+  Object.assign(common, {
+    issuerName: input.issuerName,
+    reviewStatus: "UNDER_REVIEW",
+    ...(background ? { hexBackgroundColor: background } : {}),
+    ...(input.locations.length ? { locations: latLong(input.locations) } : {}),
+  });
+  switch (input.kind) {
+    case "loyalty":
+      return { ...common, programName: title, programLogo: logo };
+    case "offer":
+      return { ...common, title, provider: input.issuerName, redemptionChannel: "BOTH", titleImage: logo };
+    case "giftCard":
+      return { ...common, merchantName: input.issuerName, programLogo: logo };
+    case "eventTicket":
+      return { ...common, eventName: localized(title), logo };
+    case "flight":
+      return {
+        ...common,
+        flightHeader: {
+          carrier: {
+            carrierIataCode: (field(fields, "airlineCode", "carrier") ?? "XX").slice(0, 3),
+            airlineLogo: logo,
+          },
+          flightNumber: field(fields, "flightNumber") ?? "0",
+        },
+        origin: { airportIataCode: (field(fields, "departureAirport", "origin") ?? "XXX").slice(0, 3).toUpperCase() },
+        destination: {
+          airportIataCode: (field(fields, "arrivalAirport", "destination") ?? "XXX").slice(0, 3).toUpperCase(),
+        },
+        localScheduledDepartureDateTime:
+          localDateTime(field(fields, "departureTime", "departureDateTime")) ?? "1970-01-01T00:00:00",
+      };
+  }
+}
+
+export interface ObjectInput {
+  kind: GoogleKind;
+  classId: string;
+  objectId: string;
+  serialNumber: string;
+  templateName: string;
+  issuerName: string;
+  design: TemplateDesign;
+  /** The pass's merged view. */
+  headers: Record<string, FieldSpec>;
+  fields: Record<string, FieldSpec>;
+  objectFields: ReadonlySet<string>;
+  logoUrl: string;
+  /** The pass's own locations (the template's are on the class). */
+  locations: LocationInput[];
+  voided: boolean;
+  now?: Date;
+}
+
+export function buildObject(input: ObjectInput): Record<string, unknown> {
+  const { headers, fields } = input;
+  const expires = parseIsoDate(headers.expirationDate?.value);
+  const now = input.now ?? new Date();
+  const state = input.voided ? "INACTIVE" : expires && expires.getTime() <= now.getTime() ? "EXPIRED" : "ACTIVE";
+  const code = barcode(headers);
+  const object: Record<string, unknown> = {
+    id: input.objectId,
+    classId: input.classId,
+    state,
+    ...(code ? { barcode: code } : {}),
+    ...(expires ? { validTimeInterval: { end: { date: expires.toISOString() } } } : {}),
+    ...(input.locations.length && input.kind !== "generic" ? { locations: latLong(input.locations) } : {}),
+    ...moduleParts(fields, (name) => input.objectFields.has(name) || fields[name]?.fieldType === "pointsModule", {
+      loyaltyPoints: input.kind === "loyalty",
+    }),
+  };
+  switch (input.kind) {
+    case "giftCard":
+      object.cardNumber = field(fields, "cardNumber") ?? code?.value ?? input.serialNumber;
+      break;
+    case "flight":
+      object.passengerName = field(fields, "passengerName") ?? "Passenger";
+      object.reservationInfo = {
+        confirmationCode: field(fields, "confirmationCode") ?? input.serialNumber.slice(0, 8),
+      };
+      if (field(fields, "seatNumber", "seat")) {
+        object.boardingAndSeatingInfo = { seatNumber: field(fields, "seatNumber", "seat") };
+      }
+      break;
+    case "eventTicket": {
+      const holder = field(fields, "ticketHolderName", "attendeeName", "name");
+      if (holder) object.ticketHolderName = holder;
+      const number = field(fields, "ticketNumber");
+      if (number) object.ticketNumber = number;
+      break;
+    }
+    case "generic": {
+      const titleProps = input.design.modules.titleModule ?? {};
+      const title = titleOf(fields, input.templateName);
+      object.cardTitle = localized(input.issuerName);
+      object.header = localized(title);
+      object.logo = image(input.logoUrl, text(titleProps.imageDescription) ?? title);
+      const background =
+        hexColor(input.design.modules.infoModuleData?.hexBackgroundColor) ??
+        hexColor(titleProps.hexBackgroundColor) ??
+        hexColor(headers.background_color?.value);
+      if (background) object.hexBackgroundColor = background;
+      break;
+    }
+  }
+  return object;
+}
+
+/** The values a holder sees, by field name (to tell which changed, for change messages). */
+export function fieldValues(fields: Record<string, FieldSpec>): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(fields)) values[name] = String(spec.value ?? spec.body ?? "");
+  return values;
+}
