@@ -181,7 +181,7 @@ export class GoogleWallet {
   /** Creates or patches a template's class when its body changed. Returns the object fields in force. */
   async syncTemplate(templateId: number): Promise<void> {
     const template = await this.template(templateId);
-    if (!template || template.vendor !== "Google") return;
+    if (template?.vendor !== "Google") return;
     const issuer = await this.deps.issuers.forProject(template.projectId);
     if (issuer.development) return;
     await this.syncClass(issuer, template);

@@ -9,7 +9,7 @@ import type { Beacon, LocationInput } from "../../../domain/values.js";
 import type { Prisma, PrismaClient } from "../../../generated/prisma/client.js";
 import { conflict } from "../../../http/errors.js";
 import type { Page } from "../../../http/pagination.js";
-import { addPassChangedEvents, type Queryable } from "../../../jobs/queue.js";
+import { addPassChangedEvents, PASS_CHANGED, type Queryable } from "../../../jobs/queue.js";
 
 export const PASS_STATUSES = ["installed", "uninstalled", "been_installed", "not_been_installed"] as const;
 export type PassStatusFilter = (typeof PASS_STATUSES)[number];
@@ -187,7 +187,12 @@ export class PassRepository {
   async create(
     accountId: number,
     templateId: number,
-    data: PassChanges & { externalId?: string; publicUrlType?: "single" | "multiple" },
+    data: PassChanges & {
+      externalId?: string;
+      publicUrlType?: "single" | "multiple";
+      /** Record a "pass changed" event for the new pass (Google passes: their object is inserted). */
+      announce?: boolean;
+    },
   ): Promise<PassRow> {
     const values = [
       accountId,
@@ -200,13 +205,20 @@ export class PassRepository {
       data.publicUrlType ? randomBytes(16).toString("base64url") : null,
       JSON.stringify(data.images ?? {}),
     ];
-    const insert = {
-      name: "pass-insert",
-      text: `INSERT INTO passes (account_id, template_id, external_id, serial_number, overrides, beacons, public_url_type,
-               public_url_token, images)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${PASS_COLUMNS}`,
-      values,
-    };
+    const insertSql = `INSERT INTO passes (account_id, template_id, external_id, serial_number, overrides, beacons,
+               public_url_type, public_url_token, images)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${PASS_COLUMNS}`;
+    // Announcing stays one statement: the event's job is added by a CTE over the inserted row.
+    const insert = data.announce
+      ? {
+          name: "pass-insert-announced",
+          text: `WITH inserted AS (${insertSql}),
+                 event AS (SELECT graphile_worker.add_job('${PASS_CHANGED}', json_build_object('passId', id, 'version', version),
+                             job_key := '${PASS_CHANGED}:' || id) FROM inserted)
+                 SELECT inserted.* FROM inserted CROSS JOIN (SELECT count(*) FROM event) e`,
+          values,
+        }
+      : { name: "pass-insert", text: insertSql, values };
     const simple = !data.locations?.length && !data.tags?.length;
     const client = simple ? undefined : await this.pool.connect();
     try {

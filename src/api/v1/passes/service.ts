@@ -189,6 +189,7 @@ export class PassService {
       passExternalId = input.externalId;
     }
     const pass = await this.passes.create(accountId, template.id, {
+      announce: template.vendor === "Google",
       ...changes,
       externalId: passExternalId,
       publicUrlType,

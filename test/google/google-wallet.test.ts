@@ -1,0 +1,474 @@
+// Google Wallet over real HTTP: a fake Wallet API + OAuth token endpoint + callback-key endpoint on loopback record
+// what we send. Classes and objects of every type validate against Google's discovery document; save links are
+// RS256 JWTs ≤ 1,800 characters; sync calls are exactly the ones a change needs; callbacks verify ECv2 signatures.
+import { verify } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { googleTemplate } from "../fixtures/reference.js";
+import { startTestServer, type TestServer } from "../helpers/app.js";
+import { discoveryProblems, schemaOfResource } from "../helpers/discovery.js";
+import { type Ecv2Signer, ecv2Signer } from "../helpers/ecv2.js";
+import { type FakeGoogle, type RecordedCall, startFakeGoogle } from "../helpers/fake-google.js";
+
+let google: FakeGoogle;
+let signer: Ecv2Signer;
+let server: TestServer;
+let projectId: number;
+
+beforeAll(async () => {
+  google = await startFakeGoogle();
+  signer = ecv2Signer();
+  google.callbackKeys = signer.keysDocument;
+  server = await startTestServer({
+    worker: true,
+    google: {
+      defaultIssuer: { issuerId: google.issuerId, serviceAccount: google.serviceAccount },
+      apiUrl: google.url,
+      callbackKeysUrl: `${google.url}/keys`,
+    },
+  });
+  projectId = (await server.call("POST", "/v1/project", { body: { name: "Acme Rewards", projectType: "memberCard" } }))
+    .json.id;
+});
+afterAll(async () => {
+  await server.close();
+  await google.close();
+});
+
+async function until<T>(read: () => T | Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (ok(value) || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Waits until the job queue is empty, so every call a change causes has been made. */
+async function settled() {
+  await until(
+    async () =>
+      (await server.database.query<{ n: number }>("SELECT count(*)::int AS n FROM graphile_worker._private_jobs"))
+        .rows[0]!.n,
+    (n) => n === 0,
+    30_000,
+  );
+  await new Promise((r) => setTimeout(r, 200));
+}
+
+async function template(body: Record<string, unknown>): Promise<number> {
+  const response = await server.call("POST", `/v1/template/${projectId}`, { body });
+  expect(response.status, response.text).toBe(200);
+  return response.json.templateId;
+}
+
+async function pass(templateId: number, body: Record<string, unknown> = {}) {
+  const response = await server.call("POST", `/v1/pass/${templateId}`, { body });
+  expect(response.status, response.text).toBe(200);
+  return response.json as { id: number; serialNumber: string };
+}
+
+/** A pass of a new template whose object Google has received, with the queue drained. */
+async function syncedPass(name: string) {
+  const created = await pass(await template({ ...googleTemplate, name }));
+  const objectId = objectIdOf(created.serialNumber);
+  await until(
+    () => callsFor(objectId, "insert"),
+    (c) => c.length > 0,
+  );
+  await settled();
+  return { created, objectId };
+}
+
+const objectIdOf = (serial: string) => `${google.issuerId}.${serial}`;
+const callsFor = (id: string, action?: RecordedCall["action"]) =>
+  google.calls.filter((c) => (c.id ?? (c.body as { id?: string })?.id) === id && (!action || c.action === action));
+
+function decodeJwt(jwt: string) {
+  const [head, claims, signature] = jwt.split(".");
+  return {
+    header: JSON.parse(Buffer.from(head!, "base64url").toString()),
+    claims: JSON.parse(Buffer.from(claims!, "base64url").toString()),
+    verifies: verify(
+      "sha256",
+      Buffer.from(`${head}.${claims}`),
+      google.publicKey,
+      Buffer.from(signature!, "base64url"),
+    ),
+  };
+}
+
+async function saveLink(passId: number): Promise<string> {
+  const response = await fetch(`${server.baseUrl}/v1/pass/${passId}/download`, {
+    redirect: "manual",
+    headers: {
+      authorization: `Basic ${Buffer.from(`${server.credentials.key}:${server.credentials.secret}`).toString("base64")}`,
+    },
+  });
+  expect(response.status).toBe(302);
+  const location = response.headers.get("location")!;
+  expect(location.startsWith("https://pay.google.com/gp/v/save/")).toBe(true);
+  return location.slice("https://pay.google.com/gp/v/save/".length);
+}
+
+/** A small Google template: its full save JWT fits in 1,800 characters. */
+const smallTemplate = {
+  name: "small",
+  vendor: "Google",
+  type: "Loyalty1",
+  projectType: "memberCard",
+  titleModule: { "Program Name": { label: "Program Name", value: "Coffee", row: 0, col: 0 } },
+  pointsModule: { Points: { label: "Points", value: 10, row: 0, col: 0, formatType: "Number" } },
+};
+
+const flightFields = {
+  airlineCode: { label: "Airline", value: "UA", row: 0, col: 0 },
+  flightNumber: { label: "Flight", value: "815", row: 0, col: 1 },
+  departureAirport: { label: "From", value: "sfo", row: 1, col: 0 },
+  arrivalAirport: { label: "To", value: "JFK", row: 1, col: 1 },
+  departureTime: { label: "Departs", value: "2030-03-05T06:00:00-08:00", row: 2, col: 0 },
+  passengerName: { label: "Passenger", value: "Ada Lovelace", row: 3, col: 0, notShared: true },
+  confirmationCode: { label: "PNR", value: "ABC123", row: 3, col: 1, notShared: true },
+};
+
+describe("classes and objects of every type", () => {
+  const kinds: Array<[string, string, string, Record<string, unknown>]> = [
+    ["Loyalty1", "memberCard", "loyalty", {}],
+    ["Coupon", "coupon", "offer", {}],
+    ["Gift Card", "giftCard", "giftCard", {}],
+    ["Event Ticket", "eventTicket", "eventTicket", {}],
+    ["Boarding Pass", "boardingPass", "flight", { infoModuleData: { hexBackgroundColor: "#112233", ...flightFields } }],
+    ["Generic", "generic", "generic", {}],
+  ];
+  for (const [type, projectType, kind, extra] of kinds) {
+    it(`sends a ${kind} class and object that validate against the discovery document`, async () => {
+      const templateId = await template({ ...googleTemplate, name: `${kind} template`, type, projectType, ...extra });
+      const created = await pass(templateId, {
+        headers: {
+          barcode_value: { value: "1234567890" },
+          barcode_type: { value: "pdf417" },
+          barcodeAltText: { value: "1234 5678 90" },
+          expirationDate: { value: "2031-01-01T00:00:00Z" },
+        },
+        locations: [{ latitude: 37.6, longitude: -122.4 }],
+      });
+      const objectId = objectIdOf(created.serialNumber);
+      const [insert] = await until(
+        () => callsFor(objectId, "insert"),
+        (c) => c.length > 0,
+      );
+      expect(insert, `no ${kind} object insert`).toBeDefined();
+      expect(insert!.resource).toBe(`${kind}Object`);
+      const object = insert!.body as Record<string, unknown>;
+      expect(discoveryProblems(schemaOfResource(insert!.resource!), object)).toEqual([]);
+      expect(object).toMatchObject({
+        id: objectId,
+        state: "ACTIVE",
+        barcode: { type: "PDF_417", value: "1234567890", alternateText: "1234 5678 90" },
+        validTimeInterval: { end: { date: "2031-01-01T00:00:00.000Z" } },
+      });
+      expect(object.id).toMatch(/^\d+\.[A-Za-z0-9._-]+$/);
+      const classInsert = google.calls.find(
+        (c) =>
+          c.action === "insert" && c.resource === `${kind}Class` && (c.body as { id: string }).id === object.classId,
+      );
+      expect(classInsert).toBeDefined();
+      const klass = classInsert!.body as Record<string, unknown>;
+      expect(discoveryProblems(schemaOfResource(classInsert!.resource!), klass)).toEqual([]);
+      expect(klass.id).toMatch(new RegExp(`^${google.issuerId}\\.[A-Za-z0-9._-]+$`));
+      expect(klass.callbackOptions).toEqual({ url: `${server.baseUrl}/google/callback` });
+      if (kind === "flight") {
+        expect(klass).toMatchObject({
+          flightHeader: { carrier: { carrierIataCode: "UA" }, flightNumber: "815" },
+          origin: { airportIataCode: "SFO" },
+          destination: { airportIataCode: "JFK" },
+          localScheduledDepartureDateTime: "2030-03-05T06:00:00",
+        });
+        expect(object).toMatchObject({
+          passengerName: "Ada Lovelace",
+          reservationInfo: { confirmationCode: "ABC123" },
+        });
+      }
+      if (kind === "loyalty") {
+        expect(klass).toMatchObject({ programName: "UA", issuerName: "Acme Rewards", hexBackgroundColor: "#0096e1" });
+        expect(object.loyaltyPoints).toEqual({ label: "Points", balance: { int: 1234 } });
+        // The logo (an Airship stock image) is served by this server.
+        const logo = (klass.programLogo as { sourceUri: { uri: string } }).sourceUri.uri;
+        expect(logo.startsWith(`${server.baseUrl}/images/`)).toBe(true);
+        const png = await fetch(logo);
+        expect(png.headers.get("content-type")).toBe("image/png");
+      }
+      // The OAuth token came from the key's token_uri and is reused.
+      expect(insert!.authorization).toMatch(/^Bearer token-/);
+    });
+  }
+});
+
+describe("save links", () => {
+  it("signs an RS256 savetowallet JWT with the class and object, at most 1,800 characters", async () => {
+    const templateId = await template(smallTemplate);
+    const created = await pass(templateId, { headers: { barcode_value: { value: "42" } } });
+    const jwt = await saveLink(created.id);
+    expect(jwt.length).toBeLessThanOrEqual(1800);
+    const { header, claims, verifies } = decodeJwt(jwt);
+    expect(verifies).toBe(true);
+    expect(header).toMatchObject({ alg: "RS256", kid: "key-1" });
+    expect(claims).toMatchObject({
+      iss: google.serviceAccount.client_email,
+      aud: "google",
+      typ: "savetowallet",
+      origins: [new URL(server.baseUrl).origin],
+    });
+    expect(typeof claims.iat).toBe("number");
+    const [klass] = claims.payload.loyaltyClasses;
+    const [object] = claims.payload.loyaltyObjects;
+    expect(discoveryProblems("LoyaltyClass", klass)).toEqual([]);
+    expect(discoveryProblems("LoyaltyObject", object)).toEqual([]);
+    expect(object.id).toBe(objectIdOf(created.serialNumber));
+  });
+
+  it("inserts first and sends only ids when the full JWT would be longer than 1,800 characters", async () => {
+    const long: Record<string, unknown> = {};
+    for (let i = 0; i < 8; i++)
+      long[`Section ${i}`] = { header: `Section ${i}`, body: "x".repeat(200), row: i, col: 0 };
+    const templateId = await template({ ...googleTemplate, name: "long", textModulesData: long });
+    const created = await pass(templateId);
+    const jwt = await saveLink(created.id);
+    expect(jwt.length).toBeLessThanOrEqual(1800);
+    const { claims, verifies } = decodeJwt(jwt);
+    expect(verifies).toBe(true);
+    expect(claims.payload).toEqual({
+      loyaltyObjects: [{ id: objectIdOf(created.serialNumber), classId: expect.stringMatching(/^\d+\./) }],
+    });
+    expect(google.stored.has(`loyaltyObject/${objectIdOf(created.serialNumber)}`)).toBe(true);
+  });
+
+  it("serves the public link of a Google pass as the same redirect", async () => {
+    const templateId = await template({ ...googleTemplate, name: "public" });
+    const created = (await server.call("POST", `/v1/pass/${templateId}`, { body: { publicUrl: { type: "multiple" } } }))
+      .json;
+    const response = await fetch(created.publicUrl.path, { redirect: "manual" });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toMatch(/^https:\/\/pay\.google\.com\/gp\/v\/save\//);
+  });
+});
+
+describe("sync", () => {
+  it("publishing a class-level change to every pass costs one class PATCH", async () => {
+    const templateId = await template({ ...googleTemplate, name: "publish" });
+    const passes = [];
+    for (let i = 0; i < 40; i++) passes.push(await pass(templateId));
+    await settled();
+    const before = google.calls.length;
+    const publish = await server.call("PUT", `/v1/template/${templateId}/passes`, {
+      body: { fields: { "Program ID": { value: "87654321" } } },
+    });
+    expect(publish.status).toBe(200);
+    await until(
+      async () => (await server.call("GET", `/v1/ticket/${publish.json.ticketId}`)).json.status,
+      (s) => s === "done",
+    );
+    await settled();
+    const made = google.calls.slice(before);
+    expect(made.map((c) => `${c.action} ${c.resource}`)).toEqual(["patch loyaltyClass"]);
+    const body = made[0]!.body as { textModulesData: Array<{ body: string }> };
+    expect(body.textModulesData.some((m) => m.body === "87654321")).toBe(true);
+  });
+
+  it("moves a field a pass overrides onto the objects and notifies the holder with its change message", async () => {
+    const templateId = await template({
+      ...googleTemplate,
+      name: "messages",
+      infoModuleData: {
+        ...googleTemplate.infoModuleData,
+        "Tier Name": { ...googleTemplate.infoModuleData["Tier Name"], changeMessage: "You are now %@!" },
+      },
+    });
+    const created = await pass(templateId);
+    await settled();
+    const objectId = objectIdOf(created.serialNumber);
+    const update = await server.call("PUT", `/v1/pass/${created.id}`, {
+      body: { fields: { "Tier Name": { value: "Gold" } } },
+    });
+    expect(update.status).toBe(200);
+    const messages = await until(
+      () => callsFor(objectId, "addMessage"),
+      (c) => c.length > 0,
+    );
+    expect(messages[0]!.body).toMatchObject({
+      message: { header: "Tier Name", body: "You are now Gold!", messageType: "TEXT_AND_NOTIFY" },
+    });
+    expect(discoveryProblems("AddMessageRequest", messages[0]!.body)).toEqual([]);
+    await settled();
+    const patches = callsFor(objectId, "patch");
+    const last = patches[patches.length - 1]!.body as { textModulesData: Array<{ id: string; body: string }> };
+    expect(last.textModulesData.find((m) => m.id === "Tier_Name")?.body).toBe("Gold");
+    const classBody = google.stored.get(`loyaltyClass/${(last as unknown as { classId: string }).classId}`) as {
+      textModulesData?: Array<{ id: string }>;
+    };
+    expect(classBody.textModulesData?.some((m) => m.id === "Tier_Name")).toBe(false);
+  });
+
+  it("retries 500s and honours Retry-After on 429", async () => {
+    const templateId = await template({ ...googleTemplate, name: "retries" });
+    await settled();
+    const answers = [{ status: 500 }, { status: 429, headers: { "retry-after": "1" } }];
+    google.script = (call) =>
+      call.action === "insert" && call.resource === "loyaltyObject" ? answers.shift() : undefined;
+    const created = await pass(templateId);
+    const objectId = objectIdOf(created.serialNumber);
+    const inserts = await until(
+      () => callsFor(objectId, "insert"),
+      (c) => c.length >= 3,
+    );
+    google.script = () => undefined;
+    expect(inserts).toHaveLength(3);
+    expect(google.stored.has(`loyaltyObject/${objectId}`)).toBe(true);
+    // Retry-After: 1 → the third attempt comes at least a second after the 429.
+    expect(inserts[2]!.at - inserts[1]!.at).toBeGreaterThanOrEqual(950);
+    expect(inserts[1]!.at - inserts[0]!.at).toBeLessThan(900); // a 500 is retried after a short backoff
+  });
+
+  it("inserts an object Google does not know (404 on PATCH)", async () => {
+    const { created, objectId } = await syncedPass("missing");
+    google.stored.delete(`loyaltyObject/${objectId}`);
+    await server.call("PUT", `/v1/pass/${created.id}`, { body: { headers: { barcode_value: { value: "new" } } } });
+    const inserts = await until(
+      () => callsFor(objectId, "insert"),
+      (c) => c.length >= 2,
+    );
+    expect(inserts).toHaveLength(2);
+    expect(callsFor(objectId, "patch").length).toBeGreaterThanOrEqual(1);
+    const stored = google.stored.get(`loyaltyObject/${objectId}`) as { barcode: { value: string } };
+    expect(stored.barcode.value).toBe("new");
+  });
+
+  it("records a rejection (4xx) on the ticket, naming the problem, without retrying", async () => {
+    const { created, objectId } = await syncedPass("rejected");
+    google.script = (call) =>
+      call.action === "patch" && call.id === objectId
+        ? { status: 400, body: { error: { code: 400, message: "Invalid barcode.value: too long" } } }
+        : undefined;
+    const update = await server.call("PUT", `/v1/pass/${created.id}`, {
+      body: { headers: { barcode_value: { value: "x" } } },
+    });
+    const ticket = await until(
+      async () => (await server.call("GET", `/v1/ticket/${update.json.ticketId}`)).json,
+      (t) => t.errors?.length > 0,
+    );
+    google.script = () => undefined;
+    expect(JSON.stringify(ticket.errors)).toContain("barcode.value");
+    await settled();
+    expect(callsFor(objectId, "patch")).toHaveLength(1);
+  });
+});
+
+describe("install callbacks", () => {
+  async function callback(body: object) {
+    return fetch(`${server.baseUrl}/google/callback`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  }
+  const message = (objectId: string, eventType: string, nonce: string, expTimeMillis = Date.now() + 60_000) => ({
+    classId: "x",
+    objectId,
+    expTimeMillis,
+    eventType,
+    nonce,
+  });
+
+  it("marks passes installed on save and uninstalled on del; replays, forgeries and expired messages change nothing", async () => {
+    const templateId = await template({ ...googleTemplate, name: "callbacks" });
+    const created = await pass(templateId);
+    const objectId = objectIdOf(created.serialNumber);
+    const status = async () => (await server.call("GET", `/v1/pass/${created.id}`)).json;
+
+    const forged = ecv2Signer().signMessage(google.issuerId, message(objectId, "save", "n-forged"));
+    expect((await callback(forged)).status).toBe(401);
+    const wrongRecipient = signer.signMessage("999", message(objectId, "save", "n-recipient"));
+    expect((await callback(wrongRecipient)).status).toBe(401);
+    const expired = signer.signMessage(google.issuerId, message(objectId, "save", "n-expired", Date.now() - 1000));
+    expect((await callback(expired)).status).toBe(401);
+    const oldKey = signer.signMessage(google.issuerId, message(objectId, "save", "n-oldkey"), {
+      intermediateExpiresAt: Date.now() - 1000,
+    });
+    expect((await callback(oldKey)).status).toBe(401);
+    const tampered = signer.signMessage(google.issuerId, message(objectId, "save", "n-tampered")) as {
+      signedMessage: string;
+    };
+    tampered.signedMessage = tampered.signedMessage.replace("save", "del");
+    expect((await callback(tampered)).status).toBe(401);
+    expect((await status()).status).toBe("not_been_installed");
+
+    const save = signer.signMessage(google.issuerId, message(objectId, "save", "n-1"));
+    const saved = await callback(save);
+    expect(saved.status).toBe(200);
+    expect(await status()).toMatchObject({ status: "installed", platform: "android" });
+
+    const del = signer.signMessage(google.issuerId, message(objectId, "del", "n-2"));
+    expect((await callback(del)).status).toBe(200);
+    expect((await status()).status).toBe("uninstalled");
+
+    // A replayed save (same nonce) is acknowledged and ignored.
+    const replay = await callback(save);
+    expect(replay.status).toBe(200);
+    expect(((await replay.json()) as { status: string }).status).toBe("duplicate");
+    expect((await status()).status).toBe("uninstalled");
+  });
+});
+
+describe("credentials", () => {
+  it("stores a project's issuer encrypted and validates the key", async () => {
+    const own = (await server.call("POST", "/v1/project", { body: { name: "Own issuer", projectType: "memberCard" } }))
+      .json.id;
+    const bad = await server.call("PUT", `/v1/project/${own}/google/credentials`, {
+      body: { issuerId: "123", serviceAccount: { client_email: "a@b.c", private_key: "nope" } },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toMatch(/private_key/);
+    const ok = await server.call("PUT", `/v1/project/${own}/google/credentials`, {
+      body: { issuerId: "3388000000099999999", serviceAccount: google.serviceAccount },
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.json).toMatchObject({ source: "project", issuerId: "3388000000099999999" });
+    const { rows } = await server.database.query<{ service_account_encrypted: Buffer }>(
+      "SELECT service_account_encrypted FROM google_credentials WHERE project_id = $1",
+      [own],
+    );
+    expect(rows[0]!.service_account_encrypted.toString("latin1")).not.toContain("PRIVATE KEY");
+    expect((await server.call("DELETE", `/v1/project/${own}/google/credentials`)).status).toBe(200);
+    expect((await server.call("GET", `/v1/project/${own}/google/credentials`)).json.source).toBe("default");
+  });
+});
+
+describe("development mode", () => {
+  it("without credentials signs structurally valid save links with a development key and calls nothing", async () => {
+    const dev = await startTestServer({ worker: true });
+    try {
+      const project = (await dev.call("POST", "/v1/project", { body: { name: "Dev", projectType: "memberCard" } })).json
+        .id;
+      const templateId = (await dev.call("POST", `/v1/template/${project}`, { body: smallTemplate })).json.templateId;
+      const created = (await dev.call("POST", `/v1/pass/${templateId}`, { body: {} })).json;
+      const response = await fetch(`${dev.baseUrl}/v1/pass/${created.id}/download`, {
+        redirect: "manual",
+        headers: {
+          authorization: `Basic ${Buffer.from(`${dev.credentials.key}:${dev.credentials.secret}`).toString("base64")}`,
+        },
+      });
+      expect(response.status).toBe(302);
+      const jwt = response.headers.get("location")!.split("/save/")[1]!;
+      const claims = JSON.parse(Buffer.from(jwt.split(".")[1]!, "base64url").toString());
+      expect(claims).toMatchObject({
+        aud: "google",
+        typ: "savetowallet",
+        iss: "development@wallet-pass-server.invalid",
+      });
+      expect(discoveryProblems("LoyaltyObject", claims.payload.loyaltyObjects[0])).toEqual([]);
+      expect((await dev.call("GET", `/v1/project/${project}/google/credentials`)).json.source).toBe("development");
+      expect(dev.app.google.client.calls).toBe(0);
+    } finally {
+      await dev.close();
+    }
+  });
+});
