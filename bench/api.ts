@@ -1,4 +1,6 @@
 // Authenticated API throughput: GET /v1/project/{id} and POST /v1/project, with autocannon over loopback.
+import { spawn } from "node:child_process";
+import { join } from "node:path";
 import autocannon from "autocannon";
 import type { BenchServer } from "./server.js";
 
@@ -41,4 +43,42 @@ export async function benchProjectApi(server: BenchServer): Promise<Rate[]> {
     body: JSON.stringify({ name: "Bench create", projectType: "coupon", description: "load", settings: { a: "b" } }),
   });
   return [read, create];
+}
+
+const root = new URL("../", import.meta.url).pathname;
+
+/**
+ * Runs autocannon in its own process (so the load generator does not share this process's event loop, where the
+ * fake APNs and Google servers live) and returns its JSON result.
+ */
+export function autocannonProcess(args: string[]): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(root, "node_modules/.bin/autocannon"), ["-j", ...args], {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    let out = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      out += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", () => {
+      try {
+        resolve(JSON.parse(out) as autocannon.Result);
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+
+export function rateOf(name: string, result: autocannon.Result): Rate {
+  return {
+    name,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
 }

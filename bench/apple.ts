@@ -1,9 +1,6 @@
 // Apple benchmarks: signed .pkpass per second on one core (ours and passkit-generator, same content, same run),
 // a 100,000-pass publish until every registered device's push has reached a fake APNs, and device fetches of the
 // latest pass (200 and 304) at a fixed 500 requests/s.
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
-import type autocannon from "autocannon";
 import { PKPass } from "passkit-generator";
 import pg from "pg";
 import { buildPassJson } from "../src/apple/pass-json.js";
@@ -14,10 +11,8 @@ import { BUILT_IN } from "../src/images/image-store.js";
 import { appleTemplate, passCreate } from "../test/fixtures/reference.js";
 import { testPki } from "../test/helpers/apple.js";
 import type { FakeApns } from "../test/helpers/fake-apns.js";
-import type { Rate } from "./api.js";
+import { autocannonProcess, type Rate, rateOf } from "./api.js";
 import type { BenchServer } from "./server.js";
-
-const root = new URL("../", import.meta.url).pathname;
 
 function perSecond(run: () => void, seconds: number): number {
   for (let i = 0; i < 50; i++) run(); // warm up
@@ -133,20 +128,10 @@ export async function benchDeviceFetch(server: BenchServer): Promise<Rate[]> {
   const passJson = await api(server, "GET", `/v1/pass/${pass.id}/viewJSONPass`);
   const url = `${server.baseUrl}/apple/v1/passes/${passJson.passTypeIdentifier}/${passJson.serialNumber}`;
   const headers = { authorization: `ApplePass ${passJson.authenticationToken}` };
-  // autocannon runs in its own process, so that the load generator does not share this process's event loop.
   const rate = async (name: string, extra: Record<string, string>, seconds = 10): Promise<Rate> => {
-    const args = ["-j", "-c", "8", "-R", "500", "-d", String(seconds)];
+    const args = ["-c", "8", "-R", "500", "-d", String(seconds)];
     for (const [key, value] of Object.entries({ ...headers, ...extra })) args.push("-H", `${key}=${value}`);
-    const run = spawnSync(join(root, "node_modules/.bin/autocannon"), [...args, url], { encoding: "utf8" });
-    const result = JSON.parse(run.stdout) as autocannon.Result;
-    return {
-      name,
-      requestsPerSecond: Math.round(result.requests.average),
-      p50Ms: result.latency.p50,
-      p99Ms: result.latency.p99,
-      non2xx: result.non2xx,
-      errors: result.errors,
-    };
+    return rateOf(name, await autocannonProcess([...args, url]));
   };
   await rate("warm-up", {}, 5);
   const full = await rate("device fetch 200 (signed .pkpass)", {});

@@ -3,8 +3,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { startFakeApns } from "../test/helpers/fake-apns.js";
+import { startFakeGoogle } from "../test/helpers/fake-google.js";
 import { benchProjectApi, type Rate } from "./api.js";
 import { benchDeviceFetch, benchPublishPushes, benchSigning } from "./apple.js";
+import { benchGooglePublish, benchGoogleRedirect, benchSaveLinks } from "./google.js";
 import { benchBulkUpdate, benchInstalledList, benchPassCreate } from "./passes.js";
 import { startBenchServer } from "./server.js";
 
@@ -23,17 +25,27 @@ async function main() {
   console.log(
     `machine: ${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
   );
-  console.log("\n## Apple signing (one core, this process, the reference pass with its images)");
+  console.log("\n## Signing (one core, this process)");
   const signing = benchSigning();
   console.log(
     `signed .pkpass/s: ours ${signing.ours}, passkit-generator ${signing.passkitGenerator}, ratio ` +
       `${(signing.ours / signing.passkitGenerator).toFixed(1)}×   (goal ≥ 2,000/s per core and ≥ 40×)`,
   );
 
+  const google = await startFakeGoogle();
+  console.log(`save links/s (class + object + RS256 JWT, one core): ${benchSaveLinks(google)}`);
+
   const apns = await startFakeApns();
-  const caFile = join(mkdtempSync(join(tmpdir(), "bench-apns-")), "ca.pem");
-  writeFileSync(caFile, apns.ca);
-  const server = await startBenchServer({ APNS_HOST: apns.host, APNS_CA_FILE: caFile });
+  const dir = mkdtempSync(join(tmpdir(), "bench-"));
+  writeFileSync(join(dir, "apns-ca.pem"), apns.ca);
+  writeFileSync(join(dir, "service-account.json"), JSON.stringify(google.serviceAccount));
+  const server = await startBenchServer({
+    APNS_HOST: apns.host,
+    APNS_CA_FILE: join(dir, "apns-ca.pem"),
+    GOOGLE_SERVICE_ACCOUNT: join(dir, "service-account.json"),
+    GOOGLE_ISSUER_ID: google.issuerId,
+    GOOGLE_WALLET_API_URL: google.url,
+  });
   try {
     console.log("\n## API (autocannon, 32 connections, 10 s, server and Postgres on this machine)");
     for (const rate of await benchProjectApi(server)) console.log(line(rate));
@@ -50,9 +62,18 @@ async function main() {
     const [full, notModified] = await benchDeviceFetch(server);
     console.log(line(full!, "goal p99 < 25 ms at 500 req/s"));
     console.log(line(notModified!, "goal p99 < 5 ms at 500 req/s"));
+
+    console.log("\n## Google (fake Wallet API + OAuth on loopback)");
+    console.log(line(await benchGoogleRedirect(server), "302 to the save link"));
+    const publish = await benchGooglePublish(server, google, 100_000);
+    console.log(
+      `initial sync of 100,000 objects: ${publish.initialSeconds.toFixed(1)} s (${publish.initialCalls} API calls); ` +
+        `then a class-level publish to all 100,000: ${publish.publishCalls} API call(s) [${publish.publishSummary}]   (goal 1)`,
+    );
   } finally {
     await server.stop();
     await apns.close();
+    await google.close();
   }
 }
 

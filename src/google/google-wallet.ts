@@ -116,7 +116,10 @@ export class GoogleWallet {
     return { classId, objectId: serialNumber ? `${issuer.issuerId}.${idSuffix(serialNumber)}` : "" };
   }
 
-  /** Fields that live on objects: marked notShared, chosen before (sticky), or overridden by some pass. */
+  /**
+   * Fields that live on objects: marked notShared, chosen before (sticky), or overridden by some pass (this
+   * scans the template's passes: done when the class is synced, not per pass).
+   */
   private async objectFields(template: TemplateRecord, design: TemplateDesign): Promise<Set<string>> {
     const { rows } = await this.pool.query<{ name: string }>({
       name: "google-object-fields",
@@ -128,6 +131,29 @@ export class GoogleWallet {
     const names = new Set(rows.map((r) => r.name));
     for (const [name, spec] of Object.entries(design.fields)) if (spec.notShared === true) names.add(name);
     return names;
+  }
+
+  /** The object fields as the class was last synced with, plus notShared fields and these passes' own overrides. */
+  private async knownObjectFields(
+    template: TemplateRecord,
+    passes: PassRecord[],
+  ): Promise<{ fields: Set<string>; synced: boolean; complete: boolean }> {
+    const { rows } = await this.pool.query<{ object_fields: string[]; body_hash: string | null }>({
+      name: "google-class-state",
+      text: "SELECT object_fields, body_hash FROM google_classes WHERE template_id = $1",
+      values: [template.id],
+    });
+    const fields = new Set(rows[0]?.object_fields ?? []);
+    const design = designOf(template);
+    for (const [name, spec] of Object.entries(design.fields)) if (spec.notShared === true) fields.add(name);
+    let complete = true;
+    for (const pass of passes) {
+      for (const name of Object.keys(pass.overrides.fields ?? {})) {
+        if (!fields.has(name)) complete = false;
+        fields.add(name);
+      }
+    }
+    return { fields, synced: rows[0]?.body_hash != null, complete };
   }
 
   private classBody(issuer: GoogleIssuer, template: TemplateRecord, objectFields: ReadonlySet<string>) {
@@ -321,7 +347,10 @@ export class GoogleWallet {
       if (!template) continue;
       const issuer = await this.deps.issuers.forProject(template.projectId);
       if (issuer.development) continue;
-      const objectFields = await this.syncClass(issuer, template);
+      // The class is synced by its own events; here only when it never was, or a pass overrides a field that
+      // must move from the class onto the objects.
+      const known = await this.knownObjectFields(template, group);
+      const objectFields = known.synced && known.complete ? known.fields : await this.syncClass(issuer, template);
       const resource = resourceOf(googleKindOf(template.type, template.projectType), "Object");
       const { rows } = await this.pool.query<{
         pass_id: number;
@@ -371,7 +400,7 @@ export class GoogleWallet {
     if (!pass) throw new Error(`pass ${passId} is not a Google pass`);
     const template = (await this.template(pass.templateId))!;
     const issuer = await this.deps.issuers.forProject(template.projectId);
-    const objectFields = await this.objectFields(template, designOf(template));
+    const { fields: objectFields } = await this.knownObjectFields(template, [pass]);
     const kind: GoogleKind = googleKindOf(template.type, template.projectType);
     const klass = this.classBody(issuer, template, objectFields);
     const { body: object } = this.objectBody(issuer, template, pass, objectFields);
@@ -385,7 +414,14 @@ export class GoogleWallet {
     });
     const full = signJwt(issuer, claims({ [`${kind}Classes`]: [klass], [`${kind}Objects`]: [object] }));
     if (full.length <= MAX_JWT_LENGTH) return `${SAVE_URL}${full}`;
-    if (!issuer.development) await this.syncPasses([passId]);
+    if (!issuer.development) {
+      const { rows } = await this.pool.query<{ body_hash: string }>({
+        name: "google-object-hash",
+        text: "SELECT body_hash FROM google_objects WHERE pass_id = $1",
+        values: [passId],
+      });
+      if (rows[0]?.body_hash !== hash(object)) await this.syncPasses([passId]);
+    }
     const skinny = signJwt(issuer, claims({ [`${kind}Objects`]: [{ id: object.id, classId: object.classId }] }));
     return `${SAVE_URL}${skinny}`;
   }

@@ -1,0 +1,147 @@
+// Google benchmarks: save links per second on one core (class + object mapping and RS256 signing), the Google
+// redirect over HTTP, and the Google API calls a 100,000-pass template publish makes (goal: one class PATCH when
+// only class-level content changed), against a fake Google on loopback.
+import { createPrivateKey } from "node:crypto";
+import pg from "pg";
+import { designOf, mergedView, parseTemplateBody } from "../src/domain/field-model.js";
+import { signJwt } from "../src/google/api-client.js";
+import { buildClass, buildObject } from "../src/google/mapping.js";
+import { addPassChangedEvents } from "../src/jobs/queue.js";
+import { googleTemplate } from "../test/fixtures/reference.js";
+import type { FakeGoogle } from "../test/helpers/fake-google.js";
+import { autocannonProcess, type Rate, rateOf } from "./api.js";
+import type { BenchServer } from "./server.js";
+
+/** Save-link JWTs per second on this thread: the reference loyalty template's class and object, signed. */
+export function benchSaveLinks(google: FakeGoogle, seconds = 5): number {
+  const design = designOf(parseTemplateBody(googleTemplate));
+  const issuer = {
+    key: "bench",
+    issuerId: google.issuerId,
+    clientEmail: google.serviceAccount.client_email,
+    privateKey: createPrivateKey(google.serviceAccount.private_key),
+    privateKeyId: google.serviceAccount.private_key_id,
+    tokenUri: google.serviceAccount.token_uri,
+    development: false,
+  };
+  const objectFields = new Set<string>();
+  let serial = 0;
+  const once = () => {
+    const view = mergedView(design, { headers: { barcode_value: { value: `member-${serial}` } } });
+    const classId = `${google.issuerId}.bench-class`;
+    const klass = buildClass({
+      kind: "loyalty",
+      classId,
+      issuerName: "Bench",
+      templateName: "Bench",
+      design,
+      headers: design.headers,
+      fields: design.fields,
+      objectFields,
+      logoUrl: "https://wallet.example.com/images/logo.png",
+      callbackUrl: "https://wallet.example.com/google/callback",
+      locations: [],
+    });
+    const object = buildObject({
+      kind: "loyalty",
+      classId,
+      objectId: `${google.issuerId}.bench-${serial++}`,
+      serialNumber: `bench-${serial}`,
+      templateName: "Bench",
+      issuerName: "Bench",
+      design,
+      headers: view.headers,
+      fields: view.fields,
+      objectFields,
+      logoUrl: "https://wallet.example.com/images/logo.png",
+      locations: [],
+      voided: false,
+    });
+    signJwt(issuer, {
+      iss: issuer.clientEmail,
+      aud: "google",
+      typ: "savetowallet",
+      iat: Math.floor(Date.now() / 1000),
+      origins: ["https://wallet.example.com"],
+      payload: { loyaltyClasses: [klass], loyaltyObjects: [object] },
+    });
+  };
+  for (let i = 0; i < 50; i++) once();
+  let count = 0;
+  const start = performance.now();
+  while (performance.now() - start < seconds * 1000) {
+    once();
+    count++;
+  }
+  return Math.round(count / ((performance.now() - start) / 1000));
+}
+
+async function api(server: BenchServer, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${server.baseUrl}${path}`, {
+    method,
+    redirect: "manual",
+    headers: { authorization: server.auth, "api-revision": "1.2", "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return (await res.json().catch(() => ({}))) as Record<string, unknown>;
+}
+
+async function drained(client: pg.Client) {
+  for (;;) {
+    const { rows } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM graphile_worker._private_jobs");
+    if (rows[0]!.n === 0) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * Creates `count` Google passes, lets every object reach the fake Google, then publishes a class-level change:
+ * returns the seconds of the initial sync and the API calls the publish made.
+ */
+export async function benchGooglePublish(server: BenchServer, google: FakeGoogle, count: number) {
+  const project = await api(server, "POST", "/v1/project", { name: "Bench Google", projectType: "memberCard" });
+  const { templateId } = await api(server, "POST", `/v1/template/${project.id}`, googleTemplate);
+  const client = new pg.Client({ connectionString: server.databaseUrl });
+  await client.connect();
+  await client.query(
+    `INSERT INTO passes (account_id, template_id, serial_number)
+     SELECT t.account_id, t.id, gen_random_uuid()::text FROM templates t, generate_series(1, $2) WHERE t.id = $1`,
+    [templateId, count],
+  );
+  await client.query("ANALYZE");
+  const start = Date.now();
+  await addPassChangedEvents(client, { templateId: templateId as number });
+  await drained(client);
+  const initialSeconds = (Date.now() - start) / 1000;
+  const before = google.calls.length;
+  const { ticketId } = await api(server, "PUT", `/v1/template/${templateId}/passes`, {
+    fields: { "Program ID": { value: "99999999" } },
+  });
+  for (;;) {
+    const ticket = await api(server, "GET", `/v1/ticket/${ticketId}`);
+    if (ticket.status === "done") break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await drained(client);
+  await client.end();
+  const publishCalls = google.calls.slice(before);
+  return {
+    initialSeconds,
+    initialCalls: before,
+    publishCalls: publishCalls.length,
+    publishSummary: [...new Set(publishCalls.map((c) => `${c.action} ${c.resource}`))].join(", "),
+  };
+}
+
+/** GET /v1/pass/{id}/download of a Google pass (302 to its save link), 32 connections for 10 s. */
+export async function benchGoogleRedirect(server: BenchServer): Promise<Rate> {
+  const project = await api(server, "POST", "/v1/project", { name: "Bench redirect", projectType: "memberCard" });
+  const { templateId } = await api(server, "POST", `/v1/template/${project.id}`, googleTemplate);
+  const pass = await api(server, "POST", `/v1/pass/${templateId}`, { headers: { barcode_value: { value: "1" } } });
+  const url = `${server.baseUrl}/v1/pass/${pass.id}/download`;
+  const headers = ["-H", `authorization=${server.auth}`];
+  await autocannonProcess(["-c", "32", "-d", "3", ...headers, url]); // warm-up (and the object's first sync)
+  const result = await autocannonProcess(["-c", "32", "-d", "10", ...headers, url]);
+  // Every answer is a 302: only other statuses count as failures.
+  return { ...rateOf("GET /v1/pass/{id}/download (Google: 302)", result), non2xx: result.non2xx - result["3xx"] };
+}
