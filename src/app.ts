@@ -6,6 +6,10 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance } from "fastify";
 import { ApiKeyRepository } from "./accounts/api-key-repository.js";
 import { ApiKeyService } from "./accounts/api-keys.js";
+import { PassFromLink } from "./adaptive/generate.js";
+import { LinkRepository } from "./adaptive/repository.js";
+import { adaptiveLinkRoutes, adaptivePassRoutes } from "./adaptive/routes.js";
+import { AdaptiveLinkService } from "./adaptive/service.js";
 import { appleCertificateRoutes } from "./api/v1/apple-certificates/routes.js";
 import { downloadRoutes, publicDownloadRoutes } from "./api/v1/downloads/routes.js";
 import { DownloadService } from "./api/v1/downloads/service.js";
@@ -113,6 +117,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<App> {
   });
   const downloads = new DownloadService(applePasses, googleWallet);
   const registrations = new Registrations(pool);
+  const linkRepository = new LinkRepository(pool);
+  const adaptiveLinks = new AdaptiveLinkService(linkRepository, passes, pool, config.publicBaseUrl);
 
   installErrorHandling(http);
   installBodyParsers(http);
@@ -159,6 +165,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<App> {
       await v1.register(downloadRoutes, { downloads });
       await v1.register(appleCertificateRoutes, { identities, projects: projectRepository });
       await v1.register(googleCredentialRoutes, { issuers, projects: projectRepository });
+      await v1.register(adaptiveLinkRoutes, { links: adaptiveLinks });
     },
     { prefix: "/v1" },
   );
@@ -172,6 +179,16 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<App> {
     keys: new CallbackKeys(config.google?.callbackKeysUrl ?? "https://pay.google.com/gp/m/issuer/keys"),
   });
   await http.register(imageRoutes, { images });
+  const generator = new PassFromLink({
+    links: linkRepository,
+    passes,
+    apple: applePasses,
+    google: googleWallet,
+    images,
+    pool,
+    publicBaseUrl: config.publicBaseUrl,
+  });
+  await http.register(adaptivePassRoutes, { prefix: "/v1", generator });
 
   await http.ready();
   return {

@@ -65,6 +65,8 @@ export interface PassFilter {
   templateId?: number;
   status?: PassStatusFilter;
   tag?: string;
+  /** Passes made from this adaptive link. */
+  adaptiveLinkId?: string;
 }
 
 export interface PassChanges {
@@ -137,6 +139,10 @@ export class PassRepository {
       values.push(statuses.length === 1 ? statuses[0] : statuses);
       where.push(statuses.length === 1 ? `p.status = $${values.length}` : `p.status = ANY($${values.length}::text[])`);
     }
+    if (filter.adaptiveLinkId !== undefined) {
+      values.push(filter.adaptiveLinkId);
+      where.push(`p.adaptive_link_id = $${values.length}`);
+    }
     if (filter.tag !== undefined) {
       values.push(filter.tag);
       from += ` JOIN pass_tags pt ON pt.pass_id = p.id JOIN tags tg ON tg.id = pt.tag_id AND tg.account_id = $1 AND tg.name = $${values.length}`;
@@ -152,7 +158,7 @@ export class PassRepository {
       ),
     );
     let countQuery: Promise<{ rows: { n: number }[] }>;
-    if (filter.tag !== undefined) {
+    if (filter.tag !== undefined || filter.adaptiveLinkId !== undefined) {
       countQuery = this.pool.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM ${from} WHERE ${where.join(" AND ")}`,
         values,
@@ -192,6 +198,8 @@ export class PassRepository {
       publicUrlType?: "single" | "multiple";
       /** Record a "pass changed" event for the new pass (Google passes: their object is inserted). */
       announce?: boolean;
+      /** The adaptive link the pass was made from. */
+      adaptiveLinkId?: string;
     },
   ): Promise<PassRow> {
     const values = [
@@ -204,10 +212,11 @@ export class PassRepository {
       data.publicUrlType ?? null,
       data.publicUrlType ? randomBytes(16).toString("base64url") : null,
       JSON.stringify(data.images ?? {}),
+      data.adaptiveLinkId ?? null,
     ];
     const insertSql = `INSERT INTO passes (account_id, template_id, external_id, serial_number, overrides, beacons,
-               public_url_type, public_url_token, images)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${PASS_COLUMNS}`;
+               public_url_type, public_url_token, images, adaptive_link_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${PASS_COLUMNS}`;
     // Announcing stays one statement: the event's job is added by a CTE over the inserted row.
     const insert = data.announce
       ? {

@@ -168,7 +168,14 @@ export class PassService {
     };
   }
 
-  async create(accountId: number, templateKey: Key, body: PassBody, externalId?: string, expiry?: string) {
+  async create(
+    accountId: number,
+    templateKey: Key,
+    body: PassBody,
+    externalId?: string,
+    expiry?: string,
+    origin?: { adaptiveLinkId: string },
+  ) {
     const template = await this.template(accountId, templateKey);
     const input = isObject(body) ? { ...body } : body;
     if (expiry !== undefined) {
@@ -190,6 +197,7 @@ export class PassService {
     }
     const pass = await this.passes.create(accountId, template.id, {
       announce: template.vendor === "Google",
+      ...(origin ? { adaptiveLinkId: origin.adaptiveLinkId } : {}),
       ...changes,
       externalId: passExternalId,
       publicUrlType,
@@ -291,6 +299,7 @@ export class PassService {
     accountId: number,
     query: PaginationQuery & { templateId?: string; status?: PassStatusFilter },
     tag?: string,
+    adaptiveLinkId?: string,
   ) {
     const page = resolvePage(query, ["id", "createdAt", "updatedAt"] as const, "id");
     if (query.templateId !== undefined && !/^[0-9]{1,18}$/.test(String(query.templateId))) {
@@ -301,7 +310,7 @@ export class PassService {
     // template it does not own.
     const [exists, { count, rows }] = await Promise.all([
       templateId === undefined ? true : this.templates.exists(accountId, templateId),
-      this.passes.list(accountId, { templateId, status: query.status, tag }, page),
+      this.passes.list(accountId, { templateId, status: query.status, tag, adaptiveLinkId }, page),
     ]);
     if (!exists) throw notFound("Template");
     return { count, pagination: paginationInfo(page), passes: rows.map((p) => this.summary(p)) };
