@@ -33,6 +33,8 @@ import { ApplePassBuilder } from "./apple/pass-builder.js";
 import type { AppleSetup } from "./apple/setup.js";
 import { Registrations } from "./apple/web-service/registrations.js";
 import { webServiceRoutes } from "./apple/web-service/routes.js";
+import { badgeRoutes } from "./badge/routes.js";
+import { BadgeService } from "./badge/service.js";
 import type { Config } from "./config.js";
 import type { DatabaseHandle } from "./db/client.js";
 import { GoogleWalletClient } from "./google/api-client.js";
@@ -98,7 +100,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<App> {
   const templateRepository = new TemplateRepository(prisma, pool);
   const images = new ImageStore(pool, { fetchTimeoutMs: config.imageFetchTimeoutMs });
   const templates = new TemplateService(templateRepository, projectRepository, tickets, images);
-  const passes = new PassService(new PassRepository(prisma, pool), templateRepository, config.publicBaseUrl, images);
+  const passRepository = new PassRepository(prisma, pool);
+  const passes = new PassService(passRepository, templateRepository, config.publicBaseUrl, images);
   const identities = new AppleIdentities(pool, deps.secrets, deps.apple.wwdr, deps.apple.defaultIdentity);
   await identities.start(http.log);
   const applePasses = new ApplePassBuilder(pool, identities, images, `${config.publicBaseUrl}/apple`);
@@ -189,6 +192,14 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<App> {
     publicBaseUrl: config.publicBaseUrl,
   });
   await http.register(adaptivePassRoutes, { prefix: "/v1", generator });
+  const badge = new BadgeService({
+    pool,
+    passes,
+    passRepository,
+    links: adaptiveLinks,
+    publicBaseUrl: config.publicBaseUrl,
+  });
+  await http.register(badgeRoutes, { prefix: "/v0", badge, apiKeys });
 
   await http.ready();
   return {

@@ -311,7 +311,7 @@ export class GoogleWallet {
     include: (name: string) => boolean,
   ) {
     for (const [name, spec] of Object.entries(fields)) {
-      if (!include(name) || before[name] === undefined || before[name] === after[name]) continue;
+      if (!include(name) || (before[name] ?? "") === after[name]) continue;
       const template = typeof spec.changeMessage === "string" ? spec.changeMessage : "";
       if (!template.includes("%@")) continue;
       await this.deps.client.addMessage(issuer, resource, id, {
