@@ -1,0 +1,99 @@
+// The landing page in a real browser (Debian's Chromium driven by playwright-core): both buttons and the QR code
+// render and point at the right URLs, the logo loads, the Content-Security-Policy blocks nothing the page needs.
+// A screenshot is saved under test-output/.
+import { execFileSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type Browser, chromium } from "playwright-core";
+import QRCode from "qrcode";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { googleTemplate } from "../fixtures/reference.js";
+import { startTestServer, type TestServer } from "../helpers/app.js";
+
+const root = new URL("../../", import.meta.url).pathname;
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  execFileSync(join(root, "scripts/ensure-chromium.sh"), { stdio: "inherit" });
+  server = await startTestServer();
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+it("renders the program, both wallet buttons and a QR code of the link", async () => {
+  const projectId = (
+    await server.call("POST", "/v1/project", { body: { name: "Acme Coffee", projectType: "memberCard" } })
+  ).json.id;
+  const iosTemplateId = (
+    await server.call("POST", `/v1/template/${projectId}`, {
+      body: {
+        name: "Coffee Club",
+        vendor: "Apple",
+        type: "Store Card",
+        headers: {
+          logo_text: { value: "Acme Coffee Club" },
+          background_color: { value: "rgb(120,40,20)" },
+          foreground_color: { value: "rgb(255,255,255)" },
+        },
+      },
+    })
+  ).json.templateId;
+  const androidTemplateId = (await server.call("POST", `/v1/template/${projectId}`, { body: googleTemplate })).json
+    .templateId;
+  const link = (await server.call("POST", "/v1/links/adaptive", { body: { iosTemplateId, androidTemplateId } })).json;
+
+  const page = await browser.newPage({ viewport: { width: 1024, height: 900 } });
+  const blocked: string[] = [];
+  page.on("console", (message) => {
+    if (/Content Security Policy|Refused/i.test(message.text())) blocked.push(message.text());
+  });
+  const response = await page.goto(link.url);
+  expect(response?.status()).toBe(200);
+  expect(await page.title()).toBe("Acme Coffee Club");
+  expect(await page.locator("html").getAttribute("lang")).toBe("en");
+  await expect.poll(() => page.locator("h1").textContent()).toBe("Acme Coffee Club");
+
+  const apple = page.getByRole("link", { name: "Add to Apple Wallet" });
+  const googleButton = page.getByRole("link", { name: "Add to Google Wallet" });
+  expect(await apple.isVisible()).toBe(true);
+  expect(await googleButton.isVisible()).toBe(true);
+  expect(await apple.getAttribute("href")).toBe(link.iosUrl);
+  expect(await googleButton.getAttribute("href")).toBe(link.androidUrl);
+
+  const logo = page.locator("img");
+  expect(await logo.getAttribute("alt")).toBe("Acme Coffee Club logo");
+  expect(await logo.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+
+  const qr = page.locator(".qr svg");
+  const box = await qr.boundingBox();
+  expect(box?.width).toBeGreaterThan(100);
+  // The QR code is exactly the one for the link's URL.
+  const expected = await QRCode.toString(link.url, { type: "svg", margin: 1, errorCorrectionLevel: "M" });
+  const drawn = await qr.evaluate((svg) => svg.outerHTML);
+  const paths = (svg: string) => [...svg.matchAll(/ d="([^"]+)"/g)].map((m) => m[1]);
+  expect(paths(drawn)).toEqual(paths(expected));
+
+  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  expect(background).toBe("rgb(120, 40, 20)");
+  expect(blocked).toEqual([]);
+
+  const out = join(root, "test-output");
+  mkdirSync(out, { recursive: true });
+  await page.screenshot({ path: join(out, "landing-page.png"), fullPage: true });
+  await page.close();
+});
