@@ -77,7 +77,7 @@ it("renders the program, both wallet buttons and a QR code of the link", async (
 
   const logo = page.locator("img");
   expect(await logo.getAttribute("alt")).toBe("Acme Coffee Club logo");
-  expect(await logo.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+  expect(await logo.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
 
   const qr = page.locator(".qr svg");
   const box = await qr.boundingBox();
@@ -88,7 +88,14 @@ it("renders the program, both wallet buttons and a QR code of the link", async (
   const paths = (svg: string) => [...svg.matchAll(/ d="([^"]+)"/g)].map((m) => m[1]);
   expect(paths(drawn)).toEqual(paths(expected));
 
-  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  // Runs in the page: the browser's getComputedStyle (tsconfig has no DOM types).
+  const background = await page
+    .locator("body")
+    .evaluate(
+      (body) =>
+        (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(body)
+          .backgroundColor,
+    );
   expect(background).toBe("rgb(120, 40, 20)");
   expect(blocked).toEqual([]);
 
