@@ -4,6 +4,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { startFakeApns } from "../test/helpers/fake-apns.js";
 import { startFakeGoogle } from "../test/helpers/fake-google.js";
+import { benchAdaptive } from "./adaptive.js";
 import { benchProjectApi, type Rate } from "./api.js";
 import { benchDeviceFetch, benchPublishPushes, benchSigning } from "./apple.js";
 import { benchGooglePublish, benchGoogleRedirect, benchSaveLinks } from "./google.js";
@@ -62,6 +63,11 @@ async function main() {
     console.log(line(notModified!, "goal p99 < 5 ms at 500 req/s"));
     const pushes = await benchPublishPushes(server, apns, 100_000);
     console.log(`publish to 100,000 installed passes → every device pushed: ${pushes.toFixed(1)} s   (goal < 60 s)`);
+
+    console.log("\n## Adaptive links (32 connections, 10 s)");
+    const [linkIos, linkAndroid] = await benchAdaptive(server);
+    console.log(line(linkIos!, "goal ≥ 1,000/s on 2 cores"));
+    console.log(line(linkAndroid!, "302 to the save link"));
 
     console.log("\n## Google (fake Wallet API + OAuth on loopback)");
     console.log(line(await benchGoogleRedirect(server), "302 to the save link"));

@@ -174,29 +174,25 @@ export class PassFromLink {
     }
   }
 
-  /** The one pass a non-personalized link hands out on this platform, made by the first request (serialized). */
+  /**
+   * The one pass a non-personalized link hands out on this platform, made by the first request. Concurrent first
+   * requests may each make one: the first stored wins, the others are removed and their allowance returned (no
+   * lock is held while passes are made, so a burst cannot exhaust the connection pool).
+   */
   private async sharedPass(
     link: LinkRow,
     templateId: number,
     params: ReturnType<PassFromLink["parameters"]>,
     device: "ios" | "android",
   ) {
-    const client = await this.deps.pool.connect();
-    const lock = `adaptive:${link.id}:${device}`;
-    try {
-      await client.query("SELECT pg_advisory_lock(hashtext($1))", [lock]);
-      const column = device === "ios" ? "ios_pass_id" : "android_pass_id";
-      const { rows } = await client.query<{ id: number | null }>(
-        `SELECT ${column} AS id FROM adaptive_links WHERE id = $1`,
-        [link.id],
-      );
-      if (rows[0]?.id) return rows[0].id;
-      const passId = await this.newPass(link, templateId, params, device);
-      return passId === undefined ? undefined : await this.deps.links.setSharedPass(link.id, device, passId);
-    } finally {
-      await client.query("SELECT pg_advisory_unlock(hashtext($1))", [lock]).catch(() => {});
-      client.release();
+    const passId = await this.newPass(link, templateId, params, device);
+    if (passId === undefined) return undefined;
+    const winner = await this.deps.links.setSharedPass(link.id, device, passId);
+    if (winner !== passId) {
+      await this.deps.pool.query("DELETE FROM passes WHERE id = $1", [passId]);
+      await this.deps.links.returnPass(link.id);
     }
+    return winner;
   }
 
   private async create(

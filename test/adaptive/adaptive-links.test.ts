@@ -366,6 +366,23 @@ describe("handing out passes", () => {
     expect(encodedJson.barcodes[0]!.message).toBe("XYZ");
   });
 
+  it("hands 50 concurrent first visitors of a non-personalized link the same single pass", async () => {
+    const shared = await link({});
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => open(`/v1/pass/adaptive/${shared.adaptiveLinkId}/ios`)),
+    );
+    const serials = await Promise.all(responses.map(serialOf));
+    expect(new Set(serials).size).toBe(1);
+    const { rows } = await server.database.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM passes WHERE adaptive_link_id = $1",
+      [shared.adaptiveLinkId],
+    );
+    expect(rows[0]!.n).toBe(1);
+    expect((await server.call("GET", `/v1/links/adaptive/${shared.adaptiveLinkId}`)).json.availablePasses).toBe(
+      999_999,
+    );
+  });
+
   it("never hands out more passes than availablePasses, even to 50 concurrent requests", async () => {
     const limited = await link({ isPersonalized: true, availablePasses: 10 });
     const responses = await Promise.all(
