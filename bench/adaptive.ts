@@ -1,23 +1,14 @@
 // Adaptive link throughput: a shared (non-personalized) link opened by iPhones (signed .pkpass each time) and by
 // Android phones (302 to the Google save link), 32 connections for 10 s, autocannon in its own process.
 import { appleTemplate, googleTemplate } from "../test/fixtures/reference.js";
-import { autocannonProcess, type Rate, rateOf } from "./api.js";
+import { apiCall, autocannonProcess, type Rate, rateOf } from "./api.js";
 import type { BenchServer } from "./server.js";
 
-async function api(server: BenchServer, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${server.baseUrl}${path}`, {
-    method,
-    headers: { authorization: server.auth, "api-revision": "1.2", "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return (await res.json()) as Record<string, unknown>;
-}
-
 export async function benchAdaptive(server: BenchServer): Promise<Rate[]> {
-  const project = await api(server, "POST", "/v1/project", { name: "Bench links", projectType: "memberCard" });
-  const ios = await api(server, "POST", `/v1/template/${project.id}`, appleTemplate);
-  const android = await api(server, "POST", `/v1/template/${project.id}`, googleTemplate);
-  const link = await api(server, "POST", "/v1/links/adaptive", {
+  const project = await apiCall(server, "POST", "/v1/project", { name: "Bench links", projectType: "memberCard" });
+  const ios = await apiCall(server, "POST", `/v1/template/${project.id}`, appleTemplate);
+  const android = await apiCall(server, "POST", `/v1/template/${project.id}`, googleTemplate);
+  const link = await apiCall(server, "POST", "/v1/links/adaptive", {
     iosTemplateId: ios.templateId,
     androidTemplateId: android.templateId,
   });

@@ -25,6 +25,18 @@ async function load(name: string, options: autocannon.Options): Promise<Rate> {
   };
 }
 
+/** An authenticated API call to the bench server; the JSON answer (or {} when there is none). */
+export async function apiCall(server: BenchServer, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${server.baseUrl}${path}`, {
+    method,
+    redirect: "manual",
+    headers: { authorization: server.auth, "api-revision": "1.2", "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: benchmark set-up reads responses loosely.
+  return (await res.json().catch(() => ({}))) as Record<string, any>;
+}
+
 export async function benchProjectApi(server: BenchServer): Promise<Rate[]> {
   const headers = { authorization: server.auth, "api-revision": "1.2", "content-type": "application/json" };
   const created = await fetch(`${server.baseUrl}/v1/project`, {

@@ -11,7 +11,7 @@ import { BUILT_IN } from "../src/images/image-store.js";
 import { appleTemplate, passCreate } from "../test/fixtures/reference.js";
 import { testPki } from "../test/helpers/apple.js";
 import type { FakeApns } from "../test/helpers/fake-apns.js";
-import { autocannonProcess, type Rate, rateOf } from "./api.js";
+import { apiCall, autocannonProcess, type Rate, rateOf } from "./api.js";
 import type { BenchServer } from "./server.js";
 
 function perSecond(run: () => void, seconds: number): number {
@@ -74,22 +74,13 @@ export function benchSigning(seconds = 5): { ours: number; passkitGenerator: num
   return { ours: Math.round(ours), passkitGenerator: Math.round(passkitGenerator) };
 }
 
-async function api(server: BenchServer, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${server.baseUrl}${path}`, {
-    method,
-    headers: { authorization: server.auth, "api-revision": "1.2", "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return (await res.json()) as Record<string, unknown>;
-}
-
 /**
  * Publishes a bulk update to `count` passes, each installed on its own device: seconds until the fake APNs has
  * received a push for every device.
  */
 export async function benchPublishPushes(server: BenchServer, apns: FakeApns, count: number): Promise<number> {
-  const project = await api(server, "POST", "/v1/project", { name: "Bench pushes", projectType: "memberCard" });
-  const { templateId } = await api(server, "POST", `/v1/template/${project.id}`, appleTemplate);
+  const project = await apiCall(server, "POST", "/v1/project", { name: "Bench pushes", projectType: "memberCard" });
+  const { templateId } = await apiCall(server, "POST", `/v1/template/${project.id}`, appleTemplate);
   const client = new pg.Client({ connectionString: server.databaseUrl });
   await client.connect();
   await client.query(
@@ -98,9 +89,9 @@ export async function benchPublishPushes(server: BenchServer, apns: FakeApns, co
        FROM templates t, generate_series(1, $2) WHERE t.id = $1`,
     [templateId, count],
   );
-  const sample = await api(server, "GET", `/v1/pass?templateId=${templateId}&pageSize=1`);
+  const sample = await apiCall(server, "GET", `/v1/pass?templateId=${templateId}&pageSize=1`);
   const passId = (sample.passes as Array<{ id: number }>)[0]!.id;
-  const { passTypeIdentifier } = await api(server, "GET", `/v1/pass/${passId}/viewJSONPass`);
+  const { passTypeIdentifier } = await apiCall(server, "GET", `/v1/pass/${passId}/viewJSONPass`);
   await client.query(
     `INSERT INTO apple_registrations (device_library_identifier, pass_id, pass_type_identifier, push_token)
      SELECT 'device-' || id, id, $2, md5(id::text) || md5((id * 7)::text) FROM passes WHERE template_id = $1`,
@@ -110,7 +101,7 @@ export async function benchPublishPushes(server: BenchServer, apns: FakeApns, co
   await client.end();
   apns.pushes.length = 0;
   const start = Date.now();
-  await api(server, "PUT", `/v1/template/${templateId}/passes`, { fields: { Coupon: { value: "70%" } } });
+  await apiCall(server, "PUT", `/v1/template/${templateId}/passes`, { fields: { Coupon: { value: "70%" } } });
   const deadline = start + 300_000;
   while (new Set(apns.pushes.map((p) => p.token)).size < count && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
@@ -122,10 +113,10 @@ export async function benchPublishPushes(server: BenchServer, apns: FakeApns, co
 
 /** GET /apple/v1/passes/{ptid}/{serial} at a fixed 500 requests/s: a full signed pass (200) and the 304 path. */
 export async function benchDeviceFetch(server: BenchServer): Promise<Rate[]> {
-  const project = await api(server, "POST", "/v1/project", { name: "Bench fetch", projectType: "memberCard" });
-  const { templateId } = await api(server, "POST", `/v1/template/${project.id}`, appleTemplate);
-  const pass = await api(server, "POST", `/v1/pass/${templateId}`, passCreate);
-  const passJson = await api(server, "GET", `/v1/pass/${pass.id}/viewJSONPass`);
+  const project = await apiCall(server, "POST", "/v1/project", { name: "Bench fetch", projectType: "memberCard" });
+  const { templateId } = await apiCall(server, "POST", `/v1/template/${project.id}`, appleTemplate);
+  const pass = await apiCall(server, "POST", `/v1/pass/${templateId}`, passCreate);
+  const passJson = await apiCall(server, "GET", `/v1/pass/${pass.id}/viewJSONPass`);
   const url = `${server.baseUrl}/apple/v1/passes/${passJson.passTypeIdentifier}/${passJson.serialNumber}`;
   const headers = { authorization: `ApplePass ${passJson.authenticationToken}` };
   const rate = async (name: string, extra: Record<string, string>, seconds = 10): Promise<Rate> => {

@@ -9,7 +9,7 @@ import { buildClass, buildObject } from "../src/google/mapping.js";
 import { addPassChangedEvents } from "../src/jobs/queue.js";
 import { googleTemplate } from "../test/fixtures/reference.js";
 import type { FakeGoogle } from "../test/helpers/fake-google.js";
-import { autocannonProcess, type Rate, rateOf } from "./api.js";
+import { apiCall, autocannonProcess, type Rate, rateOf } from "./api.js";
 import type { BenchServer } from "./server.js";
 
 /** Save-link JWTs per second on this thread: the reference loyalty template's class and object, signed. */
@@ -76,16 +76,6 @@ export function benchSaveLinks(google: FakeGoogle, seconds = 5): number {
   return Math.round(count / ((performance.now() - start) / 1000));
 }
 
-async function api(server: BenchServer, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${server.baseUrl}${path}`, {
-    method,
-    redirect: "manual",
-    headers: { authorization: server.auth, "api-revision": "1.2", "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return (await res.json().catch(() => ({}))) as Record<string, unknown>;
-}
-
 async function drained(client: pg.Client) {
   for (;;) {
     const { rows } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM graphile_worker._private_jobs");
@@ -99,8 +89,8 @@ async function drained(client: pg.Client) {
  * returns the seconds of the initial sync and the API calls the publish made.
  */
 export async function benchGooglePublish(server: BenchServer, google: FakeGoogle, count: number) {
-  const project = await api(server, "POST", "/v1/project", { name: "Bench Google", projectType: "memberCard" });
-  const { templateId } = await api(server, "POST", `/v1/template/${project.id}`, googleTemplate);
+  const project = await apiCall(server, "POST", "/v1/project", { name: "Bench Google", projectType: "memberCard" });
+  const { templateId } = await apiCall(server, "POST", `/v1/template/${project.id}`, googleTemplate);
   const client = new pg.Client({ connectionString: server.databaseUrl });
   await client.connect();
   await client.query(
@@ -114,11 +104,11 @@ export async function benchGooglePublish(server: BenchServer, google: FakeGoogle
   await drained(client);
   const initialSeconds = (Date.now() - start) / 1000;
   const before = google.calls.length;
-  const { ticketId } = await api(server, "PUT", `/v1/template/${templateId}/passes`, {
+  const { ticketId } = await apiCall(server, "PUT", `/v1/template/${templateId}/passes`, {
     fields: { "Program ID": { value: "99999999" } },
   });
   for (;;) {
-    const ticket = await api(server, "GET", `/v1/ticket/${ticketId}`);
+    const ticket = await apiCall(server, "GET", `/v1/ticket/${ticketId}`);
     if (ticket.status === "done") break;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -135,9 +125,9 @@ export async function benchGooglePublish(server: BenchServer, google: FakeGoogle
 
 /** GET /v1/pass/{id}/download of a Google pass (302 to its save link), 32 connections for 10 s. */
 export async function benchGoogleRedirect(server: BenchServer): Promise<Rate> {
-  const project = await api(server, "POST", "/v1/project", { name: "Bench redirect", projectType: "memberCard" });
-  const { templateId } = await api(server, "POST", `/v1/template/${project.id}`, googleTemplate);
-  const pass = await api(server, "POST", `/v1/pass/${templateId}`, { headers: { barcode_value: { value: "1" } } });
+  const project = await apiCall(server, "POST", "/v1/project", { name: "Bench redirect", projectType: "memberCard" });
+  const { templateId } = await apiCall(server, "POST", `/v1/template/${project.id}`, googleTemplate);
+  const pass = await apiCall(server, "POST", `/v1/pass/${templateId}`, { headers: { barcode_value: { value: "1" } } });
   const url = `${server.baseUrl}/v1/pass/${pass.id}/download`;
   const headers = ["-H", `authorization=${server.auth}`];
   await autocannonProcess(["-c", "32", "-d", "3", ...headers, url]); // warm-up (and the object's first sync)

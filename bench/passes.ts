@@ -3,21 +3,12 @@
 import autocannon from "autocannon";
 import pg from "pg";
 import { appleTemplate } from "../test/fixtures/reference.js";
-import type { Rate } from "./api.js";
+import { apiCall, type Rate } from "./api.js";
 import type { BenchServer } from "./server.js";
 
-async function json(server: BenchServer, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${server.baseUrl}${path}`, {
-    method,
-    headers: { authorization: server.auth, "api-revision": "1.2", "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return (await res.json()) as Record<string, unknown>;
-}
-
 async function newTemplate(server: BenchServer): Promise<number> {
-  const project = await json(server, "POST", "/v1/project", { name: "Bench passes", projectType: "memberCard" });
-  const template = await json(server, "POST", `/v1/template/${project.id}`, appleTemplate);
+  const project = await apiCall(server, "POST", "/v1/project", { name: "Bench passes", projectType: "memberCard" });
+  const template = await apiCall(server, "POST", `/v1/template/${project.id}`, appleTemplate);
   return template.templateId as number;
 }
 
@@ -61,11 +52,11 @@ export async function benchPassCreate(server: BenchServer): Promise<Rate> {
 export async function benchBulkUpdate(server: BenchServer, count: number): Promise<number> {
   const templateId = await newTemplate(server);
   await insertPasses(server.databaseUrl, templateId, count);
-  const { ticketId } = await json(server, "PUT", `/v1/template/${templateId}/passes`, {
+  const { ticketId } = await apiCall(server, "PUT", `/v1/template/${templateId}/passes`, {
     fields: { Coupon: { value: "60%" } },
   });
   for (;;) {
-    const ticket = await json(server, "GET", `/v1/ticket/${ticketId}`);
+    const ticket = await apiCall(server, "GET", `/v1/ticket/${ticketId}`);
     if (ticket.status === "done") {
       return (Date.parse(ticket.finishedAt as string) - Date.parse(ticket.createdAt as string)) / 1000;
     }
