@@ -1,5 +1,5 @@
 // Validates what we send to Google against Google's own discovery document of the Wallet REST API
-// (../shared/reference/google-walletobjects-v1-discovery.json): every key must exist in the schema, every value
+// (a copy in test/fixtures/google/walletobjects-v1-discovery.json): every key must exist in the schema, every value
 // must have the schema's type (and be one of its enum values), and the fields Google documents as Required must
 // be present.
 import { readFileSync } from "node:fs";
@@ -16,7 +16,7 @@ interface SchemaProperty {
 }
 
 const discovery = JSON.parse(
-  readFileSync(new URL("../../../shared/reference/google-walletobjects-v1-discovery.json", import.meta.url), "utf8"),
+  readFileSync(new URL("../fixtures/google/walletobjects-v1-discovery.json", import.meta.url), "utf8"),
 ) as { schemas: Record<string, SchemaProperty & { properties: Record<string, SchemaProperty> }> };
 
 function check(value: unknown, schema: SchemaProperty, path: string, problems: string[]): void {
