@@ -40,4 +40,39 @@ describe("loadConfig", () => {
     const ok = loadConfig({ BOOTSTRAP_API_KEY: "admin", BOOTSTRAP_API_SECRET: "s".repeat(32) });
     expect(ok.bootstrapApiKey).toEqual({ key: "admin", secret: "s".repeat(32) });
   });
+
+  it("checks the Apple, APNs, Google and encryption settings, listing every problem", () => {
+    const defaults = loadConfig({});
+    expect(defaults.apns.host).toBe("api.push.apple.com:443");
+    expect(defaults.google).toMatchObject({
+      apiUrl: "https://walletobjects.googleapis.com",
+      callbackKeysUrl: "https://pay.google.com/gp/m/issuer/keys",
+    });
+    try {
+      loadConfig({
+        WALLET_ENCRYPTION_KEY: "too-short",
+        APPLE_PASS_KEY: "/nonexistent/key.pem",
+        APNS_KEY_ID: "ABC",
+        APNS_HOST: "not a host",
+        GOOGLE_ISSUER_ID: "abc",
+        GOOGLE_WALLET_API_URL: "ftp://x",
+      });
+      expect.unreachable();
+    } catch (error) {
+      const text = (error as ConfigError).problems.join("\n");
+      for (const name of [
+        "WALLET_ENCRYPTION_KEY",
+        "APPLE_PASS_KEY needs APPLE_PASS_CERT",
+        "APNS_HOST",
+        "APNS_KEY_FILE, APNS_KEY_ID and APNS_TEAM_ID",
+        "GOOGLE_SERVICE_ACCOUNT and GOOGLE_ISSUER_ID",
+        "GOOGLE_ISSUER_ID must be",
+        "GOOGLE_WALLET_API_URL",
+      ]) {
+        expect(text).toContain(name);
+      }
+    }
+    const key = Buffer.alloc(32, 7).toString("base64");
+    expect(loadConfig({ WALLET_ENCRYPTION_KEY: key }).walletEncryptionKey).toBe(key);
+  });
 });
