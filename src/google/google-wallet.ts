@@ -2,64 +2,18 @@
 // step (a class or object is sent only when its body changed — so publishing a class-level change to any number
 // of passes costs one class PATCH), turns changed fields that carry a changeMessage into notifying messages, and
 // signs save links.
-import { createHash } from "node:crypto";
 import type pg from "pg";
-import {
-  designOf,
-  type FieldSpec,
-  mergedView,
-  type PassOverrides,
-  type TemplateDesign,
-} from "../domain/field-model.js";
-import type { LocationInput } from "../domain/values.js";
-import { BUILT_IN } from "../images/image-store.js";
+import { designOf, type FieldSpec } from "../domain/field-model.js";
 import { addPassChangedEvents } from "../jobs/queue.js";
 import { GoogleApiError, type GoogleWalletClient, signJwt } from "./api-client.js";
+import { GoogleBodies, hash, type PassRecord, type TemplateRecord } from "./bodies.js";
 import type { GoogleIssuer, GoogleIssuers } from "./credentials.js";
-import {
-  buildClass,
-  buildObject,
-  fieldValues,
-  type GoogleKind,
-  googleKindOf,
-  idSuffix,
-  resourceOf,
-} from "./mapping.js";
+import { fieldValues, type GoogleKind, googleKindOf, idSuffix, resourceOf } from "./mapping.js";
 
 export const MAX_JWT_LENGTH = 1800;
 /** Objects sent to Google at once by one sync. */
 const OBJECT_CONCURRENCY = 8;
 export const SAVE_URL = "https://pay.google.com/gp/v/save/";
-
-interface TemplateRecord {
-  id: number;
-  name: string;
-  type: string;
-  vendor: string;
-  design: unknown;
-  projectId: number;
-  projectName: string;
-  projectType: string;
-  contextId: string;
-  locations: LocationInput[];
-}
-
-interface PassRecord {
-  id: number;
-  templateId: number;
-  serialNumber: string;
-  overrides: PassOverrides;
-  locations: LocationInput[];
-}
-
-const LOCATION_JSON = `json_build_object('latitude', l.latitude, 'longitude', l.longitude)`;
-
-const hash = (body: unknown) => createHash("sha256").update(JSON.stringify(body)).digest("hex");
-
-const isVoided = (headers: Record<string, FieldSpec>) =>
-  String(headers.expirationDate?.label ?? "")
-    .trim()
-    .toLowerCase() === "voided";
 
 export interface GoogleWalletDeps {
   pool: pg.Pool;
@@ -70,145 +24,21 @@ export interface GoogleWalletDeps {
 }
 
 export class GoogleWallet {
-  constructor(private readonly deps: GoogleWalletDeps) {}
+  private readonly bodies: GoogleBodies;
+
+  constructor(private readonly deps: GoogleWalletDeps) {
+    this.bodies = new GoogleBodies(deps.pool, deps.publicBaseUrl);
+  }
 
   private get pool() {
     return this.deps.pool;
-  }
-
-  // ---- reading ----
-
-  private async template(templateId: number): Promise<TemplateRecord | undefined> {
-    const { rows } = await this.pool.query<TemplateRecord>({
-      name: "google-template",
-      text: `SELECT t.id, t.name, t.type, t.vendor, t.design, pr.id AS "projectId", pr.name AS "projectName",
-               pr.project_type AS "projectType", pr.context_id AS "contextId",
-               COALESCE((SELECT json_agg(${LOCATION_JSON} ORDER BY l.id) FROM locations l WHERE l.template_id = t.id), '[]')
-                 AS locations
-               FROM templates t JOIN projects pr ON pr.id = t.project_id WHERE t.id = $1`,
-      values: [templateId],
-    });
-    return rows[0];
-  }
-
-  private async passes(passIds: number[]): Promise<PassRecord[]> {
-    const { rows } = await this.pool.query<PassRecord>({
-      name: "google-passes",
-      text: `SELECT p.id, p.template_id AS "templateId", p.serial_number AS "serialNumber", p.overrides,
-               COALESCE((SELECT json_agg(${LOCATION_JSON} ORDER BY l.id) FROM locations l WHERE l.pass_id = p.id), '[]')
-                 AS locations
-               FROM passes p JOIN templates t ON t.id = p.template_id
-              WHERE p.id = ANY($1::int[]) AND t.vendor = 'Google' ORDER BY p.id`,
-      values: [passIds],
-    });
-    return rows;
-  }
-
-  /** Where Google fetches the logo: the template's own URL, a stored image we serve, or our built-in logo. */
-  private logoUrl(design: TemplateDesign): string {
-    const stored = design.images?.["titleModule.image"];
-    if (stored) return `${this.deps.publicBaseUrl}/images/${stored}.png`;
-    const given = design.modules.titleModule?.image;
-    if (typeof given === "string" && /^https?:\/\//.test(given)) return given;
-    return `${this.deps.publicBaseUrl}/images/${BUILT_IN.logo2x.sha256}.png`;
-  }
-
-  private ids(issuer: GoogleIssuer, template: TemplateRecord, serialNumber?: string) {
-    const classId = `${issuer.issuerId}.${idSuffix(`${template.contextId.slice(0, 12)}-t${template.id}`)}`;
-    return { classId, objectId: serialNumber ? `${issuer.issuerId}.${idSuffix(serialNumber)}` : "" };
-  }
-
-  /**
-   * Fields that live on objects: marked notShared, chosen before (sticky), or overridden by some pass (this
-   * scans the template's passes: done when the class is synced, not per pass).
-   */
-  private async objectFields(template: TemplateRecord, design: TemplateDesign): Promise<Set<string>> {
-    const { rows } = await this.pool.query<{ name: string }>({
-      name: "google-object-fields",
-      text: `SELECT unnest(object_fields) AS name FROM google_classes WHERE template_id = $1
-             UNION SELECT DISTINCT k FROM passes p, jsonb_object_keys(COALESCE(p.overrides->'fields', '{}'::jsonb)) k
-              WHERE p.template_id = $1`,
-      values: [template.id],
-    });
-    const names = new Set(rows.map((r) => r.name));
-    for (const [name, spec] of Object.entries(design.fields)) if (spec.notShared === true) names.add(name);
-    return names;
-  }
-
-  /** The object fields as the class was last synced with, plus notShared fields and these passes' own overrides. */
-  private async knownObjectFields(
-    template: TemplateRecord,
-    passes: PassRecord[],
-  ): Promise<{ fields: Set<string>; synced: boolean; complete: boolean }> {
-    const { rows } = await this.pool.query<{ object_fields: string[]; body_hash: string | null }>({
-      name: "google-class-state",
-      text: "SELECT object_fields, body_hash FROM google_classes WHERE template_id = $1",
-      values: [template.id],
-    });
-    const fields = new Set(rows[0]?.object_fields ?? []);
-    const design = designOf(template);
-    for (const [name, spec] of Object.entries(design.fields)) if (spec.notShared === true) fields.add(name);
-    let complete = true;
-    for (const pass of passes) {
-      for (const name of Object.keys(pass.overrides.fields ?? {})) {
-        if (!fields.has(name)) complete = false;
-        fields.add(name);
-      }
-    }
-    return { fields, synced: rows[0]?.body_hash != null, complete };
-  }
-
-  private classBody(issuer: GoogleIssuer, template: TemplateRecord, objectFields: ReadonlySet<string>) {
-    const design = designOf(template);
-    return buildClass({
-      kind: googleKindOf(template.type, template.projectType),
-      classId: this.ids(issuer, template).classId,
-      issuerName: template.projectName,
-      templateName: template.name,
-      design,
-      headers: design.headers,
-      fields: design.fields,
-      objectFields,
-      logoUrl: this.logoUrl(design),
-      callbackUrl: `${this.deps.publicBaseUrl}/google/callback`,
-      locations: template.locations,
-    });
-  }
-
-  private objectBody(
-    issuer: GoogleIssuer,
-    template: TemplateRecord,
-    pass: PassRecord,
-    objectFields: ReadonlySet<string>,
-  ) {
-    const design = designOf(template);
-    const view = mergedView(design, pass.overrides);
-    const { classId, objectId } = this.ids(issuer, template, pass.serialNumber);
-    return {
-      view,
-      body: buildObject({
-        kind: googleKindOf(template.type, template.projectType),
-        classId,
-        objectId,
-        serialNumber: pass.serialNumber,
-        templateName: template.name,
-        issuerName: template.projectName,
-        design,
-        headers: view.headers,
-        fields: view.fields,
-        objectFields,
-        logoUrl: this.logoUrl(design),
-        locations: pass.locations,
-        voided: isVoided(view.headers),
-      }),
-    };
   }
 
   // ---- sync ----
 
   /** Creates or patches a template's class when its body changed. Returns the object fields in force. */
   async syncTemplate(templateId: number): Promise<void> {
-    const template = await this.template(templateId);
+    const template = await this.bodies.template(templateId);
     if (template?.vendor !== "Google") return;
     const issuer = await this.deps.issuers.forProject(template.projectId);
     if (issuer.development) return;
@@ -217,8 +47,8 @@ export class GoogleWallet {
 
   private async syncClass(issuer: GoogleIssuer, template: TemplateRecord): Promise<Set<string>> {
     const design = designOf(template);
-    const objectFields = await this.objectFields(template, design);
-    const body = this.classBody(issuer, template, objectFields);
+    const objectFields = await this.bodies.objectFields(template, design);
+    const body = this.bodies.classBody(issuer, template, objectFields);
     const kind = googleKindOf(template.type, template.projectType);
     const resource = resourceOf(kind, "Class");
     const client = await this.pool.connect();
@@ -341,17 +171,17 @@ export class GoogleWallet {
 
   /** Sends the objects of these passes whose bodies changed (their classes first, when needed). */
   async syncPasses(passIds: number[]): Promise<void> {
-    const passes = await this.passes(passIds);
+    const passes = await this.bodies.passes(passIds);
     const byTemplate = new Map<number, PassRecord[]>();
     for (const pass of passes) byTemplate.set(pass.templateId, [...(byTemplate.get(pass.templateId) ?? []), pass]);
     for (const [templateId, group] of byTemplate) {
-      const template = await this.template(templateId);
+      const template = await this.bodies.template(templateId);
       if (!template) continue;
       const issuer = await this.deps.issuers.forProject(template.projectId);
       if (issuer.development) continue;
       // The class is synced by its own events; here only when it never was, or a pass overrides a field that
       // must move from the class onto the objects.
-      const known = await this.knownObjectFields(template, group);
+      const known = await this.bodies.knownObjectFields(template, group);
       const objectFields = known.synced && known.complete ? known.fields : await this.syncClass(issuer, template);
       const resource = resourceOf(googleKindOf(template.type, template.projectType), "Object");
       const { rows } = await this.pool.query<{
@@ -363,7 +193,7 @@ export class GoogleWallet {
       ]);
       const stored = new Map(rows.map((r) => [r.pass_id, r]));
       const syncOne = async (pass: PassRecord) => {
-        const { body, view } = this.objectBody(issuer, template, pass, objectFields);
+        const { body, view } = this.bodies.objectBody(issuer, template, pass, objectFields);
         const bodyHash = hash(body);
         const previous = stored.get(pass.id);
         if (previous?.body_hash === bodyHash) return;
@@ -404,14 +234,14 @@ export class GoogleWallet {
    * be longer than 1,800 characters — only their ids, after inserting them through the API.
    */
   async saveUrl(passId: number): Promise<string> {
-    const [pass] = await this.passes([passId]);
+    const [pass] = await this.bodies.passes([passId]);
     if (!pass) throw new Error(`pass ${passId} is not a Google pass`);
-    const template = (await this.template(pass.templateId))!;
+    const template = (await this.bodies.template(pass.templateId))!;
     const issuer = await this.deps.issuers.forProject(template.projectId);
-    const { fields: objectFields } = await this.knownObjectFields(template, [pass]);
+    const { fields: objectFields } = await this.bodies.knownObjectFields(template, [pass]);
     const kind: GoogleKind = googleKindOf(template.type, template.projectType);
-    const klass = this.classBody(issuer, template, objectFields);
-    const { body: object } = this.objectBody(issuer, template, pass, objectFields);
+    const klass = this.bodies.classBody(issuer, template, objectFields);
+    const { body: object } = this.bodies.objectBody(issuer, template, pass, objectFields);
     const claims = (payload: object) => ({
       iss: issuer.clientEmail,
       aud: "google",
