@@ -8,9 +8,9 @@ import { PkpassWriter } from "../src/apple/pkpass.js";
 import { CmsSigner } from "../src/apple/signer.js";
 import { designOf, mergedView, parseTemplateBody } from "../src/domain/field-model.js";
 import { BUILT_IN } from "../src/images/image-store.js";
+import type { FakeApns } from "../test/fakes/apns.js";
 import { appleTemplate, passCreate } from "../test/fixtures/reference.js";
 import { testPki } from "../test/helpers/apple.js";
-import type { FakeApns } from "../test/helpers/fake-apns.js";
 import { apiCall, autocannonProcess, type Rate, rateOf } from "./api.js";
 import type { BenchServer } from "./server.js";
 

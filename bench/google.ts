@@ -7,8 +7,8 @@ import { designOf, mergedView, parseTemplateBody } from "../src/domain/field-mod
 import { signJwt } from "../src/google/api-client.js";
 import { buildClass, buildObject } from "../src/google/mapping.js";
 import { addPassChangedEvents } from "../src/jobs/queue.js";
+import type { FakeGoogle } from "../test/fakes/google.js";
 import { googleTemplate } from "../test/fixtures/reference.js";
-import type { FakeGoogle } from "../test/helpers/fake-google.js";
 import { apiCall, autocannonProcess, type Rate, rateOf } from "./api.js";
 import type { BenchServer } from "./server.js";
 

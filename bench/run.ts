@@ -2,8 +2,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
-import { startFakeApns } from "../test/helpers/fake-apns.js";
-import { startFakeGoogle } from "../test/helpers/fake-google.js";
+import { startFakeApns } from "../test/fakes/apns.js";
+import { startFakeGoogle } from "../test/fakes/google.js";
 import { benchAdaptive } from "./adaptive.js";
 import { benchProjectApi, type Rate } from "./api.js";
 import { benchDeviceFetch, benchPublishPushes, benchSigning } from "./apple.js";

@@ -6,10 +6,14 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance } from "fastify";
 import { ApiKeyRepository } from "./accounts/api-key-repository.js";
 import { ApiKeyService } from "./accounts/api-keys.js";
-import { PassFromLink } from "./adaptive/generate.js";
-import { LinkRepository } from "./adaptive/repository.js";
-import { adaptiveLinkRoutes, adaptivePassRoutes } from "./adaptive/routes.js";
-import { AdaptiveLinkService } from "./adaptive/service.js";
+import { webServiceRoutes } from "./api/apple/web-service-routes.js";
+import { googleCallbackRoutes } from "./api/google/callback-routes.js";
+import { badgeRoutes } from "./api/v0/routes.js";
+import { BadgeService } from "./api/v0/service.js";
+import { PassFromLink } from "./api/v1/adaptive-links/generate.js";
+import { LinkRepository } from "./api/v1/adaptive-links/repository.js";
+import { adaptiveLinkRoutes, adaptivePassRoutes } from "./api/v1/adaptive-links/routes.js";
+import { AdaptiveLinkService } from "./api/v1/adaptive-links/service.js";
 import { appleCertificateRoutes } from "./api/v1/apple-certificates/routes.js";
 import { downloadRoutes, publicDownloadRoutes } from "./api/v1/downloads/routes.js";
 import { DownloadService } from "./api/v1/downloads/service.js";
@@ -30,15 +34,12 @@ import { ticketRoutes } from "./api/v1/tickets/routes.js";
 import { TicketService } from "./api/v1/tickets/service.js";
 import { AppleIdentities } from "./apple/identities.js";
 import { ApplePassBuilder } from "./apple/pass-builder.js";
+import { Registrations } from "./apple/registrations.js";
 import type { AppleSetup } from "./apple/setup.js";
-import { Registrations } from "./apple/web-service/registrations.js";
-import { webServiceRoutes } from "./apple/web-service/routes.js";
-import { badgeRoutes } from "./badge/routes.js";
-import { BadgeService } from "./badge/service.js";
 import type { Config } from "./config.js";
 import type { DatabaseHandle } from "./db/client.js";
 import { GoogleWalletClient } from "./google/api-client.js";
-import { CallbackKeys, googleCallbackRoutes } from "./google/callback.js";
+import { CallbackKeys, GoogleCallbacks } from "./google/callback.js";
 import { GoogleIssuers } from "./google/credentials.js";
 import { GoogleWallet } from "./google/google-wallet.js";
 import type { GoogleSetup } from "./google/setup.js";
@@ -174,13 +175,13 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<App> {
   );
   await http.register(publicDownloadRoutes, { prefix: "/v1", downloads });
   await http.register(webServiceRoutes, { prefix: "/apple", passes: applePasses, registrations, pool });
-  await http.register(googleCallbackRoutes, {
-    prefix: "/google",
+  const callbacks = new GoogleCallbacks({
     pool,
     google: googleWallet,
     issuers,
     keys: new CallbackKeys(config.google?.callbackKeysUrl ?? "https://pay.google.com/gp/m/issuer/keys"),
   });
+  await http.register(googleCallbackRoutes, { prefix: "/google", callbacks });
   await http.register(imageRoutes, { images });
   const generator = new PassFromLink({
     links: linkRepository,

@@ -3,7 +3,7 @@
 import type { PassChangedSubscriber } from "../jobs/worker.js";
 import type { ApnsCertificate, ApnsClient } from "./apns.js";
 import type { AppleIdentities } from "./identities.js";
-import type { PushTarget, Registrations } from "./web-service/registrations.js";
+import type { PushTarget, Registrations } from "./registrations.js";
 
 export interface ApplePushDeps {
   registrations: Registrations;

@@ -7,8 +7,8 @@ import type { SecretBox } from "../secrets/encryption.js";
 import { ApnsClient } from "./apns.js";
 import { AppleIdentities } from "./identities.js";
 import { applePushSubscriber } from "./push-subscriber.js";
+import { Registrations } from "./registrations.js";
 import type { AppleSetup } from "./setup.js";
-import { Registrations } from "./web-service/registrations.js";
 
 interface Log {
   info(msg: string): void;

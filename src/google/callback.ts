@@ -3,7 +3,6 @@
 // message for sender "GooglePayPasses" and recipient = our issuer id. A verified "save" marks the pass installed
 // on Android, "del" uninstalled; a nonce seen before is ignored; anything that does not verify changes nothing.
 import { createPublicKey, type KeyObject, verify } from "node:crypto";
-import type { FastifyPluginAsync } from "fastify";
 import type pg from "pg";
 import { ApiError } from "../http/errors.js";
 import type { GoogleIssuers } from "./credentials.js";
@@ -133,10 +132,14 @@ const isSigned = (body: unknown): body is SignedCallback => {
 
 const rejected = (why: string) => new ApiError(401, "INVALID_SIGNATURE", `Callback rejected: ${why}`);
 
-export const googleCallbackRoutes: FastifyPluginAsync<CallbackDeps> = async (app, deps) => {
-  app.post("/callback", { schema: { hide: true } }, async (request) => {
-    if (!isSigned(request.body)) throw rejected("not an ECv2SigningOnly signed message");
-    const signed = request.body;
+/** Receives one callback: verifies it and applies it; throws a 401 (or 503 without Google's keys) otherwise. */
+export class GoogleCallbacks {
+  constructor(private readonly deps: CallbackDeps) {}
+
+  async receive(body: unknown): Promise<{ status: "ok" | "duplicate" }> {
+    const { deps } = this;
+    if (!isSigned(body)) throw rejected("not an ECv2SigningOnly signed message");
+    const signed = body;
     let message: Partial<CallbackMessage>;
     try {
       message = JSON.parse(signed.signedMessage);
@@ -174,5 +177,5 @@ export const googleCallbackRoutes: FastifyPluginAsync<CallbackDeps> = async (app
       );
     }
     return { status: "ok" };
-  });
-};
+  }
+}

@@ -7,10 +7,10 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApnsClient } from "../../src/apple/apns.js";
+import { type FakeApns, startFakeApns } from "../fakes/apns.js";
 import { appleTemplate } from "../fixtures/reference.js";
 import { isJsonError, startTestServer, type TestServer } from "../helpers/app.js";
 import { type TestPki, testPki, unpack, verifyBundle } from "../helpers/apple.js";
-import { type FakeApns, startFakeApns } from "../helpers/fake-apns.js";
 
 let server: TestServer;
 let pki: TestPki;

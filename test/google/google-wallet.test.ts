@@ -3,11 +3,11 @@
 // RS256 JWTs ≤ 1,800 characters; sync calls are exactly the ones a change needs; callbacks verify ECv2 signatures.
 import { verify } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakeGoogle, type RecordedCall, startFakeGoogle } from "../fakes/google.js";
+import { type Ecv2Signer, ecv2Signer } from "../fakes/google-callback-signer.js";
 import { googleTemplate } from "../fixtures/reference.js";
 import { startTestServer, type TestServer } from "../helpers/app.js";
 import { discoveryProblems, schemaOfResource } from "../helpers/discovery.js";
-import { type Ecv2Signer, ecv2Signer } from "../helpers/ecv2.js";
-import { type FakeGoogle, type RecordedCall, startFakeGoogle } from "../helpers/fake-google.js";
 
 let google: FakeGoogle;
 let signer: Ecv2Signer;

@@ -2,9 +2,9 @@
 // "multiple" create, and handing out passes — device matrix, personalization, query parameters, nearest
 // locations, availablePasses under 50 concurrent requests, expiry.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appleTemplate, googleTemplate } from "../fixtures/reference.js";
-import { startTestServer, type TestServer } from "../helpers/app.js";
-import { unpack } from "../helpers/apple.js";
+import { appleTemplate, googleTemplate } from "../../fixtures/reference.js";
+import { startTestServer, type TestServer } from "../../helpers/app.js";
+import { unpack } from "../../helpers/apple.js";
 
 let server: TestServer;
 let projectId: number;

@@ -1,7 +1,7 @@
 // The locations of an adaptive link nearest to the visitor's device (lat/long query parameters): within the
 // link's locationRadius (miles) when it has one, closest first, at most maxResultLocations (and at most 10, the
 // Apple Wallet limit).
-import type { LocationInput } from "../domain/values.js";
+import type { LocationInput } from "../../../domain/values.js";
 
 const EARTH_RADIUS_MILES = 3958.8;
 

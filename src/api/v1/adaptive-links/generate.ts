@@ -3,14 +3,14 @@
 // locations, and any of the link's field names). A non-personalized link without field parameters hands out the
 // one pass it made first; otherwise each request makes a new pass, taken atomically from availablePasses.
 import type pg from "pg";
-import type { PassService } from "../api/v1/passes/service.js";
-import type { ApplePassBuilder } from "../apple/pass-builder.js";
-import { designOf, KNOWN_HEADERS } from "../domain/field-model.js";
-import { InvalidInput } from "../domain/invalid-input.js";
-import { isObject } from "../domain/values.js";
-import type { GoogleWallet } from "../google/google-wallet.js";
-import { ApiError, notFound } from "../http/errors.js";
-import { BUILT_IN, type ImageStore } from "../images/image-store.js";
+import type { ApplePassBuilder } from "../../../apple/pass-builder.js";
+import { designOf, KNOWN_HEADERS } from "../../../domain/field-model.js";
+import { InvalidInput } from "../../../domain/invalid-input.js";
+import { isObject } from "../../../domain/values.js";
+import type { GoogleWallet } from "../../../google/google-wallet.js";
+import { ApiError, notFound } from "../../../http/errors.js";
+import { BUILT_IN, type ImageStore } from "../../../images/image-store.js";
+import type { PassService } from "../passes/service.js";
 import type { Device } from "./devices.js";
 import { cssColor, type LandingPage } from "./landing-page.js";
 import { nearestLocations } from "./nearest.js";

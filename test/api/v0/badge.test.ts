@@ -2,11 +2,11 @@
 // the user's passes, pass attributes only their pass), downloadUrl adapts to the device, and
 // passSendPushNotification reaches the fake APNs and the fake Google Wallet API.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { googleTemplate } from "../fixtures/reference.js";
-import { startTestServer, type TestServer } from "../helpers/app.js";
-import { testPki, unpack } from "../helpers/apple.js";
-import { type FakeApns, startFakeApns } from "../helpers/fake-apns.js";
-import { type FakeGoogle, startFakeGoogle } from "../helpers/fake-google.js";
+import { type FakeApns, startFakeApns } from "../../fakes/apns.js";
+import { type FakeGoogle, startFakeGoogle } from "../../fakes/google.js";
+import { googleTemplate } from "../../fixtures/reference.js";
+import { startTestServer, type TestServer } from "../../helpers/app.js";
+import { testPki, unpack } from "../../helpers/apple.js";
 
 let server: TestServer;
 let apns: FakeApns;

@@ -1,7 +1,7 @@
 // Reading an adaptive link request (create, or partial update): which templates (by id, external id or pass-link
 // id), the payload every pass starts from, locations, limits and expiry. Every problem is named at once.
-import { InvalidInput } from "../domain/invalid-input.js";
-import { isObject, type LocationInput, parseIsoDate, parseLocations } from "../domain/values.js";
+import { InvalidInput } from "../../../domain/invalid-input.js";
+import { isObject, type LocationInput, parseIsoDate, parseLocations } from "../../../domain/values.js";
 
 export type TemplateRef = { id: number } | { externalId: string } | { passLinkId: string };
 

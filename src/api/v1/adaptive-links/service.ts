@@ -2,13 +2,13 @@
 // pages, partial update, delete, the passes a link made, and the boarding-pass / event-ticket "multiple" create
 // whose flights and events reach every passenger's or attendee's pass.
 import type pg from "pg";
-import type { PassStatusFilter } from "../api/v1/passes/repository.js";
-import type { PassService } from "../api/v1/passes/service.js";
-import { KNOWN_HEADERS } from "../domain/field-model.js";
-import { InvalidInput } from "../domain/invalid-input.js";
-import { isObject } from "../domain/values.js";
-import { ApiError, notFound } from "../http/errors.js";
-import type { PaginationQuery } from "../http/pagination.js";
+import { KNOWN_HEADERS } from "../../../domain/field-model.js";
+import { InvalidInput } from "../../../domain/invalid-input.js";
+import { isObject } from "../../../domain/values.js";
+import { ApiError, notFound } from "../../../http/errors.js";
+import type { PaginationQuery } from "../../../http/pagination.js";
+import type { PassStatusFilter } from "../passes/repository.js";
+import type { PassService } from "../passes/service.js";
 import { type LinkInput, parseLinkBody, type TemplateRef } from "./link-body.js";
 import type { LinkData, LinkKey, LinkRepository, LinkRow } from "./repository.js";
 

@@ -1,9 +1,9 @@
 // Storage of adaptive links, their flights and events, and the atomic "one more pass" counter.
 import { randomBytes, randomUUID } from "node:crypto";
 import type pg from "pg";
-import { isUniqueViolation } from "../db/errors.js";
-import type { LocationInput } from "../domain/values.js";
-import { conflict } from "../http/errors.js";
+import { isUniqueViolation } from "../../../db/errors.js";
+import type { LocationInput } from "../../../domain/values.js";
+import { conflict } from "../../../http/errors.js";
 
 /** What a link's owner sets (and a partial update may change). */
 export interface LinkSettings {

@@ -1,8 +1,8 @@
 // Badge's v0 RPC API: POST /v0/rpc/userPassUpsert and POST /v0/rpc/passSendPushNotification, authenticated with
 // the same API keys (Bearer <secret>, or Basic key:secret).
 import type { FastifyPluginAsync } from "fastify";
-import type { ApiKeyService } from "../accounts/api-keys.js";
-import { accountOf, requireApiKey } from "../http/auth.js";
+import type { ApiKeyService } from "../../accounts/api-keys.js";
+import { accountOf, requireApiKey } from "../../http/auth.js";
 import type { BadgeService } from "./service.js";
 
 export const badgeRoutes: FastifyPluginAsync<{ badge: BadgeService; apiKeys: ApiKeyService }> = async (

@@ -1,13 +1,13 @@
 // Badge's v0 RPC API on our store: userPassUpsert (users and their attributes, passes and theirs, one adaptive
 // download link per pass) and passSendPushNotification (a message on the holder's phone).
 import type pg from "pg";
-import type { AdaptiveLinkService } from "../adaptive/service.js";
-import type { PassRepository } from "../api/v1/passes/repository.js";
-import type { PassService } from "../api/v1/passes/service.js";
-import { designOf, type PassOverrides } from "../domain/field-model.js";
-import { InvalidInput } from "../domain/invalid-input.js";
-import { isObject } from "../domain/values.js";
-import { notFound } from "../http/errors.js";
+import { designOf, type PassOverrides } from "../../domain/field-model.js";
+import { InvalidInput } from "../../domain/invalid-input.js";
+import { isObject } from "../../domain/values.js";
+import { notFound } from "../../http/errors.js";
+import type { AdaptiveLinkService } from "../v1/adaptive-links/service.js";
+import type { PassRepository } from "../v1/passes/repository.js";
+import type { PassService } from "../v1/passes/service.js";
 import { type Attributes, attributeValues } from "./attributes.js";
 
 export const MAX_MESSAGE = 500;

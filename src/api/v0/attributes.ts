@@ -1,7 +1,7 @@
 // Badge attributes in template values: `{{user.memberBalance}}` takes the user's attribute (shared by all of the
 // user's passes), `{{pass.ticketNumber}}` the pass's own. A template value holding such references becomes, on each
 // Badge pass, the value with the references filled in (missing attributes read as empty).
-import type { FieldSpec, TemplateDesign } from "../domain/field-model.js";
+import type { FieldSpec, TemplateDesign } from "../../domain/field-model.js";
 
 export type Attributes = Record<string, string | number | boolean>;
 

@@ -1,7 +1,7 @@
 // Device registrations of the PassKit web service, and the install state they imply: a pass with a registered
 // device is installed on iOS; when its last registration goes, it is uninstalled.
 import type pg from "pg";
-import { inTransaction } from "../../db/transaction.js";
+import { inTransaction } from "../db/transaction.js";
 
 /**
  * Changes committed by a transaction carry that transaction's start time. A change whose transaction was still

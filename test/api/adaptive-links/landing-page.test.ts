@@ -7,10 +7,10 @@ import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
 import QRCode from "qrcode";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { googleTemplate } from "../fixtures/reference.js";
-import { startTestServer, type TestServer } from "../helpers/app.js";
+import { googleTemplate } from "../../fixtures/reference.js";
+import { startTestServer, type TestServer } from "../../helpers/app.js";
 
-const root = new URL("../../", import.meta.url).pathname;
+const root = new URL("../../../", import.meta.url).pathname;
 let server: TestServer;
 let browser: Browser;
 

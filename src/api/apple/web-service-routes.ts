@@ -6,12 +6,12 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import type pg from "pg";
-import { PKPASS_TYPE } from "../../api/v1/downloads/service.js";
+import type { ApplePassBuilder, PassAccess } from "../../apple/pass-builder.js";
+import { type Registrations, SETTLE_MS } from "../../apple/registrations.js";
 import { inTransaction } from "../../db/transaction.js";
 import { ApiError } from "../../http/errors.js";
 import { addPassChangedEvents } from "../../jobs/queue.js";
-import type { ApplePassBuilder, PassAccess } from "../pass-builder.js";
-import { type Registrations, SETTLE_MS } from "./registrations.js";
+import { PKPASS_TYPE } from "../v1/downloads/service.js";
 
 const PassTypeParam = Type.String({ pattern: "^[A-Za-z0-9.-]{1,255}$" });
 const SerialParam = Type.String({ minLength: 1, maxLength: 255 });

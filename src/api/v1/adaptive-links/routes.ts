@@ -3,11 +3,11 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyReply } from "fastify";
-import { PKPASS_TYPE } from "../api/v1/downloads/service.js";
-import { ExternalIdParam, NumericIdParam, numericId } from "../api/v1/ids.js";
-import { PASS_STATUSES } from "../api/v1/passes/repository.js";
-import { accountOf } from "../http/auth.js";
-import { PaginationQuery } from "../http/pagination.js";
+import { accountOf } from "../../../http/auth.js";
+import { PaginationQuery } from "../../../http/pagination.js";
+import { PKPASS_TYPE } from "../downloads/service.js";
+import { ExternalIdParam, NumericIdParam, numericId } from "../ids.js";
+import { PASS_STATUSES } from "../passes/repository.js";
 import { type Device, deviceOf } from "./devices.js";
 import type { Outcome, PassFromLink } from "./generate.js";
 import { renderLandingPage } from "./landing-page.js";
