@@ -203,6 +203,10 @@ describe("the reference's requests", () => {
       body: { fields: { Coupon: { value: "50%" } } },
     });
     expect(update.status, update.text).toBe(200);
+    expect(update.json.tickets).toHaveLength(2);
+    expect(update.json.tickets[0].id).toBeGreaterThan(0);
+    const ticket = await server.call("GET", `/v1/ticket/${update.json.tickets[0].id}`);
+    expect(ticket.status).toBe(200);
     const listed = await server.call("GET", `/v1/links/adaptive/${id}/passes`);
     expect(listed.json.count).toBe(2);
     expect(listed.json.pagination).toMatchObject({ order: "id", direction: "DESC", page: 1, pageSize: 10 });

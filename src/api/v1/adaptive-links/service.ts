@@ -253,9 +253,12 @@ export class AdaptiveLinkService {
       .filter((n) => !used.has(n));
     if (unknown.length) throw new InvalidInput([`Unknown fields for this link's templates: ${unknown.join(", ")}`]);
     const tickets = [];
-    for (const plan of plans)
-      tickets.push(await this.passService.update(accountId, { id: plan.id }, plan.body as never));
-    return tickets.length === 1 ? tickets[0] : { tickets };
+    for (const plan of plans) {
+      const { ticketId } = await this.passService.update(accountId, { id: plan.id }, plan.body as never);
+      tickets.push({ id: ticketId });
+    }
+    // As the reference answers it: one ticket per template the link's passes came from.
+    return { tickets };
   }
 
   /**
