@@ -50,6 +50,11 @@ export class GoogleBodies {
     private readonly publicBaseUrl: string,
   ) {}
 
+  /** The Google pass type of a template (its type, project type and, for flights, its fields). */
+  kindOf(template: TemplateRecord) {
+    return googleKindOf(template.type, template.projectType, designOf(template).fields);
+  }
+
   async template(templateId: number): Promise<TemplateRecord | undefined> {
     const { rows } = await this.pool.query<TemplateRecord>({
       name: "google-template",
@@ -133,7 +138,7 @@ export class GoogleBodies {
   classBody(issuer: GoogleIssuer, template: TemplateRecord, objectFields: ReadonlySet<string>) {
     const design = designOf(template);
     return buildClass({
-      kind: googleKindOf(template.type, template.projectType),
+      kind: this.kindOf(template),
       classId: this.ids(issuer, template).classId,
       issuerName: template.projectName,
       templateName: template.name,
@@ -154,7 +159,7 @@ export class GoogleBodies {
     return {
       view,
       body: buildObject({
-        kind: googleKindOf(template.type, template.projectType),
+        kind: this.kindOf(template),
         classId,
         objectId,
         serialNumber: pass.serialNumber,

@@ -8,7 +8,7 @@ import { addPassChangedEvents } from "../jobs/queue.js";
 import { GoogleApiError, type GoogleWalletClient, signJwt } from "./api-client.js";
 import { GoogleBodies, hash, type PassRecord, type TemplateRecord } from "./bodies.js";
 import type { GoogleIssuer, GoogleIssuers } from "./credentials.js";
-import { fieldValues, type GoogleKind, googleKindOf, idSuffix, resourceOf } from "./mapping.js";
+import { fieldValues, type GoogleKind, idSuffix, resourceOf } from "./mapping.js";
 
 export const MAX_JWT_LENGTH = 1800;
 /** Objects sent to Google at once by one sync. */
@@ -49,7 +49,7 @@ export class GoogleWallet {
     const design = designOf(template);
     const objectFields = await this.bodies.objectFields(template, design);
     const body = this.bodies.classBody(issuer, template, objectFields);
-    const kind = googleKindOf(template.type, template.projectType);
+    const kind = this.bodies.kindOf(template);
     const resource = resourceOf(kind, "Class");
     const client = await this.pool.connect();
     try {
@@ -183,7 +183,7 @@ export class GoogleWallet {
       // must move from the class onto the objects.
       const known = await this.bodies.knownObjectFields(template, group);
       const objectFields = known.synced && known.complete ? known.fields : await this.syncClass(issuer, template);
-      const resource = resourceOf(googleKindOf(template.type, template.projectType), "Object");
+      const resource = resourceOf(this.bodies.kindOf(template), "Object");
       const { rows } = await this.pool.query<{
         pass_id: number;
         body_hash: string | null;
@@ -239,7 +239,7 @@ export class GoogleWallet {
     const template = (await this.bodies.template(pass.templateId))!;
     const issuer = await this.deps.issuers.forProject(template.projectId);
     const { fields: objectFields } = await this.bodies.knownObjectFields(template, [pass]);
-    const kind: GoogleKind = googleKindOf(template.type, template.projectType);
+    const kind: GoogleKind = this.bodies.kindOf(template);
     const klass = this.bodies.classBody(issuer, template, objectFields);
     const { body: object } = this.bodies.objectBody(issuer, template, pass, objectFields);
     const claims = (payload: object) => ({

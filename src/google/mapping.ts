@@ -7,8 +7,16 @@ import type { WalletResource } from "./api-client.js";
 
 export type GoogleKind = "loyalty" | "offer" | "giftCard" | "eventTicket" | "flight" | "generic";
 
-/** The Google pass type of a template, from its type (e.g. "Loyalty1", "Coupon") or its project's type. */
-export function googleKindOf(templateType: string, projectType = ""): GoogleKind {
+/**
+ * The Google pass type of a template, from its type (e.g. "Loyalty1", "Coupon") or its project's type. A boarding
+ * pass becomes a flight only when its template names the flight (see flightOf); otherwise it is generic.
+ */
+export function googleKindOf(templateType: string, projectType: string, fields: Record<string, FieldSpec>): GoogleKind {
+  const kind = kindByName(templateType, projectType);
+  return kind === "flight" && (!flightOf(fields) || !("passengerName" in fields)) ? "generic" : kind;
+}
+
+function kindByName(templateType: string, projectType: string): GoogleKind {
   for (const text of [templateType, projectType]) {
     const t = text.toLowerCase().replace(/[^a-z]/g, "");
     if (t.includes("gift")) return "giftCard";
@@ -182,6 +190,21 @@ function field(view: Record<string, FieldSpec>, ...names: string[]): string | un
   return undefined;
 }
 
+/**
+ * What a Google flight class needs, from the template's fields: carrier (`airlineCode`), `flightNumber`, the
+ * airports (`departureAirport`, `arrivalAirport`, IATA codes) and `departureTime`; undefined when one is missing.
+ */
+export function flightOf(fields: Record<string, FieldSpec>) {
+  const carrier = field(fields, "airlineCode", "carrier");
+  const flightNumber = field(fields, "flightNumber");
+  const origin = field(fields, "departureAirport", "origin")?.toUpperCase();
+  const destination = field(fields, "arrivalAirport", "destination")?.toUpperCase();
+  const departure = localDateTime(field(fields, "departureTime", "departureDateTime"));
+  if (!carrier || !/^[A-Z0-9]{2,3}$/i.test(carrier) || !flightNumber || !departure) return undefined;
+  if (!origin || !/^[A-Z]{3}$/.test(origin) || !destination || !/^[A-Z]{3}$/.test(destination)) return undefined;
+  return { carrier: carrier.toUpperCase(), flightNumber, origin, destination, departure };
+}
+
 /** A local date-time (no offset) for flight times: Google reads them as the airport's local time. */
 function localDateTime(value: string | undefined): string | undefined {
   if (!value) return undefined;
@@ -226,23 +249,20 @@ export function buildClass(input: ClassInput): Record<string, unknown> {
       return { ...common, merchantName: input.issuerName, programLogo: logo };
     case "eventTicket":
       return { ...common, eventName: localized(title), logo };
-    case "flight":
+    case "flight": {
+      // googleKindOf chose "flight" only when the template names the whole flight.
+      const flight = flightOf(fields)!;
       return {
         ...common,
         flightHeader: {
-          carrier: {
-            carrierIataCode: (field(fields, "airlineCode", "carrier") ?? "XX").slice(0, 3),
-            airlineLogo: logo,
-          },
-          flightNumber: field(fields, "flightNumber") ?? "0",
+          carrier: { carrierIataCode: flight.carrier, airlineLogo: logo },
+          flightNumber: flight.flightNumber,
         },
-        origin: { airportIataCode: (field(fields, "departureAirport", "origin") ?? "XXX").slice(0, 3).toUpperCase() },
-        destination: {
-          airportIataCode: (field(fields, "arrivalAirport", "destination") ?? "XXX").slice(0, 3).toUpperCase(),
-        },
-        localScheduledDepartureDateTime:
-          localDateTime(field(fields, "departureTime", "departureDateTime")) ?? "1970-01-01T00:00:00",
+        origin: { airportIataCode: flight.origin },
+        destination: { airportIataCode: flight.destination },
+        localScheduledDepartureDateTime: flight.departure,
       };
+    }
   }
 }
 
@@ -286,15 +306,16 @@ export function buildObject(input: ObjectInput): Record<string, unknown> {
     case "giftCard":
       object.cardNumber = field(fields, "cardNumber") ?? code?.value ?? input.serialNumber;
       break;
-    case "flight":
-      object.passengerName = field(fields, "passengerName") ?? "Passenger";
-      object.reservationInfo = {
-        confirmationCode: field(fields, "confirmationCode") ?? input.serialNumber.slice(0, 8),
-      };
+    case "flight": {
+      // An empty passenger name is sent as such: Google's answer names it on the change's ticket.
+      object.passengerName = field(fields, "passengerName") ?? "";
+      const confirmationCode = field(fields, "confirmationCode");
+      object.reservationInfo = confirmationCode ? { confirmationCode } : {};
       if (field(fields, "seatNumber", "seat")) {
         object.boardingAndSeatingInfo = { seatNumber: field(fields, "seatNumber", "seat") };
       }
       break;
+    }
     case "eventTicket": {
       const holder = field(fields, "ticketHolderName", "attendeeName", "name");
       if (holder) object.ticketHolderName = holder;

@@ -203,6 +203,24 @@ describe("classes and objects of every type", () => {
   }
 });
 
+describe("boarding passes without a whole flight", () => {
+  it("are generic passes, not flights with made-up airports", async () => {
+    const templateId = await template({
+      ...googleTemplate,
+      name: "half flight",
+      type: "Boarding Pass",
+      projectType: "boardingPass",
+    });
+    const created = await pass(templateId);
+    const [insert] = await until(
+      () => callsFor(objectIdOf(created.serialNumber), "insert"),
+      (c) => c.length > 0,
+    );
+    expect(insert!.resource).toBe("genericObject");
+    expect(discoveryProblems("GenericObject", insert!.body)).toEqual([]);
+  });
+});
+
 describe("save links", () => {
   it("signs an RS256 savetowallet JWT with the class and object, at most 1,800 characters", async () => {
     const templateId = await template(smallTemplate);
