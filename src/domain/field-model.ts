@@ -3,6 +3,7 @@
 // its merged view is the template's headers and fields with those overrides applied, so a template change
 // reaches every pass that did not override the changed value.
 import { assertNoProblems, InvalidInput } from "./invalid-input.js";
+import { KNOWN_HEADERS } from "./known-headers.js";
 import type { Personalization } from "./personalization.js";
 import { type Beacon, colorProblem, isObject, parseBeacons, parseIsoDate } from "./values.js";
 
@@ -70,35 +71,6 @@ export const GOOGLE_MODULES = [
 ] as const;
 
 export const APPLE_FIELD_TYPES = ["header", "primary", "secondary", "auxiliary", "back"] as const;
-
-/** Headers a pass may set even when its template does not define them. */
-export const KNOWN_HEADERS = new Set([
-  "expirationDate",
-  "relevantDate",
-  "barcode_value",
-  "barcodeAltText",
-  "barcode_alt_text",
-  "barcode_label",
-  "barcode_type",
-  "barcode_encoding",
-  "logo_text",
-  "logo_color",
-  "foreground_color",
-  "background_color",
-  "label_color",
-  "icon_image",
-  "logo_image",
-  "strip_image",
-  "thumbnail_image",
-  "background_image",
-  "footer_image",
-  "suppress_strip_shine",
-  "description",
-  "organizationName",
-  "sharingProhibited",
-  "nfc_message",
-  "transitType",
-]);
 
 const MAX_ENTRIES = 500;
 const MAX_NAME = 255;

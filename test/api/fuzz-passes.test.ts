@@ -2,7 +2,7 @@
 // writes nothing (no row in any table, no queued job).
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KNOWN_HEADERS } from "../../src/domain/field-model.js";
+import { KNOWN_HEADERS } from "../../src/domain/known-headers.js";
 import { appleTemplate, googleTemplate } from "../fixtures/reference.js";
 import { type Credentials, isJsonError, startTestServer, type TestServer } from "../helpers/app.js";
 

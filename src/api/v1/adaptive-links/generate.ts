@@ -4,8 +4,9 @@
 // one pass it made first; otherwise each request makes a new pass, taken atomically from availablePasses.
 import type pg from "pg";
 import type { ApplePassBuilder } from "../../../apple/pass-builder.js";
-import { designOf, KNOWN_HEADERS } from "../../../domain/field-model.js";
+import { designOf } from "../../../domain/field-model.js";
 import { InvalidInput } from "../../../domain/invalid-input.js";
+import { takesValue } from "../../../domain/known-headers.js";
 import { isObject } from "../../../domain/values.js";
 import type { GoogleWallet } from "../../../google/google-wallet.js";
 import { ApiError, notFound } from "../../../http/errors.js";
@@ -206,7 +207,7 @@ export class PassFromLink {
     const design = designOf(template);
     const payload = link.payload;
     const entries = (value: unknown) => (isObject(value) ? (value as Record<string, unknown>) : {});
-    const known = (name: string) => name in design.fields || name in design.headers || KNOWN_HEADERS.has(name);
+    const known = (name: string) => takesValue(design, name);
     // A link serves two templates: each pass takes the names its own template has.
     const pick = (values: Record<string, unknown>) =>
       Object.fromEntries(Object.entries(values).filter(([name]) => known(name)));

@@ -2,8 +2,8 @@
 // pages, partial update, delete, the passes a link made, and the boarding-pass / event-ticket "multiple" create
 // whose flights and events reach every passenger's or attendee's pass.
 import type pg from "pg";
-import { KNOWN_HEADERS } from "../../../domain/field-model.js";
 import { InvalidInput } from "../../../domain/invalid-input.js";
+import { takesValue } from "../../../domain/known-headers.js";
 import { isObject } from "../../../domain/values.js";
 import { ApiError, notFound } from "../../../http/errors.js";
 import type { PaginationQuery } from "../../../http/pagination.js";
@@ -241,7 +241,7 @@ export class AdaptiveLinkService {
     const used = new Set<string>();
     for (const { id } of rows) {
       const pass = (await this.passService.get(accountId, { id })) as { fields: object; headers: object };
-      const known = (name: string) => name in pass.fields || name in pass.headers || KNOWN_HEADERS.has(name);
+      const known = (name: string) => takesValue(pass, name);
       const pick = (group: unknown) =>
         isObject(group)
           ? Object.fromEntries(Object.entries(group).filter(([name]) => known(name) && used.add(name)))
