@@ -76,7 +76,7 @@ describe("delivery routes", () => {
         expect(response.status).toBeLessThan(500);
         expect(isJsonError(response)).toBe(true);
       }),
-      { numRuns: 150 },
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 150) },
     );
     expect(await snapshot()).toBe(before);
   });

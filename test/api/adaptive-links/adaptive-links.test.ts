@@ -218,6 +218,17 @@ describe("the reference's requests", () => {
     expect(bad.json.error).toMatch(/Google template/);
     expect((await server.call("POST", "/v1/links/adaptive", { body: {} })).status).toBe(400);
     expect((await server.call("POST", "/v1/links/adaptive", { body: { iosTemplateId: 99999999 } })).status).toBe(404);
+    for (const payload of [
+      { flights: [{ passengers: [null] }] },
+      { flights: [{ flightId: "x", passengers: [] }] },
+      { events: [{ attendees: [{ fields: 3 }] }] },
+      { flights: [{ passengers: [{ adaptiveLinkExternalId: 7 }] }] },
+    ]) {
+      const multiple = await server.call("POST", `/v1/links/adaptive/multiple/project/${projectId}`, {
+        body: { iosTemplateId, payload },
+      });
+      expect(multiple.status, JSON.stringify(payload)).toBe(400);
+    }
     const other = await server.newAccount("other");
     expect((await server.call("POST", "/v1/links/adaptive", { body: { iosTemplateId }, as: other })).status).toBe(404);
   });

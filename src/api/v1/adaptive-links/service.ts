@@ -273,6 +273,8 @@ export class AdaptiveLinkService {
     if (!kind) throw new InvalidInput(["payload must hold a flights or an events array"]);
     const members = kind === "flights" ? "passengers" : "attendees";
     const column = kind === "flights" ? "flight_id" : "event_id";
+    const idKey = kind === "flights" ? "flightId" : "eventId";
+    const extKey = kind === "flights" ? "flightExternalId" : "eventExternalId";
     const input = parseLinkBody(linkBody);
     const base = await this.data(accountId, input);
     const groups = payload[kind] as unknown[];
@@ -280,14 +282,42 @@ export class AdaptiveLinkService {
     groups.forEach((group, i) => {
       if (!isObject(group) || !Array.isArray(group[members]))
         problems.push(`payload.${kind}[${i}].${members} must be an array`);
-      else if (group.fields !== undefined && !isObject(group.fields))
-        problems.push(`payload.${kind}[${i}].fields must be an object`);
+      else {
+        if (group.fields !== undefined && !isObject(group.fields))
+          problems.push(`payload.${kind}[${i}].fields must be an object`);
+        (group[members] as unknown[]).forEach((member, j) => {
+          const where = `payload.${kind}[${i}].${members}[${j}]`;
+          if (!isObject(member)) problems.push(`${where} must be an object`);
+          else if (member.fields !== undefined && !isObject(member.fields))
+            problems.push(`${where}.fields must be an object`);
+          else if (
+            member.adaptiveLinkExternalId !== undefined &&
+            (typeof member.adaptiveLinkExternalId !== "string" ||
+              member.adaptiveLinkExternalId === "" ||
+              member.adaptiveLinkExternalId.length > 255)
+          ) {
+            problems.push(`${where}.adaptiveLinkExternalId must be a string of 1 to 255 characters`);
+          }
+        });
+      }
+      if (
+        isObject(group) &&
+        group[idKey] !== undefined &&
+        !(Number.isInteger(group[idKey]) && (group[idKey] as number) > 0)
+      ) {
+        problems.push(`payload.${kind}[${i}].${idKey} must be an id`);
+      }
+      if (
+        isObject(group) &&
+        group[extKey] !== undefined &&
+        (typeof group[extKey] !== "string" || group[extKey] === "" || (group[extKey] as string).length > 255)
+      ) {
+        problems.push(`payload.${kind}[${i}].${extKey} must be a string of 1 to 255 characters`);
+      }
     });
     if (problems.length) throw new InvalidInput(problems);
     const links = [];
     for (const raw of groups as Array<Record<string, unknown>>) {
-      const idKey = kind === "flights" ? "flightId" : "eventId";
-      const extKey = kind === "flights" ? "flightExternalId" : "eventExternalId";
       const key =
         typeof raw[idKey] === "number"
           ? { id: raw[idKey] as number }
