@@ -14,15 +14,7 @@ export interface Rate {
 }
 
 async function load(name: string, options: autocannon.Options): Promise<Rate> {
-  const result = await autocannon({ connections: 32, duration: 10, pipelining: 1, ...options });
-  return {
-    name,
-    requestsPerSecond: Math.round(result.requests.average),
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors,
-  };
+  return rateOf(name, await autocannon({ connections: 32, duration: 10, pipelining: 1, ...options }));
 }
 
 /** An authenticated API call to the bench server; the JSON answer (or {} when there is none). */

@@ -3,7 +3,7 @@
 import autocannon from "autocannon";
 import pg from "pg";
 import { appleTemplate } from "../test/fixtures/reference.js";
-import { apiCall, type Rate } from "./api.js";
+import { apiCall, type Rate, rateOf } from "./api.js";
 import type { BenchServer } from "./server.js";
 
 async function newTemplate(server: BenchServer): Promise<number> {
@@ -38,14 +38,7 @@ export async function benchPassCreate(server: BenchServer): Promise<Rate> {
     connections: 32,
     duration: 10,
   });
-  return {
-    name: "POST /v1/pass/{templateId}",
-    requestsPerSecond: Math.round(result.requests.average),
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors,
-  };
+  return rateOf("POST /v1/pass/{templateId}", result);
 }
 
 /** Seconds from publishing a bulk update of `count` passes to its ticket reaching done (as the ticket records it). */
@@ -74,12 +67,5 @@ export async function benchInstalledList(server: BenchServer, count: number): Pr
     connections: 8,
     duration: 10,
   });
-  return {
-    name: `GET /v1/pass?templateId&status=installed (${count.toLocaleString("en")} passes)`,
-    requestsPerSecond: Math.round(result.requests.average),
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors,
-  };
+  return rateOf(`GET /v1/pass?templateId&status=installed (${count.toLocaleString("en")} passes)`, result);
 }

@@ -6,7 +6,8 @@ import { type AppleSetup, loadAppleSetup } from "./apple/setup.js";
 import type { Config } from "./config.js";
 import { googleSyncFor } from "./google/runtime.js";
 import { type GoogleSetup, loadGoogleSetup } from "./google/setup.js";
-import type { PassChangedSubscriber, TemplateChangedSubscriber } from "./jobs/worker.js";
+import type { Worker } from "./jobs/queue.js";
+import { type PassChangedSubscriber, startJobWorker, type TemplateChangedSubscriber } from "./jobs/worker.js";
 import { SecretBox } from "./secrets/encryption.js";
 
 interface Log {
@@ -33,18 +34,42 @@ export function loadSecrets(config: Config, log: Log): LoadedSecrets {
   return { secrets: box, apple: loadAppleSetup(config.apple), google: loadGoogleSetup(config.google) };
 }
 
-export interface Delivery {
+interface Delivery {
   subscribers: PassChangedSubscriber[];
   templateSubscribers: TemplateChangedSubscriber[];
   close(): void;
 }
 
-export async function deliveryFor(pool: pg.Pool, config: Config, loaded: LoadedSecrets, log: Log): Promise<Delivery> {
+async function deliveryFor(pool: pg.Pool, config: Config, loaded: LoadedSecrets, log: Log): Promise<Delivery> {
   const apple = await applePushFor(pool, config, loaded, log);
   const google = await googleSyncFor(pool, config, loaded, log);
   return {
     subscribers: [apple.subscriber, google.subscriber],
     templateSubscribers: [google.templateSubscriber],
     close: () => apple.close(),
+  };
+}
+
+/** The job worker of a server or worker process, with the Apple and Google subscribers; stop() closes both. */
+export async function startDeliveryWorker(
+  pool: pg.Pool,
+  config: Config,
+  loaded: LoadedSecrets,
+  log: Log,
+): Promise<Worker> {
+  const delivery = await deliveryFor(pool, config, loaded, log);
+  const worker = await startJobWorker(pool, {
+    subscribers: delivery.subscribers,
+    templateSubscribers: delivery.templateSubscribers,
+    concurrency: config.workerConcurrency,
+    staleAfterMs: config.jobStaleAfterMs,
+    batchSize: config.bulkUpdateBatchSize,
+    log,
+  });
+  return {
+    async stop() {
+      await worker.stop();
+      delivery.close();
+    },
   };
 }

@@ -2,9 +2,8 @@
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { openStore } from "./db/open.js";
-import { deliveryFor, loadSecrets } from "./delivery.js";
+import { loadSecrets, startDeliveryWorker } from "./delivery.js";
 import type { Worker } from "./jobs/queue.js";
-import { startJobWorker } from "./jobs/worker.js";
 import { processLog } from "./process-log.js";
 
 const log = processLog;
@@ -13,7 +12,6 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const loaded = loadSecrets(config, log);
   const store = await openStore(config, log);
-  let delivery: Awaited<ReturnType<typeof deliveryFor>> | undefined;
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let worker: Worker | undefined;
   let stopping = false;
@@ -29,7 +27,6 @@ async function main(): Promise<void> {
     try {
       await app?.http.close();
       await worker?.stop();
-      delivery?.close();
       await store.close();
       process.exit(0);
     } catch (error) {
@@ -51,20 +48,11 @@ async function main(): Promise<void> {
     }
     await app.http.listen({ port: config.port, host: config.host });
     if (config.runWorker) {
-      delivery = await deliveryFor(store.db.pool, config, loaded, log);
-      worker = await startJobWorker(store.db.pool, {
-        subscribers: delivery.subscribers,
-        templateSubscribers: delivery.templateSubscribers,
-        concurrency: config.workerConcurrency,
-        staleAfterMs: config.jobStaleAfterMs,
-        batchSize: config.bulkUpdateBatchSize,
-        log,
-      });
+      worker = await startDeliveryWorker(store.db.pool, config, loaded, log);
     }
   } catch (error) {
     await app?.http.close().catch(() => {});
     await worker?.stop();
-    delivery?.close();
     await store.close().catch(() => {});
     throw error;
   }

@@ -3,8 +3,7 @@
 
 import { ConfigError, loadConfig } from "./config.js";
 import { openStore } from "./db/open.js";
-import { deliveryFor, loadSecrets } from "./delivery.js";
-import { startJobWorker } from "./jobs/worker.js";
+import { loadSecrets, startDeliveryWorker } from "./delivery.js";
 import { processLog } from "./process-log.js";
 
 const log = processLog;
@@ -13,15 +12,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const loaded = loadSecrets(config, log);
   const store = await openStore(config, log);
-  const delivery = await deliveryFor(store.db.pool, config, loaded, log);
-  const worker = await startJobWorker(store.db.pool, {
-    subscribers: delivery.subscribers,
-    templateSubscribers: delivery.templateSubscribers,
-    concurrency: config.workerConcurrency,
-    staleAfterMs: config.jobStaleAfterMs,
-    batchSize: config.bulkUpdateBatchSize,
-    log,
-  });
+  const worker = await startDeliveryWorker(store.db.pool, config, loaded, log);
   log.info("worker started");
   let stopping = false;
   const stop = async (signal: string) => {
@@ -30,7 +21,6 @@ async function main(): Promise<void> {
     log.info(`${signal} received; stopping the worker`);
     setTimeout(() => process.exit(1), 20_000).unref();
     await worker.stop();
-    delivery.close();
     await store.close();
     process.exit(0);
   };

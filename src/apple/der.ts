@@ -36,10 +36,11 @@ export const bitString = (bytes: Buffer) => tlv(TAG.bitString, Buffer.from([0]),
 export const nullValue = () => Buffer.from([TAG.null, 0]);
 export const utf8String = (text: string) => tlv(TAG.utf8String, Buffer.from(text, "utf8"));
 export const printableString = (text: string) => tlv(TAG.printableString, Buffer.from(text, "ascii"));
-/** [n] EXPLICIT (constructed, context-specific). */
-export const explicit = (n: number, ...content: Buffer[]) => tlv(0xa0 | n, ...content);
-/** [n] IMPLICIT for a constructed value: the same content under a context tag. */
-export const implicitConstructed = (n: number, ...content: Buffer[]) => tlv(0xa0 | n, ...content);
+/**
+ * A constructed, context-specific [n]: an EXPLICIT wrapper, or an IMPLICIT constructed value (a SET OF under a
+ * context tag) — the bytes are the same.
+ */
+export const contextTag = (n: number, ...content: Buffer[]) => tlv(0xa0 | n, ...content);
 
 /** A non-negative INTEGER from its big-endian magnitude. */
 export function integer(value: Buffer | number): Buffer {

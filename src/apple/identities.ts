@@ -4,6 +4,7 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
 import type pg from "pg";
 import { InvalidInput } from "../domain/invalid-input.js";
+import { CredentialResolver, type CredentialSource } from "../secrets/credential-resolver.js";
 import type { SecretBox } from "../secrets/encryption.js";
 import { expiresAt, type IdentityInput, identityProblems, type PassIdentity, readIdentity } from "./certificates.js";
 import { CmsSigner } from "./signer.js";
@@ -23,7 +24,7 @@ export interface SigningIdentity {
 
 export interface IdentitySummary {
   projectId: number | null;
-  source: "project" | "default" | "development";
+  source: CredentialSource;
   passTypeIdentifier: string;
   teamIdentifier: string;
   organizationName: string;
@@ -46,7 +47,6 @@ interface IdentityRow {
 
 const DEV_PASS_TYPE = "pass.dev.wallet-pass-server";
 const DEV_TEAM = "DEVTEAM000";
-const CACHE_MS = 30_000;
 
 function signingIdentity(key: string, identity: PassIdentity, development: boolean): SigningIdentity {
   return {
@@ -79,12 +79,13 @@ export function summaryOf(identity: SigningIdentity, projectId: number | null, s
 
 export class AppleIdentities {
   private readonly built = new Map<string, SigningIdentity>();
-  private readonly byProject = new Map<
-    number,
-    { identity: SigningIdentity; source: IdentitySummary["source"]; at: number }
-  >();
   private readonly fallback: SigningIdentity | undefined;
   private development: SigningIdentity | undefined;
+  private readonly resolver = new CredentialResolver<SigningIdentity>(
+    "Apple identities",
+    (projectId) => this.ownIdentity(projectId),
+    () => ({ default: this.fallback, development: this.development }),
+  );
 
   constructor(
     private readonly pool: pg.Pool,
@@ -170,29 +171,21 @@ export class AppleIdentities {
 
   /** The identity signing this project's passes (cached briefly, so an import elsewhere is seen within 30 s). */
   async forProject(projectId: number): Promise<SigningIdentity> {
-    return (await this.resolve(projectId)).identity;
+    return (await this.resolver.resolve(projectId)).value;
   }
 
-  private async resolve(projectId: number) {
-    const hit = this.byProject.get(projectId);
-    if (hit && Date.now() - hit.at < CACHE_MS) return hit;
+  private async ownIdentity(projectId: number): Promise<SigningIdentity | undefined> {
     const { rows } = await this.pool.query<IdentityRow>({
       name: "apple-identity-of-project",
       text: "SELECT * FROM apple_identities WHERE project_id = $1",
       values: [projectId],
     });
-    const own = rows[0] && this.fromRow(rows[0]);
-    const identity = own ?? this.fallback ?? this.development;
-    if (!identity) throw new Error("Apple identities are not started");
-    const source: IdentitySummary["source"] = own ? "project" : this.fallback ? "default" : "development";
-    const entry = { identity, source, at: Date.now() };
-    this.byProject.set(projectId, entry);
-    return entry;
+    return rows[0] && this.fromRow(rows[0]);
   }
 
   async summary(projectId: number): Promise<IdentitySummary> {
-    const { identity, source } = await this.resolve(projectId);
-    return summaryOf(identity, source === "project" ? projectId : null, source);
+    const { value, source } = await this.resolver.resolve(projectId);
+    return summaryOf(value, source === "project" ? projectId : null, source);
   }
 
   /** Validates and stores a project's identity (replacing any). Throws InvalidInput naming each problem. */
@@ -218,14 +211,14 @@ export class AppleIdentities {
         expiresAt(identity.certificate),
       ],
     );
-    this.byProject.delete(projectId);
+    this.resolver.forget(projectId);
     return this.summary(projectId);
   }
 
   /** Removes a project's own identity; its passes fall back to the default. */
   async remove(projectId: number): Promise<boolean> {
     const { rowCount } = await this.pool.query("DELETE FROM apple_identities WHERE project_id = $1", [projectId]);
-    this.byProject.delete(projectId);
+    this.resolver.forget(projectId);
     return (rowCount ?? 0) > 0;
   }
 

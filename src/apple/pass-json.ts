@@ -1,8 +1,8 @@
 // pass.json from the field model: the pass's merged view (template headers and fields with its overrides), its
 // locations and beacons, the project's NFC key and the signing identity, mapped to Apple's PassKit keys.
-import type { FieldSpec } from "../domain/field-model.js";
+import { type FieldSpec, isVoided } from "../domain/field-model.js";
 import type { Personalization } from "../domain/personalization.js";
-import { type Beacon, type LocationInput, parseIsoDate } from "../domain/values.js";
+import { type Beacon, type LocationInput, parseColor, parseIsoDate } from "../domain/values.js";
 
 export type PassStyle = "storeCard" | "coupon" | "eventTicket" | "boardingPass" | "generic";
 
@@ -91,13 +91,8 @@ const headerText = (headers: Record<string, FieldSpec>, ...names: string[]) => {
 
 /** Apple's colour syntax, rgb(r, g, b), from rgb()/rgba() or #rrggbb/#rgb. */
 export function appleColor(value: string): string | undefined {
-  const rgb = /^rgba?\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})/i.exec(value);
-  if (rgb) return `rgb(${rgb[1]}, ${rgb[2]}, ${rgb[3]})`;
-  let hex = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(value)?.[1];
-  if (!hex) return undefined;
-  if (hex.length === 3) hex = [...hex].map((c) => c + c).join("");
-  const n = Number.parseInt(hex, 16);
-  return `rgb(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255})`;
+  const rgb = parseColor(value);
+  return rgb && `rgb(${rgb.join(", ")})`;
 }
 
 /** A W3C date-time (what Wallet parses): seconds precision, UTC. */
@@ -182,12 +177,6 @@ function barcodes(headers: Record<string, FieldSpec>) {
       ...(altText === undefined ? {} : { altText }),
     },
   ];
-}
-
-/** Whether a pass has been voided: the reference marks it with the expirationDate label "voided". */
-export function isVoided(headers: Record<string, FieldSpec>): boolean {
-  const label = headers.expirationDate?.label;
-  return typeof label === "string" && label.trim().toLowerCase() === "voided";
 }
 
 export function buildPassJson(input: PassJsonInput): Record<string, unknown> {

@@ -3,18 +3,7 @@
 // Everything that does not change per pass (certificates, signer id, algorithm identifiers) is encoded once;
 // a signature is one hash, one native RSA/ECDSA operation and a few small Buffer.concat calls.
 import { createHash, type KeyObject, sign } from "node:crypto";
-import {
-  explicit,
-  implicitConstructed,
-  integer,
-  nullValue,
-  OID,
-  octetString,
-  oid,
-  sequence,
-  setOf,
-  time,
-} from "./der.js";
+import { contextTag, integer, nullValue, OID, octetString, oid, sequence, setOf, time } from "./der.js";
 import { issuerAndSerial } from "./x509.js";
 
 export interface SigningMaterial {
@@ -36,7 +25,7 @@ export class CmsSigner {
   private signingTimeAttribute: Buffer = Buffer.alloc(0);
 
   constructor(private readonly material: SigningMaterial) {
-    this.certificates = implicitConstructed(0, material.certificate, ...material.chain);
+    this.certificates = contextTag(0, material.certificate, ...material.chain);
     this.signerId = issuerAndSerial(material.certificate);
     this.signatureAlgorithm =
       material.privateKey.asymmetricKeyType === "ec"
@@ -79,6 +68,6 @@ export class CmsSigner {
       octetString(signature),
     );
     const signedData = sequence(this.head, this.certificates, setOf(signerInfo));
-    return sequence(oid(OID.signedData), explicit(0, signedData));
+    return sequence(oid(OID.signedData), contextTag(0, signedData));
   }
 }

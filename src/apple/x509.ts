@@ -4,7 +4,7 @@ import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } fr
 import {
   bitString,
   children,
-  explicit,
+  contextTag,
   integer,
   nullValue,
   OID,
@@ -93,14 +93,14 @@ export function issueCertificate(request: CertificateRequest): Buffer {
   const serial = randomBytes(16);
   serial[0]! &= 0x7f;
   const tbs = sequence(
-    explicit(0, integer(2)),
+    contextTag(0, integer(2)),
     integer(serial),
     signatureAlgorithm(signingKey),
     encodeName(issuerName),
     sequence(time(request.notBefore ?? new Date(Date.now() - 60_000)), time(request.notAfter)),
     encodeName(request.subject),
     request.publicKey.export({ type: "spki", format: "der" }),
-    explicit(3, sequence(...extensions)),
+    contextTag(3, sequence(...extensions)),
   );
   return sequence(tbs, signatureAlgorithm(signingKey), bitString(sign("sha256", tbs, signingKey)));
 }

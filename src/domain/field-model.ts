@@ -270,6 +270,12 @@ function applyOverrides(base: Record<string, FieldSpec>, overrides: Record<strin
   return merged;
 }
 
+/** Whether a pass has been voided: the reference marks it with the expirationDate label "voided". */
+export function isVoided(headers: Record<string, FieldSpec>): boolean {
+  const label = headers.expirationDate?.label;
+  return typeof label === "string" && label.trim().toLowerCase() === "voided";
+}
+
 /** The pass as a holder sees it: the template's headers and fields with the pass's overrides applied. */
 export function mergedView(design: TemplateDesign, overrides: PassOverrides) {
   return {

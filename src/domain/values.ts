@@ -15,6 +15,23 @@ export function colorProblem(value: unknown): string | undefined {
   return HEX.test(value.trim()) ? undefined : "must be rgb(r,g,b) with 0–255 channels, or #rrggbb";
 }
 
+/** The [r, g, b] of an rgb()/rgba() or #rgb/#rrggbb colour (channels clamped to 255), or undefined. */
+export function parseColor(value: unknown): [number, number, number] | undefined {
+  if (typeof value !== "string") return undefined;
+  const rgb = RGB.exec(value.trim());
+  if (rgb) return [rgb[1], rgb[2], rgb[3]].map((c) => Math.min(255, Number(c))) as [number, number, number];
+  const hex = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(value.trim())?.[1];
+  if (!hex) return undefined;
+  const n = Number.parseInt(hex.length === 3 ? [...hex].map((c) => c + c).join("") : hex, 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
+/** #rrggbb of a colour, or undefined. */
+export function hexColor(value: unknown): string | undefined {
+  const rgb = parseColor(value);
+  return rgb && `#${rgb.map((c) => c.toString(16).padStart(2, "0")).join("")}`;
+}
+
 // ISO 8601 as the Airship API writes it: the T may be a space, hours may have one digit, offset optional.
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
 

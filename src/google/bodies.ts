@@ -2,13 +2,7 @@
 // the ids, logo URL and the split of fields between class and objects. Shared by the sync and the save links.
 import { createHash } from "node:crypto";
 import type pg from "pg";
-import {
-  designOf,
-  type FieldSpec,
-  mergedView,
-  type PassOverrides,
-  type TemplateDesign,
-} from "../domain/field-model.js";
+import { designOf, isVoided, mergedView, type PassOverrides, type TemplateDesign } from "../domain/field-model.js";
 import type { LocationInput } from "../domain/values.js";
 import { BUILT_IN } from "../images/image-store.js";
 import type { GoogleIssuer } from "./credentials.js";
@@ -38,11 +32,6 @@ export interface PassRecord {
 const LOCATION_JSON = `json_build_object('latitude', l.latitude, 'longitude', l.longitude)`;
 
 export const hash = (body: unknown) => createHash("sha256").update(JSON.stringify(body)).digest("hex");
-
-const isVoided = (headers: Record<string, FieldSpec>) =>
-  String(headers.expirationDate?.label ?? "")
-    .trim()
-    .toLowerCase() === "voided";
 
 export class GoogleBodies {
   constructor(

@@ -4,6 +4,7 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import type pg from "pg";
 import { InvalidInput } from "../domain/invalid-input.js";
+import { CredentialResolver, type CredentialSource } from "../secrets/credential-resolver.js";
 import type { SecretBox } from "../secrets/encryption.js";
 
 export interface ServiceAccount {
@@ -28,14 +29,13 @@ export interface GoogleIssuer {
 
 export interface IssuerSummary {
   projectId: number | null;
-  source: "project" | "default" | "development";
+  source: CredentialSource;
   issuerId: string;
   clientEmail: string;
 }
 
 const DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token";
 const DEV_ISSUER_ID = "1000000000000000000";
-const CACHE_MS = 30_000;
 
 /** Parses and checks a service-account key file's JSON; throws InvalidInput naming what is wrong. */
 export function parseServiceAccount(json: string | object): ServiceAccount {
@@ -96,9 +96,13 @@ interface CredentialRow {
 
 export class GoogleIssuers {
   private readonly built = new Map<string, GoogleIssuer>();
-  private readonly byProject = new Map<number, { issuer: GoogleIssuer; source: IssuerSummary["source"]; at: number }>();
   private readonly fallback: GoogleIssuer | undefined;
   private development: GoogleIssuer | undefined;
+  private readonly resolver = new CredentialResolver<GoogleIssuer>(
+    "Google issuers",
+    (projectId) => this.ownIssuer(projectId),
+    () => ({ default: this.fallback, development: this.development }),
+  );
 
   constructor(
     private readonly pool: pg.Pool,
@@ -155,31 +159,20 @@ export class GoogleIssuers {
   }
 
   async forProject(projectId: number): Promise<GoogleIssuer> {
-    return (await this.resolve(projectId)).issuer;
+    return (await this.resolver.resolve(projectId)).value;
   }
 
-  private async resolve(projectId: number) {
-    const hit = this.byProject.get(projectId);
-    if (hit && Date.now() - hit.at < CACHE_MS) return hit;
+  private async ownIssuer(projectId: number): Promise<GoogleIssuer | undefined> {
     const { rows } = await this.pool.query<CredentialRow>({
       name: "google-credential-of-project",
       text: "SELECT * FROM google_credentials WHERE project_id = $1",
       values: [projectId],
     });
-    const own = rows[0] && this.fromRow(rows[0]);
-    const issuer = own ?? this.fallback ?? this.development;
-    if (!issuer) throw new Error("Google issuers are not started");
-    const entry = {
-      issuer,
-      source: (own ? "project" : this.fallback ? "default" : "development") as IssuerSummary["source"],
-      at: Date.now(),
-    };
-    this.byProject.set(projectId, entry);
-    return entry;
+    return rows[0] && this.fromRow(rows[0]);
   }
 
   async summary(projectId: number): Promise<IssuerSummary> {
-    const { issuer, source } = await this.resolve(projectId);
+    const { value: issuer, source } = await this.resolver.resolve(projectId);
     return {
       projectId: source === "project" ? projectId : null,
       source,
@@ -198,13 +191,13 @@ export class GoogleIssuers {
          service_account_encrypted = EXCLUDED.service_account_encrypted, updated_at = clock_timestamp()`,
       [projectId, id, account.client_email, this.box.seal(Buffer.from(JSON.stringify(account)))],
     );
-    this.byProject.delete(projectId);
+    this.resolver.forget(projectId);
     return this.summary(projectId);
   }
 
   async remove(projectId: number): Promise<boolean> {
     const { rowCount } = await this.pool.query("DELETE FROM google_credentials WHERE project_id = $1", [projectId]);
-    this.byProject.delete(projectId);
+    this.resolver.forget(projectId);
     return (rowCount ?? 0) > 0;
   }
 }

@@ -3,6 +3,7 @@
 // of passes costs one class PATCH), turns changed fields that carry a changeMessage into notifying messages, and
 // signs save links.
 import type pg from "pg";
+import { inTransaction } from "../db/transaction.js";
 import { designOf, type FieldSpec } from "../domain/field-model.js";
 import { addPassChangedEvents } from "../jobs/queue.js";
 import { GoogleApiError, type GoogleWalletClient, signJwt } from "./api-client.js";
@@ -14,6 +15,10 @@ export const MAX_JWT_LENGTH = 1800;
 /** Objects sent to Google at once by one sync. */
 const OBJECT_CONCURRENCY = 8;
 export const SAVE_URL = "https://pay.google.com/gp/v/save/";
+
+/** Google refused the content (a 4xx other than 429): retrying cannot help; the error is recorded instead. */
+const isRejection = (error: unknown): error is GoogleApiError =>
+  error instanceof GoogleApiError && error.status >= 400 && error.status < 500 && error.status !== 429;
 
 export interface GoogleWalletDeps {
   pool: pg.Pool;
@@ -51,9 +56,7 @@ export class GoogleWallet {
     const body = this.bodies.classBody(issuer, template, objectFields);
     const kind = this.bodies.kindOf(template);
     const resource = resourceOf(kind, "Class");
-    const client = await this.pool.connect();
-    try {
-      await client.query("BEGIN");
+    return inTransaction(this.pool, async (client) => {
       // One class sync per template at a time (jobs for the same template may run in parallel).
       await client.query("SELECT pg_advisory_xact_lock(hashtext('google-class'), $1)", [template.id]);
       const { rows } = await client.query<{
@@ -78,10 +81,8 @@ export class GoogleWallet {
               (n) => !objectFields.has(n),
             );
         } catch (error) {
-          if (!(error instanceof GoogleApiError) || error.status === 429 || error.status >= 500 || error.status === 0)
-            throw error;
+          if (!isRejection(error)) throw error;
           await this.recordError(client, { templateId: template.id }, error.message);
-          await client.query("COMMIT");
           return objectFields;
         }
       }
@@ -95,14 +96,8 @@ export class GoogleWallet {
       // A field that moved onto the objects must now appear on every object: re-sync them all.
       const grew = [...objectFields].some((name) => !(stored?.object_fields ?? []).includes(name));
       if (stored && grew) await addPassChangedEvents(client, { templateId: template.id });
-      await client.query("COMMIT");
       return objectFields;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** Patches (or inserts) a class or object: a PATCH Google answers 404 becomes an insert, and the other way round. */
@@ -206,8 +201,7 @@ export class GoogleWallet {
             );
           }
         } catch (error) {
-          if (!(error instanceof GoogleApiError) || error.status === 429 || error.status >= 500 || error.status === 0)
-            throw error;
+          if (!isRejection(error)) throw error;
           await this.recordError(this.pool, { passId: pass.id }, error.message);
           return;
         }

@@ -2,7 +2,7 @@
 // object. Fields that are the same for every pass live on the class; fields a pass may hold its own value for
 // (marked `notShared`, or overridden by some pass) live on every object, so a phone shows each field once.
 import type { FieldSpec, TemplateDesign } from "../domain/field-model.js";
-import { type LocationInput, parseIsoDate } from "../domain/values.js";
+import { hexColor, type LocationInput, parseIsoDate } from "../domain/values.js";
 import type { WalletResource } from "./api-client.js";
 
 export type GoogleKind = "loyalty" | "offer" | "giftCard" | "eventTicket" | "flight" | "generic";
@@ -45,21 +45,6 @@ const text = (value: unknown): string | undefined => {
   const s = String(value).trim();
   return s === "" ? undefined : s;
 };
-
-/** #rrggbb from #rgb, #rrggbb or rgb(r,g,b). */
-export function hexColor(value: unknown): string | undefined {
-  const s = text(value);
-  if (!s) return undefined;
-  const rgb = /^rgba?\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})/i.exec(s);
-  if (rgb)
-    return `#${rgb
-      .slice(1, 4)
-      .map((c) => Number(c).toString(16).padStart(2, "0"))
-      .join("")}`;
-  const hex = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(s)?.[1];
-  if (!hex) return undefined;
-  return `#${(hex.length === 3 ? [...hex].map((c) => c + c).join("") : hex).toLowerCase()}`;
-}
 
 const BARCODE_TYPES: Record<string, string> = {
   qr: "QR_CODE",
@@ -157,6 +142,15 @@ export function moduleParts(
   return parts;
 }
 
+/** The card colour: a module's hexBackgroundColor, else the background_color header. */
+function backgroundOf(design: TemplateDesign, headers: Record<string, FieldSpec>): string | undefined {
+  return (
+    hexColor(design.modules.infoModuleData?.hexBackgroundColor) ??
+    hexColor(design.modules.titleModule?.hexBackgroundColor) ??
+    hexColor(headers.background_color?.value)
+  );
+}
+
 export interface ClassInput {
   kind: GoogleKind;
   classId: string;
@@ -217,10 +211,7 @@ export function buildClass(input: ClassInput): Record<string, unknown> {
   const title = titleOf(fields, input.templateName);
   const titleProps = input.design.modules.titleModule ?? {};
   const logoDescription = text(titleProps.imageDescription) ?? title;
-  const background =
-    hexColor(input.design.modules.infoModuleData?.hexBackgroundColor) ??
-    hexColor(titleProps.hexBackgroundColor) ??
-    hexColor(headers.background_color?.value);
+  const background = backgroundOf(input.design, headers);
   const messages = moduleFields(fields, "messageModule").map(([name, spec]) => ({
     id: idSuffix(name),
     header: text(spec.header) ?? text(spec.label) ?? name,
@@ -329,10 +320,7 @@ export function buildObject(input: ObjectInput): Record<string, unknown> {
       object.cardTitle = localized(input.issuerName);
       object.header = localized(title);
       object.logo = image(input.logoUrl, text(titleProps.imageDescription) ?? title);
-      const background =
-        hexColor(input.design.modules.infoModuleData?.hexBackgroundColor) ??
-        hexColor(titleProps.hexBackgroundColor) ??
-        hexColor(headers.background_color?.value);
+      const background = backgroundOf(input.design, headers);
       if (background) object.hexBackgroundColor = background;
       break;
     }

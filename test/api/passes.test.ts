@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appleTemplate, googleTemplate, passCreate, referenceLocation } from "../fixtures/reference.js";
 import { type Credentials, startTestServer, type TestServer } from "../helpers/app.js";
+import { until } from "../helpers/wait.js";
 
 let server: TestServer;
 let other: Credentials;
@@ -26,15 +27,6 @@ beforeAll(async () => {
     .templateId;
 });
 afterAll(() => server.close());
-
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe("create and get", () => {
   it("creates the reference pass and answers the merged view", async () => {
@@ -194,7 +186,7 @@ describe("update", () => {
       value: "2024-08-20T9:41-08:00",
     });
     // Each change is delivered as a "pass changed" event carrying the new version.
-    const events = await waitFor(
+    const events = await until(
       async () => delivered.filter((e) => e.passId === pass.id),
       (e) => e.some((x) => x.version >= 3),
     );
@@ -274,7 +266,7 @@ describe("merge rules and bulk updates", () => {
     });
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ ticketId: expect.any(Number) });
-    const ticket = await waitFor(
+    const ticket = await until(
       async () => (await server.call("GET", `/v1/ticket/${res.json.ticketId}`)).json,
       (t) => t.status === "done",
     );

@@ -1,7 +1,6 @@
 // The PassKit web service and APNs, walked as a phone does: download → register → a field changes → the fake
 // APNs (HTTP/2 over TLS on loopback) receives the push → list serials since the tag → fetch 200, then 304 →
 // unregister. Plus 401s, APNs 410/500/429 handling, one push per device per burst, personalization, token auth.
-import { execFileSync } from "node:child_process";
 import { generateKeyPairSync, verify } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,7 +9,8 @@ import { ApnsClient } from "../../src/apple/apns.js";
 import { type FakeApns, startFakeApns } from "../fakes/apns.js";
 import { appleTemplate } from "../fixtures/reference.js";
 import { isJsonError, startTestServer, type TestServer } from "../helpers/app.js";
-import { type TestPki, testPki, unpack, verifyBundle } from "../helpers/apple.js";
+import { type TestPki, testPki, unpack, verifyBundle, verifyDetached } from "../helpers/apple.js";
+import { until } from "../helpers/wait.js";
 
 let server: TestServer;
 let pki: TestPki;
@@ -81,15 +81,6 @@ function ws(
 
 const register = (device: string, pass: Installed, pushToken: string, token = pass.token) =>
   ws("POST", `/v1/devices/${device}/registrations/${pass.ptid}/${pass.serial}`, { token, body: { pushToken } });
-
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const pushesTo = (token: string) => apns.pushes.filter((p) => p.token === token);
 
@@ -386,27 +377,7 @@ describe("personalization", () => {
     const dir = first.dir;
     writeFileSync(join(dir, "token"), token);
     writeFileSync(join(dir, "token.sig"), signature);
-    execFileSync(
-      "openssl",
-      [
-        "cms",
-        "-verify",
-        "-binary",
-        "-inform",
-        "DER",
-        "-in",
-        join(dir, "token.sig"),
-        "-content",
-        join(dir, "token"),
-        "-CAfile",
-        pki.files.root,
-        "-purpose",
-        "any",
-        "-out",
-        "/dev/null",
-      ],
-      { stdio: "pipe" },
-    );
+    verifyDetached(join(dir, "token.sig"), join(dir, "token"), pki.files.root);
 
     const personalized = verifyBundle(
       Buffer.from(

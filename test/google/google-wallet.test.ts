@@ -8,6 +8,7 @@ import { type Ecv2Signer, ecv2Signer } from "../fakes/google-callback-signer.js"
 import { googleTemplate } from "../fixtures/reference.js";
 import { startTestServer, type TestServer } from "../helpers/app.js";
 import { discoveryProblems, schemaOfResource } from "../helpers/discovery.js";
+import { until } from "../helpers/wait.js";
 
 let google: FakeGoogle;
 let signer: Ecv2Signer;
@@ -33,15 +34,6 @@ afterAll(async () => {
   await server.close();
   await google.close();
 });
-
-async function until<T>(read: () => T | Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Waits until the job queue is empty, so every call a change causes has been made. */
 async function settled() {

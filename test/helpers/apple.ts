@@ -111,6 +111,31 @@ export function unpack(pkpass: Buffer): Unpacked {
   };
 }
 
+/** `openssl cms -verify` of a detached DER signature over `contentFile`, chaining to `rootPemFile`; throws if not. */
+export function verifyDetached(signatureFile: string, contentFile: string, rootPemFile: string): void {
+  execFileSync(
+    "openssl",
+    [
+      "cms",
+      "-verify",
+      "-binary",
+      "-inform",
+      "DER",
+      "-in",
+      signatureFile,
+      "-content",
+      contentFile,
+      "-CAfile",
+      rootPemFile,
+      "-purpose",
+      "any",
+      "-out",
+      "/dev/null",
+    ],
+    { stdio: "pipe" },
+  );
+}
+
 /**
  * Checks a bundle as Wallet does: the manifest lists every other file with its SHA-1, and `openssl cms -verify`
  * accepts the detached signature over manifest.json, chaining to `rootPemFile`. Returns the unpacked bundle and
@@ -129,27 +154,7 @@ export function verifyBundle(pkpass: Buffer, rootPemFile: string): Unpacked & { 
     const sha1 = createHash("sha1").update(unpacked.files[name]!).digest("hex");
     if (unpacked.manifest[name] !== sha1) throw new Error(`manifest hash of ${name} is wrong`);
   }
-  execFileSync(
-    "openssl",
-    [
-      "cms",
-      "-verify",
-      "-binary",
-      "-inform",
-      "DER",
-      "-in",
-      join(unpacked.dir, "signature"),
-      "-content",
-      join(unpacked.dir, "manifest.json"),
-      "-CAfile",
-      rootPemFile,
-      "-purpose",
-      "any",
-      "-out",
-      "/dev/null",
-    ],
-    { stdio: "pipe" },
-  );
+  verifyDetached(join(unpacked.dir, "signature"), join(unpacked.dir, "manifest.json"), rootPemFile);
   const cms = execFileSync("openssl", [
     "cms",
     "-cmsout",

@@ -18,3 +18,25 @@ export function numericId(raw: string, what: string): number {
 export function keyOf(params: { id?: string; externalId?: string }, what: string): Key {
   return params.externalId !== undefined ? { externalId: params.externalId } : { id: numericId(params.id ?? "", what) };
 }
+
+/** The two paths of a project sub-resource (`/project/{projectId}/…` and `/project/id/{externalId}/…`). */
+export function projectPaths(suffix: string) {
+  return [
+    { path: `/project/:projectId/${suffix}`, params: Type.Object({ projectId: NumericIdParam }) },
+    { path: `/project/id/:externalId/${suffix}`, params: Type.Object({ externalId: ExternalIdParam }) },
+  ];
+}
+
+/** The caller's project a path names, or 404. */
+export async function projectIdOf(
+  projects: { findId(accountId: number, key: Key): Promise<number | null> },
+  accountId: number,
+  params: { projectId?: string; externalId?: string },
+): Promise<number> {
+  const id = await projects.findId(
+    accountId,
+    keyOf({ id: params.projectId, externalId: params.externalId }, "Project"),
+  );
+  if (id === null) throw notFound("Project");
+  return id;
+}

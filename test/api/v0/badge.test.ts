@@ -7,6 +7,7 @@ import { type FakeGoogle, startFakeGoogle } from "../../fakes/google.js";
 import { googleTemplate } from "../../fixtures/reference.js";
 import { startTestServer, type TestServer } from "../../helpers/app.js";
 import { testPki, unpack } from "../../helpers/apple.js";
+import { until } from "../../helpers/wait.js";
 
 let server: TestServer;
 let apns: FakeApns;
@@ -194,22 +195,16 @@ describe("passSendPushNotification", () => {
     expect(created.status).toBe(200);
     const pass = await ourPass("g-1");
     const objectId = `${google.issuerId}.${pass.serialNumber}`;
-    const deadline = Date.now() + 15_000;
-    while (
-      !google.calls.some((c) => c.action === "insert" && (c.body as { id?: string })?.id === objectId) &&
-      Date.now() < deadline
-    ) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await until(
+      () => google.calls.some((c) => c.action === "insert" && (c.body as { id?: string })?.id === objectId),
+      (inserted) => inserted,
+    );
     const sent = await rpc("passSendPushNotification", { passId: "g-1", message: "Your balance changed" });
     expect(sent.status).toBe(200);
-    while (
-      !google.calls.some((c) => c.action === "addMessage" && c.id === objectId) &&
-      Date.now() < deadline + 15_000
-    ) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const message = google.calls.find((c) => c.action === "addMessage" && c.id === objectId);
+    const message = await until(
+      () => google.calls.find((c) => c.action === "addMessage" && c.id === objectId),
+      (found) => found !== undefined,
+    );
     expect(message?.body).toMatchObject({ message: { body: "Your balance changed", messageType: "TEXT_AND_NOTIFY" } });
   });
 

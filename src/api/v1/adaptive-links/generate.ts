@@ -7,13 +7,13 @@ import type { ApplePassBuilder } from "../../../apple/pass-builder.js";
 import { designOf } from "../../../domain/field-model.js";
 import { InvalidInput } from "../../../domain/invalid-input.js";
 import { takesValue } from "../../../domain/known-headers.js";
-import { isObject } from "../../../domain/values.js";
+import { hexColor, isObject } from "../../../domain/values.js";
 import type { GoogleWallet } from "../../../google/google-wallet.js";
 import { ApiError, notFound } from "../../../http/errors.js";
 import { BUILT_IN, type ImageStore } from "../../../images/image-store.js";
 import type { PassService } from "../passes/service.js";
 import type { Device } from "./devices.js";
-import { cssColor, type LandingPage } from "./landing-page.js";
+import type { LandingPage } from "./landing-page.js";
 import { nearestLocations } from "./nearest.js";
 import type { LinkRepository, LinkRow } from "./repository.js";
 
@@ -68,11 +68,9 @@ export class PassFromLink {
     const url = `${this.deps.publicBaseUrl}/v1/pass/adaptive/${link.id}`;
     return {
       title,
-      background: cssColor(
-        headers.background_color?.value ?? design?.modules.infoModuleData?.hexBackgroundColor,
-        "#1f2937",
-      ),
-      foreground: cssColor(headers.foreground_color?.value, "#ffffff"),
+      background:
+        hexColor(headers.background_color?.value ?? design?.modules.infoModuleData?.hexBackgroundColor) ?? "#1f2937",
+      foreground: hexColor(headers.foreground_color?.value) ?? "#ffffff",
       logoPng: logo ?? BUILT_IN.logo2x.data,
       url,
       ...(link.iosTemplateId !== null ? { iosUrl: `${url}/ios` } : {}),

@@ -20,20 +20,6 @@ export interface LandingPage {
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
-/** #rrggbb from rgb()/#rgb/#rrggbb, else the fallback. */
-export function cssColor(value: unknown, fallback: string): string {
-  if (typeof value !== "string") return fallback;
-  const rgb = /^rgba?\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})/i.exec(value.trim());
-  if (rgb)
-    return `#${rgb
-      .slice(1, 4)
-      .map((c) => Math.min(255, Number(c)).toString(16).padStart(2, "0"))
-      .join("")}`;
-  const hex = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(value.trim())?.[1];
-  if (!hex) return fallback;
-  return `#${hex.length === 3 ? [...hex].map((c) => c + c).join("") : hex}`.toLowerCase();
-}
-
 function style(page: LandingPage): string {
   return `body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:${page.background};color:${page.foreground};display:flex;min-height:100vh;align-items:center;justify-content:center}
 main{max-width:28rem;padding:2rem;text-align:center}

@@ -5,7 +5,7 @@ import type pg from "pg";
 import { InvalidInput } from "../../../domain/invalid-input.js";
 import { takesValue } from "../../../domain/known-headers.js";
 import { isObject } from "../../../domain/values.js";
-import { ApiError, notFound } from "../../../http/errors.js";
+import { notFound } from "../../../http/errors.js";
 import type { PaginationQuery } from "../../../http/pagination.js";
 import type { PassStatusFilter } from "../passes/repository.js";
 import type { PassService } from "../passes/service.js";
@@ -360,9 +360,5 @@ export class AdaptiveLinkService {
       const changes = Object.fromEntries(Object.entries(fields).filter(([name]) => known.has(name)));
       if (Object.keys(changes).length) await this.passService.update(accountId, { id: passId }, { fields: changes });
     }
-  }
-
-  static notAllowed(message: string) {
-    return new ApiError(410, "LINK_UNAVAILABLE", message);
   }
 }

@@ -6,7 +6,7 @@ import type { AppleIdentities } from "../../../apple/identities.js";
 import { InvalidInput } from "../../../domain/invalid-input.js";
 import { accountOf } from "../../../http/auth.js";
 import { notFound } from "../../../http/errors.js";
-import { ExternalIdParam, keyOf, NumericIdParam } from "../ids.js";
+import { projectIdOf, projectPaths } from "../ids.js";
 import type { ProjectRepository } from "../projects/repository.js";
 
 interface Deps {
@@ -27,19 +27,7 @@ const ImportBody = Type.Object({
 });
 
 export const appleCertificateRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { identities, projects }) => {
-  const projectIdOf = async (accountId: number, params: { projectId?: string; externalId?: string }) => {
-    const id = await projects.findId(
-      accountId,
-      keyOf({ id: params.projectId, externalId: params.externalId }, "Project"),
-    );
-    if (id === null) throw notFound("Project");
-    return id;
-  };
-
-  for (const path of ["/project/:projectId/apple/certificate", "/project/id/:externalId/apple/certificate"]) {
-    const params = path.includes(":externalId")
-      ? Type.Object({ externalId: ExternalIdParam })
-      : Type.Object({ projectId: NumericIdParam });
+  for (const { path, params } of projectPaths("apple/certificate")) {
     app.get(
       path,
       {
@@ -49,7 +37,7 @@ export const appleCertificateRoutes: FastifyPluginAsyncTypebox<Deps> = async (ap
           params,
         },
       },
-      async (request) => identities.summary(await projectIdOf(accountOf(request), request.params)),
+      async (request) => identities.summary(await projectIdOf(projects, accountOf(request), request.params)),
     );
     app.put(
       path,
@@ -62,7 +50,7 @@ export const appleCertificateRoutes: FastifyPluginAsyncTypebox<Deps> = async (ap
         },
       },
       async (request) => {
-        const projectId = await projectIdOf(accountOf(request), request.params);
+        const projectId = await projectIdOf(projects, accountOf(request), request.params);
         const { certificate, privateKey, password } = request.body;
         const bytes = certificate.includes("-----BEGIN")
           ? Buffer.from(certificate, "utf8")
@@ -79,7 +67,7 @@ export const appleCertificateRoutes: FastifyPluginAsyncTypebox<Deps> = async (ap
       path,
       { schema: { tags: ["Apple certificates"], summary: "Remove the project's own certificate", params } },
       async (request) => {
-        const projectId = await projectIdOf(accountOf(request), request.params);
+        const projectId = await projectIdOf(projects, accountOf(request), request.params);
         if (!(await identities.remove(projectId))) throw notFound("Project certificate");
         return { status: "deleted", projectId };
       },

@@ -5,7 +5,7 @@ import { Type } from "@sinclair/typebox";
 import type { GoogleIssuers } from "../../../google/credentials.js";
 import { accountOf } from "../../../http/auth.js";
 import { notFound } from "../../../http/errors.js";
-import { ExternalIdParam, keyOf, NumericIdParam } from "../ids.js";
+import { projectIdOf, projectPaths } from "../ids.js";
 import type { ProjectRepository } from "../projects/repository.js";
 
 interface Deps {
@@ -14,22 +14,11 @@ interface Deps {
 }
 
 export const googleCredentialRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { issuers, projects }) => {
-  const projectIdOf = async (accountId: number, params: { projectId?: string; externalId?: string }) => {
-    const id = await projects.findId(
-      accountId,
-      keyOf({ id: params.projectId, externalId: params.externalId }, "Project"),
-    );
-    if (id === null) throw notFound("Project");
-    return id;
-  };
-  for (const path of ["/project/:projectId/google/credentials", "/project/id/:externalId/google/credentials"]) {
-    const params = path.includes(":externalId")
-      ? Type.Object({ externalId: ExternalIdParam })
-      : Type.Object({ projectId: NumericIdParam });
+  for (const { path, params } of projectPaths("google/credentials")) {
     app.get(
       path,
       { schema: { tags: ["Google credentials"], summary: "The Google Wallet issuer of the project's passes", params } },
-      async (request) => issuers.summary(await projectIdOf(accountOf(request), request.params)),
+      async (request) => issuers.summary(await projectIdOf(projects, accountOf(request), request.params)),
     );
     app.put(
       path,
@@ -49,7 +38,7 @@ export const googleCredentialRoutes: FastifyPluginAsyncTypebox<Deps> = async (ap
       },
       async (request) =>
         issuers.import(
-          await projectIdOf(accountOf(request), request.params),
+          await projectIdOf(projects, accountOf(request), request.params),
           request.body.issuerId,
           request.body.serviceAccount,
         ),
@@ -58,7 +47,7 @@ export const googleCredentialRoutes: FastifyPluginAsyncTypebox<Deps> = async (ap
       path,
       { schema: { tags: ["Google credentials"], summary: "Remove the project's own issuer", params } },
       async (request) => {
-        const projectId = await projectIdOf(accountOf(request), request.params);
+        const projectId = await projectIdOf(projects, accountOf(request), request.params);
         if (!(await issuers.remove(projectId))) throw notFound("Project Google credentials");
         return { status: "deleted", projectId };
       },

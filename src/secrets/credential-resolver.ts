@@ -1,0 +1,41 @@
+// Which credential serves a project (Apple signing identity, Google issuer): the project's own, else the
+// server-wide default, else the generated development one. Resolved per project and cached for 30 s, so an
+// import made by another process is seen within that time.
+export type CredentialSource = "project" | "default" | "development";
+
+export interface Resolved<T> {
+  value: T;
+  source: CredentialSource;
+}
+
+export class CredentialResolver<T> {
+  private readonly cache = new Map<number, Resolved<T> & { at: number }>();
+
+  constructor(
+    private readonly what: string,
+    private readonly ownOf: (projectId: number) => Promise<T | undefined>,
+    private readonly fallbacks: () => { default?: T; development?: T },
+    private readonly ttlMs = 30_000,
+  ) {}
+
+  async resolve(projectId: number): Promise<Resolved<T>> {
+    const hit = this.cache.get(projectId);
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit;
+    const own = await this.ownOf(projectId);
+    const { default: fallback, development } = this.fallbacks();
+    const value = own ?? fallback ?? development;
+    if (value === undefined) throw new Error(`${this.what} are not started`);
+    const entry = {
+      value,
+      source: (own ? "project" : fallback ? "default" : "development") as CredentialSource,
+      at: Date.now(),
+    };
+    this.cache.set(projectId, entry);
+    return entry;
+  }
+
+  /** Forgets a project's cached answer (after an import or removal here). */
+  forget(projectId: number): void {
+    this.cache.delete(projectId);
+  }
+}
