@@ -190,36 +190,27 @@ describe("expiry warnings", () => {
   });
 });
 
-describe("import with the CLI", () => {
-  it("imports a .p12 whose password comes from an environment variable", async () => {
+describe("the CLI", () => {
+  const cli = (args: string[], extraEnv: Record<string, string> = {}) =>
+    spawnSync(join(root, "node_modules/.bin/tsx"), ["src/cli.ts", "cert", ...args], {
+      cwd: root,
+      env: {
+        ...process.env,
+        DATABASE_URL: server.database.url,
+        WALLET_ENCRYPTION_KEY: TEST_WALLET_ENCRYPTION_KEY,
+        APPLE_WWDR_CERT: pki.files.wwdr,
+        ...extraEnv,
+      },
+      encoding: "utf8",
+    });
+
+  it("imports a .p12 whose password comes from an environment variable, shows it and removes it", async () => {
     const projectId = await newProject("CLI");
     const file = join(pki.dir, "cli.p12");
     writeFileSync(file, p12("cli-pass"));
-    const result = spawnSync(
-      join(root, "node_modules/.bin/tsx"),
-      [
-        "src/cli.ts",
-        "cert",
-        "import",
-        "--project",
-        String(projectId),
-        "--cert",
-        file,
-        "--password-env",
-        "P12_PASSWORD",
-      ],
-      {
-        cwd: root,
-        env: {
-          ...process.env,
-          DATABASE_URL: server.database.url,
-          WALLET_ENCRYPTION_KEY: TEST_WALLET_ENCRYPTION_KEY,
-          APPLE_WWDR_CERT: pki.files.wwdr,
-          P12_PASSWORD: "cli-pass",
-        },
-        encoding: "utf8",
-      },
-    );
+    const result = cli(["import", "--project", String(projectId), "--cert", file, "--password-env", "P12_PASSWORD"], {
+      P12_PASSWORD: "cli-pass",
+    });
     expect(result.status, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({
       source: "project",
@@ -227,6 +218,32 @@ describe("import with the CLI", () => {
     });
     expect(result.stdout + result.stderr).not.toContain("cli-pass");
     verifyBundle(await signedPass(projectId), pki.files.root);
+
+    const shown = cli(["show", "--project", String(projectId)]);
+    expect(shown.status, shown.stderr).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ source: "project", teamIdentifier: "IMPORT1234" });
+    const removed = cli(["remove", "--project", String(projectId)]);
+    expect(removed.status, removed.stderr).toBe(0);
+    expect(JSON.parse(removed.stdout)).toEqual({ projectId, removed: true });
+    const again = cli(["remove", "--project", String(projectId)]);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toContain("no certificate of its own");
+  });
+});
+
+describe("the external-id path", () => {
+  it("serves the certificate of a project named by its external id", async () => {
+    const created = await server.call("POST", "/v1/project/id/cert-ext", {
+      body: { name: "Ext", projectType: "memberCard" },
+    });
+    expect(created.status).toBe(200);
+    const put = await server.call("PUT", "/v1/project/id/cert-ext/apple/certificate", {
+      body: { certificate: pki.passCertPem, privateKey: pki.passKeyPem },
+    });
+    expect(put.json).toMatchObject({ source: "project", projectId: created.json.id });
+    expect((await server.call("GET", "/v1/project/id/cert-ext/apple/certificate")).json.source).toBe("project");
+    expect((await server.call("DELETE", "/v1/project/id/cert-ext/apple/certificate")).status).toBe(200);
+    expect((await server.call("GET", "/v1/project/id/nope/apple/certificate")).status).toBe(404);
   });
 });
 

@@ -448,6 +448,12 @@ describe("credentials", () => {
     );
     expect(rows[0]!.service_account_encrypted.toString("latin1")).not.toContain("PRIVATE KEY");
     expect((await server.call("DELETE", `/v1/project/${own}/google/credentials`)).status).toBe(200);
+    await server.call("POST", "/v1/project/id/google-ext", { body: { name: "Ext", projectType: "memberCard" } });
+    const byExternal = await server.call("PUT", "/v1/project/id/google-ext/google/credentials", {
+      body: { issuerId: "3388000000011111111", serviceAccount: JSON.stringify(google.serviceAccount) },
+    });
+    expect(byExternal.json).toMatchObject({ source: "project", issuerId: "3388000000011111111" });
+    expect((await server.call("GET", "/v1/project/id/google-ext/google/credentials")).json.source).toBe("project");
     expect((await server.call("GET", `/v1/project/${own}/google/credentials`)).json.source).toBe("default");
   });
 });

@@ -210,6 +210,12 @@ describe("the reference's requests", () => {
     const listed = await server.call("GET", `/v1/links/adaptive/${id}/passes`);
     expect(listed.json.count).toBe(2);
     expect(listed.json.pagination).toMatchObject({ order: "id", direction: "DESC", page: 1, pageSize: 10 });
+    const form = "/v1/links/adaptive/project/id/myExternalProject/id/coolNewAdaptiveLink";
+    expect((await server.call("GET", `${form}/passes`)).json.count).toBe(2);
+    const renamed = await server.call("PUT", form, { body: { landingPageUrl: "https://example.com/new" } });
+    expect(renamed.json).toMatchObject({ adaptiveLinkId: id, landingPageUrl: "https://example.com/new" });
+    expect((await server.call("DELETE", form)).status).toBe(200);
+    expect((await server.call("GET", `/v1/links/adaptive/${id}`)).status).toBe(404);
   });
 
   it("rejects bad links with a named 400, and unknown templates with a 404", async () => {
