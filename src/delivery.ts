@@ -1,13 +1,15 @@
 // What the processes need to deliver passes: secrets and credentials read from the configuration at start, and
 // the subscribers the job worker runs (APNs pushes, Google Wallet sync), in the server or in `npm run worker`.
 import type pg from "pg";
-import { applePushFor } from "./apple/runtime.js";
+import type { AppleIdentities } from "./apple/identities.js";
+import { appleIdentitiesFor, applePushFor } from "./apple/runtime.js";
 import { type AppleSetup, loadAppleSetup } from "./apple/setup.js";
 import type { Config } from "./config.js";
-import { googleSyncFor } from "./google/runtime.js";
+import type { GoogleWallet } from "./google/google-wallet.js";
+import { googleSubscribers, googleWalletFor } from "./google/runtime.js";
 import { type GoogleSetup, loadGoogleSetup } from "./google/setup.js";
 import type { Worker } from "./jobs/queue.js";
-import { type PassChangedSubscriber, startJobWorker, type TemplateChangedSubscriber } from "./jobs/worker.js";
+import { startJobWorker } from "./jobs/worker.js";
 import { SecretBox } from "./secrets/encryption.js";
 
 interface Log {
@@ -34,33 +36,23 @@ export function loadSecrets(config: Config, log: Log): LoadedSecrets {
   return { secrets: box, apple: loadAppleSetup(config.apple), google: loadGoogleSetup(config.google) };
 }
 
-interface Delivery {
-  subscribers: PassChangedSubscriber[];
-  templateSubscribers: TemplateChangedSubscriber[];
-  close(): void;
-}
-
-async function deliveryFor(pool: pg.Pool, config: Config, loaded: LoadedSecrets, log: Log): Promise<Delivery> {
-  const apple = await applePushFor(pool, config, loaded, log);
-  const google = await googleSyncFor(pool, config, loaded, log);
-  return {
-    subscribers: [apple.subscriber, google.subscriber],
-    templateSubscribers: [google.templateSubscriber],
-    close: () => apple.close(),
-  };
-}
-
-/** The job worker of a server or worker process, with the Apple and Google subscribers; stop() closes both. */
+/**
+ * The job worker of a server or worker process, with the Apple and Google subscribers; stop() closes both. A server
+ * hands in its app's identities and Google delivery so the process holds one of each.
+ */
 export async function startDeliveryWorker(
   pool: pg.Pool,
   config: Config,
   loaded: LoadedSecrets,
   log: Log,
+  shared: { identities?: AppleIdentities; google?: GoogleWallet } = {},
 ): Promise<Worker> {
-  const delivery = await deliveryFor(pool, config, loaded, log);
+  const identities = shared.identities ?? (await appleIdentitiesFor(pool, loaded));
+  const google = googleSubscribers(shared.google ?? (await googleWalletFor(pool, config, loaded, log)));
+  const apple = applePushFor(pool, config, identities, log);
   const worker = await startJobWorker(pool, {
-    subscribers: delivery.subscribers,
-    templateSubscribers: delivery.templateSubscribers,
+    subscribers: [apple.subscriber, google.subscriber],
+    templateSubscribers: [google.templateSubscriber],
     concurrency: config.workerConcurrency,
     staleAfterMs: config.jobStaleAfterMs,
     batchSize: config.bulkUpdateBatchSize,
@@ -69,7 +61,7 @@ export async function startDeliveryWorker(
   return {
     async stop() {
       await worker.stop();
-      delivery.close();
+      apple.close();
     },
   };
 }

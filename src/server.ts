@@ -48,7 +48,10 @@ async function main(): Promise<void> {
     }
     await app.http.listen({ port: config.port, host: config.host });
     if (config.runWorker) {
-      worker = await startDeliveryWorker(store.db.pool, config, loaded, log);
+      worker = await startDeliveryWorker(store.db.pool, config, loaded, log, {
+        identities: app.apple.identities,
+        google: app.google.wallet,
+      });
     }
   } catch (error) {
     await app?.http.close().catch(() => {});

@@ -11,7 +11,6 @@ import { Registrations } from "./registrations.js";
 import type { AppleSetup } from "./setup.js";
 
 interface Log {
-  info(msg: string): void;
   warn(msg: string): void;
 }
 
@@ -25,15 +24,15 @@ export function apnsClientOf(config: Config["apns"]): ApnsClient {
   });
 }
 
-/** The APNs pushes that follow pass changes, for a job worker. */
-export async function applePushFor(
-  pool: pg.Pool,
-  config: Config,
-  loaded: { secrets: SecretBox; apple: AppleSetup },
-  log: Log & { error(msg: string): void },
-) {
+/** Signing identities for a process without an app (`npm run worker`); the server warns at its own start. */
+export async function appleIdentitiesFor(pool: pg.Pool, loaded: { secrets: SecretBox; apple: AppleSetup }) {
   const identities = new AppleIdentities(pool, loaded.secrets, loaded.apple.wwdr, loaded.apple.defaultIdentity);
-  await identities.start({ warn: () => undefined }); // the server already warned about certificates
+  await identities.start({ warn: () => undefined });
+  return identities;
+}
+
+/** The APNs pushes that follow pass changes, for a job worker. */
+export function applePushFor(pool: pg.Pool, config: Config, identities: AppleIdentities, log: Log) {
   const apns = apnsClientOf(config.apns);
   return {
     subscriber: applePushSubscriber({ registrations: new Registrations(pool), identities, apns, log }),

@@ -18,20 +18,20 @@ export function googleSubscribers(wallet: GoogleWallet): {
   };
 }
 
-export async function googleSyncFor(
+/** The Google delivery of a process without an app (`npm run worker`); the server uses its app's. */
+export async function googleWalletFor(
   pool: pg.Pool,
   config: Config,
   loaded: { secrets: SecretBox; google: GoogleSetup },
   log: { warn(msg: string): void },
-) {
+): Promise<GoogleWallet> {
   const issuers = new GoogleIssuers(pool, loaded.secrets, loaded.google.defaultIssuer);
-  await issuers.start({ warn: () => undefined }); // the server already said what development mode means
-  const wallet = new GoogleWallet({
+  await issuers.start({ warn: () => undefined }); // the server says what development mode means
+  return new GoogleWallet({
     pool,
     issuers,
     client: new GoogleWalletClient({ baseUrl: config.google.apiUrl }),
     publicBaseUrl: config.publicBaseUrl,
     log,
   });
-  return googleSubscribers(wallet);
 }
