@@ -21,7 +21,6 @@ export function benchSaveLinks(google: FakeGoogle, seconds = 5): number {
     clientEmail: google.serviceAccount.client_email,
     privateKey: createPrivateKey(google.serviceAccount.private_key),
     privateKeyId: google.serviceAccount.private_key_id,
-    tokenUri: google.serviceAccount.token_uri,
     development: false,
   };
   const objectFields = new Set<string>();

@@ -51,6 +51,7 @@ import { loggerOptions } from "./http/logging.js";
 import { installMetrics } from "./http/metrics.js";
 import { ImageStore } from "./images/image-store.js";
 import { imageRoutes } from "./images/routes.js";
+import { OutboundGuard } from "./outbound/guard.js";
 import type { SecretBox } from "./secrets/encryption.js";
 
 export interface AppDeps {
@@ -78,7 +79,9 @@ export interface App {
 
 type AppConfig = Pick<Config, "logLevel" | "authCacheTtlMs" | "bodyLimitBytes" | "publicBaseUrl"> & {
   readonly imageFetchTimeoutMs?: number;
-  readonly google?: Pick<Config["google"], "apiUrl" | "callbackKeysUrl">;
+  readonly google?: Partial<Pick<Config["google"], "apiUrl" | "callbackKeysUrl" | "tokenUrl">>;
+  /** Rules for requests made on a caller's behalf (default: public https only). */
+  readonly outbound?: Config["outbound"];
   /** Google API client retry pacing (tests shorten it). */
   readonly googleBackoffMs?: number;
 };
@@ -99,7 +102,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<App> {
   const merchants = new NfcMerchantService(projectRepository, new NfcMerchantRepository(prisma));
   const tickets = new TicketService(prisma, pool);
   const templateRepository = new TemplateRepository(prisma, pool);
-  const images = new ImageStore(pool, { fetchTimeoutMs: config.imageFetchTimeoutMs });
+  const outbound = new OutboundGuard(config.outbound ?? {});
+  const images = new ImageStore(pool, { guard: outbound, fetchTimeoutMs: config.imageFetchTimeoutMs });
   const templates = new TemplateService(templateRepository, projectRepository, tickets, images);
   const passRepository = new PassRepository(prisma, pool);
   const passes = new PassService(passRepository, templateRepository, config.publicBaseUrl, images);
@@ -110,6 +114,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<App> {
   await issuers.start(http.log);
   const googleClient = new GoogleWalletClient({
     baseUrl: config.google?.apiUrl ?? "https://walletobjects.googleapis.com",
+    ...(config.google?.tokenUrl === undefined ? {} : { tokenUrl: config.google.tokenUrl }),
     ...(config.googleBackoffMs === undefined ? {} : { backoffMs: config.googleBackoffMs }),
   });
   const googleWallet = new GoogleWallet({

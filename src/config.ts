@@ -2,6 +2,8 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { GOOGLE_TOKEN_URL } from "./google/credentials.js";
+import { allowlistEntryProblem } from "./outbound/addresses.js";
 
 export interface Config {
   readonly port: number;
@@ -27,6 +29,14 @@ export interface Config {
   readonly apple: AppleConfig;
   readonly apns: ApnsConfig;
   readonly google: GoogleConfig;
+  readonly outbound: OutboundConfig;
+}
+
+export interface OutboundConfig {
+  /** Private hosts, IPs and CIDR ranges the server may reach on a caller's behalf (images, callbacks). */
+  readonly allowlist: readonly string[];
+  /** Plain http to public hosts (https only by default). */
+  readonly allowHttp: boolean;
 }
 
 export interface GoogleConfig {
@@ -35,6 +45,8 @@ export interface GoogleConfig {
   readonly issuerId: string | undefined;
   readonly apiUrl: string;
   readonly callbackKeysUrl: string;
+  /** The OAuth token endpoint service-account assertions are posted to (a key's own token_uri is not used). */
+  readonly tokenUrl: string;
 }
 
 export interface AppleConfig {
@@ -183,6 +195,7 @@ export function loadConfig(source: Source = process.env): Config {
     issuerId: text("GOOGLE_ISSUER_ID"),
     apiUrl: (text("GOOGLE_WALLET_API_URL") ?? "https://walletobjects.googleapis.com").replace(/\/+$/, ""),
     callbackKeysUrl: text("GOOGLE_CALLBACK_KEYS_URL") ?? "https://pay.google.com/gp/m/issuer/keys",
+    tokenUrl: text("GOOGLE_TOKEN_URL") ?? GOOGLE_TOKEN_URL,
   };
   if ((google.serviceAccountFile === undefined) !== (google.issuerId === undefined)) {
     problems.push("GOOGLE_SERVICE_ACCOUNT and GOOGLE_ISSUER_ID must be set together");
@@ -196,9 +209,27 @@ export function loadConfig(source: Source = process.env): Config {
   for (const [name, url] of [
     ["GOOGLE_WALLET_API_URL", google.apiUrl],
     ["GOOGLE_CALLBACK_KEYS_URL", google.callbackKeysUrl],
+    ["GOOGLE_TOKEN_URL", google.tokenUrl],
   ] as const) {
     if (!/^https?:\/\/[^\s]+$/.test(url)) problems.push(`${name} must be an http(s) URL`);
   }
+
+  const allowlist = (text("OUTBOUND_ALLOWLIST") ?? "")
+    .split(",")
+    .map((entry) =>
+      entry
+        .trim()
+        .toLowerCase()
+        .replace(/^\[|\]$/g, ""),
+    )
+    .filter((entry) => entry !== "");
+  for (const entry of allowlist) {
+    const problem = allowlistEntryProblem(entry);
+    if (problem) problems.push(`OUTBOUND_ALLOWLIST: ${problem}`);
+  }
+  const allowHttpText = (text("OUTBOUND_ALLOW_HTTP") ?? "false").toLowerCase();
+  if (!["true", "false", "1", "0"].includes(allowHttpText)) problems.push("OUTBOUND_ALLOW_HTTP must be true or false");
+  const outbound: OutboundConfig = { allowlist, allowHttp: allowHttpText === "true" || allowHttpText === "1" };
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
@@ -222,5 +253,6 @@ export function loadConfig(source: Source = process.env): Config {
     apple: Object.freeze(apple),
     apns: Object.freeze(apns),
     google: Object.freeze(google),
+    outbound: Object.freeze(outbound),
   });
 }

@@ -1,5 +1,6 @@
 // API keys: creation, revocation, and the authentication decision (cached, constant-time compared).
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { ApiError } from "../http/errors.js";
 import type { ApiKeyRepository, StoredApiKey } from "./api-key-repository.js";
 
 export interface Principal {
@@ -48,15 +49,20 @@ export class ApiKeyService {
 
   /** Makes sure `key` exists with `secret` (idempotent); used for BOOTSTRAP_API_KEY. */
   async ensure(key: string, secret: string): Promise<{ created: boolean }> {
-    const existing = await this.repository.findByKey(key);
-    if (existing) {
-      if (!sameHash(existing.secretHash, hashSecret(secret)) || existing.revokedAt) {
-        throw new Error(`API key "${key}" already exists with a different secret or is revoked`);
+    if (!(await this.repository.findByKey(key))) {
+      try {
+        await this.repository.create({ key, name: key, secretHash: hashSecret(secret) });
+        return { created: true };
+      } catch (error) {
+        // Another server starting at the same moment created it first: check it as an existing key.
+        if (!(error instanceof ApiError && error.status === 409)) throw error;
       }
-      return { created: false };
     }
-    await this.repository.create({ key, name: key, secretHash: hashSecret(secret) });
-    return { created: true };
+    const existing = await this.repository.findByKey(key);
+    if (!existing || !sameHash(existing.secretHash, hashSecret(secret)) || existing.revokedAt) {
+      throw new Error(`API key "${key}" already exists with a different secret or is revoked`);
+    }
+    return { created: false };
   }
 
   list(): Promise<StoredApiKey[]> {

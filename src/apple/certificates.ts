@@ -1,5 +1,6 @@
 // Reading and checking an Apple pass type identity: the certificate and private key, given as a .p12 (with its
 // password) or as PEM. The pass type id and team id are read from the certificate's subject (UID and OU).
+import * as crypto from "node:crypto";
 import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
 import forge from "node-forge";
 import { InvalidInput } from "../domain/invalid-input.js";
@@ -21,35 +22,82 @@ export interface PassIdentity {
   organizationName: string;
 }
 
-const isPem = (bytes: Buffer) => bytes.includes("-----BEGIN");
+/** What an upload decodes to: PEM certificates and the private key (decrypted), or the problem. */
+export type DecodedIdentity = { certificates: string[]; key?: string } | { problem: string };
 
-function pemBlocks(text: string, label: RegExp): string[] {
-  const re = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]+?-----END \1-----/g;
-  return [...text.matchAll(re)].filter((m) => label.test(m[1]!)).map((m) => m[0]);
-}
-
-/** The certificates and key inside a PKCS#12 file. */
-function readP12(bytes: Buffer, password: string): { certificates: X509Certificate[]; key?: KeyObject } {
-  let p12: forge.pkcs12.Pkcs12Pfx;
-  try {
-    p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(bytes.toString("binary")), false, password);
-  } catch (error) {
-    const message = (error as Error).message ?? "";
-    throw new InvalidInput([
-      /password|MAC/i.test(message)
-        ? "the .p12 password is wrong"
-        : `the certificate is neither PEM nor a readable .p12 (${message})`,
-    ]);
+/**
+ * Turns uploaded bytes (PEM, DER or PKCS#12) into PEM text, decrypting with the password. Self-contained — no
+ * imports, no module state — because its source also runs in a worker thread (see identity-worker.ts), where
+ * a hostile file can be given a time limit. `forgeLib` and `crypto` are node-forge and node:crypto.
+ */
+export function decodeIdentity(
+  forgeLib: typeof forge,
+  crypto: typeof import("node:crypto"),
+  input: { certificate: Uint8Array; privateKey?: Uint8Array; password?: string },
+): DecodedIdentity {
+  const password = input.password ?? "";
+  const certificateBytes = Buffer.from(input.certificate);
+  const blocks = (text: string, label: RegExp) =>
+    [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----[\s\S]+?-----END \1-----/g)]
+      .filter((m) => label.test(m[1] as string))
+      .map((m) => m[0]);
+  const plainKey = (pem: string) => {
+    try {
+      const key = crypto.createPrivateKey({ key: pem, passphrase: password });
+      return key.export({ type: "pkcs8", format: "pem" }).toString();
+    } catch {
+      return undefined;
+    }
+  };
+  const badKey = { problem: "the private key cannot be read (wrong password, or not a PEM private key)" };
+  let certificates: string[] = [];
+  let key: string | undefined;
+  if (certificateBytes.includes("-----BEGIN")) {
+    const text = certificateBytes.toString("utf8");
+    try {
+      certificates = blocks(text, /CERTIFICATE$/).map((pem) => new crypto.X509Certificate(pem).toString());
+    } catch {
+      return { problem: "the certificate PEM cannot be read" };
+    }
+    const keyPem = blocks(text, /PRIVATE KEY$/)[0];
+    if (keyPem) {
+      key = plainKey(keyPem);
+      if (key === undefined) return badKey;
+    }
+  } else {
+    try {
+      certificates = [new crypto.X509Certificate(certificateBytes).toString()];
+    } catch {
+      let p12: forge.pkcs12.Pkcs12Pfx;
+      try {
+        const asn1 = forgeLib.asn1.fromDer(certificateBytes.toString("binary"));
+        p12 = forgeLib.pkcs12.pkcs12FromAsn1(asn1, false, password);
+      } catch (error) {
+        const message = String((error as Error)?.message ?? "");
+        return {
+          problem: /password|MAC/i.test(message)
+            ? "the .p12 password is wrong"
+            : `the certificate is neither PEM nor a readable .p12 (${message.slice(0, 200)})`,
+        };
+      }
+      const oids = forgeLib.pki.oids as Record<string, string>;
+      const bagsOf = (type: string) => p12.getBags({ bagType: type })[type] ?? [];
+      for (const bag of bagsOf(oids.certBag as string)) {
+        if (bag.cert) certificates.push(forgeLib.pki.certificateToPem(bag.cert));
+      }
+      const keyBag = [...bagsOf(oids.pkcs8ShroudedKeyBag as string), ...bagsOf(oids.keyBag as string)].find(
+        (b) => b.key,
+      );
+      if (keyBag?.key) key = plainKey(forgeLib.pki.privateKeyToPem(keyBag.key));
+    }
   }
-  const { certBag, pkcs8ShroudedKeyBag, keyBag: plainKeyBag } = forge.pki.oids as Record<string, string>;
-  const bagsOf = (type: string) => p12.getBags({ bagType: type })[type] ?? [];
-  const certificates: X509Certificate[] = [];
-  for (const bag of bagsOf(certBag!)) {
-    if (bag.cert) certificates.push(new X509Certificate(forge.pki.certificateToPem(bag.cert)));
+  if (input.privateKey) {
+    const keyPem = blocks(Buffer.from(input.privateKey).toString("utf8"), /PRIVATE KEY$/)[0];
+    if (!keyPem) return { problem: "the private key must be PEM (-----BEGIN PRIVATE KEY-----)" };
+    key = plainKey(keyPem);
+    if (key === undefined) return badKey;
   }
-  const keyBag = [...bagsOf(pkcs8ShroudedKeyBag!), ...bagsOf(plainKeyBag!)].find((b) => b.key);
-  const key = keyBag?.key ? createPrivateKey(forge.pki.privateKeyToPem(keyBag.key)) : undefined;
-  return { certificates, key };
+  return key === undefined ? { certificates } : { certificates, key };
 }
 
 function subjectField(certificate: X509Certificate, name: string): string | undefined {
@@ -60,40 +108,16 @@ function subjectField(certificate: X509Certificate, name: string): string | unde
   return undefined;
 }
 
-/** Reads an identity; throws InvalidInput naming what is missing or unreadable. */
+/** Reads an identity from trusted files (the operator's, at start); uploads go through readUploadedIdentity. */
 export function readIdentity(input: IdentityInput): PassIdentity {
-  let certificates: X509Certificate[] = [];
-  let privateKey: KeyObject | undefined;
-  const keyFrom = (pem: string) => {
-    try {
-      return createPrivateKey({ key: pem, passphrase: input.password ?? "" });
-    } catch {
-      throw new InvalidInput(["the private key cannot be read (wrong password, or not a PEM private key)"]);
-    }
-  };
-  if (isPem(input.certificate)) {
-    const text = input.certificate.toString("utf8");
-    try {
-      certificates = pemBlocks(text, /CERTIFICATE$/).map((pem) => new X509Certificate(pem));
-    } catch {
-      throw new InvalidInput(["the certificate PEM cannot be read"]);
-    }
-    const keyPem = pemBlocks(text, /PRIVATE KEY$/)[0];
-    if (keyPem) privateKey = keyFrom(keyPem);
-  } else {
-    try {
-      certificates = [new X509Certificate(input.certificate)];
-    } catch {
-      const p12 = readP12(input.certificate, input.password ?? "");
-      certificates = p12.certificates;
-      privateKey = p12.key;
-    }
-  }
-  if (input.privateKey) {
-    const keyPem = pemBlocks(input.privateKey.toString("utf8"), /PRIVATE KEY$/)[0];
-    if (!keyPem) throw new InvalidInput(["the private key must be PEM (-----BEGIN PRIVATE KEY-----)"]);
-    privateKey = keyFrom(keyPem);
-  }
+  return identityFrom(decodeIdentity(forge, crypto, input));
+}
+
+/** Checks decoded PEM text as a pass identity; throws InvalidInput naming what is missing or unreadable. */
+export function identityFrom(decoded: DecodedIdentity): PassIdentity {
+  if ("problem" in decoded) throw new InvalidInput([decoded.problem]);
+  const certificates = decoded.certificates.map((pem) => new X509Certificate(pem));
+  const privateKey = decoded.key === undefined ? undefined : createPrivateKey(decoded.key);
   if (certificates.length === 0) throw new InvalidInput(["no certificate found"]);
   if (!privateKey) throw new InvalidInput(["no private key found: give the .p12 or the key PEM"]);
   // The pass certificate is the one whose key we hold; the others (if any) are its chain.

@@ -6,7 +6,8 @@ import type pg from "pg";
 import { InvalidInput } from "../domain/invalid-input.js";
 import { CredentialResolver, type CredentialSource } from "../secrets/credential-resolver.js";
 import type { SecretBox } from "../secrets/encryption.js";
-import { expiresAt, type IdentityInput, identityProblems, type PassIdentity, readIdentity } from "./certificates.js";
+import { expiresAt, type IdentityInput, identityProblems, type PassIdentity } from "./certificates.js";
+import { readUploadedIdentity } from "./identity-worker.js";
 import { CmsSigner } from "./signer.js";
 import { issueIdentity, passCertificateName, toPem } from "./x509.js";
 
@@ -190,7 +191,7 @@ export class AppleIdentities {
 
   /** Validates and stores a project's identity (replacing any). Throws InvalidInput naming each problem. */
   async import(projectId: number, input: IdentityInput): Promise<IdentitySummary> {
-    const identity = readIdentity(input);
+    const identity = await readUploadedIdentity(input);
     const problems = identityProblems(identity, this.wwdr);
     if (problems.length) throw new InvalidInput(problems, "INVALID_CERTIFICATE");
     await this.pool.query(

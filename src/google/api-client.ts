@@ -1,9 +1,10 @@
 // A thin typed client of the Google Wallet REST API (walletobjects v1): insert, patch and addMessage for classes
-// and objects, with OAuth 2.0 service-account tokens (RFC 7523 JWT bearer grant, posted to the key's token_uri),
+// and objects, with OAuth 2.0 service-account tokens (RFC 7523 JWT bearer grant, posted to Google's token endpoint —
+// GOOGLE_TOKEN_URL — never to a URL a key file names),
 // and retries with backoff for 429, 5xx, timeouts and network errors (honouring Retry-After). Other 4xx answers
 // are not retried: they name what Google rejected.
 import { sign } from "node:crypto";
-import type { GoogleIssuer } from "./credentials.js";
+import { GOOGLE_TOKEN_URL, type GoogleIssuer } from "./credentials.js";
 
 export const WALLET_SCOPE = "https://www.googleapis.com/auth/wallet_object.issuer";
 
@@ -20,6 +21,8 @@ export class GoogleApiError extends Error {
 export interface GoogleClientOptions {
   /** Default https://walletobjects.googleapis.com */
   baseUrl: string;
+  /** The OAuth token endpoint (default Google's). */
+  tokenUrl?: string;
   timeoutMs?: number;
   attempts?: number;
   backoffMs?: number;
@@ -67,6 +70,7 @@ export class GoogleWalletClient {
   private readonly attempts: number;
   private readonly backoffMs: number;
   private readonly maxRetryAfterMs: number;
+  private readonly tokenUrl: string;
   /** Requests sent (for the benchmark's count of API calls). */
   calls = 0;
 
@@ -75,6 +79,7 @@ export class GoogleWalletClient {
     this.attempts = options.attempts ?? 5;
     this.backoffMs = options.backoffMs ?? 500;
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
+    this.tokenUrl = options.tokenUrl ?? GOOGLE_TOKEN_URL;
   }
 
   /** An access token for the issuer's service account, reused until a minute before it expires. */
@@ -85,11 +90,11 @@ export class GoogleWalletClient {
     const assertion = signJwt(issuer, {
       iss: issuer.clientEmail,
       scope: WALLET_SCOPE,
-      aud: issuer.tokenUri,
+      aud: this.tokenUrl,
       iat: now,
       exp: now + 3600,
     });
-    const response = await this.fetchWithRetry(issuer.tokenUri, {
+    const response = await this.fetchWithRetry(this.tokenUrl, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams({ grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer", assertion }).toString(),

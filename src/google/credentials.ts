@@ -22,7 +22,6 @@ export interface GoogleIssuer {
   clientEmail: string;
   privateKey: KeyObject;
   privateKeyId: string | undefined;
-  tokenUri: string;
   /** The development key: sign save links, never call Google. */
   development: boolean;
 }
@@ -34,7 +33,10 @@ export interface IssuerSummary {
   clientEmail: string;
 }
 
-const DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token";
+/** Google's OAuth token endpoint: the only place service-account assertions go (GOOGLE_TOKEN_URL overrides it). */
+export const GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token";
+/** token_uri values Google's key files carry; a key naming anything else is refused. */
+const GOOGLE_TOKEN_URIS = new Set([GOOGLE_TOKEN_URL, "https://accounts.google.com/o/oauth2/token"]);
 const DEV_ISSUER_ID = "1000000000000000000";
 
 /** Parses and checks a service-account key file's JSON; throws InvalidInput naming what is wrong. */
@@ -60,8 +62,9 @@ export function parseServiceAccount(json: string | object): ServiceAccount {
       problems.push("the service account's private_key is not a readable PEM key");
     }
   }
-  if (account?.token_uri !== undefined && !/^https?:\/\//.test(String(account.token_uri))) {
-    problems.push("the service account's token_uri must be an http(s) URL");
+  // The server never posts a signed assertion to a URL a tenant chose.
+  if (account?.token_uri !== undefined && !GOOGLE_TOKEN_URIS.has(String(account.token_uri))) {
+    problems.push(`the service account's token_uri must be Google's token endpoint (${GOOGLE_TOKEN_URL})`);
   }
   if (problems.length) throw new InvalidInput(problems, "INVALID_CREDENTIALS");
   return account as ServiceAccount;
@@ -81,7 +84,6 @@ function issuerOf(key: string, issuerId: string, account: ServiceAccount, develo
     clientEmail: account.client_email,
     privateKey: createPrivateKey(account.private_key),
     privateKeyId: account.private_key_id,
-    tokenUri: account.token_uri ?? DEFAULT_TOKEN_URI,
     development,
   };
 }

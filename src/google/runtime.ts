@@ -30,7 +30,7 @@ export async function googleWalletFor(
   return new GoogleWallet({
     pool,
     issuers,
-    client: new GoogleWalletClient({ baseUrl: config.google.apiUrl }),
+    client: new GoogleWalletClient({ baseUrl: config.google.apiUrl, tokenUrl: config.google.tokenUrl }),
     publicBaseUrl: config.publicBaseUrl,
     log,
   });

@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import type pg from "pg";
 import type { FieldSpec } from "../domain/field-model.js";
 import { InvalidInput } from "../domain/invalid-input.js";
+import { OutboundError, type OutboundGuard } from "../outbound/guard.js";
 import { defaultIcon, defaultLogo } from "./defaults.js";
 import { pngSize } from "./png.js";
 
@@ -52,7 +53,12 @@ export const BUILT_IN = {
   logo2x: stored(defaultLogo(100)),
 };
 
+/** Built-in images live in memory only: never evicted, never in the table (so never garbage-collected). */
+const BUILT_IN_BY_HASH = new Map(Object.values(BUILT_IN).map((image) => [image.sha256, image.data]));
+
 export interface ImageStoreOptions {
+  /** Every image URL is fetched through it. */
+  guard: OutboundGuard;
   fetchTimeoutMs?: number;
   maxBytes?: number;
 }
@@ -62,14 +68,15 @@ export class ImageStore {
   private readonly urlCache = new Map<string, { sha256: string; at: number }>();
   private readonly fetchTimeoutMs: number;
   private readonly maxBytes: number;
+  private readonly guard: OutboundGuard;
 
   constructor(
     private readonly pool: pg.Pool,
-    options: ImageStoreOptions = {},
+    options: ImageStoreOptions,
   ) {
+    this.guard = options.guard;
     this.fetchTimeoutMs = options.fetchTimeoutMs ?? 10_000;
     this.maxBytes = options.maxBytes ?? 2 * 1024 * 1024;
-    for (const image of Object.values(BUILT_IN)) this.cache.set(image.sha256, image.data);
   }
 
   /**
@@ -107,7 +114,9 @@ export class ImageStore {
     const image = stored(data);
     await this.pool.query({
       name: "image-insert",
-      text: `INSERT INTO images (sha256, data, width, height) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING`,
+      // Storing an image again renews it: the garbage collection spares images stored recently.
+      text: `INSERT INTO images (sha256, data, width, height) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (sha256) DO UPDATE SET created_at = now()`,
       values: [image.sha256, data, size.width, size.height],
     });
     this.remember(image.sha256, data);
@@ -116,26 +125,16 @@ export class ImageStore {
   }
 
   private async fetch(url: string): Promise<Buffer> {
-    if (!/^https?:\/\//i.test(url)) throw new Error("must be an http(s) URL or a data:image/png URI");
-    let response: Response;
+    if (!/^https?:\/\//i.test(url)) throw new Error("must be an https URL or a data:image/png URI");
     try {
-      response = await fetch(url, { signal: AbortSignal.timeout(this.fetchTimeoutMs), redirect: "follow" });
+      const response = await this.guard.fetch(url, { timeoutMs: this.fetchTimeoutMs, maxBytes: this.maxBytes });
+      if (response.status !== 200) throw new OutboundError("status");
+      return response.body;
     } catch (error) {
-      const reason = (error as Error).name === "TimeoutError" ? "timed out" : "could not be reached";
-      throw new Error(`the image at ${describe(url)} ${reason}`);
+      // One message for every failure: the caller learns nothing of the network behind the server.
+      const message = error instanceof OutboundError ? error.message : "could not be fetched";
+      throw new Error(`the image at ${describe(url)} ${message}`);
     }
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new Error(`the image at ${describe(url)} answered HTTP ${response.status}`);
-    }
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for await (const chunk of response.body ?? []) {
-      total += chunk.length;
-      if (total > this.maxBytes) throw new Error(`the image at ${describe(url)} is larger than ${this.maxBytes} bytes`);
-      chunks.push(Buffer.from(chunk));
-    }
-    return Buffer.concat(chunks);
   }
 
   private remember(sha256: string, data: Buffer) {
@@ -148,7 +147,7 @@ export class ImageStore {
     const found = new Map<string, Buffer>();
     const missing: string[] = [];
     for (const hash of hashes) {
-      const data = this.cache.get(hash);
+      const data = BUILT_IN_BY_HASH.get(hash) ?? this.cache.get(hash);
       if (data) found.set(hash, data);
       else missing.push(hash);
     }
@@ -183,4 +182,24 @@ function describe(url: string): string {
   } catch {
     return "the given URL";
   }
+}
+
+/**
+ * Deletes stored images that no template or pass names any more and that were not stored again within
+ * `graceMs` (an image is stored before the template or pass naming it is written). Returns how many went.
+ */
+export async function collectUnreferencedImages(pool: pg.Pool, graceMs: number): Promise<number> {
+  const { rowCount } = await pool.query(
+    `WITH referenced AS (
+       SELECT e.value AS sha256 FROM templates t, jsonb_each_text(COALESCE(t.design->'images', '{}'::jsonb)) e
+        WHERE jsonb_typeof(t.design->'images') = 'object'
+       UNION
+       SELECT e.value FROM passes p, jsonb_each_text(p.images) e
+        WHERE jsonb_typeof(p.images) = 'object' AND p.images <> '{}'::jsonb)
+     DELETE FROM images i
+      WHERE i.created_at < now() - make_interval(secs => $1::double precision / 1000)
+        AND NOT EXISTS (SELECT 1 FROM referenced r WHERE r.sha256 = i.sha256)`,
+    [graceMs],
+  );
+  return rowCount ?? 0;
 }

@@ -20,6 +20,8 @@ export type Scripted = { status: number; body?: unknown; headers?: Record<string
 
 export interface FakeGoogle {
   url: string;
+  /** The fake's OAuth token endpoint (the server's GOOGLE_TOKEN_URL in tests). */
+  tokenUrl: string;
   issuerId: string;
   serviceAccount: {
     type: string;
@@ -81,11 +83,7 @@ export async function startFakeGoogle(issuerId = "3388000000012345678"): Promise
         form.get("grant_type") === "urn:ietf:params:oauth:grant-type:jwt-bearer" &&
         verify("sha256", Buffer.from(`${head}.${claims}`), publicKey, Buffer.from(signature ?? "", "base64url"));
       const payload = ok ? JSON.parse(Buffer.from(claims!, "base64url").toString()) : {};
-      if (
-        !ok ||
-        payload.aud !== fake.serviceAccount.token_uri ||
-        !String(payload.scope).includes("wallet_object.issuer")
-      ) {
+      if (!ok || payload.aud !== fake.tokenUrl || !String(payload.scope).includes("wallet_object.issuer")) {
         return send(res, 400, { error: "invalid_grant" });
       }
       const token = `token-${tokens.size + 1}`;
@@ -146,12 +144,13 @@ export async function startFakeGoogle(issuerId = "3388000000012345678"): Promise
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fake.tokenUrl = `${fake.url}/token`;
   fake.serviceAccount = {
     type: "service_account",
     client_email: "wallet@test-project.iam.gserviceaccount.com",
     private_key: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
     private_key_id: "key-1",
-    token_uri: `${fake.url}/token`,
+    token_uri: "https://oauth2.googleapis.com/token",
   };
   fake.walletCalls = () => fake.calls;
   fake.close = () => new Promise((r) => server.close(() => r()));

@@ -189,7 +189,7 @@ describe("classes and objects of every type", () => {
         const png = await fetch(logo);
         expect(png.headers.get("content-type")).toBe("image/png");
       }
-      // The OAuth token came from the key's token_uri and is reused.
+      // The OAuth token came from the configured token endpoint (GOOGLE_TOKEN_URL) and is reused.
       expect(insert!.authorization).toMatch(/^Bearer token-/);
     });
   }

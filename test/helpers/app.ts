@@ -66,6 +66,8 @@ export async function startTestServer(
     /** Google: the server-wide issuer (default none: development key) and the (fake) API and key URLs. */
     google?: GoogleSetup & { apiUrl?: string; callbackKeysUrl?: string };
     imageFetchTimeoutMs?: number;
+    /** Outbound rules (default: loopback allowlisted, so tests' local image servers answer). */
+    outbound?: { allowlist: string[]; allowHttp: boolean };
   } = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase();
@@ -80,8 +82,11 @@ export async function startTestServer(
       bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
       publicBaseUrl: baseUrl,
       imageFetchTimeoutMs: options.imageFetchTimeoutMs ?? 3000,
+      outbound: options.outbound ?? { allowlist: ["127.0.0.1"], allowHttp: false },
       google: {
         apiUrl: options.google?.apiUrl ?? "http://127.0.0.1:9/unreachable",
+        // The fake Google serves its OAuth endpoint beside its API.
+        tokenUrl: options.google?.apiUrl ? `${options.google.apiUrl}/token` : "http://127.0.0.1:9/unreachable",
         callbackKeysUrl: options.google?.callbackKeysUrl ?? "http://127.0.0.1:9/unreachable",
       },
       googleBackoffMs: 10,
