@@ -45,6 +45,7 @@ import { GoogleWallet } from "./google/google-wallet.js";
 import type { GoogleSetup } from "./google/setup.js";
 import { requireApiRevision } from "./http/api-revision.js";
 import { requireApiKey } from "./http/auth.js";
+import { installEdgeChecks } from "./http/edge.js";
 import { installErrorHandling } from "./http/errors.js";
 import { installBodyParsers } from "./http/legacy-form.js";
 import { loggerOptions } from "./http/logging.js";
@@ -78,6 +79,7 @@ export interface App {
 }
 
 type AppConfig = Pick<Config, "logLevel" | "authCacheTtlMs" | "bodyLimitBytes" | "publicBaseUrl"> & {
+  readonly trustProxy?: Config["trustProxy"];
   readonly imageFetchTimeoutMs?: number;
   readonly google?: Partial<Pick<Config["google"], "apiUrl" | "callbackKeysUrl" | "tokenUrl">>;
   /** Rules for requests made on a caller's behalf (default: public https only). */
@@ -86,12 +88,19 @@ type AppConfig = Pick<Config, "logLevel" | "authCacheTtlMs" | "bodyLimitBytes" |
   readonly googleBackoffMs?: number;
 };
 
+/** Fastify's trustProxy: a hop count becomes "trust the nearest N hops". */
+function trustProxyOption(value: Config["trustProxy"]): boolean | string | ((address: string, hop: number) => boolean) {
+  return typeof value === "number" ? (_address, hop) => hop < value : value;
+}
+
 export async function buildApp(config: AppConfig, deps: AppDeps): Promise<App> {
   const { prisma, pool } = deps.db;
   const http = Fastify({
     logger: loggerOptions(config.logLevel),
     bodyLimit: config.bodyLimitBytes,
     requestIdHeader: "x-request-id",
+    // Behind a proxy, request.ip must be the client's (anonymous rate limits count by it).
+    trustProxy: trustProxyOption(config.trustProxy ?? false),
     // No type coercion: a wrong type is a 400, never silently converted.
     ajv: { customOptions: { removeAdditional: true, coerceTypes: false, useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -131,6 +140,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<App> {
 
   installErrorHandling(http);
   installBodyParsers(http);
+  installEdgeChecks(http);
   installMetrics(http, pool);
 
   await http.register(swagger, {

@@ -17,6 +17,8 @@ export interface Config {
   readonly dbPoolMax: number;
   readonly authCacheTtlMs: number;
   readonly bodyLimitBytes: number;
+  /** Proxies whose X-Forwarded-For names the client (rate limits count client addresses): false, true, a hop count or addresses. */
+  readonly trustProxy: boolean | number | string;
   readonly bootstrapApiKey: { readonly key: string; readonly secret: string } | undefined;
   readonly isProduction: boolean;
   /** Run the job worker inside the server process (default) — or only in `npm run worker` processes. */
@@ -131,6 +133,14 @@ export function loadConfig(source: Source = process.env): Config {
   const authCacheTtlMs = integer("AUTH_CACHE_TTL_MS", 30_000, 0, 3_600_000);
   const bodyLimitBytes = integer("BODY_LIMIT_BYTES", 5 * 1024 * 1024, 1024, 100 * 1024 * 1024);
 
+  const trustProxyText = text("TRUST_PROXY") ?? "false";
+  let trustProxy: boolean | number | string = trustProxyText;
+  if (/^(true|false)$/i.test(trustProxyText)) trustProxy = trustProxyText.toLowerCase() === "true";
+  else if (/^\d{1,2}$/.test(trustProxyText)) trustProxy = Number(trustProxyText);
+  else if (!/^[0-9a-fA-F.:/,\s]+$/.test(trustProxyText)) {
+    problems.push("TRUST_PROXY must be true, false, a number of proxy hops, or comma-separated proxy addresses/CIDRs");
+  }
+
   const bootstrapKey = text("BOOTSTRAP_API_KEY");
   const bootstrapSecret = text("BOOTSTRAP_API_SECRET");
   let bootstrapApiKey: Config["bootstrapApiKey"];
@@ -243,6 +253,7 @@ export function loadConfig(source: Source = process.env): Config {
     dbPoolMax,
     authCacheTtlMs,
     bodyLimitBytes,
+    trustProxy,
     bootstrapApiKey: bootstrapApiKey && Object.freeze(bootstrapApiKey),
     isProduction: source.NODE_ENV === "production",
     runWorker: runWorkerText === "true" || runWorkerText === "1",

@@ -10,6 +10,9 @@ import { inTransaction } from "../db/transaction.js";
  */
 export const SETTLE_MS = 30_000;
 
+/** Devices one pass may be registered on (generous: a shared link hands one pass to many phones). */
+export const MAX_DEVICES_PER_PASS = 100_000;
+
 export interface PushTarget {
   pushToken: string;
   topic: string;
@@ -19,9 +22,24 @@ export interface PushTarget {
 export class Registrations {
   constructor(private readonly pool: pg.Pool) {}
 
-  /** Registers (or refreshes) a device for a pass; true when the registration is new. */
-  async register(device: string, passId: number, passTypeIdentifier: string, pushToken: string): Promise<boolean> {
+  /**
+   * Registers (or refreshes) a device for a pass: "created" when new, "refreshed" when known, "full" when the
+   * pass already has `maxDevices` other devices (a shared pass reaches many phones, but not without end).
+   */
+  async register(
+    device: string,
+    passId: number,
+    passTypeIdentifier: string,
+    pushToken: string,
+    maxDevices = MAX_DEVICES_PER_PASS,
+  ): Promise<"created" | "refreshed" | "full"> {
     return inTransaction(this.pool, async (client) => {
+      const { rows: room } = await client.query<{ known: boolean; devices: number }>(
+        `SELECT EXISTS (SELECT 1 FROM apple_registrations WHERE device_library_identifier = $1 AND pass_id = $2) AS known,
+                (SELECT count(*)::int FROM (SELECT 1 FROM apple_registrations WHERE pass_id = $2 LIMIT $3) c) AS devices`,
+        [device, passId, maxDevices],
+      );
+      if (!room[0]?.known && (room[0]?.devices ?? 0) >= maxDevices) return "full";
       const { rows } = await client.query<{ inserted: boolean }>(
         `INSERT INTO apple_registrations (device_library_identifier, pass_id, pass_type_identifier, push_token)
          VALUES ($1, $2, $3, $4)
@@ -44,7 +62,7 @@ export class Registrations {
           [passId],
         );
       }
-      return inserted;
+      return inserted ? "created" : "refreshed";
     });
   }
 

@@ -100,9 +100,22 @@ function coordinate(value: unknown): number | undefined {
   return typeof n === "number" && Number.isFinite(n) ? n : undefined;
 }
 
+/** Locations a pass or template holds at most (Apple Wallet and Google Wallet show ten). */
+export const MAX_LOCATIONS = 10;
+/** Locations an adaptive link offers at most (each pass gets the nearest MAX_LOCATIONS of them). */
+export const MAX_LINK_LOCATIONS = 1000;
+/** Beacons a pass or template holds at most (Apple Wallet's limit). */
+export const MAX_BEACONS = 10;
+/** Tags a pass carries at most (Airship's limit). */
+export const MAX_TAGS_PER_PASS = 15;
+
 /** Validates a list of locations; returns them normalised, or the problems found (indexed). */
-export function parseLocations(raw: unknown): { locations: LocationInput[] } | { problems: string[] } {
+export function parseLocations(
+  raw: unknown,
+  max = MAX_LOCATIONS,
+): { locations: LocationInput[] } | { problems: string[] } {
   if (!Array.isArray(raw)) return { problems: ["locations must be an array"] };
+  if (raw.length > max) return { problems: [`at most ${max} locations are allowed (got ${raw.length})`] };
   const problems: string[] = [];
   const locations: LocationInput[] = [];
   raw.forEach((item, i) => {
@@ -148,6 +161,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function parseBeacons(raw: unknown): { beacons: Beacon[] } | { problems: string[] } {
   if (!Array.isArray(raw)) return { problems: ["beacons must be an array"] };
+  if (raw.length > MAX_BEACONS) return { problems: [`at most ${MAX_BEACONS} beacons are allowed (got ${raw.length})`] };
   const problems: string[] = [];
   const beacons: Beacon[] = [];
   raw.forEach((item, i) => {
@@ -165,8 +179,9 @@ export function parseBeacons(raw: unknown): { beacons: Beacon[] } | { problems: 
       } else beacon[key] = n;
     }
     if (entry.relevantText !== undefined && entry.relevantText !== null) {
-      if (typeof entry.relevantText !== "string") problems.push(`beacons[${i}].relevantText must be a string`);
-      else beacon.relevantText = entry.relevantText;
+      if (typeof entry.relevantText !== "string" || entry.relevantText.length > 1000) {
+        problems.push(`beacons[${i}].relevantText must be a string of at most 1000 characters`);
+      } else beacon.relevantText = entry.relevantText;
     }
     beacons.push(beacon);
   });

@@ -47,6 +47,18 @@ function describeValidation(error: FastifyError): { message: string; details: un
   return { message, details };
 }
 
+/**
+ * Postgres data exceptions (SQLSTATE class 22: out of range, invalid text, NUL) and "statement too complex", also
+ * as Prisma reports them (value too long, out of range, does not fit).
+ */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== "string") return false;
+  return (
+    /^22[0-9A-Z]{3}$/.test(code) || code === "54001" || ["P2000", "P2006", "P2007", "P2020", "P2033"].includes(code)
+  );
+}
+
 /** Installs the not-found and error handlers that give every failure the JSON error shape. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
@@ -59,6 +71,8 @@ export function installErrorHandling(app: FastifyInstance): void {
 
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     if (error instanceof ApiError) {
+      const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+      if (typeof retryAfter === "number") reply.header("retry-after", String(retryAfter));
       reply.code(error.status).send({
         error: error.message,
         code: error.code,
@@ -74,6 +88,16 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (error.validation) {
       const { message, details } = describeValidation(error);
       reply.code(400).send({ error: message, code: "VALIDATION_FAILED", details, requestId: request.id });
+      return;
+    }
+    if (isDataError(error)) {
+      // A value the database refused (out of range, malformed): the edge and the schemas should have caught it.
+      request.log.warn({ err: error }, "value refused by the database");
+      reply.code(400).send({
+        error: "A value in the request is out of range or malformed",
+        code: "INVALID_VALUE",
+        requestId: request.id,
+      });
       return;
     }
     const status = typeof error.statusCode === "number" ? error.statusCode : 500;

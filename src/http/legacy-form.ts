@@ -2,6 +2,7 @@
 // and the legacy PassTools wire format: application/x-www-form-urlencoded with the JSON document in `json`
 // and the credentials in `api_key`.
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { checkJsonDepth } from "./edge.js";
 import { badRequest } from "./errors.js";
 
 declare module "fastify" {
@@ -12,6 +13,7 @@ declare module "fastify" {
 
 function parseJsonText(text: string, where: string): unknown {
   if (text.trim() === "") return undefined;
+  checkJsonDepth(text, where);
   try {
     return JSON.parse(text);
   } catch (error) {

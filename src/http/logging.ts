@@ -1,9 +1,42 @@
-// Logger options: pino JSON, with credentials never written (headers redacted, api_key stripped from URLs).
+// Logger options: pino JSON, with credentials never written. Headers are not logged (and authorization and
+// cookies are redacted should a serializer ever add them); in URLs, every secret-bearing query parameter is
+// redacted by its decoded name (so `api%5Fkey` or `API_KEY` are caught too), as are public download tokens.
 import type { FastifyServerOptions } from "fastify";
 
-/** Replaces the value of credential-bearing query parameters. */
+/** Query parameter names (decoded, lower-cased) whose values are secrets. */
+const SECRET_PARAMETER =
+  /^(api_?key|apikey|secret|token|access_token|auth|authorization|password|assertion|signature|key)$/;
+
+/** Decodes percent-escapes (and + as space) until the text stops changing; malformed escapes stay as they are. */
+function decodeFully(text: string): string {
+  let current = text;
+  for (let i = 0; i < 5; i++) {
+    let next: string;
+    try {
+      next = decodeURIComponent(current.replace(/\+/g, " "));
+    } catch {
+      return current;
+    }
+    if (next === current) break;
+    current = next;
+  }
+  return current;
+}
+
+/** The URL with every secret-bearing query parameter's value, and download tokens, replaced. */
 export function redactUrl(url: string): string {
-  return url.replace(/([?&](?:api_key|secret|token)=)[^&#]*/gi, "$1[REDACTED]");
+  const query = url.indexOf("?");
+  const path = (query < 0 ? url : url.slice(0, query)).replace(/^(\/v1\/download\/pass\/)[^/?#]+/i, "$1[REDACTED]");
+  if (query < 0) return path;
+  const parts = url
+    .slice(query + 1)
+    .split("&")
+    .map((part) => {
+      const equals = part.indexOf("=");
+      const name = equals < 0 ? part : part.slice(0, equals);
+      return SECRET_PARAMETER.test(decodeFully(name).trim().toLowerCase()) ? `${name}=[REDACTED]` : part;
+    });
+  return `${path}?${parts.join("&")}`;
 }
 
 export function loggerOptions(level: string): FastifyServerOptions["logger"] {

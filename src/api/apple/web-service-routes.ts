@@ -7,9 +7,10 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import type pg from "pg";
 import type { ApplePassBuilder, PassAccess } from "../../apple/pass-builder.js";
-import { type Registrations, SETTLE_MS } from "../../apple/registrations.js";
+import { MAX_DEVICES_PER_PASS, type Registrations, SETTLE_MS } from "../../apple/registrations.js";
 import { inTransaction } from "../../db/transaction.js";
 import { ApiError } from "../../http/errors.js";
+import { enforce, RateLimiter } from "../../http/rate-limit.js";
 import { addPassChangedEvents } from "../../jobs/queue.js";
 import { PKPASS_TYPE } from "../v1/downloads/service.js";
 
@@ -27,15 +28,8 @@ function tokenMatches(header: string | undefined, expected: string): boolean {
   return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
-const PERSONALIZATION_KEYS = [
-  "fullName",
-  "givenName",
-  "familyName",
-  "emailAddress",
-  "postalCode",
-  "ISOCountryCode",
-  "phoneNumber",
-] as const;
+/** Longest sign-up value kept (names, e-mail addresses, phone numbers and postal codes are far shorter). */
+const PERSONALIZATION_VALUE_MAX = 256;
 
 export interface WebServiceDeps {
   passes: ApplePassBuilder;
@@ -45,6 +39,12 @@ export interface WebServiceDeps {
 
 export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async (app, deps) => {
   const { passes, registrations } = deps;
+  // Anonymous limits, per process (see README "Security"): registrations come often for a shared pass; a sign-up
+  // happens once per pass.
+  const registrationsPerPass = new RateLimiter({ limit: 1200, windowMs: 60_000 });
+  const registrationsPerAddress = new RateLimiter({ limit: 300, windowMs: 60_000 });
+  const personalizePerPass = new RateLimiter({ limit: 5, windowMs: 600_000 });
+  const personalizePerAddress = new RateLimiter({ limit: 20, windowMs: 600_000 });
 
   /** The pass a request names, when its type matches and the ApplePass token is right; else 401. */
   async function authorizedPass(
@@ -79,8 +79,12 @@ export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async
     async (request, reply) => {
       const { device, passTypeIdentifier, serialNumber } = request.params;
       const record = await authorizedPass(request, passTypeIdentifier, serialNumber);
-      const created = await registrations.register(device, record.id, passTypeIdentifier, request.body.pushToken);
-      return reply.code(created ? 201 : 200).send({});
+      enforce("device registrations", [registrationsPerPass, `${record.id}`], [registrationsPerAddress, request.ip]);
+      const outcome = await registrations.register(device, record.id, passTypeIdentifier, request.body.pushToken);
+      if (outcome === "full") {
+        throw new ApiError(403, "DEVICE_LIMIT", `This pass is registered on ${MAX_DEVICES_PER_PASS} devices already`);
+      }
+      return reply.code(outcome === "created" ? 201 : 200).send({});
     },
   );
 
@@ -172,44 +176,110 @@ export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async
     {
       schema: {
         tags: ["Apple PassKit web service"],
-        summary: "A holder's sign-up information: stored, and the personalization token signed",
+        summary: "A holder's sign-up information: stored once, and Wallet's personalization token signed",
         params: Type.Object({ passTypeIdentifier: PassTypeParam, serialNumber: SerialParam }),
         body: Type.Object({
-          personalizationToken: Type.String({ minLength: 1, maxLength: 4096 }),
-          requiredPersonalizationInfo: Type.Record(Type.String(), Type.String({ maxLength: 1000 })),
+          // Wallet's token: an opaque base64-style string. JSON or anything else shaped like a document to sign
+          // (a manifest) is refused: the merchant's certificate signs only tokens.
+          personalizationToken: Type.String({ pattern: "^[A-Za-z0-9+/=_-]{1,1024}$" }),
+          requiredPersonalizationInfo: Type.Record(
+            Type.String({ maxLength: 64 }),
+            Type.String({ maxLength: PERSONALIZATION_VALUE_MAX }),
+            { maxProperties: 16 },
+          ),
         }),
       },
     },
     async (request, reply) => {
       const { passTypeIdentifier, serialNumber } = request.params;
-      const record = await passes.accessBySerial(serialNumber);
-      if (record?.vendor !== "Apple") throw new ApiError(404, "NOT_FOUND", "Pass not found");
+      enforce("personalization requests", [personalizePerAddress, request.ip]);
+      const target = await personalizationTarget(deps.pool, serialNumber);
+      if (target?.vendor !== "Apple") throw new ApiError(404, "NOT_FOUND", "Pass not found");
+      enforce("personalization requests", [personalizePerPass, `${target.id}`]);
       // Wallet sends no ApplePass header here; one that is sent must be right.
       if (
         request.headers.authorization !== undefined &&
-        !tokenMatches(request.headers.authorization, record.authenticationToken)
+        !tokenMatches(request.headers.authorization, target.authenticationToken)
       ) {
         throw unauthorized();
       }
-      const identity = await passes.identityOf(record);
+      const identity = await passes.identityOf(target);
       if (identity.passTypeIdentifier !== passTypeIdentifier) throw new ApiError(404, "NOT_FOUND", "Pass not found");
-      const info: Record<string, string> = {};
-      for (const key of PERSONALIZATION_KEYS) {
-        const value = request.body.requiredPersonalizationInfo[key];
-        if (value !== undefined) info[key] = value;
-      }
-      await storePersonalization(deps.pool, record.id, info);
+      const required = requiredFieldsOf(target.requirements);
+      if (!required) throw new ApiError(404, "NOT_PERSONALIZABLE", "This pass does not ask for personalization");
+      if (target.personalized) throw alreadyPersonalized();
+      const info = personalizationInfo(request.body.requiredPersonalizationInfo, required);
+      if (!(await storePersonalization(deps.pool, target.id, info))) throw alreadyPersonalized();
       const signature = identity.signer.sign(Buffer.from(request.body.personalizationToken, "utf8"));
       return reply.header("content-type", "application/octet-stream").send(signature);
     },
   );
 };
 
+const alreadyPersonalized = () => new ApiError(409, "ALREADY_PERSONALIZED", "This pass has been personalized already");
+
+interface PersonalizationTarget {
+  id: number;
+  authenticationToken: string;
+  projectId: number;
+  vendor: string;
+  requirements: unknown;
+  personalized: boolean;
+}
+
+async function personalizationTarget(pool: pg.Pool, serialNumber: string) {
+  const { rows } = await pool.query<PersonalizationTarget>({
+    name: "apple-personalization-target",
+    text: `SELECT p.id, p.authentication_token AS "authenticationToken", t.project_id AS "projectId", t.vendor,
+                  t.design->'personalization'->'requiredPersonalizationFields' AS requirements,
+                  p.personalization IS NOT NULL AS personalized
+             FROM passes p JOIN templates t ON t.id = p.template_id WHERE p.serial_number = $1`,
+    values: [serialNumber],
+  });
+  return rows[0];
+}
+
+/** The template's required fields (name, postalCode, emailAddress, phoneNumber), or undefined when none. */
+function requiredFieldsOf(requirements: unknown): string[] | undefined {
+  if (!Array.isArray(requirements)) return undefined;
+  const fields = requirements.filter((f): f is string => typeof f === "string");
+  return fields.length ? fields : undefined;
+}
+
+/** Wallet's keys for each field a template may require. */
+const INFO_KEYS: Record<string, string[]> = {
+  name: ["fullName", "givenName", "familyName"],
+  postalCode: ["postalCode", "ISOCountryCode"],
+  emailAddress: ["emailAddress"],
+  phoneNumber: ["phoneNumber"],
+};
+
+/** Only what the template asked for is kept; a required field left out is a 400. */
+function personalizationInfo(given: Record<string, string>, required: string[]): Record<string, string> {
+  const info: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const field of required) {
+    let found = false;
+    for (const key of INFO_KEYS[field] ?? []) {
+      const value = given[key]?.trim();
+      if (value) {
+        info[key] = value;
+        found = true;
+      }
+    }
+    if (!found) missing.push(field);
+  }
+  if (missing.length) {
+    throw new ApiError(400, "VALIDATION_FAILED", `requiredPersonalizationInfo lacks ${missing.join(", ")}`);
+  }
+  return info;
+}
+
 /**
  * Keeps the holder's sign-up info on the pass and fills the template's fields named like it (name, emailAddress,
  * …); the pass then changes (its next bundle has no personalization.json), so Wallet fetches the personalized pass.
  */
-async function storePersonalization(pool: pg.Pool, passId: number, info: Record<string, string>) {
+async function storePersonalization(pool: pg.Pool, passId: number, info: Record<string, string>): Promise<boolean> {
   const fieldValues: Record<string, { value: string }> = {};
   const name = info.fullName ?? [info.givenName, info.familyName].filter(Boolean).join(" ");
   const values: Record<string, string | undefined> = {
@@ -222,17 +292,20 @@ async function storePersonalization(pool: pg.Pool, passId: number, info: Record<
     phone: info.phoneNumber,
   };
   for (const [key, value] of Object.entries(values)) if (value) fieldValues[key] = { value };
-  await inTransaction(pool, async (client) => {
-    await client.query(
+  return inTransaction(pool, async (client) => {
+    // Once only: the first holder's sign-up stays; a replay changes nothing.
+    const { rowCount } = await client.query(
       `UPDATE passes p SET personalization = $2,
          overrides = jsonb_set(p.overrides, '{fields}', COALESCE(p.overrides->'fields', '{}'::jsonb) || (
            SELECT COALESCE(jsonb_object_agg(f.key, COALESCE(p.overrides->'fields'->f.key, '{}'::jsonb) || f.value), '{}'::jsonb)
              FROM jsonb_each($3::jsonb) f JOIN templates t ON t.id = p.template_id
             WHERE t.design->'fields' ? f.key)),
          version = version + 1, updated_at = now()
-       WHERE p.id = $1`,
+       WHERE p.id = $1 AND p.personalization IS NULL`,
       [passId, JSON.stringify(info), JSON.stringify(fieldValues)],
     );
+    if (rowCount !== 1) return false;
     await addPassChangedEvents(client, [passId]);
+    return true;
   });
 }

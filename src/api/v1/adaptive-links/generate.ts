@@ -7,13 +7,14 @@ import type { ApplePassBuilder } from "../../../apple/pass-builder.js";
 import { designOf } from "../../../domain/field-model.js";
 import { InvalidInput } from "../../../domain/invalid-input.js";
 import { takesValue } from "../../../domain/known-headers.js";
-import { hexColor, isObject } from "../../../domain/values.js";
+import { hexColor, isObject, MAX_TAGS_PER_PASS } from "../../../domain/values.js";
 import type { GoogleWallet } from "../../../google/google-wallet.js";
 import { ApiError, notFound } from "../../../http/errors.js";
-import { BUILT_IN, type ImageStore } from "../../../images/image-store.js";
+import { BUILT_IN, IMAGE_HEADERS, type ImageStore } from "../../../images/image-store.js";
 import type { PassService } from "../passes/service.js";
 import type { Device } from "./devices.js";
 import type { LandingPage } from "./landing-page.js";
+import { httpUrl } from "./link-body.js";
 import { nearestLocations } from "./nearest.js";
 import type { LinkRepository, LinkRow } from "./repository.js";
 
@@ -21,6 +22,22 @@ export type Outcome =
   | { kind: "pkpass"; body: Buffer }
   | { kind: "redirect"; location: string }
   | { kind: "landing"; status: number; page: LandingPage };
+
+/** The `tags` parameter: `~`-separated, at most MAX_TAGS_PER_PASS (a 400 beyond, never silently cut). */
+function tagsOf(text: string): string[] {
+  const tags = [
+    ...new Set(
+      text
+        .split("~")
+        .map((t) => t.trim())
+        .filter((t) => t !== ""),
+    ),
+  ];
+  if (tags.length > MAX_TAGS_PER_PASS) {
+    throw new InvalidInput([`the tags parameter names at most ${MAX_TAGS_PER_PASS} tags (got ${tags.length})`]);
+  }
+  return tags;
+}
 
 const RESERVED = new Set(["barcode", "barcodeAltText", "tags", "exid", "lat", "long"]);
 
@@ -90,7 +107,9 @@ export class PassFromLink {
     }
     const templateId = device === "ios" ? link.iosTemplateId : device === "android" ? link.androidTemplateId : null;
     if (templateId === null) {
-      if (link.landingPageUrl) return { kind: "redirect", location: link.landingPageUrl };
+      // Links stored before landing URLs were normalized may hold raw non-ASCII text: never put that in a header.
+      const landing = link.landingPageUrl ? httpUrl(link.landingPageUrl) : undefined;
+      if (landing) return { kind: "redirect", location: landing };
       return { kind: "landing", status: 200, page: await this.landing(link) };
     }
     const params = this.parameters(link, query);
@@ -149,7 +168,7 @@ export class PassFromLink {
       fields,
       barcode,
       barcodeAltText: query.barcodeAltText === undefined ? barcode : decode(query.barcodeAltText),
-      tags: query.tags ? query.tags.split("~").filter((t) => t.trim() !== "") : undefined,
+      tags: query.tags ? tagsOf(query.tags) : undefined,
       exid: query.exid,
       from,
       personalizing:
@@ -209,10 +228,15 @@ export class PassFromLink {
     // A link serves two templates: each pass takes the names its own template has.
     const pick = (values: Record<string, unknown>) =>
       Object.fromEntries(Object.entries(values).filter(([name]) => known(name)));
+    // Anonymous visitors fill only the template's own fields (never headers such as organizationName, images
+    // or colours: the pass is signed with the merchant's certificate).
+    const visitorFields = Object.fromEntries(
+      Object.entries(params.fields).filter(([name]) => Object.hasOwn(design.fields, name) && !(name in IMAGE_HEADERS)),
+    );
     const fields = pick({
       ...entries(link.flightFields ?? link.eventFields),
       ...entries(payload.fields),
-      ...params.fields,
+      ...visitorFields,
     });
     const headers = pick({
       ...entries(payload.headers),
@@ -223,20 +247,28 @@ export class PassFromLink {
       radiusMiles: link.locationRadius,
       max: link.maxResultLocations,
     });
-    const created = await this.deps.passes.create(
-      link.accountId,
-      { id: templateId },
-      {
-        fields,
-        headers,
-        ...(locations.length ? { locations } : {}),
-        ...(params.tags ? { tags: params.tags } : {}),
-        ...(Array.isArray(payload.beacons) && device === "ios" ? { beacons: payload.beacons } : {}),
-      },
-      params.exid,
-      undefined,
-      { adaptiveLinkId: link.id },
-    );
+    const created = await this.deps.passes
+      .create(
+        link.accountId,
+        { id: templateId },
+        {
+          fields,
+          headers,
+          ...(locations.length ? { locations } : {}),
+          ...(params.tags ? { tags: params.tags } : {}),
+          ...(Array.isArray(payload.beacons) && device === "ios" ? { beacons: payload.beacons } : {}),
+        },
+        params.exid,
+        undefined,
+        { adaptiveLinkId: link.id },
+      )
+      .catch((error: unknown) => {
+        // Whether an external id is taken is none of an anonymous visitor's business.
+        if (error instanceof ApiError && error.status === 409) {
+          throw new ApiError(409, "CONFLICT", "This link cannot issue a pass with these parameters");
+        }
+        throw error;
+      });
     return created.id;
   }
 }

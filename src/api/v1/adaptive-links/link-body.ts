@@ -1,7 +1,13 @@
 // Reading an adaptive link request (create, or partial update): which templates (by id, external id or pass-link
 // id), the payload every pass starts from, locations, limits and expiry. Every problem is named at once.
 import { InvalidInput } from "../../../domain/invalid-input.js";
-import { isObject, type LocationInput, parseIsoDate, parseLocations } from "../../../domain/values.js";
+import {
+  isObject,
+  type LocationInput,
+  MAX_LINK_LOCATIONS,
+  parseIsoDate,
+  parseLocations,
+} from "../../../domain/values.js";
 
 export type TemplateRef = { id: number } | { externalId: string } | { passLinkId: string };
 
@@ -74,16 +80,18 @@ export function parseLinkBody(body: unknown, partial = false): LinkInput {
     else input.payload = body.payload;
   }
   if (body.locations !== undefined && body.locations !== null) {
-    const parsed = parseLocations(body.locations);
+    const parsed = parseLocations(body.locations, MAX_LINK_LOCATIONS);
     if ("problems" in parsed) problems.push(...parsed.problems);
     else input.locations = parsed.locations;
   }
   if (body.landingPageUrl !== undefined) {
     const url = body.landingPageUrl;
     if (url === null || url === "") input.landingPageUrl = null;
-    else if (typeof url !== "string" || !/^https?:\/\/\S+$/.test(url) || url.length > 2000) {
-      problems.push("landingPageUrl must be an http(s) URL");
-    } else input.landingPageUrl = url;
+    else {
+      const normalized = typeof url === "string" && url.length <= 2000 ? httpUrl(url) : undefined;
+      if (normalized === undefined) problems.push("landingPageUrl must be an http(s) URL of at most 2000 characters");
+      else input.landingPageUrl = normalized;
+    }
   }
   if (body.availablePasses !== undefined && body.availablePasses !== null) {
     const n = integer(body.availablePasses);
@@ -132,4 +140,22 @@ export function parseLinkBody(body: unknown, partial = false): LinkInput {
   }
   if (problems.length) throw new InvalidInput(problems);
   return input;
+}
+
+/**
+ * An absolute http(s) URL in its ASCII form (host in punycode, path and query percent-encoded), ready for a
+ * Location header; undefined for anything else (other schemes, credentials, no host, white space).
+ */
+export function httpUrl(text: string): string | undefined {
+  if (/\s/.test(text)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || !url.hostname || url.username || url.password) {
+    return undefined;
+  }
+  return url.href;
 }

@@ -206,7 +206,7 @@ export const adaptivePassRoutes: FastifyPluginAsyncTypebox<{ generator: PassFrom
   app,
   { generator },
 ) => {
-  const query = Type.Record(Type.String({ maxLength: 255 }), Type.String({ maxLength: 2000 }));
+  const query = Type.Record(Type.String({ maxLength: 255 }), Type.String({ maxLength: 2000 }), { maxProperties: 64 });
   app.get(
     "/pass/adaptive/:linkId",
     {

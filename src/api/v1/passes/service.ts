@@ -7,6 +7,8 @@ import {
   isObject,
   type LocationInput,
   locationValue,
+  MAX_LOCATIONS,
+  MAX_TAGS_PER_PASS,
   parseBeacons,
   parseIsoDate,
   parseLocations,
@@ -16,7 +18,6 @@ import { type PaginationQuery, paginationInfo, resolvePage } from "../../../http
 import { IMAGE_HEADERS, type ImageStore } from "../../../images/image-store.js";
 import { type Key, numericId } from "../ids.js";
 import type { LocationRow, PassTemplate, TemplateRepository } from "../templates/repository.js";
-import { APPLE_MAX_LOCATIONS } from "../templates/service.js";
 import type { PassChanges, PassRepository, PassRow, PassStatusFilter, PassSummary } from "./repository.js";
 
 export interface PassBody {
@@ -42,7 +43,11 @@ function tagsOf(raw: unknown): string[] {
   if (!Array.isArray(raw) || raw.some((t) => typeof t !== "string" || t.trim() === "" || t.length > 255)) {
     throw new InvalidInput(["tags must be an array of non-empty strings of at most 255 characters"]);
   }
-  return [...new Set(raw.map((t: string) => t.trim()))];
+  const tags = [...new Set(raw.map((t: string) => t.trim()))];
+  if (tags.length > MAX_TAGS_PER_PASS) {
+    throw new InvalidInput([`a pass carries at most ${MAX_TAGS_PER_PASS} tags (got ${tags.length})`]);
+  }
+  return tags;
 }
 
 export class PassService {
@@ -110,9 +115,9 @@ export class PassService {
       if ("problems" in parsed) problems.push(...parsed.problems);
       else {
         changes.locations = parsed.locations as LocationInput[];
-        if (template.vendor === "Apple" && existingLocations + parsed.locations.length > APPLE_MAX_LOCATIONS) {
+        if (existingLocations + parsed.locations.length > MAX_LOCATIONS) {
           problems.push(
-            `Apple passes hold at most ${APPLE_MAX_LOCATIONS} locations (got ${existingLocations + parsed.locations.length})`,
+            `passes hold at most ${MAX_LOCATIONS} locations (got ${existingLocations + parsed.locations.length})`,
           );
         }
       }
@@ -362,7 +367,12 @@ export class PassService {
 
   async tagPass(accountId: number, tag: string, key: PassKey) {
     const pass = await this.passOf(accountId, key);
-    await this.passes.addTag(accountId, pass.id, tagsOf([tag])[0]!);
+    const name = tagsOf([tag])[0]!;
+    const names = new Set([...pass.tags.map((t) => t.tag.name), name]);
+    if (names.size > MAX_TAGS_PER_PASS) {
+      throw new InvalidInput([`a pass carries at most ${MAX_TAGS_PER_PASS} tags; this one has ${pass.tags.length}`]);
+    }
+    await this.passes.addTag(accountId, pass.id, name);
     return { status: "success", tag, passId: pass.id };
   }
 

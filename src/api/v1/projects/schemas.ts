@@ -16,7 +16,8 @@ export const PROJECT_TYPES = [
 export const PROJECT_ORDERS = ["id", "name", "createdAt", "updatedAt"] as const;
 
 const Settings = Type.Record(Type.String({ maxLength: 255 }), Type.Unknown(), {
-  description: "Free-form project settings (barcode defaults and the like)",
+  description: "Free-form project settings (barcode defaults and the like): at most 50 keys, 16 KiB, 4 levels",
+  maxProperties: 50,
 });
 
 export const ProjectCreateBody = Type.Object(

@@ -1,5 +1,5 @@
 // The rules of projects: creation defaults, partial update, duplication, deletion, response shape.
-
+import { InvalidInput } from "../../../domain/invalid-input.js";
 import { templateHeaderOf } from "../../../domain/template-header.js";
 import { notFound } from "../../../http/errors.js";
 import { type PaginationQuery, paginationInfo, resolvePage } from "../../../http/pagination.js";
@@ -29,6 +29,9 @@ export function projectResponse(project: ProjectRecord) {
 
 export type ProjectResponse = ReturnType<typeof projectResponse>;
 
+export const MAX_SETTINGS_BYTES = 16_384;
+export const MAX_SETTINGS_DEPTH = 4;
+
 export class ProjectService {
   constructor(private readonly projects: ProjectRepository) {}
 
@@ -45,6 +48,7 @@ export class ProjectService {
   }
 
   async create(accountId: number, body: ProjectCreateBody, externalId?: string): Promise<ProjectResponse> {
+    checkSettings(body.settings);
     const project = await this.projects.create(
       accountId,
       {
@@ -60,6 +64,7 @@ export class ProjectService {
 
   /** Partial update: keys absent from `body` keep their values. */
   async update(accountId: number, key: ProjectKey, body: ProjectUpdateBody): Promise<ProjectResponse> {
+    checkSettings(body.settings);
     const changes = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
     if (Object.keys(changes).length === 0) return this.get(accountId, key);
     const project = await this.projects.update(accountId, key, changes);
@@ -81,5 +86,19 @@ export class ProjectService {
       projectId: deleted.id,
       ...(deleted.externalId === null ? {} : { externalId: deleted.externalId }),
     };
+  }
+}
+
+/** Settings are free-form, within bounds: MAX_SETTINGS_BYTES of JSON, nested at most MAX_SETTINGS_DEPTH deep. */
+function checkSettings(settings: unknown): void {
+  if (settings === undefined) return;
+  const bytes = Buffer.byteLength(JSON.stringify(settings));
+  if (bytes > MAX_SETTINGS_BYTES) {
+    throw new InvalidInput([`settings must be at most ${MAX_SETTINGS_BYTES} bytes of JSON (got ${bytes})`]);
+  }
+  const depth = (value: unknown): number =>
+    typeof value === "object" && value !== null ? 1 + Math.max(0, ...Object.values(value).map(depth)) : 0;
+  if (depth(settings) > MAX_SETTINGS_DEPTH) {
+    throw new InvalidInput([`settings may be nested at most ${MAX_SETTINGS_DEPTH} levels deep`]);
   }
 }

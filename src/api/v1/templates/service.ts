@@ -12,7 +12,7 @@ import {
 import { InvalidInput } from "../../../domain/invalid-input.js";
 import { parsePersonalization } from "../../../domain/personalization.js";
 import { templateHeaderOf } from "../../../domain/template-header.js";
-import { type LocationInput, locationValue, parseLocations } from "../../../domain/values.js";
+import { type LocationInput, locationValue, MAX_LOCATIONS, parseLocations } from "../../../domain/values.js";
 import { ApiError, notFound } from "../../../http/errors.js";
 import { type PaginationQuery, paginationInfo, resolvePage } from "../../../http/pagination.js";
 import { type ImageStore, stockImage } from "../../../images/image-store.js";
@@ -20,8 +20,6 @@ import type { Key } from "../ids.js";
 import type { ProjectKey, ProjectRepository } from "../projects/repository.js";
 import type { TicketService } from "../tickets/service.js";
 import type { TemplateRepository, TemplateRow } from "./repository.js";
-
-export const APPLE_MAX_LOCATIONS = 10;
 
 function locationsOf(raw: unknown): LocationInput[] {
   const parsed = parseLocations(raw);
@@ -53,9 +51,6 @@ export class TemplateService {
     const parsed = parseTemplateBody(body);
     const locationList =
       parsed.locations === undefined || parsed.locations === null ? undefined : locationsOf(parsed.locations);
-    if (locationList && parsed.vendor === "Apple" && locationList.length > APPLE_MAX_LOCATIONS) {
-      throw new InvalidInput([`Apple templates hold at most ${APPLE_MAX_LOCATIONS} locations`]);
-    }
     if (parsed.vendor === "Apple") parsed.design.images = await this.images.resolve(parsed.design.headers);
     else {
       // Google fetches images by URL itself; data: URIs and Airship's stock images are stored and served by us.
@@ -151,13 +146,11 @@ export class TemplateService {
     const raw = (body as { locations?: unknown } | undefined)?.locations;
     if (raw === undefined) throw new InvalidInput(["locations is required: an array of locations"]);
     const locations = locationsOf(raw);
-    if (template.vendor === "Apple") {
-      const existing = (await this.templates.locations(template.id)).length;
-      if (existing + locations.length > APPLE_MAX_LOCATIONS) {
-        throw new InvalidInput([
-          `Apple templates hold at most ${APPLE_MAX_LOCATIONS} locations (has ${existing}, adding ${locations.length})`,
-        ]);
-      }
+    const existing = (await this.templates.locations(template.id)).length;
+    if (existing + locations.length > MAX_LOCATIONS) {
+      throw new InvalidInput([
+        `templates hold at most ${MAX_LOCATIONS} locations (has ${existing}, adding ${locations.length})`,
+      ]);
     }
     const created = await this.templates.addLocations(template.id, locations);
     return created.map((l) => ({ locationId: l.id, fieldId: l.id, value: locationValue(l) }));
