@@ -80,6 +80,8 @@ export interface App {
 
 type AppConfig = Pick<Config, "logLevel" | "authCacheTtlMs" | "bodyLimitBytes" | "publicBaseUrl"> & {
   readonly trustProxy?: Config["trustProxy"];
+  /** Where log lines go (default stdout). */
+  readonly logStream?: { write(line: string): void };
   readonly imageFetchTimeoutMs?: number;
   readonly google?: Partial<Pick<Config["google"], "apiUrl" | "callbackKeysUrl" | "tokenUrl">>;
   /** Rules for requests made on a caller's behalf (default: public https only). */
@@ -96,7 +98,7 @@ function trustProxyOption(value: Config["trustProxy"]): boolean | string | ((add
 export async function buildApp(config: AppConfig, deps: AppDeps): Promise<App> {
   const { prisma, pool } = deps.db;
   const http = Fastify({
-    logger: loggerOptions(config.logLevel),
+    logger: loggerOptions(config.logLevel, config.logStream),
     bodyLimit: config.bodyLimitBytes,
     requestIdHeader: "x-request-id",
     // Behind a proxy, request.ip must be the client's (anonymous rate limits count by it).

@@ -68,7 +68,7 @@ export function checkText(value: unknown, where: string): void {
 function printable(text: string): string {
   return text
     .slice(0, 100)
-    .replace(/\u0000/g, "\\u0000")
+    .replaceAll("\u0000", "\\u0000")
     .replace(/[\uD800-\uDFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 

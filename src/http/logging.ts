@@ -39,9 +39,11 @@ export function redactUrl(url: string): string {
   return `${path}?${parts.join("&")}`;
 }
 
-export function loggerOptions(level: string): FastifyServerOptions["logger"] {
+/** Pino options; `stream` (default stdout) lets a test read what is logged. */
+export function loggerOptions(level: string, stream?: { write(line: string): void }): FastifyServerOptions["logger"] {
   return {
     level,
+    ...(stream ? { stream } : {}),
     redact: {
       paths: ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]'],
       censor: "[REDACTED]",

@@ -1,6 +1,7 @@
 // The job worker: one handler per job kind, plus the sweep that resumes bulk updates whose worker died.
 import type { Task } from "graphile-worker";
 import type pg from "pg";
+import { collectUnreferencedImages } from "../images/image-store.js";
 import { BULK_UPDATE, requeueStalledBulkUpdates, runBulkUpdate } from "./bulk-update.js";
 import { PASS_CHANGED, PASSES_CHANGED, startWorker, TEMPLATE_CHANGED, type Worker } from "./queue.js";
 
@@ -28,7 +29,12 @@ export interface JobWorkerOptions {
   /** Passes per bulk-update transaction. */
   batchSize?: number;
   log?: { warn(msg: string): void; error(msg: string): void };
+  /** How often unreferenced images are collected (default hourly). */
+  imageCollectionIntervalMs?: number;
 }
+
+/** An unreferenced image younger than this is kept (its template or pass may be being saved). */
+const IMAGE_GRACE_MS = 24 * 3_600_000;
 
 function positiveInteger(value: unknown): number | undefined {
   return typeof value === "number" && Number.isInteger(value) && value > 0 ? value : undefined;
@@ -81,10 +87,18 @@ export async function startJobWorker(pool: pg.Pool, options: JobWorkerOptions = 
   await sweep();
   const timer = setInterval(sweep, Math.max(500, Math.floor(staleAfterMs / 2)));
   timer.unref();
+  // Images no template or pass names any more (replaced, or stored for a save that failed) are removed daily.
+  const collect = () =>
+    collectUnreferencedImages(pool, IMAGE_GRACE_MS).catch((error: unknown) =>
+      options.log?.warn(`image collection failed: ${(error as Error).message}`),
+    );
+  const imageTimer = setInterval(collect, options.imageCollectionIntervalMs ?? 3_600_000);
+  imageTimer.unref();
   let stopping: Promise<void> | undefined;
   return {
     stop() {
       clearInterval(timer);
+      clearInterval(imageTimer);
       stopping ??= worker.stop();
       return stopping;
     },

@@ -66,6 +66,8 @@ export async function startTestServer(
     /** Google: the server-wide issuer (default none: development key) and the (fake) API and key URLs. */
     google?: GoogleSetup & { apiUrl?: string; callbackKeysUrl?: string };
     imageFetchTimeoutMs?: number;
+    /** Receives the log lines (at level info) instead of silence. */
+    logStream?: { write(line: string): void };
     /** Outbound rules (default: loopback allowlisted, so tests' local image servers answer). */
     outbound?: { allowlist: string[]; allowHttp: boolean };
   } = {},
@@ -77,7 +79,8 @@ export async function startTestServer(
   const baseUrl = `http://127.0.0.1:${port}`;
   const app = await buildApp(
     {
-      logLevel: "silent",
+      logLevel: options.logStream ? "info" : "silent",
+      ...(options.logStream ? { logStream: options.logStream } : {}),
       authCacheTtlMs: options.authCacheTtlMs ?? 30_000,
       bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
       publicBaseUrl: baseUrl,
