@@ -75,4 +75,40 @@ describe("loadConfig", () => {
     const key = Buffer.alloc(32, 7).toString("base64");
     expect(loadConfig({ WALLET_ENCRYPTION_KEY: key }).walletEncryptionKey).toBe(key);
   });
+
+  it("reads the outbound rules, the Google token endpoint and the proxy setting", () => {
+    const defaults = loadConfig({});
+    expect(defaults.outbound).toEqual({ allowlist: [], allowHttp: false });
+    expect(defaults.google.tokenUrl).toBe("https://oauth2.googleapis.com/token");
+    expect(defaults.trustProxy).toBe(false);
+    const set = loadConfig({
+      OUTBOUND_ALLOWLIST: "images.internal, 10.0.0.0/8,[fd00::1], 192.168.1.7",
+      OUTBOUND_ALLOW_HTTP: "true",
+      GOOGLE_TOKEN_URL: "http://127.0.0.1:9999/token",
+      TRUST_PROXY: "1",
+    });
+    expect(set.outbound).toEqual({
+      allowlist: ["images.internal", "10.0.0.0/8", "fd00::1", "192.168.1.7"],
+      allowHttp: true,
+    });
+    expect(set.google.tokenUrl).toBe("http://127.0.0.1:9999/token");
+    expect(set.trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: "10.0.0.1,10.0.0.2" }).trustProxy).toBe("10.0.0.1,10.0.0.2");
+    try {
+      loadConfig({
+        OUTBOUND_ALLOWLIST: "good.host,bad host,10.0.0.0/99",
+        OUTBOUND_ALLOW_HTTP: "sometimes",
+        GOOGLE_TOKEN_URL: "file:///etc/passwd",
+        TRUST_PROXY: "everyone!",
+      });
+      expect.unreachable();
+    } catch (error) {
+      const text = (error as ConfigError).problems.join("\n");
+      expect(text).toContain('OUTBOUND_ALLOWLIST: "bad host" is not a host name');
+      expect(text).toContain('OUTBOUND_ALLOWLIST: "10.0.0.0/99" is not a valid CIDR range');
+      expect(text).toContain("OUTBOUND_ALLOW_HTTP must be true or false");
+      expect(text).toContain("GOOGLE_TOKEN_URL must be an http(s) URL");
+      expect(text).toContain("TRUST_PROXY must be");
+    }
+  });
 });

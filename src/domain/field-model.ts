@@ -75,6 +75,7 @@ export const APPLE_FIELD_TYPES = ["header", "primary", "secondary", "auxiliary",
 const MAX_ENTRIES = 500;
 const MAX_NAME = 255;
 const MAX_VALUE = 10_000;
+const MAX_DESCRIPTION = 4000;
 
 const isColorHeader = (name: string) => name.endsWith("_color") || name === "hexBackgroundColor";
 const isImageHeader = (name: string) => name.endsWith("_image");
@@ -154,8 +155,12 @@ export function parseTemplateBody(body: unknown): ParsedTemplate {
   if (typeof name !== "string" || name.trim() === "" || name.length > MAX_NAME) {
     problems.push(`name is required: a string of 1 to ${MAX_NAME} characters`);
   }
-  if (body.description !== undefined && body.description !== null && typeof body.description !== "string") {
-    problems.push("description must be a string");
+  if (
+    body.description !== undefined &&
+    body.description !== null &&
+    (typeof body.description !== "string" || body.description.length > MAX_DESCRIPTION)
+  ) {
+    problems.push(`description must be a string of at most ${MAX_DESCRIPTION} characters`);
   }
   const vendor = vendorOf(body);
   if (!vendor) problems.push('vendor must be "Apple" or "Google" (vendorId 1 or 2)');

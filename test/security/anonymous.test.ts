@@ -298,6 +298,32 @@ describe("device registrations", () => {
   });
 });
 
+describe("anonymous bodies and logs", () => {
+  it("refuses large bodies on the web service and the Google callback, and rate-limits Wallet's log route", async () => {
+    const big = JSON.stringify({ logs: ["x".repeat(100_000)] });
+    for (const path of ["/apple/v1/log", "/google/callback"]) {
+      const response = await fetch(`${server.baseUrl}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: big,
+      });
+      expect(response.status, path).toBe(413);
+      expect(((await response.json()) as { code: string }).code).toBeTypeOf("string");
+    }
+    const statuses: number[] = [];
+    for (let i = 0; i < 62; i++) {
+      const response = await fetch(`${server.baseUrl}/apple/v1/log`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ logs: [`message ${i}`] }),
+      });
+      statuses.push(response.status);
+    }
+    expect(statuses.filter((s) => s === 200)).toHaveLength(60);
+    expect(statuses.slice(60)).toEqual([429, 429]);
+  });
+});
+
 describe("bootstrap", () => {
   it("two servers ensuring the same key at once both succeed", async () => {
     const secret = "s".repeat(40);

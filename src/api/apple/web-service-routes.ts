@@ -28,6 +28,9 @@ function tokenMatches(header: string | undefined, expected: string): boolean {
   return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
+/** Largest body an anonymous web-service request may send. */
+export const ANONYMOUS_BODY_LIMIT = 64 * 1024;
+
 /** Longest sign-up value kept (names, e-mail addresses, phone numbers and postal codes are far shorter). */
 const PERSONALIZATION_VALUE_MAX = 256;
 
@@ -39,12 +42,17 @@ export interface WebServiceDeps {
 
 export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async (app, deps) => {
   const { passes, registrations } = deps;
+  // Wallet's requests are small: an anonymous caller may not send megabytes.
+  app.addHook("onRoute", (route) => {
+    route.bodyLimit ??= ANONYMOUS_BODY_LIMIT;
+  });
   // Anonymous limits, per process (see README "Security"): registrations come often for a shared pass; a sign-up
   // happens once per pass.
   const registrationsPerPass = new RateLimiter({ limit: 1200, windowMs: 60_000 });
   const registrationsPerAddress = new RateLimiter({ limit: 300, windowMs: 60_000 });
   const personalizePerPass = new RateLimiter({ limit: 5, windowMs: 600_000 });
   const personalizePerAddress = new RateLimiter({ limit: 20, windowMs: 600_000 });
+  const logsPerAddress = new RateLimiter({ limit: 60, windowMs: 60_000 });
 
   /** The pass a request names, when its type matches and the ApplePass token is right; else 401. */
   async function authorizedPass(
@@ -164,6 +172,8 @@ export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async
       },
     },
     async (request) => {
+      // Anyone may post here: a flood of "log messages" must not flood the operator's logs.
+      enforce("log messages", [logsPerAddress, request.ip]);
       for (const message of request.body.logs.slice(0, 100)) {
         request.log.warn({ walletLog: message.slice(0, 2000) }, "Apple Wallet reported a problem");
       }
