@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApnsClient } from "../../src/apple/apns.js";
 import { type FakeApns, startFakeApns } from "../fakes/apns.js";
-import { appleTemplate } from "../fixtures/reference.js";
+import { appleMemberTemplate, appleTemplate } from "../fixtures/reference.js";
 import { isJsonError, startTestServer, type TestServer } from "../helpers/app.js";
 import { type TestPki, testPki, unpack, verifyBundle, verifyDetached } from "../helpers/apple.js";
 import { until } from "../helpers/wait.js";
@@ -30,10 +30,7 @@ beforeAll(async () => {
     .json.id;
   templateId = (
     await server.call("POST", `/v1/template/${projectId}`, {
-      body: {
-        ...appleTemplate,
-        fields: { ...appleTemplate.fields, name: { fieldType: "back", value: "", label: "Member" } },
-      },
+      body: appleMemberTemplate,
     })
   ).json.templateId;
 });

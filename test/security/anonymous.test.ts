@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Listener, startListener } from "../fakes/listener.js";
-import { appleTemplate } from "../fixtures/reference.js";
+import { appleMemberTemplate, appleTemplate } from "../fixtures/reference.js";
 import { isJsonError, startTestServer, type TestServer } from "../helpers/app.js";
 import { type TestPki, testPki, unpack, verifyDetached } from "../helpers/apple.js";
 
@@ -28,10 +28,7 @@ beforeAll(async () => {
     .id;
   templateId = (
     await server.call("POST", `/v1/template/${projectId}`, {
-      body: {
-        ...appleTemplate,
-        fields: { ...appleTemplate.fields, name: { fieldType: "back", value: "", label: "Member" } },
-      },
+      body: appleMemberTemplate,
     })
   ).json.templateId;
 });
@@ -176,10 +173,7 @@ describe("personalize", () => {
   beforeAll(async () => {
     personalTemplateId = (
       await server.call("POST", `/v1/template/${projectId}`, {
-        body: {
-          ...appleTemplate,
-          fields: { ...appleTemplate.fields, name: { fieldType: "back", value: "", label: "Member" } },
-        },
+        body: appleMemberTemplate,
       })
     ).json.templateId;
     const set = await server.call("POST", `/v1/template/${personalTemplateId}/personalization`, {
