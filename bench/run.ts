@@ -46,6 +46,7 @@ async function main() {
     GOOGLE_SERVICE_ACCOUNT: join(dir, "service-account.json"),
     GOOGLE_ISSUER_ID: google.issuerId,
     GOOGLE_WALLET_API_URL: google.url,
+    GOOGLE_TOKEN_URL: google.tokenUrl,
   });
   try {
     console.log("\n## API (autocannon, 32 connections, 10 s, server and Postgres on this machine)");
