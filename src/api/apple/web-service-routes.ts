@@ -8,10 +8,15 @@ import type { FastifyRequest } from "fastify";
 import type pg from "pg";
 import type { ApplePassBuilder, PassAccess } from "../../apple/pass-builder.js";
 import { MAX_DEVICES_PER_PASS, type Registrations, SETTLE_MS } from "../../apple/registrations.js";
-import { inTransaction } from "../../db/transaction.js";
+import {
+  personalizationInfo,
+  personalizationTarget,
+  requiredFieldsOf,
+  SIGN_UP_VALUE_MAX,
+  storePersonalization,
+} from "../../apple/sign-ups.js";
 import { ApiError } from "../../http/errors.js";
 import { enforce, RateLimiter } from "../../http/rate-limit.js";
-import { addPassChangedEvents } from "../../jobs/queue.js";
 import { PKPASS_TYPE } from "../v1/downloads/service.js";
 
 const PassTypeParam = Type.String({ pattern: "^[A-Za-z0-9.-]{1,255}$" });
@@ -30,9 +35,6 @@ function tokenMatches(header: string | undefined, expected: string): boolean {
 
 /** Largest body an anonymous web-service request may send. */
 export const ANONYMOUS_BODY_LIMIT = 64 * 1024;
-
-/** Longest sign-up value kept (names, e-mail addresses, phone numbers and postal codes are far shorter). */
-const PERSONALIZATION_VALUE_MAX = 256;
 
 export interface WebServiceDeps {
   passes: ApplePassBuilder;
@@ -194,7 +196,7 @@ export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async
           personalizationToken: Type.String({ pattern: "^[A-Za-z0-9+/=_-]{1,1024}$" }),
           requiredPersonalizationInfo: Type.Record(
             Type.String({ maxLength: 64 }),
-            Type.String({ maxLength: PERSONALIZATION_VALUE_MAX }),
+            Type.String({ maxLength: SIGN_UP_VALUE_MAX }),
             { maxProperties: 16 },
           ),
         }),
@@ -227,95 +229,3 @@ export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async
 };
 
 const alreadyPersonalized = () => new ApiError(409, "ALREADY_PERSONALIZED", "This pass has been personalized already");
-
-interface PersonalizationTarget {
-  id: number;
-  authenticationToken: string;
-  projectId: number;
-  vendor: string;
-  requirements: unknown;
-  personalized: boolean;
-}
-
-async function personalizationTarget(pool: pg.Pool, serialNumber: string) {
-  const { rows } = await pool.query<PersonalizationTarget>({
-    name: "apple-personalization-target",
-    text: `SELECT p.id, p.authentication_token AS "authenticationToken", t.project_id AS "projectId", t.vendor,
-                  t.design->'personalization'->'requiredPersonalizationFields' AS requirements,
-                  p.personalization IS NOT NULL AS personalized
-             FROM passes p JOIN templates t ON t.id = p.template_id WHERE p.serial_number = $1`,
-    values: [serialNumber],
-  });
-  return rows[0];
-}
-
-/** The template's required fields (name, postalCode, emailAddress, phoneNumber), or undefined when none. */
-function requiredFieldsOf(requirements: unknown): string[] | undefined {
-  if (!Array.isArray(requirements)) return undefined;
-  const fields = requirements.filter((f): f is string => typeof f === "string");
-  return fields.length ? fields : undefined;
-}
-
-/** Wallet's keys for each field a template may require. */
-const INFO_KEYS: Record<string, string[]> = {
-  name: ["fullName", "givenName", "familyName"],
-  postalCode: ["postalCode", "ISOCountryCode"],
-  emailAddress: ["emailAddress"],
-  phoneNumber: ["phoneNumber"],
-};
-
-/** Only what the template asked for is kept; a required field left out is a 400. */
-function personalizationInfo(given: Record<string, string>, required: string[]): Record<string, string> {
-  const info: Record<string, string> = {};
-  const missing: string[] = [];
-  for (const field of required) {
-    let found = false;
-    for (const key of INFO_KEYS[field] ?? []) {
-      const value = given[key]?.trim();
-      if (value) {
-        info[key] = value;
-        found = true;
-      }
-    }
-    if (!found) missing.push(field);
-  }
-  if (missing.length) {
-    throw new ApiError(400, "VALIDATION_FAILED", `requiredPersonalizationInfo lacks ${missing.join(", ")}`);
-  }
-  return info;
-}
-
-/**
- * Keeps the holder's sign-up info on the pass and fills the template's fields named like it (name, emailAddress,
- * …); the pass then changes (its next bundle has no personalization.json), so Wallet fetches the personalized pass.
- */
-async function storePersonalization(pool: pg.Pool, passId: number, info: Record<string, string>): Promise<boolean> {
-  const fieldValues: Record<string, { value: string }> = {};
-  const name = info.fullName ?? [info.givenName, info.familyName].filter(Boolean).join(" ");
-  const values: Record<string, string | undefined> = {
-    name,
-    fullName: name,
-    emailAddress: info.emailAddress,
-    email: info.emailAddress,
-    postalCode: info.postalCode,
-    phoneNumber: info.phoneNumber,
-    phone: info.phoneNumber,
-  };
-  for (const [key, value] of Object.entries(values)) if (value) fieldValues[key] = { value };
-  return inTransaction(pool, async (client) => {
-    // Once only: the first holder's sign-up stays; a replay changes nothing.
-    const { rowCount } = await client.query(
-      `UPDATE passes p SET personalization = $2,
-         overrides = jsonb_set(p.overrides, '{fields}', COALESCE(p.overrides->'fields', '{}'::jsonb) || (
-           SELECT COALESCE(jsonb_object_agg(f.key, COALESCE(p.overrides->'fields'->f.key, '{}'::jsonb) || f.value), '{}'::jsonb)
-             FROM jsonb_each($3::jsonb) f JOIN templates t ON t.id = p.template_id
-            WHERE t.design->'fields' ? f.key)),
-         version = version + 1, updated_at = now()
-       WHERE p.id = $1 AND p.personalization IS NULL`,
-      [passId, JSON.stringify(info), JSON.stringify(fieldValues)],
-    );
-    if (rowCount !== 1) return false;
-    await addPassChangedEvents(client, [passId]);
-    return true;
-  });
-}
