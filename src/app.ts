@@ -27,6 +27,9 @@ import { PassService } from "./api/v1/passes/service.js";
 import { ProjectRepository } from "./api/v1/projects/repository.js";
 import { projectRoutes } from "./api/v1/projects/routes.js";
 import { ProjectService } from "./api/v1/projects/service.js";
+import { TagRepository } from "./api/v1/tags/repository.js";
+import { tagRoutes } from "./api/v1/tags/routes.js";
+import { TagService } from "./api/v1/tags/service.js";
 import { TemplateRepository } from "./api/v1/templates/repository.js";
 import { templateRoutes } from "./api/v1/templates/routes.js";
 import { TemplateService } from "./api/v1/templates/service.js";
@@ -118,6 +121,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<App> {
   const templates = new TemplateService(templateRepository, projectRepository, tickets, images);
   const passRepository = new PassRepository(prisma, pool);
   const passes = new PassService(passRepository, templateRepository, config.publicBaseUrl, images);
+  const tagService = new TagService(new TagRepository(pool), passes);
   const identities = new AppleIdentities(pool, deps.secrets, deps.apple.wwdr, deps.apple.defaultIdentity);
   await identities.start(http.log);
   const applePasses = new ApplePassBuilder(pool, identities, images, `${config.publicBaseUrl}/apple`);
@@ -182,6 +186,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<App> {
       await v1.register(nfcMerchantRoutes, { merchants });
       await v1.register(templateRoutes, { templates, passes });
       await v1.register(passRoutes, { passes });
+      await v1.register(tagRoutes, { tags: tagService, passes });
       await v1.register(ticketRoutes, { tickets });
       await v1.register(downloadRoutes, { downloads });
       await v1.register(appleCertificateRoutes, { identities, projects: projectRepository });

@@ -1,5 +1,6 @@
-// Validation of the value kinds a pass carries: colours, dates, locations, beacons. Pure functions; each
-// returns a problem message (naming what is wrong) or undefined.
+// Validation of the value kinds a pass carries: colours, dates, locations, beacons, tags. Pure functions; each
+// returns a problem message (naming what is wrong) or undefined, or throws InvalidInput (tags).
+import { InvalidInput } from "./invalid-input.js";
 
 /** A JSON object (not an array, not null). */
 export const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -186,4 +187,16 @@ export function parseBeacons(raw: unknown): { beacons: Beacon[] } | { problems: 
     beacons.push(beacon);
   });
   return problems.length > 0 ? { problems } : { beacons };
+}
+
+/** A list of tags: non-empty strings of at most 255 characters, at most MAX_TAGS_PER_PASS once de-duplicated. */
+export function parseTags(raw: unknown): string[] {
+  if (!Array.isArray(raw) || raw.some((t) => typeof t !== "string" || t.trim() === "" || t.length > 255)) {
+    throw new InvalidInput(["tags must be an array of non-empty strings of at most 255 characters"]);
+  }
+  const tags = [...new Set(raw.map((t: string) => t.trim()))];
+  if (tags.length > MAX_TAGS_PER_PASS) {
+    throw new InvalidInput([`a pass carries at most ${MAX_TAGS_PER_PASS} tags (got ${tags.length})`]);
+  }
+  return tags;
 }

@@ -15,7 +15,23 @@ declare module "fastify" {
 
 const MAX_CREDENTIAL_LENGTH = 1024;
 
-function parseApiKeyParameter(value: string): Credentials {
+/** Legacy clients sometimes form-encode the key twice (`%253A` for ":"): decode until it stops changing. */
+function decodeUntilStable(value: string): string {
+  let current = value;
+  for (let i = 0; i < 3 && /%[0-9A-Fa-f]{2}/.test(current); i++) {
+    try {
+      const next = decodeURIComponent(current);
+      if (next === current) break;
+      current = next;
+    } catch {
+      break;
+    }
+  }
+  return current;
+}
+
+function parseApiKeyParameter(raw: string): Credentials {
+  const value = decodeUntilStable(raw);
   const colon = value.indexOf(":");
   return colon > 0
     ? { kind: "basic", key: value.slice(0, colon), secret: value.slice(colon + 1) }

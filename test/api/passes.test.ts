@@ -342,18 +342,20 @@ describe("lists, status filters, tags, locations", () => {
       pass.id,
     ]);
     await server.call("PUT", `/v1/pass/${pass.id}`, { body: { tags: ["gold"] } });
-    expect((await server.call("GET", `/v1/pass/${pass.id}/tags`)).json).toEqual({ tags: ["gold"] });
+    const names = async () =>
+      (await server.call("GET", `/v1/pass/${pass.id}/tags`)).json.tags.map((t: { name: string }) => t.name).sort();
+    expect(await names()).toEqual(["gold"]);
     expect((await server.call("PUT", "/v1/tag/summer/pass/id/tagged")).status).toBe(200);
     expect((await server.call("PUT", `/v1/tag/vip/pass/${pass.id}`)).status).toBe(200);
-    expect((await server.call("GET", `/v1/pass/${pass.id}/tags`)).json.tags.sort()).toEqual(["gold", "summer", "vip"]);
+    expect(await names()).toEqual(["gold", "summer", "vip"]);
     expect((await server.call("DELETE", `/v1/tag/gold/pass/${pass.id}`)).status).toBe(200);
-    expect((await server.call("PUT", `/v1/pass/${pass.id}/tags`, { body: { tags: ["a", "b"] } })).json).toEqual({
-      tags: ["a", "b"],
+    expect((await server.call("PUT", `/v1/pass/${pass.id}/tags`, { body: { tags: ["a", "b", "vip"] } })).json).toEqual({
+      newTags: ["a", "b"],
     });
     const tags = (await server.call("GET", "/v1/tag")).json;
     expect(tags.tags.map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining(["a", "b", "vip", "summer"]));
     expect((await server.call("DELETE", "/v1/tag/a")).status).toBe(200);
-    expect((await server.call("GET", `/v1/pass/${pass.id}/tags`)).json.tags).toEqual(["b"]);
+    expect(await names()).toEqual(["b", "summer", "vip"]);
     expect((await server.call("GET", "/v1/tag/a/passes")).json.passes).toEqual([]);
   });
 

@@ -319,30 +319,4 @@ export class PassRepository {
   }
 
   // Tags ------------------------------------------------------------------------------------------------------
-
-  async listTags(accountId: number) {
-    return this.prisma.tag.findMany({
-      where: { accountId },
-      orderBy: { id: "asc" },
-      include: { _count: { select: { passes: true } } },
-    });
-  }
-
-  async addTag(accountId: number, passId: number, name: string): Promise<void> {
-    await setTags(this.pool, accountId, passId, [name], false);
-  }
-
-  async setTags(accountId: number, passId: number, names: string[]): Promise<void> {
-    await this.prisma.$transaction((tx) => setTags(queryableOf(tx), accountId, passId, names));
-  }
-
-  async removeTag(accountId: number, passId: number, name: string): Promise<boolean> {
-    const { count } = await this.prisma.passTag.deleteMany({ where: { passId, tag: { accountId, name } } });
-    return count > 0;
-  }
-
-  async deleteTag(accountId: number, name: string): Promise<boolean> {
-    const { count } = await this.prisma.tag.deleteMany({ where: { accountId, name } });
-    return count > 0;
-  }
 }

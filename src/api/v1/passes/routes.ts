@@ -1,4 +1,4 @@
-// HTTP ⇄ PassService for /v1/pass (and its external-id forms) and /v1/tag.
+// HTTP ⇄ PassService for /v1/pass and its external-id forms (tags: ../tags).
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { accountOf } from "../../../http/auth.js";
@@ -10,13 +10,11 @@ import type { PassBody, PassService } from "./service.js";
 
 const tags = ["Passes"];
 const AnyObject = Type.Object({}, { additionalProperties: true, description: "See the Airship Wallet API reference" });
-const Status = Type.Union(PASS_STATUSES.map((s) => Type.Literal(s)));
+export const Status = Type.Union(PASS_STATUSES.map((s) => Type.Literal(s)));
 export const PassListQuery = Type.Intersect([
   PaginationQuery,
   Type.Object({ templateId: Type.Optional(NumericIdParam), status: Type.Optional(Status) }),
 ]);
-const TagQuery = Type.Intersect([PaginationQuery, Type.Object({ status: Type.Optional(Status) })]);
-const TagName = Type.String({ minLength: 1, maxLength: 255 });
 
 export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = async (app, { passes }) => {
   app.get("/pass", { schema: { tags, summary: "List passes", querystring: PassListQuery } }, (request) =>
@@ -178,55 +176,4 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
         numericId(request.params.locationId, "Location"),
       ),
   );
-
-  // Tags (including the legacy PassTools routes).
-  const tagTags = ["Tags"];
-  app.get("/tag", { schema: { tags: tagTags, summary: "List tags" } }, (request) =>
-    passes.listTags(accountOf(request)),
-  );
-  app.get(
-    "/tag/:tag/passes",
-    {
-      schema: {
-        tags: tagTags,
-        summary: "List passes for a tag",
-        params: Type.Object({ tag: TagName }),
-        querystring: TagQuery,
-      },
-    },
-    (request) => passes.list(accountOf(request), request.query as never, request.params.tag),
-  );
-  app.delete(
-    "/tag/:tag",
-    { schema: { tags: tagTags, summary: "Delete a tag", params: Type.Object({ tag: TagName }) } },
-    (request) => passes.deleteTag(accountOf(request), request.params.tag),
-  );
-  app.get("/pass/:id/tags", { schema: { tags: tagTags, summary: "Tags of a pass", params: ById } }, (request) =>
-    passes.passTags(accountOf(request), numericId(request.params.id, "Pass")),
-  );
-  app.put(
-    "/pass/:id/tags",
-    {
-      schema: {
-        tags: tagTags,
-        summary: "Replace the tags of a pass",
-        params: ById,
-        body: Type.Union([AnyObject, Type.Array(TagName)]),
-      },
-    },
-    (request) => passes.setPassTags(accountOf(request), numericId(request.params.id, "Pass"), request.body),
-  );
-  for (const [path, params] of [
-    ["/tag/:tag/pass/:id", Type.Object({ tag: TagName, id: NumericIdParam })],
-    ["/tag/:tag/pass/id/:externalId", Type.Object({ tag: TagName, externalId: ExternalIdParam })],
-  ] as const) {
-    const key = (p: { id?: string; externalId?: string }) =>
-      p.externalId !== undefined ? { externalId: p.externalId } : { id: numericId(p.id!, "Pass") };
-    app.put(path, { schema: { tags: tagTags, summary: "Tag a pass", params } }, (request) =>
-      passes.tagPass(accountOf(request), (request.params as { tag: string }).tag, key(request.params)),
-    );
-    app.delete(path, { schema: { tags: tagTags, summary: "Remove a tag from a pass", params } }, (request) =>
-      passes.untagPass(accountOf(request), (request.params as { tag: string }).tag, key(request.params)),
-    );
-  }
 };

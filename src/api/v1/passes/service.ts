@@ -2,16 +2,17 @@
 // messages; locations and beacons as sets; tags), external-id forms, locations, listing with status filters.
 import { applyPassValues, designOf, mergedView, type PassOverrides } from "../../../domain/field-model.js";
 import { InvalidInput } from "../../../domain/invalid-input.js";
+import { takesValue } from "../../../domain/known-headers.js";
 import {
   type Beacon,
   isObject,
   type LocationInput,
   locationValue,
   MAX_LOCATIONS,
-  MAX_TAGS_PER_PASS,
   parseBeacons,
   parseIsoDate,
   parseLocations,
+  parseTags,
 } from "../../../domain/values.js";
 import { ApiError, notFound } from "../../../http/errors.js";
 import { type PaginationQuery, paginationInfo, resolvePage } from "../../../http/pagination.js";
@@ -37,17 +38,6 @@ export type PassKey = { id: number } | { externalId: string; templateId?: number
 function publicUrlTypeOf(publicUrl: unknown): "single" | "multiple" | undefined {
   const type = isObject(publicUrl) && typeof publicUrl.type === "string" ? publicUrl.type.toLowerCase() : undefined;
   return type === "single" || type === "multiple" ? type : undefined;
-}
-
-function tagsOf(raw: unknown): string[] {
-  if (!Array.isArray(raw) || raw.some((t) => typeof t !== "string" || t.trim() === "" || t.length > 255)) {
-    throw new InvalidInput(["tags must be an array of non-empty strings of at most 255 characters"]);
-  }
-  const tags = [...new Set(raw.map((t: string) => t.trim()))];
-  if (tags.length > MAX_TAGS_PER_PASS) {
-    throw new InvalidInput([`a pass carries at most ${MAX_TAGS_PER_PASS} tags (got ${tags.length})`]);
-  }
-  return tags;
 }
 
 export class PassService {
@@ -122,7 +112,7 @@ export class PassService {
         }
       }
     }
-    if (body.tags !== undefined && body.tags !== null) changes.tags = tagsOf(body.tags);
+    if (body.tags !== undefined && body.tags !== null) changes.tags = parseTags(body.tags);
     const publicUrl = body.publicUrl ?? body.publicURL;
     if (publicUrl !== undefined && publicUrl !== null && publicUrlTypeOf(publicUrl) === undefined) {
       problems.push('publicUrl.type must be "single" or "multiple"');
@@ -214,6 +204,36 @@ export class PassService {
     const pass = await this.passes.findById(accountId, id);
     if (!pass) throw notFound("Pass");
     return pass;
+  }
+
+  /** The pass a path names: by id, or by external id (optionally within one template); 404 when none. */
+  find(accountId: number, key: PassKey): Promise<PassRow> {
+    return this.passOf(accountId, key);
+  }
+
+  /**
+   * What a set-based update gives the passes of one template: the validated values of the names the template
+   * takes (others are left to the passes' other templates), and the images they name. `names` lists those taken.
+   */
+  async patchFor(
+    accountId: number,
+    templateId: number,
+    body: { headers?: Record<string, unknown>; fields?: Record<string, unknown> },
+  ) {
+    const template = await this.template(accountId, { id: templateId });
+    const design = designOf(template);
+    const names: string[] = [];
+    const taken = (group: Record<string, unknown> | undefined) =>
+      Object.fromEntries(
+        Object.entries(group ?? {}).filter(([name]) => takesValue(design, name) && names.push(name) > 0),
+      );
+    const input = { headers: taken(body.headers), fields: taken(body.fields) };
+    const overrides = applyPassValues(design, {}, input);
+    const images = (await this.imagesAfter(template, input, { overrides }, {})) ?? {};
+    const cleared = [...Object.keys(input.headers), ...Object.keys(input.fields)].filter(
+      (name) => name in IMAGE_HEADERS && !(name in images),
+    );
+    return { templateId, names, overrides, images, clearedImages: template.vendor === "Apple" ? cleared : [] };
   }
 
   /** The pass a path names: by id, or by external id (optionally within one template). */
@@ -335,55 +355,5 @@ export class PassService {
     const pass = await this.byId(accountId, passId);
     if (!(await this.passes.deleteLocation(pass.id, locationId))) throw notFound("Location");
     return { status: "deleted", passLocationId: locationId };
-  }
-
-  // Tags ------------------------------------------------------------------------------------------------------
-
-  async listTags(accountId: number) {
-    const tags = await this.passes.listTags(accountId);
-    return {
-      count: tags.length,
-      tags: tags.map((t) => ({
-        id: t.id,
-        name: t.name,
-        passCount: t._count.passes,
-        createdAt: t.createdAt.toISOString(),
-      })),
-    };
-  }
-
-  async passTags(accountId: number, passId: number) {
-    const pass = await this.byId(accountId, passId);
-    return { tags: pass.tags.map((t) => t.tag.name) };
-  }
-
-  async setPassTags(accountId: number, passId: number, body: unknown) {
-    const pass = await this.byId(accountId, passId);
-    const raw = isObject(body) ? body.tags : body;
-    const tags = tagsOf(raw);
-    await this.passes.setTags(accountId, pass.id, tags);
-    return { tags };
-  }
-
-  async tagPass(accountId: number, tag: string, key: PassKey) {
-    const pass = await this.passOf(accountId, key);
-    const name = tagsOf([tag])[0]!;
-    const names = new Set([...pass.tags.map((t) => t.tag.name), name]);
-    if (names.size > MAX_TAGS_PER_PASS) {
-      throw new InvalidInput([`a pass carries at most ${MAX_TAGS_PER_PASS} tags; this one has ${pass.tags.length}`]);
-    }
-    await this.passes.addTag(accountId, pass.id, name);
-    return { status: "success", tag, passId: pass.id };
-  }
-
-  async untagPass(accountId: number, tag: string, key: PassKey) {
-    const pass = await this.passOf(accountId, key);
-    if (!(await this.passes.removeTag(accountId, pass.id, tag))) throw notFound(`Tag "${tag}" on this pass`);
-    return { status: "success", tag, passId: pass.id };
-  }
-
-  async deleteTag(accountId: number, tag: string) {
-    if (!(await this.passes.deleteTag(accountId, tag))) throw notFound("Tag");
-    return { status: "deleted", tag };
   }
 }

@@ -1,0 +1,157 @@
+// Storage of tags: the account's tags, the tags of a pass, and set-based changes to every pass carrying a tag.
+import type pg from "pg";
+import { inTransaction } from "../../../db/transaction.js";
+import type { PassOverrides } from "../../../domain/field-model.js";
+import { addPassChangedEvents } from "../../../jobs/queue.js";
+
+export interface TagRow {
+  id: number;
+  name: string;
+  createdAt: Date;
+}
+
+export interface TemplatePatch {
+  templateId: number;
+  overrides: PassOverrides;
+  /** Image headers → stored image (set), and image headers cleared. */
+  images: Record<string, string>;
+  clearedImages: string[];
+}
+
+export class TagRepository {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async list(accountId: number): Promise<(TagRow & { passCount: number })[]> {
+    const { rows } = await this.pool.query<TagRow & { passCount: number }>(
+      `SELECT t.id, t.name, t.created_at AS "createdAt",
+              (SELECT count(*)::int FROM pass_tags pt WHERE pt.tag_id = t.id) AS "passCount"
+         FROM tags t WHERE t.account_id = $1 ORDER BY t.id`,
+      [accountId],
+    );
+    return rows;
+  }
+
+  async find(accountId: number, name: string): Promise<TagRow | undefined> {
+    const { rows } = await this.pool.query<TagRow>(
+      `SELECT id, name, created_at AS "createdAt" FROM tags WHERE account_id = $1 AND name = $2`,
+      [accountId, name],
+    );
+    return rows[0];
+  }
+
+  async ofPass(passId: number): Promise<TagRow[]> {
+    const { rows } = await this.pool.query<TagRow>(
+      `SELECT t.id, t.name, t.created_at AS "createdAt" FROM pass_tags pt JOIN tags t ON t.id = pt.tag_id
+        WHERE pt.pass_id = $1 ORDER BY t.name`,
+      [passId],
+    );
+    return rows;
+  }
+
+  /**
+   * Adds the tags the pass does not carry yet, unless it would then carry more than `max` (the pass row is locked,
+   * so concurrent additions cannot pass the limit together). Returns the names added, or the count it has.
+   */
+  async addToPass(
+    accountId: number,
+    passId: number,
+    names: string[],
+    max: number,
+  ): Promise<{ added: string[] } | { full: number }> {
+    return inTransaction(this.pool, async (client) => {
+      await client.query("SELECT 1 FROM passes WHERE id = $1 FOR UPDATE", [passId]);
+      const { rows } = await client.query<{ name: string }>(
+        "SELECT t.name FROM pass_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.pass_id = $1",
+        [passId],
+      );
+      const current = new Set(rows.map((r) => r.name));
+      const added = names.filter((name) => !current.has(name));
+      if (current.size + added.length > max) return { full: current.size };
+      if (added.length) {
+        await client.query(
+          "INSERT INTO tags (account_id, name) SELECT $1, unnest($2::text[]) ON CONFLICT (account_id, name) DO NOTHING",
+          [accountId, added],
+        );
+        await client.query(
+          `INSERT INTO pass_tags (pass_id, tag_id) SELECT $1, id FROM tags WHERE account_id = $2 AND name = ANY($3::text[])
+           ON CONFLICT DO NOTHING`,
+          [passId, accountId, added],
+        );
+      }
+      return { added };
+    });
+  }
+
+  /** Takes the tag off one pass; the tag's id when it was on it. */
+  async removeFromPass(accountId: number, passId: number, name: string): Promise<number | undefined> {
+    const { rows } = await this.pool.query<{ tagId: number }>(
+      `DELETE FROM pass_tags pt USING tags t
+        WHERE pt.tag_id = t.id AND t.account_id = $1 AND t.name = $2 AND pt.pass_id = $3
+       RETURNING t.id AS "tagId"`,
+      [accountId, name, passId],
+    );
+    return rows[0]?.tagId;
+  }
+
+  /** Takes the tag off every pass (the tag itself stays); how many passes carried it. */
+  async removeFromAll(tagId: number): Promise<number> {
+    const { rowCount } = await this.pool.query("DELETE FROM pass_tags WHERE tag_id = $1", [tagId]);
+    return rowCount ?? 0;
+  }
+
+  /** Deletes the tag; how many passes it was removed from. */
+  async delete(tagId: number): Promise<number> {
+    return inTransaction(this.pool, async (client) => {
+      const { rowCount } = await client.query("DELETE FROM pass_tags WHERE tag_id = $1", [tagId]);
+      await client.query("DELETE FROM tags WHERE id = $1", [tagId]);
+      return rowCount ?? 0;
+    });
+  }
+
+  /** The templates of the passes carrying the tag. */
+  async templatesOf(tagId: number): Promise<number[]> {
+    const { rows } = await this.pool.query<{ templateId: number }>(
+      `SELECT DISTINCT p.template_id AS "templateId" FROM pass_tags pt JOIN passes p ON p.id = pt.pass_id
+        WHERE pt.tag_id = $1 ORDER BY 1`,
+      [tagId],
+    );
+    return rows.map((r) => r.templateId);
+  }
+
+  /**
+   * In one transaction: every pass carrying the tag takes its template's patch (each named value merged into the
+   * pass's own values), a new version and its "pass changed" event; a finished ticket records it. Returns the
+   * ticket id.
+   */
+  async updateTagged(accountId: number, tagId: number, patches: TemplatePatch[]): Promise<number> {
+    return inTransaction(this.pool, async (client) => {
+      const changed: number[] = [];
+      for (const patch of patches) {
+        const { rows } = await client.query<{ id: number }>(
+          `UPDATE passes p SET
+             overrides = p.overrides || jsonb_build_object(
+               'headers', COALESCE(p.overrides->'headers', '{}'::jsonb) || COALESCE((
+                 SELECT jsonb_object_agg(e.key, COALESCE(p.overrides->'headers'->e.key, '{}'::jsonb) || e.value)
+                   FROM jsonb_each(COALESCE($3::jsonb->'headers', '{}'::jsonb)) e), '{}'::jsonb),
+               'fields', COALESCE(p.overrides->'fields', '{}'::jsonb) || COALESCE((
+                 SELECT jsonb_object_agg(e.key, COALESCE(p.overrides->'fields'->e.key, '{}'::jsonb) || e.value)
+                   FROM jsonb_each(COALESCE($3::jsonb->'fields', '{}'::jsonb)) e), '{}'::jsonb)),
+             images = (p.images - $5::text[]) || $4::jsonb,
+             version = p.version + 1, updated_at = now()
+            FROM pass_tags pt
+           WHERE pt.pass_id = p.id AND pt.tag_id = $1 AND p.template_id = $2
+           RETURNING p.id`,
+          [tagId, patch.templateId, JSON.stringify(patch.overrides), JSON.stringify(patch.images), patch.clearedImages],
+        );
+        changed.push(...rows.map((r) => r.id));
+      }
+      await addPassChangedEvents(client, changed);
+      const { rows } = await client.query<{ id: number }>(
+        `INSERT INTO tickets (account_id, kind, status, payload, total, done, finished_at)
+         VALUES ($1, 'tag-update', 'done', $2, $3, $3, now()) RETURNING id`,
+        [accountId, JSON.stringify({ tagId }), changed.length],
+      );
+      return rows[0]!.id;
+    });
+  }
+}
