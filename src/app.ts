@@ -139,7 +139,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps): Promise<App> {
     publicBaseUrl: config.publicBaseUrl,
     log: http.log,
   });
-  const downloads = new DownloadService(applePasses, googleWallet);
+  const downloads = new DownloadService(applePasses, googleWallet, passRepository);
   const registrations = new Registrations(pool);
   const linkRepository = new LinkRepository(pool);
   const adaptiveLinks = new AdaptiveLinkService(linkRepository, passes, pool, config.publicBaseUrl);

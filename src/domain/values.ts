@@ -200,3 +200,20 @@ export function parseTags(raw: unknown): string[] {
   }
   return tags;
 }
+
+/**
+ * The locations an "add locations" request carries: `{"locations": […]}` (the reference), or — as PassTools-era
+ * clients send it — a bare array whose items are location objects or JSON-encoded location objects.
+ */
+export function locationsRequestOf(body: unknown): unknown[] {
+  const list = isObject(body) ? body.locations : body;
+  if (!Array.isArray(list)) throw new InvalidInput(["locations is required: an array of locations"]);
+  return list.map((item, i) => {
+    if (typeof item !== "string") return item;
+    try {
+      return JSON.parse(item) as unknown;
+    } catch {
+      throw new InvalidInput([`locations[${i}] is a string but not a JSON location object`]);
+    }
+  });
+}

@@ -1,9 +1,9 @@
 // GET /v1/pass/{id}/download and /viewJSONPass (API key), and the public GET /v1/download/pass/{token}.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
-import type { FastifyReply } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { accountOf } from "../../../http/auth.js";
-import { NumericIdParam, numericId } from "../ids.js";
+import { ExternalIdParam, NumericIdParam, numericId } from "../ids.js";
 import type { Delivery, DownloadService } from "./service.js";
 
 function send(reply: FastifyReply, delivery: Delivery) {
@@ -17,29 +17,36 @@ function send(reply: FastifyReply, delivery: Delivery) {
 }
 
 export const downloadRoutes: FastifyPluginAsyncTypebox<{ downloads: DownloadService }> = async (app, { downloads }) => {
-  app.get(
-    "/pass/:passId/download",
-    {
-      schema: {
-        tags: ["Passes"],
-        summary: "Download a pass: the signed .pkpass of an Apple pass, a 302 to the save link of a Google pass",
-        params: Type.Object({ passId: NumericIdParam }),
+  // Each by pass id, and by the pass's external id (resolved across the account's templates).
+  const forms = [
+    { suffix: ":passId", params: Type.Object({ passId: NumericIdParam }) },
+    { suffix: "id/:externalId", params: Type.Object({ externalId: ExternalIdParam }) },
+  ] as const;
+  const passIdOf = (request: FastifyRequest) => {
+    const p = request.params as { passId?: string; externalId?: string };
+    const accountId = accountOf(request);
+    return p.externalId !== undefined
+      ? downloads.passIdOf(accountId, p.externalId)
+      : Promise.resolve(numericId(p.passId!, "Pass"));
+  };
+  for (const { suffix, params } of forms) {
+    app.get(
+      `/pass/${suffix}/download`,
+      {
+        schema: {
+          tags: ["Passes"],
+          summary: "Download a pass: the signed .pkpass of an Apple pass, a 302 to the save link of a Google pass",
+          params,
+        },
       },
-    },
-    async (request, reply) =>
-      send(reply, await downloads.download(accountOf(request), numericId(request.params.passId, "Pass"))),
-  );
-  app.get(
-    "/pass/:passId/viewJSONPass",
-    {
-      schema: {
-        tags: ["Passes"],
-        summary: "The pass.json an Apple pass's bundle holds",
-        params: Type.Object({ passId: NumericIdParam }),
-      },
-    },
-    (request) => downloads.passJson(accountOf(request), numericId(request.params.passId, "Pass")),
-  );
+      async (request, reply) => send(reply, await downloads.download(accountOf(request), await passIdOf(request))),
+    );
+    app.get(
+      `/pass/${suffix}/viewJSONPass`,
+      { schema: { tags: ["Passes"], summary: "The pass.json an Apple pass's bundle holds", params } },
+      async (request) => downloads.passJson(accountOf(request), await passIdOf(request)),
+    );
+  }
 };
 
 /** Public pass links (no API key: the token is the credential). */

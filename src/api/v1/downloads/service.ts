@@ -14,7 +14,26 @@ export class DownloadService {
   constructor(
     private readonly apple: ApplePassBuilder,
     private readonly google: GoogleWallet,
+    private readonly passes: {
+      findByExternalId(accountId: number, externalId: string): Promise<{ id: number; templateId: number }[]>;
+    },
   ) {}
+
+  /** The one pass of the account with this external id: 404 when none, 409 naming the templates when several. */
+  async passIdOf(accountId: number, externalId: string): Promise<number> {
+    const found = await this.passes.findByExternalId(accountId, externalId);
+    if (found.length === 0) throw notFound("Pass");
+    if (found.length > 1) {
+      const templates = found.map((p) => p.templateId);
+      throw new ApiError(
+        409,
+        "AMBIGUOUS_EXTERNAL_ID",
+        `Passes of several templates have external id "${externalId}" (templates ${templates.join(", ")}): use the pass id`,
+        { templates },
+      );
+    }
+    return found[0]!.id;
+  }
 
   private requirePass(record: ApplePassRecord | undefined): ApplePassRecord {
     if (!record) throw notFound("Pass");

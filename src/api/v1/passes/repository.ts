@@ -4,6 +4,7 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type pg from "pg";
 import { isUniqueViolation } from "../../../db/errors.js";
 import { queryableOf } from "../../../db/queryable.js";
+import { inTransaction } from "../../../db/transaction.js";
 import type { PassOverrides } from "../../../domain/field-model.js";
 import type { Beacon, LocationInput } from "../../../domain/values.js";
 import type { Prisma, PrismaClient } from "../../../generated/prisma/client.js";
@@ -291,6 +292,24 @@ export class PassRepository {
         data: { accountId, kind: "pass-update", status: "done", passId, total: 1, done: 1, finishedAt: new Date() },
       });
       return ticket.id;
+    });
+  }
+
+  /**
+   * Sends the pass to its devices again without changing its content: a new version (Wallet fetches the pass
+   * again) and a forgotten Google body hash (the object is sent again); a finished ticket. Returns its id.
+   */
+  async resend(accountId: number, passId: number): Promise<number> {
+    return inTransaction(this.pool, async (client) => {
+      await client.query("UPDATE passes SET version = version + 1, updated_at = now() WHERE id = $1", [passId]);
+      await client.query("UPDATE google_objects SET body_hash = NULL WHERE pass_id = $1", [passId]);
+      await addPassChangedEvents(client, [passId]);
+      const { rows } = await client.query<{ id: number }>(
+        `INSERT INTO tickets (account_id, kind, status, pass_id, total, done, finished_at)
+         VALUES ($1, 'pass-push', 'done', $2, 1, 1, now()) RETURNING id`,
+        [accountId, passId],
+      );
+      return rows[0]!.id;
     });
   }
 

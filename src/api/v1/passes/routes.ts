@@ -10,6 +10,8 @@ import type { PassBody, PassService } from "./service.js";
 
 const tags = ["Passes"];
 const AnyObject = Type.Object({}, { additionalProperties: true, description: "See the Airship Wallet API reference" });
+/** `{"locations": […]}`, or the legacy bare array (of objects, or of JSON-encoded objects). */
+export const LocationsBody = Type.Union([AnyObject, Type.Array(Type.Unknown(), { maxItems: 1000 })]);
 export const Status = Type.Union(PASS_STATUSES.map((s) => Type.Literal(s)));
 export const PassListQuery = Type.Intersect([
   PaginationQuery,
@@ -155,9 +157,33 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
     (request) => passes.update(accountOf(request), templatedKey(request.params), request.body as PassBody),
   );
 
+  for (const [path, params] of [
+    ["/pass/:id/push", ById],
+    ["/pass/id/:externalId/push", ByExternal],
+  ] as const) {
+    app.put(
+      path,
+      {
+        schema: {
+          tags,
+          summary: "Send the pass to its devices again, unchanged (APNs push, Google object refresh)",
+          params,
+          response: {
+            200: Type.Object({ status: Type.Literal("success"), passId: Type.Integer(), ticketId: Type.Integer() }),
+          },
+        },
+      },
+      (request) => {
+        const p = request.params as { id?: string; externalId?: string };
+        const key = p.externalId !== undefined ? { externalId: p.externalId } : { id: numericId(p.id!, "Pass") };
+        return passes.push(accountOf(request), key);
+      },
+    );
+  }
+
   app.post(
     "/pass/:id/locations",
-    { schema: { tags, summary: "Add locations to pass", params: ById, body: AnyObject } },
+    { schema: { tags, summary: "Add locations to pass", params: ById, body: LocationsBody } },
     (request) => passes.addLocations(accountOf(request), numericId(request.params.id, "Pass"), request.body),
   );
   app.delete(

@@ -7,6 +7,7 @@ import {
   type Beacon,
   isObject,
   type LocationInput,
+  locationsRequestOf,
   locationValue,
   MAX_LOCATIONS,
   parseBeacons,
@@ -314,6 +315,13 @@ export class PassService {
     return tickets;
   }
 
+  /** PUT /pass/{id}/push: the pass goes to its devices again (APNs push, Google object sent), unchanged. */
+  async push(accountId: number, key: PassKey) {
+    const pass = await this.passOf(accountId, key);
+    const ticketId = await this.passes.resend(accountId, pass.id);
+    return { status: "success" as const, passId: pass.id, ticketId };
+  }
+
   async delete(accountId: number, key: PassKey) {
     const pass = await this.passOf(accountId, key);
     await this.passes.delete(accountId, pass.id);
@@ -344,8 +352,7 @@ export class PassService {
   async addLocations(accountId: number, passId: number, body: unknown) {
     const pass = await this.byId(accountId, passId);
     const template = await this.template(accountId, { id: pass.templateId });
-    const raw = isObject(body) ? body.locations : undefined;
-    if (raw === undefined) throw new InvalidInput(["locations is required: an array of locations"]);
+    const raw = locationsRequestOf(body);
     const { locations } = this.changesOf(template, {}, { locations: raw }, pass.locations.length);
     const created = await this.passes.addLocations(pass.id, locations ?? []);
     return created.map((l) => ({ passLocationId: l.id, value: locationValue(l) }));

@@ -4,7 +4,7 @@ import { Type } from "@sinclair/typebox";
 import { accountOf } from "../../../http/auth.js";
 import { PaginationQuery } from "../../../http/pagination.js";
 import { ExternalIdParam, keyOf, NumericIdParam, numericId } from "../ids.js";
-import { PassListQuery } from "../passes/routes.js";
+import { LocationsBody, PassListQuery } from "../passes/routes.js";
 import type { PassService } from "../passes/service.js";
 import type { TemplateService } from "./service.js";
 
@@ -78,7 +78,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox<{ templates: TemplateServ
     );
     app.post(
       `${base}/locations`,
-      { schema: { tags, summary: "Add locations to template", params, body: AnyObject } },
+      { schema: { tags, summary: "Add locations to template", params, body: LocationsBody } },
       (request) => templates.addLocations(accountOf(request), key(request.params), request.body),
     );
     app.delete(

@@ -12,7 +12,13 @@ import {
 import { InvalidInput } from "../../../domain/invalid-input.js";
 import { parsePersonalization } from "../../../domain/personalization.js";
 import { templateHeaderOf } from "../../../domain/template-header.js";
-import { type LocationInput, locationValue, MAX_LOCATIONS, parseLocations } from "../../../domain/values.js";
+import {
+  type LocationInput,
+  locationsRequestOf,
+  locationValue,
+  MAX_LOCATIONS,
+  parseLocations,
+} from "../../../domain/values.js";
 import { ApiError, notFound } from "../../../http/errors.js";
 import { type PaginationQuery, paginationInfo, resolvePage } from "../../../http/pagination.js";
 import { type ImageStore, stockImage } from "../../../images/image-store.js";
@@ -143,9 +149,7 @@ export class TemplateService {
 
   async addLocations(accountId: number, key: Key, body: unknown) {
     const template = await this.require(accountId, key);
-    const raw = (body as { locations?: unknown } | undefined)?.locations;
-    if (raw === undefined) throw new InvalidInput(["locations is required: an array of locations"]);
-    const locations = locationsOf(raw);
+    const locations = locationsOf(locationsRequestOf(body));
     const existing = (await this.templates.locations(template.id)).length;
     if (existing + locations.length > MAX_LOCATIONS) {
       throw new InvalidInput([
