@@ -147,8 +147,25 @@ function parseEntries(raw: unknown, where: string, problems: string[]): Record<s
   return out;
 }
 
-/** Reads an Apple- or Google-shaped template request (create or full replace). */
-export function parseTemplateBody(body: unknown): ParsedTemplate {
+/** Template types by their keys, and the display name each is answered with. */
+const TEMPLATE_TYPES: Record<string, string> = {
+  boardingpass: "Boarding Pass",
+  coupon: "Coupon",
+  eventticket: "Event Ticket",
+  generic: "Generic",
+  storecard: "Store Card",
+};
+
+/** The display name of a template type given as a key (`storeCard`) or display name (`Store Card`); else as given. */
+export function templateTypeName(type: string): string {
+  return TEMPLATE_TYPES[type.replace(/[\s_-]/g, "").toLowerCase()] ?? type;
+}
+
+/**
+ * Reads an Apple- or Google-shaped template request. On a full replace, `current` supplies the vendor and type
+ * the body leaves out (they are kept, never reset).
+ */
+export function parseTemplateBody(body: unknown, current?: { vendor: Vendor; type: string }): ParsedTemplate {
   if (!isObject(body)) throw new InvalidInput(["The template must be a JSON object"]);
   const problems: string[] = [];
   const name = body.name;
@@ -162,9 +179,10 @@ export function parseTemplateBody(body: unknown): ParsedTemplate {
   ) {
     problems.push(`description must be a string of at most ${MAX_DESCRIPTION} characters`);
   }
-  const vendor = vendorOf(body);
+  const vendorGiven = body.vendor !== undefined || body.vendorId !== undefined;
+  const vendor = !vendorGiven && current ? current.vendor : vendorOf(body);
   if (!vendor) problems.push('vendor must be "Apple" or "Google" (vendorId 1 or 2)');
-  const type = body.type ?? "Generic";
+  const type = body.type ?? current?.type ?? "Generic";
   if (typeof type !== "string" || type.trim() === "" || type.length > 64)
     problems.push("type must be a string of 1 to 64 characters");
 
@@ -228,7 +246,7 @@ export function parseTemplateBody(body: unknown): ParsedTemplate {
     name: (name as string).trim(),
     description: typeof body.description === "string" ? body.description : "",
     vendor: vendor!,
-    type: (type as string).trim(),
+    type: templateTypeName((type as string).trim()),
     design,
     locations: body.locations,
   };

@@ -1,5 +1,5 @@
 // The template header: the summary of a template that project responses and template lists carry.
-import { VENDOR_IDS, type Vendor } from "./field-model.js";
+import { templateTypeName, VENDOR_IDS, type Vendor } from "./field-model.js";
 
 export interface TemplateHeaderSource {
   id: number;
@@ -32,7 +32,10 @@ export interface TemplateHeader {
   updatedAt: string;
 }
 
-/** Maps a stored template to the Airship template header (string booleans as the reference shows them). */
+/**
+ * Maps a stored template to the Airship template header (string booleans as the reference shows them). Keys
+ * without a value are left out, never sent as null: PassTools-era clients read every key present as a string.
+ */
 export function templateHeaderOf(
   template: TemplateHeaderSource,
   project: { id: number; name: string; projectType: string },
@@ -45,7 +48,7 @@ export function templateHeaderOf(
     description: template.description,
     vendor: template.vendor,
     vendorId: VENDOR_IDS[template.vendor as Vendor] ?? 0,
-    type: template.type,
+    type: templateTypeName(template.type),
     projectId: project.id,
     projectName: project.name,
     projectType: project.projectType,

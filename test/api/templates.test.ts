@@ -65,13 +65,16 @@ describe("templates", () => {
   });
 
   it("creates in a project named by external id", async () => {
-    const res = await server.call("POST", "/v1/template/id/tpl-project/id/byExternal", { body: appleTemplate });
+    const res = await server.call("POST", "/v1/template/project/id/tpl-project/id/byExternal", { body: appleTemplate });
     expect(res.status).toBe(200);
     expect((await server.call("GET", "/v1/template/id/byExternal")).json.templateHeader.projectId).toBe(projectId);
+    const older = await server.call("POST", "/v1/template/id/tpl-project/id/byExternal2", { body: appleTemplate });
+    expect(older.status).toBe(200);
+    expect((await server.call("GET", "/v1/template/id/byExternal2")).json.templateHeader.projectId).toBe(projectId);
   });
 
   it("serves every template operation in its id/{externalId} form", async () => {
-    const created = await server.call("POST", "/v1/template/id/tpl-project", { body: appleTemplate });
+    const created = await server.call("POST", "/v1/template/id/no-project-template", { body: appleTemplate });
     expect(created.status).toBe(200);
     const other = await server.call("POST", `/v1/template/${projectId}/id/extForms`, { body: appleTemplate });
     const id = other.json.templateId;
@@ -134,9 +137,12 @@ describe("templates", () => {
     const dup = await server.call("POST", `/v1/template/duplicate/${templateId}`);
     expect(dup.status).toBe(200);
     expect(dup.json.templateId).not.toBe(templateId);
-    expect((await server.call("GET", `/v1/template/${dup.json.templateId}`)).json.templateHeader.name).toBe(
-      "Copy of Loyalty Card",
-    );
+    // A template's copy keeps its name, description and type (only project copies are "Copy of …").
+    expect((await server.call("GET", `/v1/template/${dup.json.templateId}`)).json.templateHeader).toMatchObject({
+      name: "Loyalty Card",
+      description: "Description",
+      type: "Store Card",
+    });
 
     const del = await server.call("DELETE", `/v1/template/${dup.json.templateId}`);
     expect(del.json).toEqual({ status: "Deleted", TemplateID: dup.json.templateId });

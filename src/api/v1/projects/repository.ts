@@ -121,6 +121,21 @@ export class ProjectRepository {
   }
 
   /** The internal id of the account's project, or null: the cheap check for nested resources. */
+  /** The account's default project (where templates created without a project go), made on first use. */
+  async defaultProjectId(accountId: number): Promise<number> {
+    const find = () =>
+      this.pool.query<{ id: number }>("SELECT id FROM projects WHERE account_id = $1 AND is_default", [accountId]);
+    const existing = (await find()).rows[0];
+    if (existing) return existing.id;
+    await this.pool.query(
+      `INSERT INTO projects (account_id, context_id, name, description, project_type, is_default)
+       VALUES ($1, $2, 'Default Project', 'Templates created without a project', 'generic', true)
+       ON CONFLICT (account_id) WHERE is_default DO NOTHING`,
+      [accountId, newContextId()],
+    );
+    return (await find()).rows[0]!.id;
+  }
+
   async findId(accountId: number, key: ProjectKey): Promise<number | null> {
     const { rows } =
       "id" in key
@@ -237,7 +252,7 @@ export class ProjectRepository {
         },
       });
       // Templates come along with their locations, in their original order.
-      for (const template of source.templates) await copyTemplate(tx, template, copy.id);
+      for (const template of source.templates) await copyTemplate(tx, template, copy.id, `Copy of ${template.name}`);
       return copy.id;
     });
   }

@@ -184,21 +184,23 @@ export class TemplateRepository {
   }
 
   async duplicate(template: TemplateRow): Promise<number> {
-    return this.prisma.$transaction((tx) => copyTemplate(tx, template, template.projectId));
+    // A template's copy keeps its name (only a project's copy is "Copy of …").
+    return this.prisma.$transaction((tx) => copyTemplate(tx, template, template.projectId, template.name));
   }
 }
 
-/** Copies a template (as "Copy of …", without external id) with its locations into a project; returns the copy's id. */
+/** Copies a template (named `name`, without external id) with its locations into a project; returns the copy's id. */
 export async function copyTemplate(
   tx: Tx,
   template: Pick<TemplateRow, "id" | "accountId" | "name" | "description" | "vendor" | "type" | "design" | "disabled">,
   projectId: number,
+  name: string,
 ): Promise<number> {
   const copy = await tx.template.create({
     data: {
       accountId: template.accountId,
       projectId,
-      name: `Copy of ${template.name}`,
+      name,
       description: template.description,
       vendor: template.vendor,
       type: template.type,

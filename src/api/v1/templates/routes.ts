@@ -24,14 +24,21 @@ export const templateRoutes: FastifyPluginAsyncTypebox<{ templates: TemplateServ
     (request) => templates.list(accountOf(request), request.query),
   );
 
-  // Create: in a project given by id or external id, with or without a template external id.
+  // Create: in a project given by id or external id, or (PassTools-era clients, no project) in the account's default
+  // project; with or without a template external id. `template/id/{x}` names a template external id, as the
+  // reference's GET, PUT and DELETE `template/id/{x}` do.
   const create = [
+    ["/template", Type.Object({})],
+    ["/template/id/:templateExternalId", Type.Object({ templateExternalId: ExternalIdParam })],
     ["/template/:projectId", Type.Object({ projectId: NumericIdParam })],
     [
       "/template/:projectId/id/:templateExternalId",
       Type.Object({ projectId: NumericIdParam, templateExternalId: ExternalIdParam }),
     ],
-    ["/template/id/:projectExternalId", Type.Object({ projectExternalId: ExternalIdParam })],
+    [
+      "/template/project/id/:projectExternalId/id/:templateExternalId",
+      Type.Object({ projectExternalId: ExternalIdParam, templateExternalId: ExternalIdParam }),
+    ],
     [
       "/template/id/:projectExternalId/id/:templateExternalId",
       Type.Object({ projectExternalId: ExternalIdParam, templateExternalId: ExternalIdParam }),
@@ -46,7 +53,9 @@ export const templateRoutes: FastifyPluginAsyncTypebox<{ templates: TemplateServ
         const project =
           p.projectExternalId !== undefined
             ? { externalId: p.projectExternalId }
-            : { id: numericId(p.projectId!, "Project") };
+            : p.projectId !== undefined
+              ? { id: numericId(p.projectId, "Project") }
+              : ("default" as const);
         return templates.create(accountOf(request), project, request.body, p.templateExternalId);
       },
     );

@@ -41,7 +41,7 @@ export function headerOf(template: TemplateRow) {
 export class TemplateService {
   constructor(
     private readonly templates: TemplateRepository,
-    private readonly projects: Pick<ProjectRepository, "findId">,
+    private readonly projects: Pick<ProjectRepository, "findId" | "defaultProjectId">,
     private readonly tickets: TicketService,
     private readonly images: Pick<ImageStore, "resolve" | "store">,
   ) {}
@@ -53,8 +53,11 @@ export class TemplateService {
   }
 
   /** Validates a template body, then fetches and stores its images (Apple templates: they go into the bundle). */
-  private async parse(body: unknown): Promise<ParsedTemplate & { locationList?: LocationInput[] }> {
-    const parsed = parseTemplateBody(body);
+  private async parse(
+    body: unknown,
+    current?: { vendor: Vendor; type: string },
+  ): Promise<ParsedTemplate & { locationList?: LocationInput[] }> {
+    const parsed = parseTemplateBody(body, current);
     const locationList =
       parsed.locations === undefined || parsed.locations === null ? undefined : locationsOf(parsed.locations);
     if (parsed.vendor === "Apple") parsed.design.images = await this.images.resolve(parsed.design.headers);
@@ -72,8 +75,12 @@ export class TemplateService {
     return { ...parsed, locationList };
   }
 
-  async create(accountId: number, project: ProjectKey, body: unknown, externalId?: string) {
-    const projectId = await this.projects.findId(accountId, project);
+  /** Creates a template in a project, or (`"default"`) in the account's default project. */
+  async create(accountId: number, project: ProjectKey | "default", body: unknown, externalId?: string) {
+    const projectId =
+      project === "default"
+        ? await this.projects.defaultProjectId(accountId)
+        : await this.projects.findId(accountId, project);
     if (projectId === null) throw notFound("Project");
     const parsed = await this.parse(body);
     const templateId = await this.templates.create(
@@ -118,7 +125,8 @@ export class TemplateService {
   /** Full replace: what the request omits is removed (personalization is kept: it has its own routes). */
   async replace(accountId: number, key: Key, body: unknown) {
     const template = await this.require(accountId, key);
-    const parsed = await this.parse(body);
+    // A body without type or vendor keeps the template's (legacy clients send only what changes in the header).
+    const parsed = await this.parse(body, { vendor: template.vendor as Vendor, type: template.type });
     if (parsed.vendor !== template.vendor) {
       throw new ApiError(
         400,
