@@ -201,7 +201,7 @@ export class AppleIdentities {
        ON CONFLICT (project_id) DO UPDATE SET pass_type_identifier = EXCLUDED.pass_type_identifier,
          team_identifier = EXCLUDED.team_identifier, organization_name = EXCLUDED.organization_name,
          certificate_pem = EXCLUDED.certificate_pem, private_key_encrypted = EXCLUDED.private_key_encrypted,
-         not_after = EXCLUDED.not_after, updated_at = clock_timestamp()`,
+         not_after = EXCLUDED.not_after, certificate_id = gen_random_uuid(), updated_at = clock_timestamp()`,
       [
         projectId,
         identity.passTypeIdentifier,

@@ -32,6 +32,7 @@ export interface ApplePassRecord {
   projectId: number;
   projectName: string;
   projectType: string;
+  projectSettings: unknown;
   nfcPublicKeyPem: string | null;
   locations: Array<Parameters<typeof locationValue>[0]>;
 }
@@ -49,6 +50,7 @@ const RECORD_SQL = `SELECT p.id, p.account_id AS "accountId", p.serial_number AS
   p.status, p.updated_at AS "updatedAt", p.public_url_type AS "publicUrlType", p.public_url_used AS "publicUrlUsed",
   t.id AS "templateId", t.type AS "templateType", t.name AS "templateName", t.description AS "templateDescription",
   t.vendor, t.design, pr.id AS "projectId", pr.name AS "projectName", pr.project_type AS "projectType",
+  pr.settings AS "projectSettings",
   (SELECT m.public_key_pem FROM nfc_merchants m WHERE m.project_id = pr.id AND upper(m.vendor) IN ('APPLE', 'ANY')
     ORDER BY m.created_at LIMIT 1) AS "nfcPublicKeyPem",
   COALESCE(

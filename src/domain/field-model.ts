@@ -32,10 +32,36 @@ export interface TemplateDesign {
   images?: Record<string, string>;
 }
 
-/** A stored template's design, with the parts an older row may lack filled in. */
-export function designOf(template: { design: unknown }): TemplateDesign {
+/** Project settings that give the project's templates and passes a default barcode, and the header each fills. */
+const PROJECT_BARCODE_SETTINGS: [setting: string, header: string][] = [
+  ["barcode_type", "barcode_type"],
+  ["barcode_encoding", "barcode_encoding"],
+  ["barcode_label", "barcode_label"],
+  ["barcode_alt_text", "barcode_alt_text"],
+  ["barcode_default_value", "barcode_value"],
+];
+
+/**
+ * A stored template's design, with the parts an older row may lack filled in. With its project's settings, the
+ * barcode headers the template leaves empty take the project's defaults (`barcode_type`, `barcode_encoding`,
+ * `barcode_label`, `barcode_alt_text`, `barcode_default_value`).
+ */
+export function designOf(template: { design: unknown; projectSettings?: unknown }): TemplateDesign {
   const design = (template.design ?? {}) as Partial<TemplateDesign>;
-  return { headers: {}, fields: {}, modules: {}, beacons: [], ...design };
+  const result: TemplateDesign = { headers: {}, fields: {}, modules: {}, beacons: [], ...design };
+  const settings = template.projectSettings;
+  if (!isObject(settings)) return result;
+  let headers = result.headers;
+  for (const [setting, header] of PROJECT_BARCODE_SETTINGS) {
+    const value = settings[setting];
+    const given = headers[header]?.value;
+    if ((typeof value === "string" && value !== "") || typeof value === "number") {
+      if (given === undefined || given === null || given === "") {
+        headers = { ...headers, [header]: { ...headers[header], value: String(value) } };
+      }
+    }
+  }
+  return headers === result.headers ? result : { ...result, headers };
 }
 
 export interface ParsedTemplate {

@@ -17,6 +17,8 @@ export interface TemplateRecord {
   projectId: number;
   projectName: string;
   projectType: string;
+  /** Its project's settings (their barcode defaults apply to the template's passes). */
+  projectSettings: unknown;
   contextId: string;
   locations: LocationInput[];
 }
@@ -48,7 +50,7 @@ export class GoogleBodies {
     const { rows } = await this.pool.query<TemplateRecord>({
       name: "google-template",
       text: `SELECT t.id, t.name, t.type, t.vendor, t.design, pr.id AS "projectId", pr.name AS "projectName",
-               pr.project_type AS "projectType", pr.context_id AS "contextId",
+               pr.project_type AS "projectType", pr.settings AS "projectSettings", pr.context_id AS "contextId",
                COALESCE((SELECT json_agg(${LOCATION_JSON} ORDER BY l.id) FROM locations l WHERE l.template_id = t.id), '[]')
                  AS locations
                FROM templates t JOIN projects pr ON pr.id = t.project_id WHERE t.id = $1`,

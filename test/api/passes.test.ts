@@ -50,9 +50,21 @@ describe("create and get", () => {
     expect(res.json.headers.thumbnail_image.value).toBe("https://wallet.urbanairship.com/assets/favicon.png");
     expect(res.json.headers.logo_text).toMatchObject({ value: "Logo Text", fieldType: "topLevel" });
 
+    // As the reference's create response: passFields, headers and fields in one map with their field types.
+    expect(res.json.passFields.Coupon).toMatchObject({
+      fieldType: "PRIMARY",
+      value: "20%",
+      label: "Coupon",
+      changeMessage: "Enjoy %@ off your next order!",
+      required: false,
+    });
+    expect(res.json.passFields.logo_text).toMatchObject({ fieldType: "TOP_LEVEL", value: "Logo Text" });
+    expect(res.json.passFields.thumbnail_image).toMatchObject({ fieldType: "image" });
+
     const got = await server.call("GET", `/v1/pass/${res.json.id}`);
     expect(got.status).toBe(200);
-    expect(got.json).toEqual(res.json);
+    const { passFields: _passFields, ...view } = res.json;
+    expect(got.json).toEqual(view);
   });
 
   it("creates with external ids: pass, template, both, and the template/{id}/id form", async () => {

@@ -192,8 +192,10 @@ describe("bounds", () => {
     }
     expect(await snapshot()).toBe(before);
 
-    const fifteen = await server.call("PUT", `/v1/pass/${passId}/tags`, { body: { tags: tags(15) } });
+    // The pass carries "a"; fourteen more make fifteen.
+    const fifteen = await server.call("PUT", `/v1/pass/${passId}/tags`, { body: { tags: tags(14) } });
     expect(fifteen.status).toBe(200);
+    expect(fifteen.json.newTags).toHaveLength(14);
     const sixteenth = await server.call("PUT", `/v1/tag/one-more/pass/${passId}`);
     expect(sixteenth.status).toBe(400);
     expect(sixteenth.json.error).toMatch(/at most 15 tags/);

@@ -20,6 +20,8 @@ interface TemplateInfo {
 }
 
 export const DEFAULT_AVAILABLE_PASSES = 1_000_000;
+/** How long a link created without an expiration date lives. */
+export const DEFAULT_LINK_LIFETIME_DAYS = 180;
 
 const dateOnly = (date: Date) => date.toISOString().slice(0, 10);
 
@@ -127,7 +129,13 @@ export class AdaptiveLinkService {
       landingPageUrl: input.landingPageUrl === undefined ? (base?.landingPageUrl ?? null) : input.landingPageUrl,
       availablePasses: input.availablePasses ?? base?.availablePasses ?? DEFAULT_AVAILABLE_PASSES,
       isPersonalized: input.isPersonalized ?? base?.isPersonalized ?? false,
-      expirationDate: input.expirationDate === undefined ? (base?.expirationDate ?? null) : input.expirationDate,
+      // A new link without a date lives DEFAULT_LINK_LIFETIME_DAYS (as Airship's do); null means "never expires".
+      expirationDate:
+        input.expirationDate !== undefined
+          ? input.expirationDate
+          : base
+            ? base.expirationDate
+            : new Date(Date.now() + DEFAULT_LINK_LIFETIME_DAYS * 86_400_000),
       ttlInDays: input.ttlInDays === undefined ? (base?.ttlInDays ?? 30) : input.ttlInDays,
       parameterEncoding:
         input.parameterEncoding === undefined ? (base?.parameterEncoding ?? null) : input.parameterEncoding,
@@ -246,7 +254,18 @@ export class AdaptiveLinkService {
         isObject(group)
           ? Object.fromEntries(Object.entries(group).filter(([name]) => known(name) && used.add(name)))
           : undefined;
-      plans.push({ id, body: { ...body, fields: pick(body.fields), headers: pick(body.headers) } });
+      // Beacons are Apple's: the Apple pass takes them, the Google pass goes without (as the reference's example).
+      const { beacons, ...rest } = body;
+      const isApple = "beacons" in pass;
+      plans.push({
+        id,
+        body: {
+          ...rest,
+          ...(isApple && beacons !== undefined ? { beacons } : {}),
+          fields: pick(body.fields),
+          headers: pick(body.headers),
+        },
+      });
     }
     const unknown = [body.fields, body.headers]
       .flatMap((g) => (isObject(g) ? Object.keys(g) : []))

@@ -3,6 +3,7 @@
 import { applyPassValues, designOf, mergedView, type PassOverrides } from "../../../domain/field-model.js";
 import { InvalidInput } from "../../../domain/invalid-input.js";
 import { takesValue } from "../../../domain/known-headers.js";
+import { passFieldsOf } from "../../../domain/pass-fields.js";
 import {
   type Beacon,
   isObject,
@@ -198,7 +199,8 @@ export class PassService {
       externalId: passExternalId,
       publicUrlType,
     });
-    return this.response(pass, template);
+    const response = this.response(pass, template);
+    return { ...response, passFields: passFieldsOf(response) };
   }
 
   private async byId(accountId: number, id: number): Promise<PassRow> {

@@ -9,6 +9,7 @@ import type { TemplateHeaderSource } from "../../../domain/template-header.js";
 import type { Prisma, PrismaClient } from "../../../generated/prisma/client.js";
 import { conflict } from "../../../http/errors.js";
 import type { Page } from "../../../http/pagination.js";
+import type { Queryable } from "../../../jobs/queue.js";
 import type { Key } from "../ids.js";
 import { copyTemplate } from "../templates/repository.js";
 import type { PROJECT_ORDERS } from "./schemas.js";
@@ -34,6 +35,8 @@ export interface ProjectRecord {
   description: string;
   projectType: string;
   settings: Record<string, unknown>;
+  /** The project's own Apple certificate, if it has imported one (else passes use the server's default). */
+  appleCertificateId: string | null;
   createdAt: Date;
   updatedAt: Date;
   templates: TemplateHeaderRow[];
@@ -41,9 +44,27 @@ export interface ProjectRecord {
 
 const newContextId = () => randomBytes(16).toString("base64url");
 
+/**
+ * The account's default project (where templates created without a project go), made on first use — inside the
+ * caller's transaction, so a template that then fails leaves no project behind.
+ */
+export async function ensureDefaultProject(db: Queryable, accountId: number): Promise<number> {
+  await db.query(
+    `INSERT INTO projects (account_id, context_id, name, description, project_type, is_default)
+     VALUES ($1, $2, 'Default Project', 'Templates created without a project', 'generic', true)
+     ON CONFLICT (account_id) WHERE is_default DO NOTHING`,
+    [accountId, newContextId()],
+  );
+  const { rows } = await db.query<{ id: number }>("SELECT id FROM projects WHERE account_id = $1 AND is_default", [
+    accountId,
+  ]);
+  return rows[0]!.id;
+}
+
 // Projects with their template headers as a JSON array, in one statement.
 const PROJECT_COLUMNS = `p.id, p.external_id, p.context_id, p.name, p.description, p.project_type, p.settings,
   p.created_at, p.updated_at,
+  (SELECT a.certificate_id FROM apple_identities a WHERE a.project_id = p.id) AS apple_certificate_id,
   (SELECT COALESCE(json_agg(json_build_object(
       'id', t.id, 'externalId', t.external_id, 'name', t.name, 'description', t.description, 'vendor', t.vendor,
       'type', t.type, 'disabled', t.disabled, 'expiryDuration', t.design->'expiryDuration',
@@ -65,6 +86,7 @@ interface ProjectSqlRow {
   description: string;
   project_type: string;
   settings: Record<string, unknown>;
+  apple_certificate_id?: string | null;
   created_at: Date;
   updated_at: Date;
   templates?: (Omit<TemplateHeaderRow, "createdAt" | "updatedAt"> & { createdAt: string; updatedAt: string })[];
@@ -79,6 +101,7 @@ function recordOf(row: ProjectSqlRow): ProjectRecord {
     description: row.description,
     projectType: row.project_type,
     settings: row.settings ?? {},
+    appleCertificateId: row.apple_certificate_id ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     templates: (row.templates ?? []).map((t) => ({
@@ -121,21 +144,6 @@ export class ProjectRepository {
   }
 
   /** The internal id of the account's project, or null: the cheap check for nested resources. */
-  /** The account's default project (where templates created without a project go), made on first use. */
-  async defaultProjectId(accountId: number): Promise<number> {
-    const find = () =>
-      this.pool.query<{ id: number }>("SELECT id FROM projects WHERE account_id = $1 AND is_default", [accountId]);
-    const existing = (await find()).rows[0];
-    if (existing) return existing.id;
-    await this.pool.query(
-      `INSERT INTO projects (account_id, context_id, name, description, project_type, is_default)
-       VALUES ($1, $2, 'Default Project', 'Templates created without a project', 'generic', true)
-       ON CONFLICT (account_id) WHERE is_default DO NOTHING`,
-      [accountId, newContextId()],
-    );
-    return (await find()).rows[0]!.id;
-  }
-
   async findId(accountId: number, key: ProjectKey): Promise<number | null> {
     const { rows } =
       "id" in key

@@ -63,6 +63,9 @@ export const ProjectResponse = Type.Object({
   description: Type.String(),
   projectType: Type.String(),
   settings: Type.Record(Type.String(), Type.Unknown()),
+  appleCertificateId: Type.Optional(
+    Type.String({ description: "The project's own Apple certificate; absent when the server's default signs" }),
+  ),
   templates: Type.Array(TemplateHeaderSchema),
   createdAt: Type.String(),
   updatedAt: Type.String(),

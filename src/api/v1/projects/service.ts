@@ -21,6 +21,7 @@ export function projectResponse(project: ProjectRecord) {
     description: project.description,
     projectType: project.projectType,
     settings: project.settings,
+    ...(project.appleCertificateId === null ? {} : { appleCertificateId: project.appleCertificateId }),
     templates: project.templates.map((t) => templateHeaderOf(t, project)),
     createdAt: project.createdAt.toISOString(),
     updatedAt: project.updatedAt.toISOString(),

@@ -10,6 +10,7 @@ import { conflict } from "../../../http/errors.js";
 import type { Page } from "../../../http/pagination.js";
 import { addPassChangedEvents, addTemplateChangedEvent } from "../../../jobs/queue.js";
 import type { Key } from "../ids.js";
+import { ensureDefaultProject } from "../projects/repository.js";
 
 export type TemplateOrder = "id" | "name" | "createdAt" | "updatedAt";
 
@@ -33,11 +34,14 @@ export interface PassTemplate {
   id: number;
   vendor: string;
   design: unknown;
+  /** Its project's settings (their barcode defaults apply to the template's passes). */
+  projectSettings: unknown;
   locations: LocationRow[];
 }
 export type LocationRow = Prisma.LocationGetPayload<object>;
 
 const PASS_TEMPLATE_SQL = `SELECT t.id, t.vendor, t.design,
+  (SELECT pr.settings FROM projects pr WHERE pr.id = t.project_id) AS "projectSettings",
   (SELECT COALESCE(json_agg(json_build_object(
      'id', l.id, 'templateId', l.template_id, 'passId', l.pass_id, 'latitude', l.latitude, 'longitude', l.longitude,
      'altitude', l.altitude, 'relevantText', l.relevant_text, 'streetAddress1', l.street_address1,
@@ -105,15 +109,17 @@ export class TemplateRepository {
     return this.prisma.location.findMany({ where: { templateId }, orderBy: { id: "asc" } });
   }
 
+  /** Creates a template in a project, or (`"default"`) in the account's default project, made if needed. */
   async create(
     accountId: number,
-    projectId: number,
+    project: number | "default",
     fields: TemplateFields,
     externalId: string | undefined,
     locations: LocationInput[],
   ): Promise<number> {
     try {
       return await this.prisma.$transaction(async (tx) => {
+        const projectId = project === "default" ? await ensureDefaultProject(queryableOf(tx), accountId) : project;
         const template = await tx.template.create({
           data: { accountId, projectId, externalId: externalId ?? null, ...fields, design: fields.design as never },
         });

@@ -41,7 +41,7 @@ export function headerOf(template: TemplateRow) {
 export class TemplateService {
   constructor(
     private readonly templates: TemplateRepository,
-    private readonly projects: Pick<ProjectRepository, "findId" | "defaultProjectId">,
+    private readonly projects: Pick<ProjectRepository, "findId">,
     private readonly tickets: TicketService,
     private readonly images: Pick<ImageStore, "resolve" | "store">,
   ) {}
@@ -77,10 +77,7 @@ export class TemplateService {
 
   /** Creates a template in a project, or (`"default"`) in the account's default project. */
   async create(accountId: number, project: ProjectKey | "default", body: unknown, externalId?: string) {
-    const projectId =
-      project === "default"
-        ? await this.projects.defaultProjectId(accountId)
-        : await this.projects.findId(accountId, project);
+    const projectId = project === "default" ? project : await this.projects.findId(accountId, project);
     if (projectId === null) throw notFound("Project");
     const parsed = await this.parse(body);
     const templateId = await this.templates.create(
