@@ -5,6 +5,8 @@
 import { assertNoProblems, InvalidInput } from "./invalid-input.js";
 import { KNOWN_HEADERS } from "./known-headers.js";
 import type { Personalization } from "./personalization.js";
+import { withProjectBarcode } from "./project-defaults.js";
+import { templateTypeName } from "./template-types.js";
 import { type Beacon, colorProblem, isObject, parseBeacons, parseIsoDate } from "./values.js";
 
 export type Vendor = "Apple" | "Google";
@@ -32,35 +34,14 @@ export interface TemplateDesign {
   images?: Record<string, string>;
 }
 
-/** Project settings that give the project's templates and passes a default barcode, and the header each fills. */
-const PROJECT_BARCODE_SETTINGS: [setting: string, header: string][] = [
-  ["barcode_type", "barcode_type"],
-  ["barcode_encoding", "barcode_encoding"],
-  ["barcode_label", "barcode_label"],
-  ["barcode_alt_text", "barcode_alt_text"],
-  ["barcode_default_value", "barcode_value"],
-];
-
 /**
- * A stored template's design, with the parts an older row may lack filled in. With its project's settings, the
- * barcode headers the template leaves empty take the project's defaults (`barcode_type`, `barcode_encoding`,
- * `barcode_label`, `barcode_alt_text`, `barcode_default_value`).
+ * A stored template's design, with the parts an older row may lack filled in; with its project's settings, the
+ * barcode headers it leaves empty take the project's defaults.
  */
 export function designOf(template: { design: unknown; projectSettings?: unknown }): TemplateDesign {
   const design = (template.design ?? {}) as Partial<TemplateDesign>;
   const result: TemplateDesign = { headers: {}, fields: {}, modules: {}, beacons: [], ...design };
-  const settings = template.projectSettings;
-  if (!isObject(settings)) return result;
-  let headers = result.headers;
-  for (const [setting, header] of PROJECT_BARCODE_SETTINGS) {
-    const value = settings[setting];
-    const given = headers[header]?.value;
-    if ((typeof value === "string" && value !== "") || typeof value === "number") {
-      if (given === undefined || given === null || given === "") {
-        headers = { ...headers, [header]: { ...headers[header], value: String(value) } };
-      }
-    }
-  }
+  const headers = withProjectBarcode(result.headers, template.projectSettings);
   return headers === result.headers ? result : { ...result, headers };
 }
 
@@ -171,20 +152,6 @@ function parseEntries(raw: unknown, where: string, problems: string[]): Record<s
     out[name] = { ...spec };
   }
   return out;
-}
-
-/** Template types by their keys, and the display name each is answered with. */
-const TEMPLATE_TYPES: Record<string, string> = {
-  boardingpass: "Boarding Pass",
-  coupon: "Coupon",
-  eventticket: "Event Ticket",
-  generic: "Generic",
-  storecard: "Store Card",
-};
-
-/** The display name of a template type given as a key (`storeCard`) or display name (`Store Card`); else as given. */
-export function templateTypeName(type: string): string {
-  return TEMPLATE_TYPES[type.replace(/[\s_-]/g, "").toLowerCase()] ?? type;
 }
 
 /**

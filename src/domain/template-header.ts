@@ -1,5 +1,6 @@
 // The template header: the summary of a template that project responses and template lists carry.
-import { templateTypeName, VENDOR_IDS, type Vendor } from "./field-model.js";
+import { VENDOR_IDS, type Vendor } from "./field-model.js";
+import { templateTypeName } from "./template-types.js";
 
 export interface TemplateHeaderSource {
   id: number;

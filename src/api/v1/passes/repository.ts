@@ -79,8 +79,11 @@ export interface PassChanges {
   images?: Record<string, string>;
 }
 
-/** Gives the pass exactly these tags (creating the account's tags that do not exist yet). */
-async function setTags(db: Queryable, accountId: number, passId: number, names: string[], replace = true) {
+/**
+ * Gives the pass these tags (creating the account's tags that do not exist yet): exactly these, or with
+ * `replace = false` these besides its others.
+ */
+export async function setTags(db: Queryable, accountId: number, passId: number, names: string[], replace = true) {
   if (replace) await db.query("DELETE FROM pass_tags WHERE pass_id = $1", [passId]);
   if (names.length === 0) return;
   await db.query(

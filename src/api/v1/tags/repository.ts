@@ -3,6 +3,7 @@ import type pg from "pg";
 import { inTransaction } from "../../../db/transaction.js";
 import type { PassOverrides } from "../../../domain/field-model.js";
 import { addPassChangedEvents } from "../../../jobs/queue.js";
+import { setTags } from "../passes/repository.js";
 
 export interface TagRow {
   id: number;
@@ -67,17 +68,7 @@ export class TagRepository {
       const current = new Set(rows.map((r) => r.name));
       const added = names.filter((name) => !current.has(name));
       if (current.size + added.length > max) return { full: current.size };
-      if (added.length) {
-        await client.query(
-          "INSERT INTO tags (account_id, name) SELECT $1, unnest($2::text[]) ON CONFLICT (account_id, name) DO NOTHING",
-          [accountId, added],
-        );
-        await client.query(
-          `INSERT INTO pass_tags (pass_id, tag_id) SELECT $1, id FROM tags WHERE account_id = $2 AND name = ANY($3::text[])
-           ON CONFLICT DO NOTHING`,
-          [passId, accountId, added],
-        );
-      }
+      await setTags(client, accountId, passId, added, false);
       return { added };
     });
   }
