@@ -1,7 +1,8 @@
 // Storage of accounts and their API keys.
+
+import { AppError } from "../errors.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { Prisma } from "../generated/prisma/client.js";
-import { ApiError } from "../http/errors.js";
 
 export interface StoredApiKey {
   id: number;
@@ -39,10 +40,10 @@ export class ApiKeyRepository {
       });
     } catch (error) {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-        throw new ApiError(409, "CONFLICT", `API key "${input.key}" already exists`);
+        throw new AppError("API_KEY_EXISTS", `API key "${input.key}" already exists`);
       }
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2003") {
-        throw new ApiError(404, "NOT_FOUND", `Account ${input.accountId} not found`);
+        throw new AppError("ACCOUNT_NOT_FOUND", `Account ${input.accountId} not found`);
       }
       throw error;
     }

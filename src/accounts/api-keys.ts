@@ -1,6 +1,6 @@
 // API keys: creation, revocation, and the authentication decision (cached, constant-time compared).
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { ApiError } from "../http/errors.js";
+import { AppError } from "../errors.js";
 import type { ApiKeyRepository, StoredApiKey } from "./api-key-repository.js";
 
 export interface Principal {
@@ -55,7 +55,7 @@ export class ApiKeyService {
         return { created: true };
       } catch (error) {
         // Another server starting at the same moment created it first: check it as an existing key.
-        if (!(error instanceof ApiError && error.status === 409)) throw error;
+        if (!(error instanceof AppError && error.status === 409)) throw error;
       }
     }
     const existing = await this.repository.findByKey(key);

@@ -193,7 +193,10 @@ export class AppleIdentities {
   async import(projectId: number, input: IdentityInput): Promise<IdentitySummary> {
     const identity = await readUploadedIdentity(input);
     const problems = identityProblems(identity, this.wwdr);
-    if (problems.length) throw new InvalidInput(problems, "INVALID_CERTIFICATE");
+    if (problems.length) {
+      const expired = new Date(identity.certificate.validTo).getTime() <= Date.now();
+      throw new InvalidInput(problems, expired ? "CERTIFICATE_EXPIRED" : "INVALID_CERTIFICATE");
+    }
     await this.pool.query(
       `INSERT INTO apple_identities (project_id, kind, pass_type_identifier, team_identifier, organization_name,
          certificate_pem, chain_pem, private_key_encrypted, not_after)

@@ -5,7 +5,7 @@
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import { InvalidInput } from "../domain/invalid-input.js";
-import { ApiError } from "../http/errors.js";
+import { AppError } from "../errors.js";
 import {
   type DecodedIdentity,
   decodeIdentity,
@@ -71,7 +71,7 @@ async function slot(deadline: number): Promise<() => void> {
     const timer = setTimeout(() => {
       const at = waiting.indexOf(take);
       if (at >= 0) waiting.splice(at, 1);
-      reject(new ApiError(429, "BUSY", "Other certificates are being read; try again shortly"));
+      reject(new AppError("BUSY", "Other certificates are being read; try again shortly"));
     }, deadline - Date.now());
     waiting.push(take);
   });

@@ -4,7 +4,7 @@
 // on Android, "del" uninstalled; a nonce seen before is ignored; anything that does not verify changes nothing.
 import { createPublicKey, type KeyObject, verify } from "node:crypto";
 import type pg from "pg";
-import { ApiError } from "../http/errors.js";
+import { AppError } from "../errors.js";
 import type { GoogleIssuers } from "./credentials.js";
 import type { GoogleWallet } from "./google-wallet.js";
 
@@ -130,7 +130,7 @@ const isSigned = (body: unknown): body is SignedCallback => {
   );
 };
 
-const rejected = (why: string) => new ApiError(401, "INVALID_SIGNATURE", `Callback rejected: ${why}`);
+const rejected = (why: string) => new AppError("INVALID_SIGNATURE", `Callback rejected: ${why}`);
 
 /** Receives one callback: verifies it and applies it; throws a 401 (or 503 without Google's keys) otherwise. */
 export class GoogleCallbacks {

@@ -6,7 +6,7 @@ import type pg from "pg";
 import { inTransaction } from "../db/transaction.js";
 import { designOf, type FieldSpec } from "../domain/field-model.js";
 import { addPassChangedEvents } from "../jobs/queue.js";
-import { GoogleApiError, type GoogleWalletClient, signJwt } from "./api-client.js";
+import { GoogleAppError, type GoogleWalletClient, signJwt } from "./api-client.js";
 import { GoogleBodies, hash, type PassRecord, type TemplateRecord } from "./bodies.js";
 import type { GoogleIssuer, GoogleIssuers } from "./credentials.js";
 import { fieldValues, type GoogleKind, idSuffix, resourceOf } from "./mapping.js";
@@ -17,8 +17,8 @@ const OBJECT_CONCURRENCY = 8;
 export const SAVE_URL = "https://pay.google.com/gp/v/save/";
 
 /** Google refused the content (a 4xx other than 429): retrying cannot help; the error is recorded instead. */
-const isRejection = (error: unknown): error is GoogleApiError =>
-  error instanceof GoogleApiError && error.status >= 400 && error.status < 500 && error.status !== 429;
+const isRejection = (error: unknown): error is GoogleAppError =>
+  error instanceof GoogleAppError && error.status >= 400 && error.status < 500 && error.status !== 429;
 
 export interface GoogleWalletDeps {
   pool: pg.Pool;
@@ -114,13 +114,13 @@ export class GoogleWallet {
         await client.patch(issuer, resource, id, body);
         return;
       } catch (error) {
-        if (!(error instanceof GoogleApiError) || error.status !== 404) throw error;
+        if (!(error instanceof GoogleAppError) || error.status !== 404) throw error;
       }
     }
     try {
       await client.insert(issuer, resource, body);
     } catch (error) {
-      if (!(error instanceof GoogleApiError) || error.status !== 409) throw error;
+      if (!(error instanceof GoogleAppError) || error.status !== 409) throw error;
       await client.patch(issuer, resource, id, body);
     }
   }

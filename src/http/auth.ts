@@ -4,7 +4,7 @@
 //   api_key=<secret> or api_key=<key>:<secret>   (legacy PassTools: query string or form body)
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ApiKeyService, Credentials, Principal } from "../accounts/api-keys.js";
-import { unauthorized } from "./errors.js";
+import { unauthorized } from "../errors.js";
 import { legacyApiKeyOf } from "./legacy-form.js";
 
 declare module "fastify" {

@@ -3,7 +3,7 @@
 // documents nested deeper than any real one and object keys longer than any real name. Routes' own schemas then
 // bound lengths and counts.
 import type { FastifyInstance } from "fastify";
-import { badRequest } from "./errors.js";
+import { malformed } from "../errors.js";
 
 /** Deepest JSON nesting accepted (arrays and objects). */
 export const MAX_JSON_DEPTH = 32;
@@ -24,7 +24,7 @@ export function checkJsonDepth(text: string, where: string): void {
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {
-      if (++depth > MAX_JSON_DEPTH) throw badRequest(`${where} is nested deeper than ${MAX_JSON_DEPTH} levels`);
+      if (++depth > MAX_JSON_DEPTH) throw malformed(`${where} is nested deeper than ${MAX_JSON_DEPTH} levels`);
     } else if (c === 0x5d || c === 0x7d) depth--;
   }
 }
@@ -44,20 +44,20 @@ export function checkText(value: unknown, where: string): void {
   let visited = 0;
   while (stack.length > 0) {
     const item = stack.pop()!;
-    if (++visited > MAX_VALUES) throw badRequest(`${where} holds too many values`);
+    if (++visited > MAX_VALUES) throw malformed(`${where} holds too many values`);
     const at = item.path === "" ? where : `${where} "${item.path}"`;
     if (typeof item.value === "string") {
       const problem = textProblem(item.value);
-      if (problem) throw badRequest(`${at} ${problem}`);
+      if (problem) throw malformed(`${at} ${problem}`);
       continue;
     }
     if (typeof item.value !== "object" || item.value === null) continue;
-    if (item.depth >= MAX_JSON_DEPTH) throw badRequest(`${where} is nested deeper than ${MAX_JSON_DEPTH} levels`);
+    if (item.depth >= MAX_JSON_DEPTH) throw malformed(`${where} is nested deeper than ${MAX_JSON_DEPTH} levels`);
     for (const [key, child] of Object.entries(item.value)) {
       const path = item.path === "" ? key : `${item.path}.${key}`;
       if (!Array.isArray(item.value)) {
         const problem = textProblem(key) ?? (key.length > MAX_KEY_LENGTH ? `is longer than ${MAX_KEY_LENGTH}` : "");
-        if (problem) throw badRequest(`${where} key "${printable(key)}" ${problem}`);
+        if (problem) throw malformed(`${where} key "${printable(key)}" ${problem}`);
       }
       stack.push({ value: child, path: printable(path), depth: item.depth + 1 });
     }

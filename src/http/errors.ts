@@ -1,28 +1,8 @@
-// The error catalog and the one handler that renders every error as
-// {"error": "<message>", "code": "<CODE>", "details": ..., "requestId": "..."}.
+// The one handler that renders every error as {"error": "<message>", "code": "<CODE>", "details": ...,
+// "requestId": "..."}: the catalog's errors (src/errors.ts) as they are, Fastify's own client errors with the
+// catalog's codes, and anything else as a 500 whose message is hidden.
 import type { FastifyError, FastifyInstance } from "fastify";
-import { InvalidInput } from "../domain/invalid-input.js";
-
-/** An error a caller can act on; `status` is the HTTP status, `code` stable across releases. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.name = "ApiError";
-  }
-}
-
-export const badRequest = (message: string, details?: unknown) => new ApiError(400, "BAD_REQUEST", message, details);
-export const validationFailed = (message: string, details?: unknown) =>
-  new ApiError(400, "VALIDATION_FAILED", message, details);
-export const unauthorized = (message = "Missing or invalid API credentials") =>
-  new ApiError(401, "UNAUTHORIZED", message);
-export const notFound = (what: string) => new ApiError(404, "NOT_FOUND", `${what} not found`);
-export const conflict = (message: string, details?: unknown) => new ApiError(409, "CONFLICT", message, details);
+import { AppError, type ErrorCode } from "../errors.js";
 
 interface ValidationIssue {
   instancePath?: string;
@@ -47,6 +27,15 @@ function describeValidation(error: FastifyError): { message: string; details: un
   return { message, details };
 }
 
+/** Fastify's client errors, by their codes, as the catalog names them. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: "BODY_TOO_LARGE",
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: "MALFORMED_REQUEST",
+  FST_ERR_CTP_EMPTY_JSON_BODY: "MALFORMED_REQUEST",
+  FST_ERR_CTP_INVALID_JSON_BODY: "MALFORMED_REQUEST",
+};
+
 /**
  * Postgres data exceptions (SQLSTATE class 22: out of range, invalid text, NUL) and "statement too complex", also
  * as Prisma reports them (value too long, out of range, does not fit).
@@ -69,8 +58,8 @@ export function installErrorHandling(app: FastifyInstance): void {
     });
   });
 
-  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
-    if (error instanceof ApiError) {
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    if (error instanceof AppError) {
       const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
       if (typeof retryAfter === "number") reply.header("retry-after", String(retryAfter));
       reply.code(error.status).send({
@@ -79,10 +68,6 @@ export function installErrorHandling(app: FastifyInstance): void {
         ...(error.details === undefined ? {} : { details: error.details }),
         requestId: request.id,
       });
-      return;
-    }
-    if (error instanceof InvalidInput) {
-      reply.code(400).send({ error: error.message, code: error.code, details: error.problems, requestId: request.id });
       return;
     }
     if (error.validation) {
@@ -103,7 +88,8 @@ export function installErrorHandling(app: FastifyInstance): void {
     const status = typeof error.statusCode === "number" ? error.statusCode : 500;
     if (status >= 400 && status < 500) {
       // Fastify's own client errors: malformed JSON, body too large, unsupported media type, ...
-      reply.code(status).send({ error: error.message, code: error.code ?? "BAD_REQUEST", requestId: request.id });
+      const code = FASTIFY_CODES[error.code ?? ""] ?? "MALFORMED_REQUEST";
+      reply.code(status).send({ error: error.message, code, requestId: request.id });
       return;
     }
     request.log.error({ err: error }, "request failed");

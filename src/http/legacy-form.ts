@@ -2,8 +2,8 @@
 // and the legacy PassTools wire format: application/x-www-form-urlencoded with the JSON document in `json`
 // and the credentials in `api_key`.
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { malformed } from "../errors.js";
 import { checkJsonDepth } from "./edge.js";
-import { badRequest } from "./errors.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -17,7 +17,7 @@ function parseJsonText(text: string, where: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw badRequest(`${where} is not valid JSON: ${(error as Error).message}`);
+    throw malformed(`${where} is not valid JSON: ${(error as Error).message}`);
   }
 }
 

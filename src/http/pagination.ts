@@ -1,7 +1,7 @@
 // Pagination shared by every list: page (1-based, 0 reads as 1), pageSize (default 10, max 1000),
 // order (per list), direction (ASC/DESC, default DESC).
 import { type Static, Type } from "@sinclair/typebox";
-import { ApiError } from "./errors.js";
+import { AppError } from "../errors.js";
 
 export const MAX_PAGE_SIZE = 1000;
 export const DEFAULT_PAGE_SIZE = 10;
@@ -40,16 +40,16 @@ export function resolvePage<Order extends string>(
 ): Page<Order> {
   const order = query.order === undefined ? defaultOrder : orders.find((o) => o === query.order);
   if (order === undefined) {
-    throw new ApiError(400, "INVALID_ORDER", `order must be one of ${orders.join(", ")}`, { order: query.order });
+    throw new AppError("INVALID_ORDER", `order must be one of ${orders.join(", ")}`, { order: query.order });
   }
   const direction = query.direction === undefined ? "DESC" : query.direction.toUpperCase();
   if (direction !== "ASC" && direction !== "DESC") {
-    throw new ApiError(400, "INVALID_DIRECTION", "direction must be ASC or DESC", { direction: query.direction });
+    throw new AppError("INVALID_DIRECTION", "direction must be ASC or DESC", { direction: query.direction });
   }
   const page = Math.max(1, Number(query.page ?? 1));
   const pageSize = query.pageSize === undefined ? DEFAULT_PAGE_SIZE : Number(query.pageSize);
   if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-    throw new ApiError(400, "INVALID_PAGE_SIZE", `pageSize must be from 1 to ${MAX_PAGE_SIZE}`, {
+    throw new AppError("INVALID_PAGE_SIZE", `pageSize must be from 1 to ${MAX_PAGE_SIZE}`, {
       pageSize: query.pageSize,
     });
   }

@@ -1,7 +1,7 @@
 // Fixed-window rate limits for anonymous routes, kept in this process's memory (several processes each keep
 // their own count: the limits are per process). Memory is bounded: past `maxKeys` keys, expired windows are
 // dropped, and if none are, the oldest keys go.
-import { ApiError } from "./errors.js";
+import { AppError } from "../errors.js";
 
 export interface RateLimit {
   /** Requests allowed per window. */
@@ -44,12 +44,12 @@ export class RateLimiter {
 }
 
 /** A 429 carrying the seconds to wait (the error handler sends them as Retry-After). */
-export class TooManyRequests extends ApiError {
+export class TooManyRequests extends AppError {
   constructor(
     readonly retryAfterSeconds: number,
     what: string,
   ) {
-    super(429, "RATE_LIMITED", `Too many ${what}; retry in ${retryAfterSeconds} s`);
+    super("RATE_LIMITED", `Too many ${what}; retry in ${retryAfterSeconds} s`);
   }
 }
 

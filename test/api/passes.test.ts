@@ -87,7 +87,7 @@ describe("create and get", () => {
     // Two passes now share "member-1": the bare external id is ambiguous.
     const ambiguous = await server.call("GET", "/v1/pass/id/member-1");
     expect(ambiguous.status).toBe(400);
-    expect(ambiguous.json.code).toBe("AMBIGUOUS_EXTERNAL_ID");
+    expect(ambiguous.json.code).toBe("TEMPLATES_REQUIRED");
     const picked = await server.call("GET", `/v1/pass/template/${googleId}/id/member-1`);
     expect(picked.json.id).toBe(b.json.id);
     expect(picked.json.fields.Points).toMatchObject({ value: 10, fieldType: "pointsModule" });

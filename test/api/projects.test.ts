@@ -61,7 +61,7 @@ describe("create project", () => {
     expect(first.json.externalId).toBe("67890");
     const again = await server.call("POST", "/v1/project/id/67890", { body: referenceProject });
     expect(again.status).toBe(409);
-    expect(again.json).toMatchObject({ code: "CONFLICT", error: expect.stringContaining("67890") });
+    expect(again.json).toMatchObject({ code: "PROJECT_EXISTS", error: expect.stringContaining("67890") });
     const elsewhere = await server.call("POST", "/v1/project/id/67890", { body: referenceProject, as: other });
     expect(elsewhere.status).toBe(200);
     expect(elsewhere.json.id).not.toBe(first.json.id);
@@ -83,7 +83,7 @@ describe("create project", () => {
   it("answers malformed JSON with 400", async () => {
     const res = await server.call("POST", "/v1/project", { rawBody: '{"name": ' });
     expect(res.status).toBe(400);
-    expect(res.json.code).toBe("BAD_REQUEST");
+    expect(res.json.code).toBe("MALFORMED_REQUEST");
   });
 });
 

@@ -15,7 +15,7 @@ import {
   SIGN_UP_VALUE_MAX,
   storePersonalization,
 } from "../../apple/sign-ups.js";
-import { ApiError } from "../../http/errors.js";
+import { AppError, notFound } from "../../errors.js";
 import { enforce, RateLimiter } from "../../http/rate-limit.js";
 import { PKPASS_TYPE } from "../v1/downloads/service.js";
 
@@ -23,7 +23,7 @@ const PassTypeParam = Type.String({ pattern: "^[A-Za-z0-9.-]{1,255}$" });
 const SerialParam = Type.String({ minLength: 1, maxLength: 255 });
 const DeviceParam = Type.String({ pattern: "^[A-Za-z0-9_.-]{1,255}$" });
 
-const unauthorized = () => new ApiError(401, "UNAUTHORIZED", "Missing or wrong ApplePass authorization");
+const unauthorized = () => new AppError("UNAUTHORIZED", "Missing or wrong ApplePass authorization");
 
 function tokenMatches(header: string | undefined, expected: string): boolean {
   const match = /^ApplePass\s+(\S+)$/.exec(header ?? "");
@@ -92,7 +92,7 @@ export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async
       enforce("device registrations", [registrationsPerPass, `${record.id}`], [registrationsPerAddress, request.ip]);
       const outcome = await registrations.register(device, record.id, passTypeIdentifier, request.body.pushToken);
       if (outcome === "full") {
-        throw new ApiError(403, "DEVICE_LIMIT", `This pass is registered on ${MAX_DEVICES_PER_PASS} devices already`);
+        throw new AppError("DEVICE_LIMIT", `This pass is registered on ${MAX_DEVICES_PER_PASS} devices already`);
       }
       return reply.code(outcome === "created" ? 201 : 200).send({});
     },
@@ -206,7 +206,7 @@ export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async
       const { passTypeIdentifier, serialNumber } = request.params;
       enforce("personalization requests", [personalizePerAddress, request.ip]);
       const target = await personalizationTarget(deps.pool, serialNumber);
-      if (target?.vendor !== "Apple") throw new ApiError(404, "NOT_FOUND", "Pass not found");
+      if (target?.vendor !== "Apple") throw notFound("Pass");
       enforce("personalization requests", [personalizePerPass, `${target.id}`]);
       // Wallet sends no ApplePass header here; one that is sent must be right.
       if (
@@ -216,9 +216,9 @@ export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async
         throw unauthorized();
       }
       const identity = await passes.identityOf(target);
-      if (identity.passTypeIdentifier !== passTypeIdentifier) throw new ApiError(404, "NOT_FOUND", "Pass not found");
+      if (identity.passTypeIdentifier !== passTypeIdentifier) throw notFound("Pass");
       const required = requiredFieldsOf(target.requirements);
-      if (!required) throw new ApiError(404, "NOT_PERSONALIZABLE", "This pass does not ask for personalization");
+      if (!required) throw new AppError("NOT_PERSONALIZABLE", "This pass does not ask for personalization");
       if (target.personalized) throw alreadyPersonalized();
       const info = personalizationInfo(request.body.requiredPersonalizationInfo, required);
       if (!(await storePersonalization(deps.pool, target.id, info))) throw alreadyPersonalized();
@@ -228,4 +228,4 @@ export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async
   );
 };
 
-const alreadyPersonalized = () => new ApiError(409, "ALREADY_PERSONALIZED", "This pass has been personalized already");
+const alreadyPersonalized = () => new AppError("ALREADY_PERSONALIZED", "This pass has been personalized already");

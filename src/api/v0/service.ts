@@ -4,7 +4,7 @@ import type pg from "pg";
 import { designOf, type PassOverrides } from "../../domain/field-model.js";
 import { InvalidInput } from "../../domain/invalid-input.js";
 import { isObject } from "../../domain/values.js";
-import { notFound } from "../../http/errors.js";
+import { notFound } from "../../errors.js";
 import type { AdaptiveLinkService } from "../v1/adaptive-links/service.js";
 import type { PassRepository } from "../v1/passes/repository.js";
 import type { PassService } from "../v1/passes/service.js";
@@ -65,7 +65,7 @@ export class BadgeService {
        ORDER BY (external_id = $2) DESC LIMIT 1`,
       [accountId, ref],
     );
-    if (!rows[0]) throw notFound(`Pass template "${ref}"`);
+    if (!rows[0]) throw notFound("Template", `Pass template "${ref}"`);
     return rows[0];
   }
 
@@ -193,9 +193,9 @@ export class BadgeService {
       [accountId, passId],
     );
     const row = rows[0];
-    if (!row) throw notFound(`Pass "${passId}"`);
+    if (!row) throw notFound("Pass", `Pass "${passId}"`);
     const pass = await this.deps.passRepository.findById(accountId, row.pass_id);
-    if (!pass) throw notFound(`Pass "${passId}"`);
+    if (!pass) throw notFound("Pass", `Pass "${passId}"`);
     // The message becomes a field whose change Wallet announces: a back field (Apple, "%@" shows the new value) or
     // a text module that Google Wallet notifies about.
     const overrides = pass.overrides as PassOverrides;

@@ -1,7 +1,7 @@
 // Path-id helpers shared by the /v1 resources: numeric ids and the id/{externalId} forms.
 import { Type } from "@sinclair/typebox";
 import { MAX_INT_ID } from "../../db/errors.js";
-import { notFound } from "../../http/errors.js";
+import { type Missing, notFound } from "../../errors.js";
 
 export const NumericIdParam = Type.String({ pattern: "^[0-9]{1,18}$", maxLength: 18 });
 export const ExternalIdParam = Type.String({ minLength: 1, maxLength: 255 });
@@ -9,13 +9,13 @@ export const ExternalIdParam = Type.String({ minLength: 1, maxLength: 255 });
 export type Key = { id: number } | { externalId: string };
 
 /** A numeric path id; ids outside the integer range cannot exist, so they are "not found". */
-export function numericId(raw: string, what: string): number {
+export function numericId(raw: string, what: Missing): number {
   const id = Number(raw);
   if (!Number.isSafeInteger(id) || id < 1 || id > MAX_INT_ID) throw notFound(what);
   return id;
 }
 
-export function keyOf(params: { id?: string; externalId?: string }, what: string): Key {
+export function keyOf(params: { id?: string; externalId?: string }, what: Missing): Key {
   return params.externalId !== undefined ? { externalId: params.externalId } : { id: numericId(params.id ?? "", what) };
 }
 

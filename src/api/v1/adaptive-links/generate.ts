@@ -8,8 +8,8 @@ import { designOf } from "../../../domain/field-model.js";
 import { InvalidInput } from "../../../domain/invalid-input.js";
 import { takesValue } from "../../../domain/known-headers.js";
 import { hexColor, isObject, MAX_TAGS_PER_PASS } from "../../../domain/values.js";
+import { AppError, notFound } from "../../../errors.js";
 import type { GoogleWallet } from "../../../google/google-wallet.js";
-import { ApiError, notFound } from "../../../http/errors.js";
 import { BUILT_IN, IMAGE_HEADERS, type ImageStore } from "../../../images/image-store.js";
 import type { PassService } from "../passes/service.js";
 import type { Device } from "./devices.js";
@@ -103,7 +103,7 @@ export class PassFromLink {
     if (expired) {
       if (device === "web")
         return { kind: "landing", status: 410, page: await this.landing(link, "This link has expired.") };
-      throw new ApiError(410, "LINK_EXPIRED", "This adaptive link has expired");
+      throw new AppError("LINK_EXPIRED", "This adaptive link has expired");
     }
     const templateId = device === "ios" ? link.iosTemplateId : device === "android" ? link.androidTemplateId : null;
     if (templateId === null) {
@@ -129,7 +129,7 @@ export class PassFromLink {
           status: 410,
           page: await this.landing(link, "All passes of this link have been handed out."),
         };
-      throw new ApiError(410, "LINK_EXHAUSTED", "This adaptive link has no passes left");
+      throw new AppError("LINK_EXHAUSTED", "This adaptive link has no passes left");
     }
     if (device === "android") return { kind: "redirect", location: await this.deps.google.saveUrl(passId) };
     const record = await this.deps.apple.byId(null, passId);
@@ -264,8 +264,8 @@ export class PassFromLink {
       )
       .catch((error: unknown) => {
         // Whether an external id is taken is none of an anonymous visitor's business.
-        if (error instanceof ApiError && error.status === 409) {
-          throw new ApiError(409, "CONFLICT", "This link cannot issue a pass with these parameters");
+        if (error instanceof AppError && error.status === 409) {
+          throw new AppError("LINK_REFUSED", "This link cannot issue a pass with these parameters");
         }
         throw error;
       });

@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type pg from "pg";
 import { isUniqueViolation } from "../../../db/errors.js";
 import type { LocationInput } from "../../../domain/values.js";
-import { conflict } from "../../../http/errors.js";
+import { AppError } from "../../../errors.js";
 
 /** What a link's owner sets (and a partial update may change). */
 export interface LinkSettings {
@@ -153,7 +153,10 @@ export class LinkRepository {
       );
     } catch (error) {
       if (isUniqueViolation(error))
-        throw conflict(`An adaptive link with external id "${data.externalId}" already exists`);
+        throw new AppError(
+          "ADAPTIVE_LINK_EXISTS",
+          `An adaptive link with external id "${data.externalId}" already exists`,
+        );
       throw error;
     }
     return id;

@@ -5,7 +5,7 @@ import type pg from "pg";
 import { InvalidInput } from "../../../domain/invalid-input.js";
 import { takesValue } from "../../../domain/known-headers.js";
 import { isObject } from "../../../domain/values.js";
-import { notFound } from "../../../http/errors.js";
+import { notFound } from "../../../errors.js";
 import type { PaginationQuery } from "../../../http/pagination.js";
 import type { PassStatusFilter } from "../passes/repository.js";
 import type { PassService } from "../passes/service.js";
@@ -93,7 +93,7 @@ export class AdaptiveLinkService {
     if ("passLinkId" in ref) {
       const link = await this.links.byPassLinkId(accountId, ref.passLinkId);
       const id = link && (link.iosPassLinkId === ref.passLinkId ? link.iosTemplateId : link.androidTemplateId);
-      if (!link || id === null || id === undefined) throw notFound(`Pass link ${ref.passLinkId}`);
+      if (!link || id === null || id === undefined) throw notFound("Template", `Pass link ${ref.passLinkId}`);
       template = await this.template(accountId, { id });
       payload = link.payload;
     } else {

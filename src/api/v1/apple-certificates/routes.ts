@@ -4,8 +4,8 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { AppleIdentities } from "../../../apple/identities.js";
 import { InvalidInput } from "../../../domain/invalid-input.js";
+import { notFound } from "../../../errors.js";
 import { accountOf } from "../../../http/auth.js";
-import { notFound } from "../../../http/errors.js";
 import { projectIdOf, projectPaths } from "../ids.js";
 import type { ProjectRepository } from "../projects/repository.js";
 

@@ -1,8 +1,8 @@
 // Handing out passes (by id with an API key, or by a public link): the signed .pkpass of an Apple pass, a redirect
 // to the "Add to Google Wallet" link of a Google pass; and the pass.json an Apple pass holds.
 import type { ApplePassBuilder, ApplePassRecord } from "../../../apple/pass-builder.js";
+import { AppError, notFound } from "../../../errors.js";
 import type { GoogleWallet } from "../../../google/google-wallet.js";
-import { ApiError, notFound } from "../../../http/errors.js";
 
 export const PKPASS_TYPE = "application/vnd.apple.pkpass";
 
@@ -25,8 +25,7 @@ export class DownloadService {
     if (found.length === 0) throw notFound("Pass");
     if (found.length > 1) {
       const templates = found.map((p) => p.templateId);
-      throw new ApiError(
-        409,
+      throw new AppError(
         "AMBIGUOUS_EXTERNAL_ID",
         `Passes of several templates have external id "${externalId}" (templates ${templates.join(", ")}): use the pass id`,
         { templates },
@@ -42,7 +41,7 @@ export class DownloadService {
 
   private requireApple(record: ApplePassRecord | undefined): ApplePassRecord {
     if (this.requirePass(record).vendor !== "Apple") {
-      throw new ApiError(400, "NOT_AN_APPLE_PASS", "This is a Google pass: it has no pass.json (download it instead)");
+      throw new AppError("NOT_AN_APPLE_PASS", "This is a Google pass: it has no pass.json (download it instead)");
     }
     return record!;
   }
@@ -66,7 +65,7 @@ export class DownloadService {
   async publicDownload(token: string): Promise<Delivery> {
     const record = this.requirePass(await this.apple.byPublicToken(token));
     if (record.publicUrlType === "single" && record.publicUrlUsed) {
-      throw new ApiError(410, "LINK_USED", "This single-use pass link has already been used");
+      throw new AppError("LINK_USED", "This single-use pass link has already been used");
     }
     return this.deliver(record);
   }

@@ -2,9 +2,9 @@
 // service-account key JSON, stored encrypted), DELETE (back to the server default).
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
+import { notFound } from "../../../errors.js";
 import type { GoogleIssuers } from "../../../google/credentials.js";
 import { accountOf } from "../../../http/auth.js";
-import { notFound } from "../../../http/errors.js";
 import { projectIdOf, projectPaths } from "../ids.js";
 import type { ProjectRepository } from "../projects/repository.js";
 

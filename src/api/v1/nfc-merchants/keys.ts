@@ -1,6 +1,6 @@
 // NFC keys: Apple VAS and Google Smart Tap both use ECDH/ECDSA keys on P-256.
 import { createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
-import { validationFailed } from "../../../http/errors.js";
+import { AppError } from "../../../errors.js";
 
 /** Base64 DER SubjectPublicKeyInfo in 64-character lines: the form the Airship API shows keys in. */
 function base64Lines(der: Buffer): string {
@@ -30,12 +30,16 @@ export function parseNfcPublicKey(text: string): KeyObject {
       key = createPublicKey({ key: Buffer.from(trimmed.replace(/\s+/g, ""), "base64"), format: "der", type: "spki" });
     }
   } catch {
-    throw validationFailed("publicKeyPem is not a valid public key (PEM or base64 DER SubjectPublicKeyInfo)", {
-      field: "publicKeyPem",
-    });
+    throw new AppError(
+      "INVALID_PUBLIC_KEY",
+      "publicKeyPem is not a valid public key (PEM or base64 DER SubjectPublicKeyInfo)",
+      {
+        field: "publicKeyPem",
+      },
+    );
   }
   if (key.asymmetricKeyType !== "ec" || key.asymmetricKeyDetails?.namedCurve !== "prime256v1") {
-    throw validationFailed("publicKeyPem must be an elliptic-curve key on P-256 (prime256v1)", {
+    throw new AppError("INVALID_PUBLIC_KEY", "publicKeyPem must be an elliptic-curve key on P-256 (prime256v1)", {
       field: "publicKeyPem",
     });
   }

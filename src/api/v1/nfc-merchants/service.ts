@@ -1,6 +1,6 @@
 // The rules of NFC merchants: key generation or validation, the once-only private key, immutable keys.
 import { randomUUID } from "node:crypto";
-import { badRequest, notFound } from "../../../http/errors.js";
+import { AppError, notFound } from "../../../errors.js";
 import type { ProjectKey, ProjectRepository } from "../projects/repository.js";
 import { generateNfcKeyPair, parseNfcPublicKey } from "./keys.js";
 import type { NfcMerchantRepository, NfcMerchantRow } from "./repository.js";
@@ -83,9 +83,13 @@ export class NfcMerchantService {
       const current = await this.merchants.find(projectId, merchantId.toLowerCase());
       if (!current) throw notFound("NFC merchant");
       if (publicKeyPem.trim() !== current.publicKeyPem.trim()) {
-        throw badRequest("NFC keys cannot be changed: add a new NFC merchant with the new key and delete this one", {
-          field: "publicKeyPem",
-        });
+        throw new AppError(
+          "NFC_KEY_IMMUTABLE",
+          "NFC keys cannot be changed: add a new NFC merchant with the new key and delete this one",
+          {
+            field: "publicKeyPem",
+          },
+        );
       }
     }
     const row = await this.merchants.update(projectId, merchantId.toLowerCase(), changes);

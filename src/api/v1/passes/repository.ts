@@ -7,8 +7,8 @@ import { queryableOf } from "../../../db/queryable.js";
 import { inTransaction } from "../../../db/transaction.js";
 import type { PassOverrides } from "../../../domain/field-model.js";
 import type { Beacon, LocationInput } from "../../../domain/values.js";
+import { AppError } from "../../../errors.js";
 import type { Prisma, PrismaClient } from "../../../generated/prisma/client.js";
-import { conflict } from "../../../http/errors.js";
 import type { Page } from "../../../http/pagination.js";
 import { addPassChangedEvents, PASS_CHANGED, type Queryable } from "../../../jobs/queue.js";
 
@@ -262,7 +262,10 @@ export class PassRepository {
     } catch (error) {
       await client?.query("ROLLBACK").catch(() => {});
       if (isUniqueViolation(error)) {
-        throw conflict(`A pass with external id "${data.externalId}" already exists for this template`);
+        throw new AppError(
+          "PASS_EXISTS",
+          `A pass with external id "${data.externalId}" already exists for this template`,
+        );
       }
       throw error;
     } finally {

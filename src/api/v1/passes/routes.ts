@@ -1,8 +1,8 @@
 // HTTP ⇄ PassService for /v1/pass and its external-id forms (tags: ../tags).
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
+import { AppError } from "../../../errors.js";
 import { accountOf } from "../../../http/auth.js";
-import { notFound } from "../../../http/errors.js";
 import { PaginationQuery } from "../../../http/pagination.js";
 import { ExternalIdParam, NumericIdParam, numericId } from "../ids.js";
 import { PASS_STATUSES } from "./repository.js";
@@ -85,7 +85,7 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
     },
     async (request) => {
       const match = /^dynamic&expiry=([^&]*)$/.exec(request.params.dynamicWithExpiry);
-      if (!match) throw notFound(`Route POST ${request.url.split("?")[0]}`);
+      if (!match) throw new AppError("ROUTE_NOT_FOUND", `Route POST ${request.url.split("?")[0]} not found`);
       const pass = await passes.create(
         accountOf(request),
         { id: numericId(request.params.templateId, "Template") },

@@ -16,7 +16,7 @@ import {
   parseLocations,
   parseTags,
 } from "../../../domain/values.js";
-import { ApiError, notFound } from "../../../http/errors.js";
+import { AppError, notFound } from "../../../errors.js";
 import { type PaginationQuery, paginationInfo, resolvePage } from "../../../http/pagination.js";
 import { IMAGE_HEADERS, type ImageStore } from "../../../images/image-store.js";
 import { type Key, numericId } from "../ids.js";
@@ -253,9 +253,8 @@ export class PassService {
     );
     if (passes.length === 0) throw notFound("Pass");
     if (passes.length > 1) {
-      throw new ApiError(
-        400,
-        "AMBIGUOUS_EXTERNAL_ID",
+      throw new AppError(
+        "TEMPLATES_REQUIRED",
         `Several passes have external id "${externalId}": name their templates`,
         {
           templates: passes.map((p) => p.templateId),
@@ -301,7 +300,7 @@ export class PassService {
     const passes = await this.passes.findByExternalId(accountId, externalId, ids);
     const byTemplate = new Map(passes.map((p) => [p.templateId, p]));
     const missing = ids.filter((id) => !byTemplate.has(id));
-    if (missing.length) throw notFound(`Pass "${externalId}" in template ${missing.join(", ")}`);
+    if (missing.length) throw notFound("Pass", `Pass "${externalId}" in template ${missing.join(", ")}`);
     // Validate every update before writing any, so a bad one leaves all passes untouched.
     const planned = [];
     for (const id of ids) {

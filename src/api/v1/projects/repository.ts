@@ -6,8 +6,8 @@ import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import { isUniqueViolation } from "../../../db/errors.js";
 import type { TemplateHeaderSource } from "../../../domain/template-header.js";
+import { AppError } from "../../../errors.js";
 import type { Prisma, PrismaClient } from "../../../generated/prisma/client.js";
-import { conflict } from "../../../http/errors.js";
 import type { Page } from "../../../http/pagination.js";
 import type { Queryable } from "../../../jobs/queue.js";
 import type { Key } from "../ids.js";
@@ -196,7 +196,7 @@ export class ProjectRepository {
       return recordOf(rows[0]!);
     } catch (error) {
       if (isUniqueViolation(error)) {
-        throw conflict(`A project with external id "${externalId}" already exists`);
+        throw new AppError("PROJECT_EXISTS", `A project with external id "${externalId}" already exists`);
       }
       throw error;
     }
@@ -234,7 +234,8 @@ export class ProjectRepository {
     try {
       copyId = await this.duplicateInTransaction(accountId, key);
     } catch (error) {
-      if (isUniqueViolation(error)) throw conflict("The project was duplicated concurrently; try again");
+      if (isUniqueViolation(error))
+        throw new AppError("CONCURRENT_CHANGE", "The project was duplicated concurrently; try again");
       throw error;
     }
     return copyId === null ? null : this.find(accountId, { id: copyId });

@@ -1,7 +1,7 @@
 // The rules of projects: creation defaults, partial update, duplication, deletion, response shape.
 import { InvalidInput } from "../../../domain/invalid-input.js";
 import { templateHeaderOf } from "../../../domain/template-header.js";
-import { notFound } from "../../../http/errors.js";
+import { notFound } from "../../../errors.js";
 import { type PaginationQuery, paginationInfo, resolvePage } from "../../../http/pagination.js";
 import { keyOf } from "../ids.js";
 import type { ProjectKey, ProjectRecord, ProjectRepository } from "./repository.js";

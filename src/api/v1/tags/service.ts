@@ -2,7 +2,7 @@
 // objects, taking a tag off one pass, off every pass, or deleting it, and updating every pass carrying a tag.
 import { InvalidInput } from "../../../domain/invalid-input.js";
 import { isObject, MAX_TAGS_PER_PASS, parseTags } from "../../../domain/values.js";
-import { notFound } from "../../../http/errors.js";
+import { notFound } from "../../../errors.js";
 import type { PassKey, PassService } from "../passes/service.js";
 import type { TagRepository } from "./repository.js";
 
@@ -54,7 +54,7 @@ export class TagService {
   async untagPass(accountId: number, tag: string, key: PassKey) {
     const pass = await this.passes.find(accountId, key);
     const tagId = await this.tags.removeFromPass(accountId, pass.id, tag);
-    if (tagId === undefined) throw notFound(`Tag "${tag}" on this pass`);
+    if (tagId === undefined) throw notFound("Tag", `Tag "${tag}" on this pass`);
     return { status: "success" as const, success: "success" as const, passId: pass.id, tagId };
   }
 
@@ -103,7 +103,7 @@ export class TagService {
 
   private async require(accountId: number, tag: string) {
     const found = await this.tags.find(accountId, tag);
-    if (!found) throw notFound(`Tag "${tag}"`);
+    if (!found) throw notFound("Tag", `Tag "${tag}"`);
     return found;
   }
 }

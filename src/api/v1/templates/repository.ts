@@ -5,8 +5,8 @@ import { isUniqueViolation } from "../../../db/errors.js";
 import { queryableOf } from "../../../db/queryable.js";
 import type { TemplateDesign } from "../../../domain/field-model.js";
 import type { LocationInput } from "../../../domain/values.js";
+import { AppError } from "../../../errors.js";
 import type { Prisma, PrismaClient } from "../../../generated/prisma/client.js";
-import { conflict } from "../../../http/errors.js";
 import type { Page } from "../../../http/pagination.js";
 import { addPassChangedEvents, addTemplateChangedEvent } from "../../../jobs/queue.js";
 import type { Key } from "../ids.js";
@@ -129,7 +129,8 @@ export class TemplateRepository {
         return template.id;
       });
     } catch (error) {
-      if (isUniqueViolation(error)) throw conflict(`A template with external id "${externalId}" already exists`);
+      if (isUniqueViolation(error))
+        throw new AppError("TEMPLATE_EXISTS", `A template with external id "${externalId}" already exists`);
       throw error;
     }
   }

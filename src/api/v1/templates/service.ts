@@ -19,7 +19,7 @@ import {
   MAX_LOCATIONS,
   parseLocations,
 } from "../../../domain/values.js";
-import { ApiError, notFound } from "../../../http/errors.js";
+import { AppError, notFound } from "../../../errors.js";
 import { type PaginationQuery, paginationInfo, resolvePage } from "../../../http/pagination.js";
 import { type ImageStore, stockImage } from "../../../images/image-store.js";
 import type { Key } from "../ids.js";
@@ -125,11 +125,7 @@ export class TemplateService {
     // A body without type or vendor keeps the template's (legacy clients send only what changes in the header).
     const parsed = await this.parse(body, { vendor: template.vendor as Vendor, type: template.type });
     if (parsed.vendor !== template.vendor) {
-      throw new ApiError(
-        400,
-        "VENDOR_MISMATCH",
-        `This is a ${template.vendor} template; it cannot become ${parsed.vendor}`,
-      );
+      throw new AppError("VENDOR_MISMATCH", `This is a ${template.vendor} template; it cannot become ${parsed.vendor}`);
     }
     const personalization = designOf(template).personalization;
     const design = personalization ? { ...parsed.design, personalization } : parsed.design;
@@ -177,8 +173,7 @@ export class TemplateService {
     const template = await this.require(accountId, key);
     const loyalty = ["loyalty", "memberCard"].includes(template.project.projectType) || template.type === "Store Card";
     if (template.vendor !== "Apple" || !loyalty) {
-      throw new ApiError(
-        400,
+      throw new AppError(
         "PERSONALIZATION_UNSUPPORTED",
         "Personalization is available on Apple loyalty (store card) templates only",
       );

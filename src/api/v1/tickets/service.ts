@@ -4,8 +4,8 @@
 import type pg from "pg";
 import { inTransaction } from "../../../db/transaction.js";
 import type { TemplateDesign } from "../../../domain/field-model.js";
+import { notFound } from "../../../errors.js";
 import type { PrismaClient } from "../../../generated/prisma/client.js";
-import { notFound } from "../../../http/errors.js";
 import { BULK_UPDATE } from "../../../jobs/bulk-update.js";
 import { addJob, addTemplateChangedEvent } from "../../../jobs/queue.js";
 
