@@ -26,6 +26,8 @@ export interface Config {
   readonly workerConcurrency: number;
   readonly jobStaleAfterMs: number;
   readonly bulkUpdateBatchSize: number;
+  /** How long the pass-event log keeps an event. */
+  readonly passEventRetentionDays: number;
   /** Master key for secrets at rest (base64 or hex, 32 bytes); unset: generated into the data dir. */
   readonly walletEncryptionKey: string | undefined;
   readonly apple: AppleConfig;
@@ -160,6 +162,7 @@ export function loadConfig(source: Source = process.env): Config {
   const workerConcurrency = integer("WORKER_CONCURRENCY", 4, 1, 100);
   const jobStaleAfterMs = integer("JOB_STALE_AFTER_MS", 60_000, 1000, 86_400_000);
   const bulkUpdateBatchSize = integer("BULK_UPDATE_BATCH_SIZE", 2000, 1, 100_000);
+  const passEventRetentionDays = integer("PASS_EVENT_RETENTION_DAYS", 400, 1, 36_500);
 
   const walletEncryptionKey = text("WALLET_ENCRYPTION_KEY");
   if (walletEncryptionKey !== undefined) {
@@ -260,6 +263,7 @@ export function loadConfig(source: Source = process.env): Config {
     workerConcurrency,
     jobStaleAfterMs,
     bulkUpdateBatchSize,
+    passEventRetentionDays,
     walletEncryptionKey,
     apple: Object.freeze(apple),
     apns: Object.freeze(apns),

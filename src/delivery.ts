@@ -56,6 +56,7 @@ export async function startDeliveryWorker(
     concurrency: config.workerConcurrency,
     staleAfterMs: config.jobStaleAfterMs,
     batchSize: config.bulkUpdateBatchSize,
+    passEventRetentionDays: config.passEventRetentionDays,
     log,
   });
   return {

@@ -2,6 +2,7 @@
 // device is installed on iOS; when its last registration goes, it is uninstalled.
 import type pg from "pg";
 import { inTransaction } from "../db/transaction.js";
+import { recordPassEvents } from "../events/pass-events.js";
 
 /**
  * Changes committed by a transaction carry that transaction's start time. A change whose transaction was still
@@ -54,6 +55,7 @@ export class Registrations {
       );
       const inserted = rows[0]?.inserted === true;
       if (inserted) {
+        await recordPassEvents(client, [passId], "installed", { platform: "ios", device });
         await client.query(
           `UPDATE passes SET installs = installs + 1, public_url_used = (public_url_type IS NOT NULL),
              installed_at = CASE WHEN status = 'installed' THEN installed_at ELSE now() END,
@@ -71,6 +73,10 @@ export class Registrations {
     const { rows } = await this.pool.query<{ removed: number }>(
       `WITH removed AS (
          DELETE FROM apple_registrations WHERE device_library_identifier = $1 AND pass_id = $2 RETURNING pass_id
+       ), logged AS (
+         INSERT INTO pass_events (pass_id, account_id, template_id, kind, version, platform, device)
+         SELECT p.id, p.account_id, p.template_id, 'uninstalled', p.version, 'ios', $1
+           FROM passes p WHERE p.id IN (SELECT pass_id FROM removed)
        ), uninstalled AS (
          UPDATE passes SET status = 'uninstalled', uninstalled_at = now()
           WHERE id IN (SELECT pass_id FROM removed) AND status = 'installed'

@@ -101,7 +101,7 @@ export async function storePersonalization(
       [passId, JSON.stringify(info), JSON.stringify(fieldValues)],
     );
     if (rowCount !== 1) return false;
-    await addPassChangedEvents(client, [passId]);
+    await addPassChangedEvents(client, [passId], "personalized");
     return true;
   });
 }

@@ -4,7 +4,9 @@
 // on Android, "del" uninstalled; a nonce seen before is ignored; anything that does not verify changes nothing.
 import { createPublicKey, type KeyObject, verify } from "node:crypto";
 import type pg from "pg";
+import { inTransaction } from "../db/transaction.js";
 import { AppError } from "../errors.js";
+import { recordPassEvents } from "../events/pass-events.js";
 import type { GoogleIssuers } from "./credentials.js";
 import type { GoogleWallet } from "./google-wallet.js";
 
@@ -157,25 +159,38 @@ export class GoogleCallbacks {
       problem = verificationProblem(signed, issuer.issuerId, await deps.keys.keys(true));
     if (problem) throw rejected(problem);
     if (!(Number(message.expTimeMillis) > Date.now())) throw rejected("the message expired");
-    const fresh = await deps.pool.query(
-      "INSERT INTO google_callback_nonces (nonce) VALUES ($1) ON CONFLICT DO NOTHING",
-      [message.nonce],
-    );
-    if (fresh.rowCount === 0) return { status: "duplicate" };
-    if (message.eventType === "save") {
-      await deps.pool.query(
+    const event = message.eventType === "save" || message.eventType === "del" ? message.eventType : undefined;
+    const fresh = await recordCallback(deps.pool, message.nonce, pass.passId, event);
+    return { status: fresh ? "ok" : "duplicate" };
+  }
+}
+
+/**
+ * In one transaction: the nonce (a repeated one changes nothing: false), and for save/del the pass's install state
+ * and its "installed"/"uninstalled" event.
+ */
+async function recordCallback(pool: pg.Pool, nonce: string, passId: number, event: "save" | "del" | undefined) {
+  return inTransaction(pool, async (client) => {
+    const fresh = await client.query("INSERT INTO google_callback_nonces (nonce) VALUES ($1) ON CONFLICT DO NOTHING", [
+      nonce,
+    ]);
+    if (fresh.rowCount === 0) return false;
+    if (event === "save") {
+      await client.query(
         `UPDATE passes SET installs = installs + 1, public_url_used = (public_url_type IS NOT NULL),
            installed_at = CASE WHEN status = 'installed' THEN installed_at ELSE now() END,
            status = 'installed', platform = 'android', uninstalled_at = NULL
          WHERE id = $1`,
-        [pass.passId],
+        [passId],
       );
-    } else if (message.eventType === "del") {
-      await deps.pool.query(
+      await recordPassEvents(client, [passId], "installed", { platform: "android" });
+    } else if (event === "del") {
+      await client.query(
         "UPDATE passes SET status = 'uninstalled', uninstalled_at = now() WHERE id = $1 AND status = 'installed'",
-        [pass.passId],
+        [passId],
       );
+      await recordPassEvents(client, [passId], "uninstalled", { platform: "android" });
     }
-    return { status: "ok" };
-  }
+    return true;
+  });
 }

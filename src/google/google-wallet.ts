@@ -95,7 +95,7 @@ export class GoogleWallet {
       );
       // A field that moved onto the objects must now appear on every object: re-sync them all.
       const grew = [...objectFields].some((name) => !(stored?.object_fields ?? []).includes(name));
-      if (stored && grew) await addPassChangedEvents(client, { templateId: template.id });
+      if (stored && grew) await addPassChangedEvents(client, { templateId: template.id }, false);
       return objectFields;
     });
   }

@@ -3,6 +3,7 @@
 // handler is idempotent. See docs/jobs.md.
 import { Logger, type Runner, run, runMigrations, type TaskList } from "graphile-worker";
 import type pg from "pg";
+import { type PassEventKind, recordPassEvents } from "../events/pass-events.js";
 
 export interface Queryable {
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
@@ -51,8 +52,14 @@ const KEYED_LIMIT = 20;
  * with the latest version. Set-based changes (bulk updates, template-wide changes) get one "passes changed" job per
  * ${EVENT_BATCH_SIZE} passes, so subscribers work in batches (one lookup of devices, one Google class patch).
  */
-export async function addPassChangedEvents(db: Queryable, passes: number[] | { templateId: number }): Promise<void> {
+export async function addPassChangedEvents(
+  db: Queryable,
+  passes: number[] | { templateId: number },
+  /** The pass-event log entry the change makes ("updated" by default); false for a re-delivery of nothing new. */
+  record: PassEventKind | false = "updated",
+): Promise<void> {
   if (Array.isArray(passes) && passes.length === 0) return;
+  if (record) await recordPassEvents(db, passes, record);
   const [where, value] = Array.isArray(passes)
     ? ["p.id = ANY($1::int[])", passes]
     : ["p.template_id = $1", passes.templateId];

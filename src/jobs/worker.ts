@@ -1,6 +1,7 @@
 // The job worker: one handler per job kind, plus the sweep that resumes bulk updates whose worker died.
 import type { Task } from "graphile-worker";
 import type pg from "pg";
+import { prunePassEvents } from "../events/pass-events.js";
 import { collectUnreferencedImages } from "../images/image-store.js";
 import { BULK_UPDATE, requeueStalledBulkUpdates, runBulkUpdate } from "./bulk-update.js";
 import { PASS_CHANGED, PASSES_CHANGED, startWorker, TEMPLATE_CHANGED, type Worker } from "./queue.js";
@@ -29,8 +30,10 @@ export interface JobWorkerOptions {
   /** Passes per bulk-update transaction. */
   batchSize?: number;
   log?: { warn(msg: string): void; error(msg: string): void };
-  /** How often unreferenced images are collected (default hourly). */
+  /** How often unreferenced images are collected and old pass events pruned (default hourly). */
   imageCollectionIntervalMs?: number;
+  /** Pass events older than this many days are deleted (default 400). */
+  passEventRetentionDays?: number;
 }
 
 /** An unreferenced image younger than this is kept (its template or pass may be being saved). */
@@ -87,11 +90,16 @@ export async function startJobWorker(pool: pg.Pool, options: JobWorkerOptions = 
   await sweep();
   const timer = setInterval(sweep, Math.max(500, Math.floor(staleAfterMs / 2)));
   timer.unref();
-  // Images no template or pass names any more (replaced, or stored for a save that failed) are removed daily.
-  const collect = () =>
-    collectUnreferencedImages(pool, IMAGE_GRACE_MS).catch((error: unknown) =>
+  // Hourly housekeeping: images no template or pass names any more (replaced, or stored for a save that failed),
+  // and pass events past their retention.
+  const collect = async () => {
+    await collectUnreferencedImages(pool, IMAGE_GRACE_MS).catch((error: unknown) =>
       options.log?.warn(`image collection failed: ${(error as Error).message}`),
     );
+    await prunePassEvents(pool, options.passEventRetentionDays ?? 400).catch((error: unknown) =>
+      options.log?.warn(`pass event pruning failed: ${(error as Error).message}`),
+    );
+  };
   const imageTimer = setInterval(collect, options.imageCollectionIntervalMs ?? 3_600_000);
   imageTimer.unref();
   let stopping: Promise<void> | undefined;

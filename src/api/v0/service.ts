@@ -205,9 +205,12 @@ export class BadgeService {
       changeMessage: "%@",
       fieldType: row.vendor === "Apple" ? "back" : "textModulesData",
     };
-    const ticketId = await this.deps.passRepository.update(accountId, pass.id, {
-      overrides: { ...overrides, fields: { ...(overrides.fields ?? {}), badge_message: field } },
-    });
+    const ticketId = await this.deps.passRepository.update(
+      accountId,
+      pass.id,
+      { overrides: { ...overrides, fields: { ...(overrides.fields ?? {}), badge_message: field } } },
+      ["notified"],
+    );
     return { pass: { id: row.badge_pass_id }, ticketId };
   }
 }

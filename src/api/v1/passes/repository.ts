@@ -8,6 +8,7 @@ import { inTransaction } from "../../../db/transaction.js";
 import type { PassOverrides } from "../../../domain/field-model.js";
 import type { Beacon, LocationInput } from "../../../domain/values.js";
 import { AppError } from "../../../errors.js";
+import { type PassEventKind, recordPassEvents } from "../../../events/pass-events.js";
 import type { Prisma, PrismaClient } from "../../../generated/prisma/client.js";
 import type { Page } from "../../../http/pagination.js";
 import { addPassChangedEvents, PASS_CHANGED, type Queryable } from "../../../jobs/queue.js";
@@ -221,17 +222,20 @@ export class PassRepository {
     const insertSql = `INSERT INTO passes (account_id, template_id, external_id, serial_number, overrides, beacons,
                public_url_type, public_url_token, images, adaptive_link_id)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${PASS_COLUMNS}`;
-    // Announcing stays one statement: the event's job is added by a CTE over the inserted row.
+    // Creating stays one statement on the hot path: the "created" event (and, announcing, the delivery job) are
+    // written by CTEs over the inserted row.
+    const logged = `logged AS (INSERT INTO pass_events (pass_id, account_id, template_id, kind, version)
+                     SELECT id, "accountId", "templateId", 'created', version FROM inserted)`;
     const insert = data.announce
       ? {
           name: "pass-insert-announced",
-          text: `WITH inserted AS (${insertSql}),
+          text: `WITH inserted AS (${insertSql}), ${logged},
                  event AS (SELECT graphile_worker.add_job('${PASS_CHANGED}', json_build_object('passId', id, 'version', version),
                              job_key := '${PASS_CHANGED}:' || id) FROM inserted)
                  SELECT inserted.* FROM inserted CROSS JOIN (SELECT count(*) FROM event) e`,
           values,
         }
-      : { name: "pass-insert", text: insertSql, values };
+      : { name: "pass-insert", text: `WITH inserted AS (${insertSql}), ${logged} SELECT * FROM inserted`, values };
     const simple = !data.locations?.length && !data.tags?.length;
     const client = simple ? undefined : await this.pool.connect();
     try {
@@ -274,7 +278,11 @@ export class PassRepository {
   }
 
   /** Applies changes to one pass, bumps its version, records the event and a finished ticket; returns the ticket id. */
-  async update(accountId: number, passId: number, changes: PassChanges): Promise<number> {
+  /**
+   * Applies changes to one pass, bumps its version, records the events ("updated", plus `also`: voided, expired,
+   * notified) and a finished ticket; returns the ticket id.
+   */
+  async update(accountId: number, passId: number, changes: PassChanges, also: PassEventKind[] = []): Promise<number> {
     return this.prisma.$transaction(async (tx) => {
       await tx.pass.update({
         where: { id: passId },
@@ -294,6 +302,7 @@ export class PassRepository {
       }
       if (changes.tags !== undefined) await setTags(queryableOf(tx), accountId, passId, changes.tags);
       await addPassChangedEvents(queryableOf(tx), [passId]);
+      for (const kind of also) await recordPassEvents(queryableOf(tx), [passId], kind);
       const ticket = await tx.ticket.create({
         data: { accountId, kind: "pass-update", status: "done", passId, total: 1, done: 1, finishedAt: new Date() },
       });
@@ -309,7 +318,7 @@ export class PassRepository {
     return inTransaction(this.pool, async (client) => {
       await client.query("UPDATE passes SET version = version + 1, updated_at = now() WHERE id = $1", [passId]);
       await client.query("UPDATE google_objects SET body_hash = NULL WHERE pass_id = $1", [passId]);
-      await addPassChangedEvents(client, [passId]);
+      await addPassChangedEvents(client, [passId], "notified");
       const { rows } = await client.query<{ id: number }>(
         `INSERT INTO tickets (account_id, kind, status, pass_id, total, done, finished_at)
          VALUES ($1, 'pass-push', 'done', $2, 1, 1, now()) RETURNING id`,
@@ -320,8 +329,16 @@ export class PassRepository {
   }
 
   async delete(accountId: number, id: number): Promise<boolean> {
-    const { count } = await this.prisma.pass.deleteMany({ where: { accountId, id } });
-    return count > 0;
+    return inTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<{ id: number }>("SELECT id FROM passes WHERE account_id = $1 AND id = $2", [
+        accountId,
+        id,
+      ]);
+      if (!rows[0]) return false;
+      await recordPassEvents(client, [id], "deleted");
+      await client.query("DELETE FROM passes WHERE id = $1", [id]);
+      return true;
+    });
   }
 
   /** Adds locations to a pass (and marks it changed); returns the created rows. */

@@ -1,6 +1,6 @@
 // The rules of passes: creation from a template, the merged view, partial updates (values, labels, change
 // messages; locations and beacons as sets; tags), external-id forms, locations, listing with status filters.
-import { applyPassValues, designOf, mergedView, type PassOverrides } from "../../../domain/field-model.js";
+import { applyPassValues, designOf, isVoided, mergedView, type PassOverrides } from "../../../domain/field-model.js";
 import { InvalidInput } from "../../../domain/invalid-input.js";
 import { takesValue } from "../../../domain/known-headers.js";
 import { passFieldsOf } from "../../../domain/pass-fields.js";
@@ -17,6 +17,7 @@ import {
   parseTags,
 } from "../../../domain/values.js";
 import { AppError, notFound } from "../../../errors.js";
+import type { PassEventKind } from "../../../events/pass-events.js";
 import { type PaginationQuery, paginationInfo, resolvePage } from "../../../http/pagination.js";
 import { IMAGE_HEADERS, type ImageStore } from "../../../images/image-store.js";
 import { type Key, numericId } from "../ids.js";
@@ -40,6 +41,22 @@ export type PassKey = { id: number } | { externalId: string; templateId?: number
 function publicUrlTypeOf(publicUrl: unknown): "single" | "multiple" | undefined {
   const type = isObject(publicUrl) && typeof publicUrl.type === "string" ? publicUrl.type.toLowerCase() : undefined;
   return type === "single" || type === "multiple" ? type : undefined;
+}
+
+/** The events an update makes besides "updated": the pass became voided, or its expiration date passed. */
+function stateEvents(template: PassTemplate, pass: PassRow, changes: PassChanges): PassEventKind[] {
+  if (!changes.overrides) return [];
+  const design = designOf(template);
+  const before = mergedView(design, pass.overrides as PassOverrides).headers;
+  const after = mergedView(design, changes.overrides).headers;
+  const expired = (headers: typeof before) => {
+    const date = parseIsoDate(headers.expirationDate?.value);
+    return date !== undefined && date.getTime() <= Date.now();
+  };
+  const events: PassEventKind[] = [];
+  if (isVoided(after) && !isVoided(before)) events.push("voided");
+  if (expired(after) && !expired(before)) events.push("expired");
+  return events;
 }
 
 export class PassService {
@@ -274,7 +291,7 @@ export class PassService {
     const template = await this.template(accountId, { id: pass.templateId });
     const changes = this.changesOf(template, pass.overrides as PassOverrides, body);
     changes.images = await this.imagesAfter(template, body, changes, pass.images as Record<string, string>);
-    return this.passes.update(accountId, pass.id, changes);
+    return this.passes.update(accountId, pass.id, changes, stateEvents(template, pass, changes));
   }
 
   async update(accountId: number, key: PassKey, body: PassBody) {
@@ -308,11 +325,11 @@ export class PassService {
       const template = await this.template(accountId, { id: pass.templateId });
       const changes = this.changesOf(template, pass.overrides as PassOverrides, rest);
       changes.images = await this.imagesAfter(template, rest, changes, pass.images as Record<string, string>);
-      planned.push({ pass, changes });
+      planned.push({ pass, changes, events: stateEvents(template, pass, changes) });
     }
     const tickets = [];
-    for (const { pass, changes } of planned)
-      tickets.push({ ticketId: await this.passes.update(accountId, pass.id, changes) });
+    for (const { pass, changes, events } of planned)
+      tickets.push({ ticketId: await this.passes.update(accountId, pass.id, changes, events) });
     return tickets;
   }
 

@@ -5,8 +5,10 @@
 import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import { isUniqueViolation } from "../../../db/errors.js";
+import { queryableOf } from "../../../db/queryable.js";
 import type { TemplateHeaderSource } from "../../../domain/template-header.js";
 import { AppError } from "../../../errors.js";
+import { recordPassEvents } from "../../../events/pass-events.js";
 import type { Prisma, PrismaClient } from "../../../generated/prisma/client.js";
 import type { Page } from "../../../http/pagination.js";
 import type { Queryable } from "../../../jobs/queue.js";
@@ -223,6 +225,10 @@ export class ProjectRepository {
         select: { id: true, externalId: true },
       });
       if (!project) return null;
+      // Its templates' passes go with it: their histories end with "deleted".
+      for (const { id } of await tx.template.findMany({ where: { projectId: project.id }, select: { id: true } })) {
+        await recordPassEvents(queryableOf(tx), { templateId: id }, "deleted");
+      }
       await tx.project.delete({ where: { id: project.id } });
       return project;
     });

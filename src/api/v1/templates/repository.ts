@@ -6,6 +6,7 @@ import { queryableOf } from "../../../db/queryable.js";
 import type { TemplateDesign } from "../../../domain/field-model.js";
 import type { LocationInput } from "../../../domain/values.js";
 import { AppError } from "../../../errors.js";
+import { recordPassEvents } from "../../../events/pass-events.js";
 import type { Prisma, PrismaClient } from "../../../generated/prisma/client.js";
 import type { Page } from "../../../http/pagination.js";
 import { addPassChangedEvents, addTemplateChangedEvent } from "../../../jobs/queue.js";
@@ -185,6 +186,8 @@ export class TemplateRepository {
     return this.prisma.$transaction(async (tx) => {
       const template = await tx.template.findFirst({ where: whereOf(accountId, key), select: { id: true } });
       if (!template) return null;
+      // The template's passes go with it: their histories end with "deleted".
+      await recordPassEvents(queryableOf(tx), { templateId: template.id }, "deleted");
       await tx.template.delete({ where: { id: template.id } });
       return template.id;
     });

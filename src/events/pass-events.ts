@@ -1,0 +1,107 @@
+// The pass-event log: one append-only row per thing that happened to a pass (created, updated, installed,
+// uninstalled, personalized, voided, expired, notified, deleted), written with SQL in the transaction of the change
+// itself, so a committed change always has its event and a rolled-back one never does. Delivery (APNs, Google)
+// is queued by the same write (jobs/queue.ts); callbacks, webhooks and statistics read this log. See docs/jobs.md.
+import type { Queryable } from "../jobs/queue.js";
+
+export const PASS_EVENT_KINDS = [
+  "created",
+  "updated",
+  "installed",
+  "uninstalled",
+  "personalized",
+  "voided",
+  "expired",
+  "notified",
+  "deleted",
+] as const;
+export type PassEventKind = (typeof PASS_EVENT_KINDS)[number];
+
+/** The passes an event is about: given ids, or every pass of a template. */
+export type PassSelection = number[] | { templateId: number };
+
+export interface EventContext {
+  platform?: "ios" | "android";
+  device?: string;
+}
+
+/** Appends one event of `kind` for each selected pass (at its current version). */
+export async function recordPassEvents(
+  db: Queryable,
+  passes: PassSelection,
+  kind: PassEventKind,
+  context: EventContext = {},
+): Promise<void> {
+  if (Array.isArray(passes) && passes.length === 0) return;
+  const [where, value] = Array.isArray(passes)
+    ? ["p.id = ANY($1::int[])", passes]
+    : ["p.template_id = $1", passes.templateId];
+  await db.query(
+    `INSERT INTO pass_events (pass_id, account_id, template_id, kind, version, platform, device)
+     SELECT p.id, p.account_id, p.template_id, $2, p.version, $3, $4 FROM passes p WHERE ${where} ORDER BY p.id`,
+    [value, kind, context.platform ?? null, context.device ?? null],
+  );
+}
+
+export interface PassEvent {
+  id: string;
+  passId: number;
+  accountId: number;
+  templateId: number;
+  kind: PassEventKind;
+  version: number | null;
+  platform: string | null;
+  device: string | null;
+  at: Date;
+}
+
+/**
+ * The events of every transaction that finished since a consumer's last read, in order. `after` is the position
+ * the previous read returned (start with 0). A position is a transaction horizon: every transaction below it has
+ * committed or rolled back, so no event can appear behind a consumer that advanced to it — each committed event is
+ * read once (at-least-once delivery comes from the consumer storing the position after handling the events).
+ */
+export async function readPassEvents(
+  db: Queryable,
+  after: string,
+  limit = 1000,
+): Promise<{ events: PassEvent[]; position: string }> {
+  const { rows: horizon } = await db.query<{ xmin: string }>(
+    "SELECT txid_snapshot_xmin(txid_current_snapshot())::text AS xmin",
+  );
+  const xmin = horizon[0]!.xmin;
+  const { rows } = await db.query<PassEvent & { tx: string }>(
+    `SELECT id::text, pass_id AS "passId", account_id AS "accountId", template_id AS "templateId", kind, version,
+            platform, device, at, tx::text
+       FROM pass_events WHERE tx >= $1::bigint AND tx < $2::bigint ORDER BY tx, id LIMIT $3`,
+    [after, xmin, limit + 1],
+  );
+  if (rows.length <= limit) return { events: rows.map(withoutTx), position: xmin };
+  // A full page: stop before the last transaction it reached (its events may continue on the next page).
+  const lastTx = rows[limit]!.tx;
+  const page = rows.filter((r) => BigInt(r.tx) < BigInt(lastTx));
+  if (page.length === 0) {
+    // One transaction larger than a page: read it whole.
+    const { rows: whole } = await db.query<PassEvent & { tx: string }>(
+      `SELECT id::text, pass_id AS "passId", account_id AS "accountId", template_id AS "templateId", kind, version,
+              platform, device, at, tx::text FROM pass_events WHERE tx = $1::bigint ORDER BY id`,
+      [lastTx],
+    );
+    return { events: whole.map(withoutTx), position: (BigInt(lastTx) + 1n).toString() };
+  }
+  return { events: page.map(withoutTx), position: lastTx };
+}
+
+function withoutTx(row: PassEvent & { tx: string }): PassEvent {
+  const { tx: _tx, ...event } = row;
+  return event;
+}
+
+/** Deletes events older than `days` (the log's retention); returns how many went. */
+export async function prunePassEvents(db: Queryable, days: number): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    "WITH gone AS (DELETE FROM pass_events WHERE at < now() - make_interval(days => $1) RETURNING 1) SELECT count(*)::int AS n FROM gone",
+    [days],
+  );
+  return rows[0]?.n ?? 0;
+}

@@ -1,0 +1,106 @@
+// The pass-event log: a pass's life as the log records it (in the transactions that made it), and a consumer's
+// reads: every committed event once, in order, never skipping one whose transaction committed late.
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prunePassEvents, readPassEvents } from "../../src/events/pass-events.js";
+import { appleTemplate } from "../fixtures/reference.js";
+import { startTestServer, type TestServer } from "../helpers/app.js";
+
+let server: TestServer;
+let pool: pg.Pool;
+let templateId: number;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  pool = new pg.Pool({ connectionString: server.database.url, max: 3 });
+  const project = (await server.call("POST", "/v1/project", { body: { name: "Events", projectType: "loyalty" } })).json;
+  templateId = (await server.call("POST", `/v1/template/${project.id}`, { body: appleTemplate })).json.templateId;
+});
+afterAll(async () => {
+  await pool.end();
+  await server.close();
+});
+
+const kindsOf = async (passId: number) =>
+  (
+    await pool.query<{ kind: string; platform: string | null; device: string | null }>(
+      "SELECT kind, platform, device FROM pass_events WHERE pass_id = $1 ORDER BY id",
+      [passId],
+    )
+  ).rows;
+
+describe("the pass-event log", () => {
+  it("records a pass's life: created, updated, voided, installed, uninstalled, notified, deleted", async () => {
+    const created = (await server.call("POST", `/v1/pass/${templateId}`, { body: {} })).json;
+    await server.call("PUT", `/v1/pass/${created.id}`, { body: { fields: { Coupon: { value: "50%" } } } });
+    await server.call("PUT", `/v1/pass/${created.id}`, {
+      body: { headers: { expirationDate: { value: "2030-01-01T00:00:00Z", label: "voided" } } },
+    });
+    const passJson = (await server.call("GET", `/v1/pass/${created.id}/viewJSONPass`)).json;
+    const device = `${server.baseUrl}/apple/v1/devices/phone-1/registrations/${passJson.passTypeIdentifier}/${passJson.serialNumber}`;
+    const auth = { authorization: `ApplePass ${passJson.authenticationToken}`, "content-type": "application/json" };
+    expect((await fetch(device, { method: "POST", headers: auth, body: '{"pushToken":"ab12"}' })).status).toBe(201);
+    expect((await fetch(device, { method: "DELETE", headers: auth })).status).toBe(200);
+    await server.call("PUT", `/v1/pass/${created.id}/push`);
+    await server.call("DELETE", `/v1/pass/${created.id}`);
+    expect(await kindsOf(created.id)).toEqual([
+      { kind: "created", platform: null, device: null },
+      { kind: "updated", platform: null, device: null },
+      { kind: "updated", platform: null, device: null },
+      { kind: "voided", platform: null, device: null },
+      { kind: "installed", platform: "ios", device: "phone-1" },
+      { kind: "uninstalled", platform: "ios", device: "phone-1" },
+      { kind: "notified", platform: null, device: null },
+      { kind: "deleted", platform: null, device: null },
+    ]);
+  });
+
+  it("records nothing for a change that is refused", async () => {
+    const created = (await server.call("POST", `/v1/pass/${templateId}`, { body: {} })).json;
+    const refused = await server.call("PUT", `/v1/pass/${created.id}`, { body: { fields: { nowhere: { value: 1 } } } });
+    expect(refused.status).toBe(400);
+    expect((await kindsOf(created.id)).map((e) => e.kind)).toEqual(["created"]);
+  });
+
+  it("gives a consumer every committed event once, including a transaction that committed late", async () => {
+    let position = (await readPassEvents(pool, "0", 100_000)).position;
+    // A slow transaction starts first and writes an event, but commits only after a faster one.
+    const slow = await pool.connect();
+    await slow.query("BEGIN");
+    const passId = (await server.call("POST", `/v1/pass/${templateId}`, { body: {} })).json.id;
+    await slow.query(
+      "INSERT INTO pass_events (pass_id, account_id, template_id, kind) SELECT id, account_id, template_id, 'notified' FROM passes WHERE id = $1",
+      [passId],
+    );
+    await server.call("PUT", `/v1/pass/${passId}`, { body: { fields: { Coupon: { value: "1%" } } } });
+    const first = await readPassEvents(pool, position);
+    // Events of transactions that began after the slow one wait behind it: nothing can be skipped.
+    expect(first.events.map((e) => e.kind)).not.toContain("notified");
+    position = first.position;
+    await slow.query("COMMIT");
+    slow.release();
+    const seen = [...first.events];
+    for (let i = 0; i < 3; i++) {
+      const next = await readPassEvents(pool, position);
+      seen.push(...next.events);
+      position = next.position;
+    }
+    const ofPass = seen.filter((e) => e.passId === passId).map((e) => e.kind);
+    expect(ofPass.sort()).toEqual(["created", "notified", "updated"]);
+    expect(new Set(seen.map((e) => e.id)).size).toBe(seen.length);
+  });
+
+  it("pages without splitting a transaction, and prunes by age", async () => {
+    const position = (await readPassEvents(pool, "0", 100_000)).position;
+    await server.call("PUT", `/v1/template/${templateId}`, { body: { ...appleTemplate, name: "Touch every pass" } });
+    const page = await readPassEvents(pool, position, 1);
+    const all = await readPassEvents(pool, position, 100_000);
+    // One template change updates every pass in one transaction: a page of 1 still holds all of it.
+    expect(page.events.length).toBe(all.events.length);
+    expect(all.events.length).toBeGreaterThan(1);
+    await pool.query(
+      "UPDATE pass_events SET at = now() - interval '500 days' WHERE id = (SELECT min(id) FROM pass_events)",
+    );
+    expect(await prunePassEvents(pool, 400)).toBe(1);
+  });
+});
