@@ -9,13 +9,10 @@
 
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import type pg from "pg";
-import { ApiKeyRepository } from "./accounts/api-key-repository.js";
-import { ApiKeyService } from "./accounts/api-keys.js";
-import { AppleIdentities } from "./apple/identities.js";
-import { type Config, ConfigError, loadConfig } from "./config.js";
+import type { Services } from "./composition.js";
+import { ConfigError, loadConfig } from "./config.js";
 import { openStore } from "./db/open.js";
-import { loadSecrets } from "./delivery.js";
+import { servicesFor } from "./delivery.js";
 import { InvalidInput } from "./domain/invalid-input.js";
 
 const USAGE = `usage: npm run cli -- <command>
@@ -33,6 +30,9 @@ const log = {
   warn: (msg: string) => console.error(msg),
   error: (msg: string) => console.error(msg),
 };
+
+/** The services' own start-up notices (development certificate, …) are the server's to say, not each command's. */
+const quiet = { info: () => undefined, warn: () => undefined, error: log.error };
 
 class UsageError extends Error {}
 
@@ -61,11 +61,12 @@ async function run(argv: string[]): Promise<void> {
       console.log(JSON.stringify({ status: "up to date" }));
       return;
     }
+    const services = await servicesFor(config, store.db, quiet);
     if (command === "cert") {
-      await certificateCommand(config, store.db.pool, sub, values);
+      await certificateCommand(services, sub, values);
       return;
     }
-    const apiKeys = new ApiKeyService(new ApiKeyRepository(store.db.prisma), 0);
+    const { apiKeys } = services;
     switch (sub) {
       case "create": {
         if (!values.name) throw new UsageError("apikey create needs --name NAME");
@@ -101,18 +102,14 @@ async function run(argv: string[]): Promise<void> {
 }
 
 async function certificateCommand(
-  config: Config,
-  pool: pg.Pool,
+  services: Services,
   sub: string | undefined,
   values: { project?: string; cert?: string; key?: string; "password-env"?: string },
 ): Promise<void> {
   const projectId = Number(values.project);
   if (!Number.isInteger(projectId) || projectId < 1) throw new UsageError(`cert ${sub ?? ""} needs --project ID`);
-  const { rowCount } = await pool.query("SELECT 1 FROM projects WHERE id = $1", [projectId]);
-  if (!rowCount) throw new UsageError(`no project ${projectId}`);
-  const loaded = loadSecrets(config, log);
-  const identities = new AppleIdentities(pool, loaded.secrets, loaded.apple.wwdr, loaded.apple.defaultIdentity);
-  await identities.start({ warn: () => undefined });
+  if (!(await services.projectRepository.exists(projectId))) throw new UsageError(`no project ${projectId}`);
+  const { identities } = services.apple;
   switch (sub) {
     case "import": {
       if (!values.cert) throw new UsageError("cert import needs --cert FILE (.p12, or PEM)");

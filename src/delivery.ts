@@ -1,22 +1,14 @@
-// What the processes need to deliver passes: secrets and credentials read from the configuration at start, and
-// the subscribers the job worker runs (APNs pushes, Google Wallet sync), in the server or in `npm run worker`.
-import type pg from "pg";
-import type { AppleIdentities } from "./apple/identities.js";
-import { appleIdentitiesFor, applePushFor } from "./apple/runtime.js";
+// What a process needs to start: the secrets and credentials the configuration names (read once, failing fast),
+// the composed services over them, and the job worker that delivers pass changes (APNs pushes, Google sync), in
+// the server or in `npm run worker`.
 import { type AppleSetup, loadAppleSetup } from "./apple/setup.js";
+import { apnsOptionsOf, composeServices, type Log, type Services } from "./composition.js";
 import type { Config } from "./config.js";
-import type { GoogleWallet } from "./google/google-wallet.js";
-import { googleSubscribers, googleWalletFor } from "./google/runtime.js";
+import type { DatabaseHandle } from "./db/client.js";
 import { type GoogleSetup, loadGoogleSetup } from "./google/setup.js";
 import type { Worker } from "./jobs/queue.js";
 import { startJobWorker } from "./jobs/worker.js";
 import { SecretBox } from "./secrets/encryption.js";
-
-interface Log {
-  info(msg: string): void;
-  warn(msg: string): void;
-  error(msg: string): void;
-}
 
 export interface LoadedSecrets {
   secrets: SecretBox;
@@ -36,23 +28,25 @@ export function loadSecrets(config: Config, log: Log): LoadedSecrets {
   return { secrets: box, apple: loadAppleSetup(config.apple), google: loadGoogleSetup(config.google) };
 }
 
-/**
- * The job worker of a server or worker process, with the Apple and Google subscribers; stop() closes both. A server
- * hands in its app's identities and Google delivery so the process holds one of each.
- */
+/** The services of a process, from its configuration (the one composition every process uses). */
+export function servicesFor(config: Config, db: DatabaseHandle, log: Log): Promise<Services> {
+  const loaded = loadSecrets(config, log);
+  return composeServices(
+    { ...config, imageFetchTimeoutMs: config.apple.imageFetchTimeoutMs },
+    { db, ...loaded, apns: apnsOptionsOf(config.apns), log },
+  );
+}
+
+/** The job worker of a server or worker process, running the services' delivery; stop() closes both. */
 export async function startDeliveryWorker(
-  pool: pg.Pool,
-  config: Config,
-  loaded: LoadedSecrets,
+  db: DatabaseHandle,
+  config: Pick<Config, "workerConcurrency" | "jobStaleAfterMs" | "bulkUpdateBatchSize" | "passEventRetentionDays">,
+  services: Services,
   log: Log,
-  shared: { identities?: AppleIdentities; google?: GoogleWallet } = {},
 ): Promise<Worker> {
-  const identities = shared.identities ?? (await appleIdentitiesFor(pool, loaded));
-  const google = googleSubscribers(shared.google ?? (await googleWalletFor(pool, config, loaded, log)));
-  const apple = applePushFor(pool, config, identities, log);
-  const worker = await startJobWorker(pool, {
-    subscribers: [apple.subscriber, google.subscriber],
-    templateSubscribers: [google.templateSubscriber],
+  const worker = await startJobWorker(db.pool, {
+    subscribers: services.delivery.subscribers,
+    templateSubscribers: services.delivery.templateSubscribers,
     concurrency: config.workerConcurrency,
     staleAfterMs: config.jobStaleAfterMs,
     batchSize: config.bulkUpdateBatchSize,
@@ -62,7 +56,7 @@ export async function startDeliveryWorker(
   return {
     async stop() {
       await worker.stop();
-      apple.close();
+      services.delivery.close();
     },
   };
 }

@@ -2,7 +2,7 @@
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { openStore } from "./db/open.js";
-import { loadSecrets, startDeliveryWorker } from "./delivery.js";
+import { servicesFor, startDeliveryWorker } from "./delivery.js";
 import type { Worker } from "./jobs/queue.js";
 import { processLog } from "./process-log.js";
 
@@ -10,7 +10,6 @@ const log = processLog;
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const loaded = loadSecrets(config, log);
   const store = await openStore(config, log);
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let worker: Worker | undefined;
@@ -38,20 +37,15 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void stop("SIGTERM"));
 
   try {
-    app = await buildApp(
-      { ...config, imageFetchTimeoutMs: config.apple.imageFetchTimeoutMs, google: config.google },
-      { db: store.db, ...loaded },
-    );
+    const services = await servicesFor(config, store.db, log);
+    app = await buildApp(config, services, store.db);
     if (config.bootstrapApiKey) {
       const { created } = await app.apiKeys.ensure(config.bootstrapApiKey.key, config.bootstrapApiKey.secret);
       log.info(`bootstrap API key "${config.bootstrapApiKey.key}" ${created ? "created" : "already present"}`);
     }
     await app.http.listen({ port: config.port, host: config.host });
     if (config.runWorker) {
-      worker = await startDeliveryWorker(store.db.pool, config, loaded, log, {
-        identities: app.apple.identities,
-        google: app.google.wallet,
-      });
+      worker = await startDeliveryWorker(store.db, config, services, log);
     }
   } catch (error) {
     await app?.http.close().catch(() => {});

@@ -3,16 +3,16 @@
 
 import { ConfigError, loadConfig } from "./config.js";
 import { openStore } from "./db/open.js";
-import { loadSecrets, startDeliveryWorker } from "./delivery.js";
+import { servicesFor, startDeliveryWorker } from "./delivery.js";
 import { processLog } from "./process-log.js";
 
 const log = processLog;
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const loaded = loadSecrets(config, log);
   const store = await openStore(config, log);
-  const worker = await startDeliveryWorker(store.db.pool, config, loaded, log);
+  const services = await servicesFor(config, store.db, log);
+  const worker = await startDeliveryWorker(store.db, config, services, log);
   log.info("worker started");
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,6 +1,7 @@
 // Device registrations of the PassKit web service, and the install state they imply: a pass with a registered
 // device is installed on iOS; when its last registration goes, it is uninstalled.
 import type pg from "pg";
+import { type Clock, systemClock } from "../clock.js";
 import { inTransaction } from "../db/transaction.js";
 import { recordPassEvents } from "../events/pass-events.js";
 
@@ -21,7 +22,10 @@ export interface PushTarget {
 }
 
 export class Registrations {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   /**
    * Registers (or refreshes) a device for a pass: "created" when new, "refreshed" when known, "full" when the
@@ -109,7 +113,7 @@ export class Registrations {
       values: [device, passTypeIdentifier, since ?? null],
     });
     const newest = rows.reduce((max, row) => Math.max(max, Number(row.changed)), since ?? 0);
-    const settled = Date.now() - SETTLE_MS;
+    const settled = this.clock.now() - SETTLE_MS;
     const lastUpdated = Math.max(since ?? 0, Math.min(newest, settled));
     return { serialNumbers: rows.map((r) => r.serial_number), lastUpdated: String(lastUpdated) };
   }

@@ -4,6 +4,7 @@
 // on Android, "del" uninstalled; a nonce seen before is ignored; anything that does not verify changes nothing.
 import { createPublicKey, type KeyObject, verify } from "node:crypto";
 import type pg from "pg";
+import { type Clock, systemClock } from "../clock.js";
 import { inTransaction } from "../db/transaction.js";
 import { AppError } from "../errors.js";
 import { recordPassEvents } from "../events/pass-events.js";
@@ -119,6 +120,7 @@ export interface CallbackDeps {
   google: GoogleWallet;
   issuers: GoogleIssuers;
   keys: CallbackKeys;
+  clock?: Clock;
 }
 
 const isSigned = (body: unknown): body is SignedCallback => {
@@ -154,11 +156,12 @@ export class GoogleCallbacks {
     const pass = await deps.google.passOfObject(message.objectId);
     if (!pass) throw rejected("unknown object");
     const issuer = await deps.issuers.forProject(pass.projectId);
-    let problem = verificationProblem(signed, issuer.issuerId, await deps.keys.keys());
+    const now = (deps.clock ?? systemClock).now();
+    let problem = verificationProblem(signed, issuer.issuerId, await deps.keys.keys(), now);
     if (problem?.includes("root key"))
-      problem = verificationProblem(signed, issuer.issuerId, await deps.keys.keys(true));
+      problem = verificationProblem(signed, issuer.issuerId, await deps.keys.keys(true), now);
     if (problem) throw rejected(problem);
-    if (!(Number(message.expTimeMillis) > Date.now())) throw rejected("the message expired");
+    if (!(Number(message.expTimeMillis) > now)) throw rejected("the message expired");
     const event = message.eventType === "save" || message.eventType === "del" ? message.eventType : undefined;
     const fresh = await recordCallback(deps.pool, message.nonce, pass.passId, event);
     return { status: fresh ? "ok" : "duplicate" };

@@ -3,11 +3,11 @@ import { randomBytes, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { type App, buildApp } from "../../src/app.js";
-import { ApnsClient, type ApnsOptions } from "../../src/apple/apns.js";
-import { applePushSubscriber } from "../../src/apple/push-subscriber.js";
+import type { ApnsOptions } from "../../src/apple/apns.js";
 import type { AppleSetup } from "../../src/apple/setup.js";
+import type { Clock } from "../../src/clock.js";
+import { composeServices } from "../../src/composition.js";
 import { openDatabase } from "../../src/db/client.js";
-import { googleSubscribers } from "../../src/google/runtime.js";
 import type { GoogleSetup } from "../../src/google/setup.js";
 import { type PassChangedSubscriber, startJobWorker } from "../../src/jobs/worker.js";
 import { SecretBox } from "../../src/secrets/encryption.js";
@@ -70,6 +70,8 @@ export async function startTestServer(
     logStream?: { write(line: string): void };
     /** Outbound rules (default: loopback allowlisted, so tests' local image servers answer). */
     outbound?: { allowlist: string[]; allowHttp: boolean };
+    /** The services' clock (default the system's). */
+    clock?: Clock;
   } = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase();
@@ -77,12 +79,9 @@ export async function startTestServer(
   // The public base URL must name the real port (it goes into passes' webServiceURL): take a free port first.
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const app = await buildApp(
+  const services = await composeServices(
     {
-      logLevel: options.logStream ? "info" : "silent",
-      ...(options.logStream ? { logStream: options.logStream } : {}),
       authCacheTtlMs: options.authCacheTtlMs ?? 30_000,
-      bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
       publicBaseUrl: baseUrl,
       imageFetchTimeoutMs: options.imageFetchTimeoutMs ?? 3000,
       outbound: options.outbound ?? { allowlist: ["127.0.0.1"], allowHttp: false },
@@ -99,23 +98,28 @@ export async function startTestServer(
       secrets: SecretBox.fromText(TEST_WALLET_ENCRYPTION_KEY),
       apple: options.apple ?? { wwdr: new X509Certificate(readFileSync("certs/apple-wwdr-g4.pem")) },
       google: options.google?.defaultIssuer ? { defaultIssuer: options.google.defaultIssuer } : {},
+      // Without a fake APNs, pushes go to a closed loopback port: they fail at once and reach nothing outside.
+      apns: options.apns ?? { host: "127.0.0.1:9", attempts: 1, timeoutMs: 500 },
+      ...(options.clock ? { clock: options.clock } : {}),
+      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
     },
   );
+  const app = await buildApp(
+    {
+      logLevel: options.logStream ? "info" : "silent",
+      ...(options.logStream ? { logStream: options.logStream } : {}),
+      bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
+      publicBaseUrl: baseUrl,
+    },
+    services,
+    db,
+  );
   await app.http.listen({ port, host: "127.0.0.1" });
-  const apns = options.apns ? new ApnsClient(options.apns) : undefined;
-  const subscribers = [...(options.subscribers ?? [])];
-  if (apns) {
-    subscribers.push(
-      applePushSubscriber({ registrations: app.apple.registrations, identities: app.apple.identities, apns }),
-    );
-  }
-  const google = googleSubscribers(app.google.wallet);
-  subscribers.push(google.subscriber);
   const worker = options.worker
     ? await startJobWorker(db.pool, {
         pollIntervalMs: 100,
-        subscribers,
-        templateSubscribers: [google.templateSubscriber],
+        subscribers: [...(options.subscribers ?? []), ...services.delivery.subscribers],
+        templateSubscribers: services.delivery.templateSubscribers,
         staleAfterMs: 5000,
       })
     : undefined;
@@ -155,7 +159,7 @@ export async function startTestServer(
     async close() {
       await app.http.close();
       await worker?.stop();
-      apns?.close();
+      services.delivery.close();
       await db.close();
       await database.drop();
     },

@@ -15,6 +15,7 @@ import {
   SIGN_UP_VALUE_MAX,
   storePersonalization,
 } from "../../apple/sign-ups.js";
+import type { Clock } from "../../clock.js";
 import { AppError, notFound } from "../../errors.js";
 import { enforce, RateLimiter } from "../../http/rate-limit.js";
 import { PKPASS_TYPE } from "../v1/downloads/service.js";
@@ -40,6 +41,7 @@ export interface WebServiceDeps {
   passes: ApplePassBuilder;
   registrations: Registrations;
   pool: pg.Pool;
+  clock: Clock;
 }
 
 export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async (app, deps) => {
@@ -152,7 +154,7 @@ export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async
       const record = await authorizedPass(request, passTypeIdentifier, serialNumber);
       const changed = record.updatedAt.getTime();
       const since = Date.parse(request.headers["if-modified-since"] ?? "");
-      const settled = changed < Date.now() - SETTLE_MS;
+      const settled = changed < deps.clock.now() - SETTLE_MS;
       reply.header("last-modified", record.updatedAt.toUTCString());
       if (settled && Number.isFinite(since) && Math.floor(changed / 1000) * 1000 <= since) {
         return reply.code(304).send();

@@ -4,6 +4,7 @@
 // one pass it made first; otherwise each request makes a new pass, taken atomically from availablePasses.
 import type pg from "pg";
 import type { ApplePassBuilder } from "../../../apple/pass-builder.js";
+import type { Clock } from "../../../clock.js";
 import { designOf } from "../../../domain/field-model.js";
 import { InvalidInput } from "../../../domain/invalid-input.js";
 import { takesValue } from "../../../domain/known-headers.js";
@@ -59,6 +60,7 @@ export class PassFromLink {
       images: ImageStore;
       pool: pg.Pool;
       publicBaseUrl: string;
+      clock: Clock;
     },
   ) {}
 
@@ -99,7 +101,7 @@ export class PassFromLink {
   async handle(linkId: string, device: Device, query: Record<string, string>): Promise<Outcome> {
     const link = await this.deps.links.byId(linkId);
     if (!link) throw notFound("Adaptive link");
-    const expired = link.expirationDate !== null && link.expirationDate.getTime() <= Date.now();
+    const expired = link.expirationDate !== null && link.expirationDate.getTime() <= this.deps.clock.now();
     if (expired) {
       if (device === "web")
         return { kind: "landing", status: 410, page: await this.landing(link, "This link has expired.") };

@@ -2,6 +2,7 @@
 // pages, partial update, delete, the passes a link made, and the boarding-pass / event-ticket "multiple" create
 // whose flights and events reach every passenger's or attendee's pass.
 import type pg from "pg";
+import { type Clock, systemClock } from "../../../clock.js";
 import { InvalidInput } from "../../../domain/invalid-input.js";
 import { takesValue } from "../../../domain/known-headers.js";
 import { isObject } from "../../../domain/values.js";
@@ -31,6 +32,7 @@ export class AdaptiveLinkService {
     private readonly passService: PassService,
     private readonly pool: pg.Pool,
     private readonly publicBaseUrl: string,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** The JSON of a link, as the reference shows it. */
@@ -44,7 +46,7 @@ export class AdaptiveLinkService {
       androidUrl: `${url}/android`,
       ...(link.landingPageUrl ? { landingPageUrl: link.landingPageUrl } : {}),
       isPersonalized: link.isPersonalized,
-      isExpired: link.expirationDate !== null && link.expirationDate.getTime() <= Date.now(),
+      isExpired: link.expirationDate !== null && link.expirationDate.getTime() <= this.clock.now(),
       ...(link.expirationDate
         ? { expirationDate: dateOnly(link.expirationDate), expiry: dateOnly(link.expirationDate) }
         : {}),
@@ -135,7 +137,7 @@ export class AdaptiveLinkService {
           ? input.expirationDate
           : base
             ? base.expirationDate
-            : new Date(Date.now() + DEFAULT_LINK_LIFETIME_DAYS * 86_400_000),
+            : new Date(this.clock.now() + DEFAULT_LINK_LIFETIME_DAYS * 86_400_000),
       ttlInDays: input.ttlInDays === undefined ? (base?.ttlInDays ?? 30) : input.ttlInDays,
       parameterEncoding:
         input.parameterEncoding === undefined ? (base?.parameterEncoding ?? null) : input.parameterEncoding,

@@ -146,6 +146,12 @@ export class ProjectRepository {
   }
 
   /** The internal id of the account's project, or null: the cheap check for nested resources. */
+  /** Whether a project with this id exists (in any account: for operators' commands). */
+  async exists(projectId: number): Promise<boolean> {
+    const { rowCount } = await this.pool.query("SELECT 1 FROM projects WHERE id = $1", [projectId]);
+    return (rowCount ?? 0) > 0;
+  }
+
   async findId(accountId: number, key: ProjectKey): Promise<number | null> {
     const { rows } =
       "id" in key

@@ -1,0 +1,181 @@
+// The composition root: the one place where the application's services are built from configuration and the
+// outside world (database, secrets, clock, APNs and Google endpoints, outbound rules). The server, the worker
+// process, the CLI, the tests and the benchmarks all build them here; buildApp (app.ts) only adds HTTP on top,
+// and the job worker only runs the delivery this returns.
+
+import { createPrivateKey } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { ApiKeyRepository } from "./accounts/api-key-repository.js";
+import { ApiKeyService } from "./accounts/api-keys.js";
+import { BadgeService } from "./api/v0/service.js";
+import { PassFromLink } from "./api/v1/adaptive-links/generate.js";
+import { LinkRepository } from "./api/v1/adaptive-links/repository.js";
+import { AdaptiveLinkService } from "./api/v1/adaptive-links/service.js";
+import { DownloadService } from "./api/v1/downloads/service.js";
+import { NfcMerchantRepository } from "./api/v1/nfc-merchants/repository.js";
+import { NfcMerchantService } from "./api/v1/nfc-merchants/service.js";
+import { PassRepository } from "./api/v1/passes/repository.js";
+import { PassService } from "./api/v1/passes/service.js";
+import { ProjectRepository } from "./api/v1/projects/repository.js";
+import { ProjectService } from "./api/v1/projects/service.js";
+import { TagRepository } from "./api/v1/tags/repository.js";
+import { TagService } from "./api/v1/tags/service.js";
+import { TemplateRepository } from "./api/v1/templates/repository.js";
+import { TemplateService } from "./api/v1/templates/service.js";
+import { TicketService } from "./api/v1/tickets/service.js";
+import { ApnsClient, type ApnsOptions } from "./apple/apns.js";
+import { AppleIdentities } from "./apple/identities.js";
+import { ApplePassBuilder } from "./apple/pass-builder.js";
+import { applePushSubscriber } from "./apple/push-subscriber.js";
+import { Registrations } from "./apple/registrations.js";
+import type { AppleSetup } from "./apple/setup.js";
+import { type Clock, systemClock } from "./clock.js";
+import type { Config } from "./config.js";
+import type { DatabaseHandle } from "./db/client.js";
+import { GoogleWalletClient } from "./google/api-client.js";
+import { CallbackKeys, GoogleCallbacks } from "./google/callback.js";
+import { GoogleIssuers } from "./google/credentials.js";
+import { GoogleWallet } from "./google/google-wallet.js";
+import type { GoogleSetup } from "./google/setup.js";
+import { ImageStore } from "./images/image-store.js";
+import type { PassChangedSubscriber, TemplateChangedSubscriber } from "./jobs/worker.js";
+import { OutboundGuard } from "./outbound/guard.js";
+import type { SecretBox } from "./secrets/encryption.js";
+
+export interface Log {
+  info(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string): void;
+}
+
+/** What the services need of the configuration (tests hand in a small object). */
+export type ServicesConfig = Pick<Config, "publicBaseUrl" | "authCacheTtlMs"> & {
+  readonly imageFetchTimeoutMs?: number;
+  readonly google?: Partial<Pick<Config["google"], "apiUrl" | "callbackKeysUrl" | "tokenUrl">>;
+  readonly outbound?: Config["outbound"];
+  /** Google API client retry pacing (tests shorten it). */
+  readonly googleBackoffMs?: number;
+};
+
+/** The world outside the process. */
+export interface Outside {
+  readonly db: DatabaseHandle;
+  /** Encrypts secrets at rest (private keys). */
+  readonly secrets: SecretBox;
+  readonly apple: AppleSetup;
+  readonly google: GoogleSetup;
+  /** Where and how APNs is reached (default: api.push.apple.com with the pass certificates). */
+  readonly apns?: ApnsOptions;
+  readonly clock?: Clock;
+  readonly log: Log;
+}
+
+/** The APNs options the configuration describes (token key and CA files read once). */
+export function apnsOptionsOf(config: Config["apns"]): ApnsOptions {
+  return {
+    host: config.host,
+    ...(config.caFile ? { ca: readFileSync(config.caFile, "utf8") } : {}),
+    ...(config.keyFile && config.keyId && config.teamId
+      ? { token: { key: createPrivateKey(readFileSync(config.keyFile)), keyId: config.keyId, teamId: config.teamId } }
+      : {}),
+  };
+}
+
+export type Services = Awaited<ReturnType<typeof composeServices>>;
+
+/** Builds every service once; `delivery` is what a job worker runs (close() ends its APNs connections). */
+export async function composeServices(config: ServicesConfig, outside: Outside) {
+  const { prisma, pool } = outside.db;
+  const clock = outside.clock ?? systemClock;
+  const apiKeys = new ApiKeyService(new ApiKeyRepository(prisma), config.authCacheTtlMs, () => clock.now());
+  const projectRepository = new ProjectRepository(prisma, pool);
+  const projects = new ProjectService(projectRepository);
+  const merchants = new NfcMerchantService(projectRepository, new NfcMerchantRepository(prisma));
+  const tickets = new TicketService(prisma, pool);
+  const templateRepository = new TemplateRepository(prisma, pool);
+  const outbound = new OutboundGuard(config.outbound ?? {});
+  const images = new ImageStore(pool, { guard: outbound, fetchTimeoutMs: config.imageFetchTimeoutMs });
+  const templates = new TemplateService(templateRepository, projectRepository, tickets, images);
+  const passRepository = new PassRepository(prisma, pool);
+  const passes = new PassService(passRepository, templateRepository, config.publicBaseUrl, images);
+  const tags = new TagService(new TagRepository(pool), passes);
+  const identities = new AppleIdentities(pool, outside.secrets, outside.apple.wwdr, outside.apple.defaultIdentity);
+  await identities.start(outside.log);
+  const applePasses = new ApplePassBuilder(pool, identities, images, `${config.publicBaseUrl}/apple`);
+  const issuers = new GoogleIssuers(pool, outside.secrets, outside.google.defaultIssuer);
+  await issuers.start(outside.log);
+  const googleClient = new GoogleWalletClient({
+    baseUrl: config.google?.apiUrl ?? "https://walletobjects.googleapis.com",
+    ...(config.google?.tokenUrl === undefined ? {} : { tokenUrl: config.google.tokenUrl }),
+    ...(config.googleBackoffMs === undefined ? {} : { backoffMs: config.googleBackoffMs }),
+  });
+  const googleWallet = new GoogleWallet({
+    pool,
+    issuers,
+    client: googleClient,
+    publicBaseUrl: config.publicBaseUrl,
+    log: outside.log,
+  });
+  const downloads = new DownloadService(applePasses, googleWallet, passRepository);
+  const registrations = new Registrations(pool, clock);
+  const linkRepository = new LinkRepository(pool);
+  const adaptiveLinks = new AdaptiveLinkService(linkRepository, passes, pool, config.publicBaseUrl, clock);
+  const generator = new PassFromLink({
+    links: linkRepository,
+    passes,
+    apple: applePasses,
+    google: googleWallet,
+    images,
+    pool,
+    publicBaseUrl: config.publicBaseUrl,
+    clock,
+  });
+  const badge = new BadgeService({
+    pool,
+    passes,
+    passRepository,
+    links: adaptiveLinks,
+    publicBaseUrl: config.publicBaseUrl,
+  });
+  const callbacks = new GoogleCallbacks({
+    pool,
+    google: googleWallet,
+    issuers,
+    keys: new CallbackKeys(config.google?.callbackKeysUrl ?? "https://pay.google.com/gp/m/issuer/keys"),
+    clock,
+  });
+
+  // Delivery: what the job worker runs after pass and template changes (APNs connects on the first push).
+  const apns = new ApnsClient(outside.apns ?? { host: "api.push.apple.com:443" });
+  const applePush = applePushSubscriber({ registrations, identities, apns, log: outside.log });
+  const subscribers: PassChangedSubscriber[] = [
+    applePush,
+    (changes) => googleWallet.syncPasses(changes.map((c) => c.passId)),
+  ];
+  const templateSubscribers: TemplateChangedSubscriber[] = [(templateId) => googleWallet.syncTemplate(templateId)];
+
+  return {
+    clock,
+    apiKeys,
+    projects,
+    projectRepository,
+    merchants,
+    tickets,
+    templates,
+    passes,
+    passRepository,
+    tags,
+    downloads,
+    images,
+    apple: { identities, passes: applePasses, registrations },
+    google: { issuers, wallet: googleWallet, client: googleClient, callbacks },
+    adaptiveLinks,
+    generator,
+    badge,
+    delivery: {
+      subscribers,
+      templateSubscribers,
+      close: () => apns.close(),
+    },
+  };
+}
