@@ -4,14 +4,24 @@ import { Type } from "@sinclair/typebox";
 import { AppError } from "../../../errors.js";
 import { accountOf } from "../../../http/auth.js";
 import { PaginationQuery } from "../../../http/pagination.js";
+import { TicketIdResponse } from "../../schema-kit.js";
 import { ExternalIdParam, NumericIdParam, numericId } from "../ids.js";
 import { PASS_STATUSES } from "./repository.js";
+import {
+  DynamicPassResponse,
+  ExternalIdUpdateResponse,
+  LocationsBody,
+  PassDeleteResponse,
+  PassListResponse,
+  PassLocationDeleteResponse,
+  PassLocationsResponse,
+  PassRequestBody,
+  PassResponse,
+  PushResponse,
+} from "./schemas.js";
 import type { PassBody, PassService } from "./service.js";
 
 const tags = ["Passes"];
-const AnyObject = Type.Object({}, { additionalProperties: true, description: "See the Airship Wallet API reference" });
-/** `{"locations": […]}`, or the legacy bare array (of objects, or of JSON-encoded objects). */
-export const LocationsBody = Type.Union([AnyObject, Type.Array(Type.Unknown(), { maxItems: 1000 })]);
 export const Status = Type.Union(PASS_STATUSES.map((s) => Type.Literal(s)));
 export const PassListQuery = Type.Intersect([
   PaginationQuery,
@@ -19,8 +29,10 @@ export const PassListQuery = Type.Intersect([
 ]);
 
 export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = async (app, { passes }) => {
-  app.get("/pass", { schema: { tags, summary: "List passes", querystring: PassListQuery } }, (request) =>
-    passes.list(accountOf(request), request.query as never),
+  app.get(
+    "/pass",
+    { schema: { tags, summary: "List passes", querystring: PassListQuery, response: { 200: PassListResponse } } },
+    (request) => passes.list(accountOf(request), request.query as never),
   );
 
   // Create from a template (by id or external id), optionally with the pass's external id.
@@ -40,14 +52,18 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
       Type.Object({ templateExternalId: ExternalIdParam, passExternalId: ExternalIdParam }),
     ],
   ] as const) {
-    app.post(path, { schema: { tags, summary: "Create pass", params, body: AnyObject } }, (request) => {
-      const p = request.params as { templateId?: string; templateExternalId?: string; passExternalId?: string };
-      const template =
-        p.templateExternalId !== undefined
-          ? { externalId: p.templateExternalId }
-          : { id: numericId(p.templateId!, "Template") };
-      return passes.create(accountOf(request), template, request.body as PassBody, p.passExternalId);
-    });
+    app.post(
+      path,
+      { schema: { tags, summary: "Create pass", params, body: PassRequestBody, response: { 200: PassResponse } } },
+      (request) => {
+        const p = request.params as { templateId?: string; templateExternalId?: string; passExternalId?: string };
+        const template =
+          p.templateExternalId !== undefined
+            ? { externalId: p.templateExternalId }
+            : { id: numericId(p.templateId!, "Template") };
+        return passes.create(accountOf(request), template, request.body as PassBody, p.passExternalId);
+      },
+    );
   }
   app.post(
     "/pass/:templateId/dynamic",
@@ -57,7 +73,8 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
         summary: "Generate a pass (optionally expiring)",
         params: Type.Object({ templateId: NumericIdParam }),
         querystring: Type.Object({ expiry: Type.Optional(Type.String({ maxLength: 64 })) }),
-        body: AnyObject,
+        body: PassRequestBody,
+        response: { 200: DynamicPassResponse },
       },
     },
     async (request) => {
@@ -80,7 +97,8 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
       schema: {
         hide: true,
         params: Type.Object({ templateId: NumericIdParam, dynamicWithExpiry: Type.String({ maxLength: 100 }) }),
-        body: AnyObject,
+        body: PassRequestBody,
+        response: { 200: DynamicPassResponse },
       },
     },
     async (request) => {
@@ -98,21 +116,44 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
   );
 
   const ById = Type.Object({ id: NumericIdParam });
-  app.get("/pass/:id", { schema: { tags, summary: "Get pass", params: ById } }, (request) =>
-    passes.get(accountOf(request), { id: numericId(request.params.id, "Pass") }),
+  app.get(
+    "/pass/:id",
+    { schema: { tags, summary: "Get pass", params: ById, response: { 200: PassResponse } } },
+    (request) => passes.get(accountOf(request), { id: numericId(request.params.id, "Pass") }),
   );
-  app.put("/pass/:id", { schema: { tags, summary: "Update pass", params: ById, body: AnyObject } }, (request) =>
-    passes.update(accountOf(request), { id: numericId(request.params.id, "Pass") }, request.body as PassBody),
+  app.put(
+    "/pass/:id",
+    {
+      schema: {
+        tags,
+        summary: "Update pass",
+        params: ById,
+        body: PassRequestBody,
+        response: { 200: TicketIdResponse },
+      },
+    },
+    (request) =>
+      passes.update(accountOf(request), { id: numericId(request.params.id, "Pass") }, request.body as PassBody),
   );
-  app.delete("/pass/:id", { schema: { tags, summary: "Delete pass", params: ById } }, (request) =>
-    passes.delete(accountOf(request), { id: numericId(request.params.id, "Pass") }),
+  app.delete(
+    "/pass/:id",
+    { schema: { tags, summary: "Delete pass", params: ById, response: { 200: PassDeleteResponse } } },
+    (request) => passes.delete(accountOf(request), { id: numericId(request.params.id, "Pass") }),
   );
 
   const ByExternal = Type.Object({ externalId: ExternalIdParam });
   const ExternalQuery = Type.Object({ templateId: Type.Optional(NumericIdParam) });
   app.get(
     "/pass/id/:externalId",
-    { schema: { tags, summary: "Get pass by external id", params: ByExternal, querystring: ExternalQuery } },
+    {
+      schema: {
+        tags,
+        summary: "Get pass by external id",
+        params: ByExternal,
+        querystring: ExternalQuery,
+        response: { 200: PassResponse },
+      },
+    },
     (request) => {
       const templateId =
         request.query.templateId === undefined ? undefined : numericId(request.query.templateId, "Template");
@@ -121,12 +162,28 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
   );
   app.put(
     "/pass/id/:externalId",
-    { schema: { tags, summary: "Update pass by external id", params: ByExternal, body: AnyObject } },
+    {
+      schema: {
+        tags,
+        summary: "Update pass by external id",
+        params: ByExternal,
+        body: PassRequestBody,
+        response: { 200: ExternalIdUpdateResponse },
+      },
+    },
     (request) => passes.updateByExternalId(accountOf(request), request.params.externalId, request.body as PassBody),
   );
   app.delete(
     "/pass/id/:externalId",
-    { schema: { tags, summary: "Delete pass by external id", params: ByExternal, querystring: ExternalQuery } },
+    {
+      schema: {
+        tags,
+        summary: "Delete pass by external id",
+        params: ByExternal,
+        querystring: ExternalQuery,
+        response: { 200: PassDeleteResponse },
+      },
+    },
     (request) => {
       const templateId =
         request.query.templateId === undefined ? undefined : numericId(request.query.templateId, "Template");
@@ -141,7 +198,14 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
   });
   app.get(
     "/pass/template/:templateId/id/:externalId",
-    { schema: { tags, summary: "Get pass by template and external id", params: ByTemplateAndExternal } },
+    {
+      schema: {
+        tags,
+        summary: "Get pass by template and external id",
+        params: ByTemplateAndExternal,
+        response: { 200: PassResponse },
+      },
+    },
     (request) => passes.get(accountOf(request), templatedKey(request.params)),
   );
   app.put(
@@ -151,7 +215,8 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
         tags,
         summary: "Update pass by template and external id",
         params: ByTemplateAndExternal,
-        body: AnyObject,
+        body: PassRequestBody,
+        response: { 200: TicketIdResponse },
       },
     },
     (request) => passes.update(accountOf(request), templatedKey(request.params), request.body as PassBody),
@@ -168,9 +233,7 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
           tags,
           summary: "Send the pass to its devices again, unchanged (APNs push, Google object refresh)",
           params,
-          response: {
-            200: Type.Object({ status: Type.Literal("success"), passId: Type.Integer(), ticketId: Type.Integer() }),
-          },
+          response: { 200: PushResponse },
         },
       },
       (request) => {
@@ -183,7 +246,15 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
 
   app.post(
     "/pass/:id/locations",
-    { schema: { tags, summary: "Add locations to pass", params: ById, body: LocationsBody } },
+    {
+      schema: {
+        tags,
+        summary: "Add locations to pass",
+        params: ById,
+        body: LocationsBody,
+        response: { 200: PassLocationsResponse },
+      },
+    },
     (request) => passes.addLocations(accountOf(request), numericId(request.params.id, "Pass"), request.body),
   );
   app.delete(
@@ -193,6 +264,7 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
         tags,
         summary: "Delete location from pass",
         params: Type.Object({ id: NumericIdParam, locationId: NumericIdParam }),
+        response: { 200: PassLocationDeleteResponse },
       },
     },
     (request) =>

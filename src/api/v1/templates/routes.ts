@@ -3,16 +3,28 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { accountOf } from "../../../http/auth.js";
 import { PaginationQuery } from "../../../http/pagination.js";
+import { TicketIdResponse } from "../../schema-kit.js";
 import { ExternalIdParam, keyOf, NumericIdParam, numericId } from "../ids.js";
-import { LocationsBody, PassListQuery } from "../passes/routes.js";
+import { PassListQuery } from "../passes/routes.js";
+import { LocationsBody, PassListResponse } from "../passes/schemas.js";
 import type { PassService } from "../passes/service.js";
+import {
+  BulkUpdateBody,
+  PersonalizationBody,
+  PersonalizationResponse,
+  TemplateBody,
+  TemplateDeleteResponse,
+  TemplateHeadersResponse,
+  TemplateIdResponse,
+  TemplateLocationDeleteResponse,
+  TemplateLocationsResponse,
+  TemplateResponse,
+} from "./schemas.js";
 import type { TemplateService } from "./service.js";
 
 const tags = ["Templates"];
-const AnyObject = Type.Object({}, { additionalProperties: true, description: "See the Airship Wallet API reference" });
 const ById = Type.Object({ id: NumericIdParam });
 const ByExternalId = Type.Object({ externalId: ExternalIdParam });
-const TemplateIdResponse = Type.Object({ templateId: Type.Integer() });
 
 export const templateRoutes: FastifyPluginAsyncTypebox<{ templates: TemplateService; passes: PassService }> = async (
   app,
@@ -20,7 +32,14 @@ export const templateRoutes: FastifyPluginAsyncTypebox<{ templates: TemplateServ
 ) => {
   app.get(
     "/template/headers",
-    { schema: { tags, summary: "List template headers", querystring: PaginationQuery } },
+    {
+      schema: {
+        tags,
+        summary: "List template headers",
+        querystring: PaginationQuery,
+        response: { 200: TemplateHeadersResponse },
+      },
+    },
     (request) => templates.list(accountOf(request), request.query),
   );
 
@@ -47,7 +66,9 @@ export const templateRoutes: FastifyPluginAsyncTypebox<{ templates: TemplateServ
   for (const [path, params] of create) {
     app.post(
       path,
-      { schema: { tags, summary: "Create template", params, body: AnyObject, response: { 200: TemplateIdResponse } } },
+      {
+        schema: { tags, summary: "Create template", params, body: TemplateBody, response: { 200: TemplateIdResponse } },
+      },
       (request) => {
         const p = request.params as { projectId?: string; projectExternalId?: string; templateExternalId?: string };
         const project =
@@ -66,8 +87,10 @@ export const templateRoutes: FastifyPluginAsyncTypebox<{ templates: TemplateServ
     ["/template/id/:externalId", ByExternalId],
   ] as const) {
     const key = (p: { id?: string; externalId?: string }) => keyOf(p, "Template");
-    app.get(base, { schema: { tags, summary: "Get template", params } }, (request) =>
-      templates.get(accountOf(request), key(request.params)),
+    app.get(
+      base,
+      { schema: { tags, summary: "Get template", params, response: { 200: TemplateResponse } } },
+      (request) => templates.get(accountOf(request), key(request.params)),
     );
     app.put(
       base,
@@ -76,18 +99,28 @@ export const templateRoutes: FastifyPluginAsyncTypebox<{ templates: TemplateServ
           tags,
           summary: "Update template (full replace)",
           params,
-          body: AnyObject,
+          body: TemplateBody,
           response: { 200: TemplateIdResponse },
         },
       },
       (request) => templates.replace(accountOf(request), key(request.params), request.body),
     );
-    app.delete(base, { schema: { tags, summary: "Delete template", params } }, (request) =>
-      templates.delete(accountOf(request), key(request.params)),
+    app.delete(
+      base,
+      { schema: { tags, summary: "Delete template", params, response: { 200: TemplateDeleteResponse } } },
+      (request) => templates.delete(accountOf(request), key(request.params)),
     );
     app.post(
       `${base}/locations`,
-      { schema: { tags, summary: "Add locations to template", params, body: LocationsBody } },
+      {
+        schema: {
+          tags,
+          summary: "Add locations to template",
+          params,
+          body: LocationsBody,
+          response: { 200: TemplateLocationsResponse },
+        },
+      },
       (request) => templates.addLocations(accountOf(request), key(request.params), request.body),
     );
     app.delete(
@@ -97,6 +130,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox<{ templates: TemplateServ
           tags,
           summary: "Delete location from template",
           params: Type.Intersect([params, Type.Object({ locationId: NumericIdParam })]),
+          response: { 200: TemplateLocationDeleteResponse },
         },
       },
       (request) => {
@@ -106,7 +140,15 @@ export const templateRoutes: FastifyPluginAsyncTypebox<{ templates: TemplateServ
     );
     app.get(
       `${base}/passes`,
-      { schema: { tags, summary: "Get template passes", params, querystring: PassListQuery } },
+      {
+        schema: {
+          tags,
+          summary: "Get template passes",
+          params,
+          querystring: PassListQuery,
+          response: { 200: PassListResponse },
+        },
+      },
       async (request) => {
         const template = await templates.require(accountOf(request), key(request.params));
         const query = request.query as Record<string, string>;
@@ -115,7 +157,15 @@ export const templateRoutes: FastifyPluginAsyncTypebox<{ templates: TemplateServ
     );
     app.put(
       `${base}/passes`,
-      { schema: { tags, summary: "Publish a bulk update to passes", params, body: AnyObject } },
+      {
+        schema: {
+          tags,
+          summary: "Publish a bulk update to passes",
+          params,
+          body: BulkUpdateBody,
+          response: { 200: TicketIdResponse },
+        },
+      },
       (request) => templates.publishBulkUpdate(accountOf(request), key(request.params), request.body),
     );
     for (const method of ["get", "post", "put", "delete"] as const) {
@@ -126,7 +176,8 @@ export const templateRoutes: FastifyPluginAsyncTypebox<{ templates: TemplateServ
             tags,
             summary: `${method.toUpperCase()} personalization requirements`,
             params,
-            ...(method === "post" || method === "put" ? { body: AnyObject } : {}),
+            ...(method === "post" || method === "put" ? { body: PersonalizationBody } : {}),
+            response: { 200: PersonalizationResponse },
           },
         },
         (request) => {
