@@ -8,10 +8,23 @@ import { PaginationQuery } from "../../../http/pagination.js";
 import { PKPASS_TYPE } from "../downloads/service.js";
 import { ExternalIdParam, NumericIdParam, numericId } from "../ids.js";
 import { PASS_STATUSES } from "../passes/repository.js";
+import { PassRequestBody } from "../passes/schemas.js";
 import { type Device, deviceOf } from "./devices.js";
 import type { Outcome, PassFromLink } from "./generate.js";
 import { renderLandingPage } from "./landing-page.js";
 import type { LinkKey } from "./repository.js";
+import {
+  AdaptivePassResponses,
+  LinkBody,
+  LinkDeleteResponse,
+  LinkListResponse,
+  LinkPassesByExternalIdResponse,
+  LinkPassesResponse,
+  LinkPassesUpdateResponse,
+  LinkResponse,
+  MultipleLinksBody,
+  MultipleLinksResponse,
+} from "./schemas.js";
 import type { AdaptiveLinkService } from "./service.js";
 
 const LinkIdParam = Type.String({ pattern: "^[A-Za-z0-9_-]{1,64}$" });
@@ -28,11 +41,20 @@ const tags = ["Adaptive links"];
 export const adaptiveLinkRoutes: FastifyPluginAsyncTypebox<{ links: AdaptiveLinkService }> = async (app, { links }) => {
   app.get(
     "/links/adaptive",
-    { schema: { tags, summary: "List the account's adaptive links", querystring: ListQuery } },
+    {
+      schema: {
+        tags,
+        summary: "List the account's adaptive links",
+        querystring: ListQuery,
+        response: { 200: LinkListResponse },
+      },
+    },
     (request) => links.list(accountOf(request), {}, request.query),
   );
-  app.post("/links/adaptive", { schema: { tags, summary: "Create an adaptive link" } }, (request) =>
-    links.create(accountOf(request), request.body),
+  app.post(
+    "/links/adaptive",
+    { schema: { tags, summary: "Create an adaptive link", body: LinkBody, response: { 200: LinkResponse } } },
+    (request) => links.create(accountOf(request), request.body),
   );
   app.post(
     "/links/adaptive/multiple/project/:projectId",
@@ -41,6 +63,8 @@ export const adaptiveLinkRoutes: FastifyPluginAsyncTypebox<{ links: AdaptiveLink
         tags,
         summary: "Create boarding-pass or event-ticket adaptive links (one per passenger or attendee)",
         params: Type.Object({ projectId: NumericIdParam }),
+        body: MultipleLinksBody,
+        response: { 200: MultipleLinksResponse },
       },
     },
     async (request) => {
@@ -57,6 +81,7 @@ export const adaptiveLinkRoutes: FastifyPluginAsyncTypebox<{ links: AdaptiveLink
         summary: "List a project's adaptive links",
         params: Type.Object({ projectId: NumericIdParam }),
         querystring: ListQuery,
+        response: { 200: LinkListResponse },
       },
     },
     async (request) => {
@@ -73,6 +98,7 @@ export const adaptiveLinkRoutes: FastifyPluginAsyncTypebox<{ links: AdaptiveLink
         summary: "List a template's adaptive links",
         params: Type.Object({ projectId: NumericIdParam, templateId: NumericIdParam }),
         querystring: ListQuery,
+        response: { 200: LinkListResponse },
       },
     },
     async (request) => {
@@ -117,13 +143,25 @@ export const adaptiveLinkRoutes: FastifyPluginAsyncTypebox<{ links: AdaptiveLink
   for (const form of forms) {
     const byKey = async (request: { params: unknown }, accountId: number) =>
       form.key(accountId, request.params as Record<string, string>);
-    app.get(form.path, { schema: { tags, summary: "Get an adaptive link", params: form.params } }, async (request) => {
-      const accountId = accountOf(request);
-      return links.get(accountId, await byKey(request, accountId));
-    });
+    app.get(
+      form.path,
+      { schema: { tags, summary: "Get an adaptive link", params: form.params, response: { 200: LinkResponse } } },
+      async (request) => {
+        const accountId = accountOf(request);
+        return links.get(accountId, await byKey(request, accountId));
+      },
+    );
     app.put(
       form.path,
-      { schema: { tags, summary: "Update an adaptive link (partial)", params: form.params } },
+      {
+        schema: {
+          tags,
+          summary: "Update an adaptive link (partial)",
+          params: form.params,
+          body: LinkBody,
+          response: { 200: LinkResponse },
+        },
+      },
       async (request) => {
         const accountId = accountOf(request);
         return links.update(accountId, await byKey(request, accountId), request.body);
@@ -131,7 +169,14 @@ export const adaptiveLinkRoutes: FastifyPluginAsyncTypebox<{ links: AdaptiveLink
     );
     app.delete(
       form.path,
-      { schema: { tags, summary: "Delete an adaptive link", params: form.params } },
+      {
+        schema: {
+          tags,
+          summary: "Delete an adaptive link",
+          params: form.params,
+          response: { 200: LinkDeleteResponse },
+        },
+      },
       async (request) => {
         const accountId = accountOf(request);
         return links.delete(accountId, await byKey(request, accountId));
@@ -139,7 +184,15 @@ export const adaptiveLinkRoutes: FastifyPluginAsyncTypebox<{ links: AdaptiveLink
     );
     app.get(
       `${form.path}/passes`,
-      { schema: { tags, summary: "Passes made from an adaptive link", params: form.params, querystring: PassesQuery } },
+      {
+        schema: {
+          tags,
+          summary: "Passes made from an adaptive link",
+          params: form.params,
+          querystring: PassesQuery,
+          response: { 200: LinkPassesResponse },
+        },
+      },
       async (request) => {
         const accountId = accountOf(request);
         return links.passes(accountId, await byKey(request, accountId), request.query);
@@ -148,7 +201,14 @@ export const adaptiveLinkRoutes: FastifyPluginAsyncTypebox<{ links: AdaptiveLink
     const passParams = Type.Intersect([form.params, Type.Object({ passExternalId: ExternalIdParam })]);
     app.get(
       `${form.path}/passes/id/:passExternalId`,
-      { schema: { tags, summary: "A link's passes with this external id", params: passParams } },
+      {
+        schema: {
+          tags,
+          summary: "A link's passes with this external id",
+          params: passParams,
+          response: { 200: LinkPassesByExternalIdResponse },
+        },
+      },
       async (request) => {
         const accountId = accountOf(request);
         const params = request.params as Record<string, string>;
@@ -157,7 +217,15 @@ export const adaptiveLinkRoutes: FastifyPluginAsyncTypebox<{ links: AdaptiveLink
     );
     app.put(
       `${form.path}/passes/id/:passExternalId`,
-      { schema: { tags, summary: "Update a link's passes with this external id", params: passParams } },
+      {
+        schema: {
+          tags,
+          summary: "Update a link's passes with this external id",
+          params: passParams,
+          body: PassRequestBody,
+          response: { 200: LinkPassesUpdateResponse },
+        },
+      },
       async (request) => {
         const accountId = accountOf(request);
         const params = request.params as Record<string, string>;
@@ -172,7 +240,15 @@ export const adaptiveLinkRoutes: FastifyPluginAsyncTypebox<{ links: AdaptiveLink
     if (form.path !== "/links/adaptive/:linkId") {
       app.post(
         form.path,
-        { schema: { tags, summary: "Create an adaptive link with this external id", params: form.params } },
+        {
+          schema: {
+            tags,
+            summary: "Create an adaptive link with this external id",
+            params: form.params,
+            body: LinkBody,
+            response: { 200: LinkResponse },
+          },
+        },
         async (request) => {
           const accountId = accountOf(request);
           const key = (await byKey(request, accountId)) as { projectId: number; externalId: string };
@@ -216,6 +292,7 @@ export const adaptivePassRoutes: FastifyPluginAsyncTypebox<{ generator: PassFrom
         params: Type.Object({ linkId: LinkIdParam }),
         querystring: query,
         security: [],
+        response: AdaptivePassResponses,
       },
     },
     async (request, reply) =>
@@ -237,6 +314,7 @@ export const adaptivePassRoutes: FastifyPluginAsyncTypebox<{ generator: PassFrom
         }),
         querystring: query,
         security: [],
+        response: AdaptivePassResponses,
       },
     },
     async (request, reply) =>

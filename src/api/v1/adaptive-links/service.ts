@@ -232,7 +232,7 @@ export class AdaptiveLinkService {
         tags: _t,
         ...summary
       } = pass as Record<string, unknown>;
-      passes.push(summary);
+      passes.push(summary as ReturnType<PassService["summary"]>);
     }
     return { passes };
   }
