@@ -56,6 +56,23 @@ export interface PassEvent {
 }
 
 /**
+ * The horizon: the oldest transaction of this database still writing (its 32-bit xid widened to the 64-bit txid
+ * the events carry), or the next transaction id when none is. Every event below it is committed or rolled back.
+ * Only this database's sessions count: a long transaction elsewhere on the server holds nobody back. A
+ * transaction that has not written yet has no xid, and gets one above the horizon when it does.
+ */
+const HORIZON_SQL = `
+  WITH next AS (SELECT txid_snapshot_xmax(txid_current_snapshot()) AS xmax),
+       running AS (
+         SELECT ((n.xmax >> 32) << 32) + a.backend_xid::text::bigint AS txid, n.xmax
+           FROM pg_stat_activity a, next n
+          WHERE a.datname = current_database() AND a.backend_xid IS NOT NULL AND a.pid <> pg_backend_pid())
+  SELECT LEAST(
+           (SELECT xmax FROM next),
+           (SELECT min(CASE WHEN txid > xmax THEN txid - 4294967296 ELSE txid END) FROM running)
+         )::text AS xmin`;
+
+/**
  * The events of every transaction that finished since a consumer's last read, in order. `after` is the position
  * the previous read returned (start with 0). A position is a transaction horizon: every transaction below it has
  * committed or rolled back, so no event can appear behind a consumer that advanced to it — each committed event is
@@ -66,9 +83,7 @@ export async function readPassEvents(
   after: string,
   limit = 1000,
 ): Promise<{ events: PassEvent[]; position: string }> {
-  const { rows: horizon } = await db.query<{ xmin: string }>(
-    "SELECT txid_snapshot_xmin(txid_current_snapshot())::text AS xmin",
-  );
+  const { rows: horizon } = await db.query<{ xmin: string }>(HORIZON_SQL);
   const xmin = horizon[0]!.xmin;
   const { rows } = await db.query<PassEvent & { tx: string }>(
     `SELECT id::text, pass_id AS "passId", account_id AS "accountId", template_id AS "templateId", kind, version,

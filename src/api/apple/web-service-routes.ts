@@ -18,6 +18,7 @@ import {
 import type { Clock } from "../../clock.js";
 import { AppError, notFound } from "../../errors.js";
 import { enforce, RateLimiter } from "../../http/rate-limit.js";
+import { EmptyObject, NoBody, PkpassFile } from "../schema-kit.js";
 import { PKPASS_TYPE } from "../v1/downloads/service.js";
 
 const PassTypeParam = Type.String({ pattern: "^[A-Za-z0-9.-]{1,255}$" });
@@ -86,6 +87,7 @@ export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async
         summary: "Register a device for a pass's updates (201 new, 200 known)",
         params: registrationParams,
         body: Type.Object({ pushToken: Type.String({ pattern: "^[A-Za-z0-9_-]{1,512}$" }) }),
+        response: { 200: EmptyObject, 201: EmptyObject },
       },
     },
     async (request, reply) => {
@@ -107,6 +109,7 @@ export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async
         tags: ["Apple PassKit web service"],
         summary: "Unregister a device from a pass",
         params: registrationParams,
+        response: { 200: EmptyObject },
       },
     },
     async (request, reply) => {
@@ -125,6 +128,10 @@ export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async
         summary: "Serial numbers of the device's passes updated since a tag (204 when none)",
         params: Type.Object({ device: DeviceParam, passTypeIdentifier: PassTypeParam }),
         querystring: Type.Object({ passesUpdatedSince: Type.Optional(Type.String({ pattern: "^[0-9]{1,15}$" })) }),
+        response: {
+          200: Type.Object({ serialNumbers: Type.Array(Type.String()), lastUpdated: Type.String() }),
+          204: NoBody("No pass of the device changed since the tag"),
+        },
       },
     },
     async (request, reply) => {
@@ -147,6 +154,7 @@ export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async
         tags: ["Apple PassKit web service"],
         summary: "The latest version of a pass (304 when not modified since If-Modified-Since)",
         params: Type.Object({ passTypeIdentifier: PassTypeParam, serialNumber: SerialParam }),
+        response: { 200: PkpassFile, 304: NoBody("Not modified since If-Modified-Since") },
       },
     },
     async (request, reply) => {
@@ -173,6 +181,7 @@ export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async
         tags: ["Apple PassKit web service"],
         summary: "Wallet's error log messages",
         body: Type.Object({ logs: Type.Array(Type.String({ maxLength: 10_000 }), { maxItems: 1000 }) }),
+        response: { 200: EmptyObject },
       },
     },
     async (request) => {
@@ -202,6 +211,12 @@ export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async
             { maxProperties: 16 },
           ),
         }),
+        response: {
+          200: {
+            description: "The personalization token signed with the pass certificate (detached PKCS #7)",
+            content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
+          },
+        },
       },
     },
     async (request, reply) => {

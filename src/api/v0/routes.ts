@@ -1,8 +1,11 @@
 // Badge's v0 RPC API: POST /v0/rpc/userPassUpsert and POST /v0/rpc/passSendPushNotification, authenticated with
 // the same API keys (Bearer <secret>, or Basic key:secret).
+
+import { Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
 import type { ApiKeyService } from "../../accounts/api-keys.js";
 import { accountOf, requireApiKey } from "../../http/auth.js";
+import { Described } from "../schema-kit.js";
 import type { BadgeService } from "./service.js";
 
 export const badgeRoutes: FastifyPluginAsync<{ badge: BadgeService; apiKeys: ApiKeyService }> = async (
@@ -12,12 +15,35 @@ export const badgeRoutes: FastifyPluginAsync<{ badge: BadgeService; apiKeys: Api
   requireApiKey(app, apiKeys);
   app.post(
     "/rpc/userPassUpsert",
-    { schema: { tags: ["Badge v0"], summary: "Create or update a user's pass" } },
+    {
+      schema: {
+        tags: ["Badge v0"],
+        summary: "Create or update a user's pass",
+        body: Described({
+          passTemplateId: Type.Optional(Type.Unknown({ description: "Required: our template id or external id" })),
+          user: Type.Optional(Type.Unknown({ description: "Required: {id, email?, attributes}" })),
+          pass: Type.Optional(Type.Unknown({ description: "{id, attributes}" })),
+        }),
+        response: {
+          200: Type.Object({ pass: Type.Object({ id: Type.String(), downloadUrl: Type.String() }) }),
+        },
+      },
+    },
     (request) => badge.userPassUpsert(accountOf(request), request.body),
   );
   app.post(
     "/rpc/passSendPushNotification",
-    { schema: { tags: ["Badge v0"], summary: "Show a message on the holder's phone" } },
+    {
+      schema: {
+        tags: ["Badge v0"],
+        summary: "Show a message on the holder's phone",
+        body: Described({
+          passId: Type.Optional(Type.Unknown({ description: "Required: the Badge pass id" })),
+          message: Type.Optional(Type.Unknown({ description: "Required: at most 500 characters" })),
+        }),
+        response: { 200: Type.Object({ pass: Type.Object({ id: Type.String() }), ticketId: Type.Integer() }) },
+      },
+    },
     (request) => badge.sendPushNotification(accountOf(request), request.body),
   );
 };

@@ -6,6 +6,7 @@ import type { AppleIdentities } from "../../../apple/identities.js";
 import { InvalidInput } from "../../../domain/invalid-input.js";
 import { notFound } from "../../../errors.js";
 import { accountOf } from "../../../http/auth.js";
+import { NullableInteger } from "../../schema-kit.js";
 import { projectIdOf, projectPaths } from "../ids.js";
 import type { ProjectRepository } from "../projects/repository.js";
 
@@ -13,6 +14,18 @@ interface Deps {
   identities: AppleIdentities;
   projects: Pick<ProjectRepository, "findId">;
 }
+
+/** What a project's signing certificate is (never its key). */
+const CertificateSummary = Type.Object({
+  projectId: NullableInteger,
+  source: Type.String({ description: "project, default or development" }),
+  passTypeIdentifier: Type.String(),
+  teamIdentifier: Type.String(),
+  organizationName: Type.String(),
+  expiresAt: Type.String(),
+  subject: Type.String(),
+});
+const RemovedResponse = Type.Object({ status: Type.String(), projectId: Type.Integer() });
 
 const ImportBody = Type.Object({
   certificate: Type.String({
@@ -35,6 +48,7 @@ export const appleCertificateRoutes: FastifyPluginAsyncTypebox<Deps> = async (ap
           tags: ["Apple certificates"],
           summary: "The certificate that signs the project's Apple passes",
           params,
+          response: { 200: CertificateSummary },
         },
       },
       async (request) => identities.summary(await projectIdOf(projects, accountOf(request), request.params)),
@@ -47,6 +61,7 @@ export const appleCertificateRoutes: FastifyPluginAsyncTypebox<Deps> = async (ap
           summary: "Import the project's Pass Type ID certificate and key (validated, stored encrypted)",
           params,
           body: ImportBody,
+          response: { 200: CertificateSummary },
         },
       },
       async (request) => {
@@ -65,7 +80,14 @@ export const appleCertificateRoutes: FastifyPluginAsyncTypebox<Deps> = async (ap
     );
     app.delete(
       path,
-      { schema: { tags: ["Apple certificates"], summary: "Remove the project's own certificate", params } },
+      {
+        schema: {
+          tags: ["Apple certificates"],
+          summary: "Remove the project's own certificate",
+          params,
+          response: { 200: RemovedResponse },
+        },
+      },
       async (request) => {
         const projectId = await projectIdOf(projects, accountOf(request), request.params);
         if (!(await identities.remove(projectId))) throw notFound("Project certificate");

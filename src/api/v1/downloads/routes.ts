@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { accountOf } from "../../../http/auth.js";
+import { Described, PkpassFile, Redirect } from "../../schema-kit.js";
 import { ExternalIdParam, NumericIdParam, numericId } from "../ids.js";
 import type { Delivery, DownloadService } from "./service.js";
 
@@ -37,13 +38,26 @@ export const downloadRoutes: FastifyPluginAsyncTypebox<{ downloads: DownloadServ
           tags: ["Passes"],
           summary: "Download a pass: the signed .pkpass of an Apple pass, a 302 to the save link of a Google pass",
           params,
+          response: { 200: PkpassFile, 302: Redirect("the Google pass's save link") },
         },
       },
       async (request, reply) => send(reply, await downloads.download(accountOf(request), await passIdOf(request))),
     );
     app.get(
       `/pass/${suffix}/viewJSONPass`,
-      { schema: { tags: ["Passes"], summary: "The pass.json an Apple pass's bundle holds", params } },
+      {
+        schema: {
+          tags: ["Passes"],
+          summary: "The pass.json an Apple pass's bundle holds",
+          params,
+          response: {
+            200: Described(
+              { formatVersion: Type.Optional(Type.Integer()), serialNumber: Type.Optional(Type.String()) },
+              "pass.json",
+            ),
+          },
+        },
+      },
       async (request) => downloads.passJson(accountOf(request), await passIdOf(request)),
     );
   }
@@ -61,6 +75,14 @@ export const publicDownloadRoutes: FastifyPluginAsyncTypebox<{ downloads: Downlo
         tags: ["Passes"],
         summary: "A pass's public link (publicUrl.path): the pass, without an API key",
         params: Type.Object({ token: Type.String({ pattern: "^[A-Za-z0-9_-]{8,64}$" }) }),
+        response: {
+          200: PkpassFile,
+          302: Redirect("the Google pass's save link"),
+          410: {
+            description: "A single-use link already used",
+            ...Type.Object({ error: Type.String(), code: Type.String() }),
+          },
+        },
         security: [],
       },
     },

@@ -5,6 +5,7 @@ import { Type } from "@sinclair/typebox";
 import { notFound } from "../../../errors.js";
 import type { GoogleIssuers } from "../../../google/credentials.js";
 import { accountOf } from "../../../http/auth.js";
+import { NullableInteger } from "../../schema-kit.js";
 import { projectIdOf, projectPaths } from "../ids.js";
 import type { ProjectRepository } from "../projects/repository.js";
 
@@ -13,11 +14,26 @@ interface Deps {
   projects: Pick<ProjectRepository, "findId">;
 }
 
+/** Which issuer signs and syncs a project's Google passes (never its key). */
+const IssuerSummary = Type.Object({
+  projectId: NullableInteger,
+  source: Type.String({ description: "project, default or development" }),
+  issuerId: Type.String(),
+  clientEmail: Type.String(),
+});
+
 export const googleCredentialRoutes: FastifyPluginAsyncTypebox<Deps> = async (app, { issuers, projects }) => {
   for (const { path, params } of projectPaths("google/credentials")) {
     app.get(
       path,
-      { schema: { tags: ["Google credentials"], summary: "The Google Wallet issuer of the project's passes", params } },
+      {
+        schema: {
+          tags: ["Google credentials"],
+          summary: "The Google Wallet issuer of the project's passes",
+          params,
+          response: { 200: IssuerSummary },
+        },
+      },
       async (request) => issuers.summary(await projectIdOf(projects, accountOf(request), request.params)),
     );
     app.put(
@@ -34,6 +50,7 @@ export const googleCredentialRoutes: FastifyPluginAsyncTypebox<Deps> = async (ap
               Type.String({ maxLength: 20_000 }),
             ]),
           }),
+          response: { 200: IssuerSummary },
         },
       },
       async (request) =>
@@ -45,7 +62,14 @@ export const googleCredentialRoutes: FastifyPluginAsyncTypebox<Deps> = async (ap
     );
     app.delete(
       path,
-      { schema: { tags: ["Google credentials"], summary: "Remove the project's own issuer", params } },
+      {
+        schema: {
+          tags: ["Google credentials"],
+          summary: "Remove the project's own issuer",
+          params,
+          response: { 200: Type.Object({ status: Type.String(), projectId: Type.Integer() }) },
+        },
+      },
       async (request) => {
         const projectId = await projectIdOf(projects, accountOf(request), request.params);
         if (!(await issuers.remove(projectId))) throw notFound("Project Google credentials");

@@ -5,6 +5,7 @@ import { accountOf } from "../../../http/auth.js";
 import { PaginationQuery } from "../../../http/pagination.js";
 import { ExternalIdParam, NumericIdParam, numericId } from "../ids.js";
 import { Status } from "../passes/routes.js";
+import { PassListResponse } from "../passes/schemas.js";
 import type { PassKey, PassService } from "../passes/service.js";
 import type { TagService } from "./service.js";
 
@@ -63,7 +64,15 @@ export const tagRoutes: FastifyPluginAsyncTypebox<{ tags: TagService; passes: Pa
   const ByTag = Type.Object({ tag: TagName });
   app.get(
     "/tag/:tag/passes",
-    { schema: { tags, summary: "List the passes carrying a tag", params: ByTag, querystring: TagQuery } },
+    {
+      schema: {
+        tags,
+        summary: "List the passes carrying a tag",
+        params: ByTag,
+        querystring: TagQuery,
+        response: { 200: PassListResponse },
+      },
+    },
     (request) => passes.list(accountOf(request), request.query as never, request.params.tag),
   );
   app.put(

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { accountOf } from "../../../http/auth.js";
+import { Described } from "../../schema-kit.js";
 import { NumericIdParam, numericId } from "../ids.js";
 import type { TicketService } from "./service.js";
 
@@ -13,6 +14,21 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ tickets: TicketService }>
         tags: ["Tickets"],
         summary: "Get ticket (status: pending, running, done, failed; progress {done,total})",
         params: Type.Object({ id: NumericIdParam }),
+        response: {
+          200: Described({
+            id: Type.Integer(),
+            ticketId: Type.Integer(),
+            kind: Type.String(),
+            status: Type.String({ description: "pending, running, done or failed" }),
+            progress: Type.Object({ done: Type.Integer(), total: Type.Integer() }),
+            errors: Type.Array(Type.Unknown()),
+            templateId: Type.Optional(Type.Integer()),
+            passId: Type.Optional(Type.Integer()),
+            createdAt: Type.String(),
+            updatedAt: Type.String(),
+            finishedAt: Type.Optional(Type.String()),
+          }),
+        },
       },
     },
     (request) => tickets.get(accountOf(request), numericId(request.params.id, "Ticket")),
