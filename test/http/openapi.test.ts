@@ -34,6 +34,7 @@ describe("the OpenAPI document", () => {
       // biome-ignore lint/suspicious/noExplicitAny: an OpenAPI operation.
       for (const [method, operation] of Object.entries<any>(methods)) {
         operations++;
+        // biome-ignore lint/suspicious/noExplicitAny: OpenAPI response objects.
         const success = Object.entries<any>(operation.responses ?? {}).filter(([code]) => /^[23]/.test(code));
         const ok = success.some(([code, answer]) => {
           const content = answer.content ?? {};

@@ -1,6 +1,6 @@
 // The request and response schemas of the adaptive link routes (the OpenAPI document is built from them).
 import { Type } from "@sinclair/typebox";
-import { AnyJson, Described, EmptyObject, PkpassFile, Redirect } from "../../schema-kit.js";
+import { Described, EmptyObject, PkpassFile, Redirect } from "../../schema-kit.js";
 import { PassListResponse, PassSummary } from "../passes/schemas.js";
 
 const Loose = (description: string) => Type.Optional(Type.Unknown({ description }));
