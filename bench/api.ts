@@ -1,4 +1,5 @@
-// Authenticated API throughput: GET /v1/project/{id} and POST /v1/project, with autocannon over loopback.
+// Authenticated API throughput: GET /v1/project/{id}, POST /v1/project and GET /v1/pass/{id}, with autocannon over
+// loopback.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import autocannon from "autocannon";
@@ -46,7 +47,18 @@ export async function benchProjectApi(server: BenchServer): Promise<Rate[]> {
     headers,
     body: JSON.stringify({ name: "Bench create", projectType: "coupon", description: "load", settings: { a: "b" } }),
   });
-  return [read, create];
+  const template = (await (
+    await fetch(`${server.baseUrl}/v1/template/${id}`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ name: "Bench", headers: {}, fields: { points: { fieldType: "primary", value: "1" } } }),
+    })
+  ).json()) as { templateId: number };
+  const pass = (await (
+    await fetch(`${server.baseUrl}/v1/pass/${template.templateId}`, { method: "POST", headers, body: "{}" })
+  ).json()) as { id: number };
+  const passRead = await load("GET /v1/pass/{id}", { url: `${server.baseUrl}/v1/pass/${pass.id}`, headers });
+  return [read, create, passRead];
 }
 
 const root = new URL("../", import.meta.url).pathname;
