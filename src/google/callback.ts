@@ -26,9 +26,30 @@ export function lengthValue(...parts: string[]): Buffer {
   );
 }
 
-interface RootKey {
+export interface RootKey {
   key: KeyObject;
-  expiration: number | undefined;
+  expiration: number;
+}
+
+/**
+ * Google's root signing keys document ({keys: [{keyValue, protocolVersion, keyExpiration}]}): the ECv2SigningOnly
+ * keys, each with its expiration (a key without one is not trusted, as Google's own libraries rule).
+ */
+export function parseRootKeys(document: unknown): RootKey[] {
+  const entries = (document as { keys?: unknown } | null)?.keys;
+  const keys: RootKey[] = [];
+  for (const entry of Array.isArray(entries) ? entries : []) {
+    const { keyValue, protocolVersion, keyExpiration } = (entry ?? {}) as Record<string, unknown>;
+    const expiration = Number(keyExpiration);
+    if (protocolVersion !== PROTOCOL || typeof keyValue !== "string" || !Number.isFinite(expiration)) continue;
+    try {
+      keys.push({
+        key: createPublicKey({ key: Buffer.from(keyValue, "base64"), format: "der", type: "spki" }),
+        expiration,
+      });
+    } catch {}
+  }
+  return keys;
 }
 
 export class CallbackKeys {
@@ -43,19 +64,7 @@ export class CallbackKeys {
     if (!refresh && this.cached && Date.now() - this.cached.at < this.ttlMs) return this.cached.keys;
     const response = await fetch(this.url, { signal: AbortSignal.timeout(10_000) });
     if (!response.ok) throw new Error(`callback keys: HTTP ${response.status}`);
-    const body = (await response.json()) as {
-      keys?: Array<{ keyValue?: string; protocolVersion?: string; keyExpiration?: string }>;
-    };
-    const keys: RootKey[] = [];
-    for (const entry of body.keys ?? []) {
-      if (entry.protocolVersion !== PROTOCOL || !entry.keyValue) continue;
-      try {
-        keys.push({
-          key: createPublicKey({ key: Buffer.from(entry.keyValue, "base64"), format: "der", type: "spki" }),
-          expiration: entry.keyExpiration ? Number(entry.keyExpiration) : undefined,
-        });
-      } catch {}
-    }
+    const keys = parseRootKeys(await response.json());
     this.cached = { keys, at: Date.now() };
     return keys;
   }
@@ -93,7 +102,7 @@ export function verificationProblem(
 ): string | undefined {
   if (signed.protocolVersion !== PROTOCOL) return "unsupported protocolVersion";
   const intermediate = signed.intermediateSigningKey;
-  const liveRoots = roots.filter((r) => r.expiration === undefined || r.expiration > now);
+  const liveRoots = roots.filter((r) => r.expiration > now);
   const signedKeyData = lengthValue(SENDER_ID, PROTOCOL, intermediate.signedKey);
   const trusted = intermediate.signatures.some((sig) => liveRoots.some((root) => ecdsa(root.key, signedKeyData, sig)));
   if (!trusted) return "the intermediate signing key is not signed by a Google root key";
