@@ -4,8 +4,9 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
 import type pg from "pg";
 import { InvalidInput } from "../domain/invalid-input.js";
-import { CredentialResolver, type CredentialSource } from "../secrets/credential-resolver.js";
+import type { CredentialSource } from "../secrets/credential-resolver.js";
 import type { SecretBox } from "../secrets/encryption.js";
+import { type Opened, ProjectCredentials, SecretStore, type StoredRow } from "../secrets/secret-store.js";
 import { expiresAt, type IdentityInput, identityProblems, type PassIdentity } from "./certificates.js";
 import { readUploadedIdentity } from "./identity-worker.js";
 import { CmsSigner } from "./signer.js";
@@ -33,17 +34,13 @@ export interface IdentitySummary {
   subject: string;
 }
 
-interface IdentityRow {
-  id: number;
-  project_id: number | null;
-  kind: string;
+interface IdentityRow extends StoredRow {
   pass_type_identifier: string;
   team_identifier: string;
   organization_name: string;
   certificate_pem: string;
   chain_pem: string | null;
   private_key_encrypted: Buffer;
-  updated_at: Date;
 }
 
 const DEV_PASS_TYPE = "pass.dev.wallet-pass-server";
@@ -79,25 +76,21 @@ export function summaryOf(identity: SigningIdentity, projectId: number | null, s
 }
 
 export class AppleIdentities {
-  private readonly built = new Map<string, SigningIdentity>();
-  private readonly fallback: SigningIdentity | undefined;
-  private development: SigningIdentity | undefined;
-  private readonly resolver = new CredentialResolver<SigningIdentity>(
-    "Apple identities",
-    (projectId) => this.ownIdentity(projectId),
-    () => ({ default: this.fallback, development: this.development }),
-  );
+  private readonly credentials: ProjectCredentials<IdentityRow, SigningIdentity>;
 
   constructor(
-    private readonly pool: pg.Pool,
-    private readonly box: SecretBox,
+    pool: pg.Pool,
+    box: SecretBox,
     /** Apple's WWDR intermediate: embedded in every pass and the issuer imported certificates must have. */
     private readonly wwdr: X509Certificate,
     defaultIdentity?: PassIdentity,
   ) {
-    if (defaultIdentity) {
-      this.fallback = signingIdentity("default", { ...defaultIdentity, chain: [wwdr] }, false);
-    }
+    this.credentials = new ProjectCredentials<IdentityRow, SigningIdentity>(
+      new SecretStore<IdentityRow>(pool, box, { table: "apple_identities", secretColumn: "private_key_encrypted" }),
+      (opened) => this.fromRow(opened),
+      defaultIdentity ? signingIdentity("default", { ...defaultIdentity, chain: [wwdr] }, false) : undefined,
+      "Apple identities",
+    );
   }
 
   /**
@@ -106,9 +99,7 @@ export class AppleIdentities {
    */
   async start(log: { warn(msg: string): void }): Promise<void> {
     for (const warning of await this.expiringWithin(30)) log.warn(`Apple certificate expiring soon: ${warning}`);
-    if (this.fallback) return;
-    let row = await this.developmentRow();
-    if (!row) {
+    const development = await this.credentials.startDevelopment(() => {
       const ca = issueIdentity(
         [
           ["CN", "Wallet Pass Server Development CA"],
@@ -121,23 +112,19 @@ export class AppleIdentities {
         isCa: false,
         days: 3650,
       });
-      await this.pool.query(
-        `INSERT INTO apple_identities (project_id, kind, pass_type_identifier, team_identifier, organization_name,
-           certificate_pem, chain_pem, private_key_encrypted, not_after)
-         VALUES (NULL, 'development', $1, $2, $3, $4, $5, $6, now() + interval '3650 days')
-         ON CONFLICT (kind) WHERE kind = 'development' DO NOTHING`,
-        [
-          DEV_PASS_TYPE,
-          DEV_TEAM,
-          "Wallet Pass Server (development)",
-          toPem(pass.certificate),
-          toPem(ca.certificate),
-          this.box.seal(Buffer.from(pass.privateKey.export({ type: "pkcs8", format: "pem" }))),
-        ],
-      );
-      row = await this.developmentRow();
-    }
-    this.development = this.fromRow(row!);
+      return {
+        columns: {
+          pass_type_identifier: DEV_PASS_TYPE,
+          team_identifier: DEV_TEAM,
+          organization_name: "Wallet Pass Server (development)",
+          certificate_pem: toPem(pass.certificate),
+          chain_pem: toPem(ca.certificate),
+          not_after: new Date(Date.now() + 3650 * 86_400_000),
+        },
+        secret: Buffer.from(pass.privateKey.export({ type: "pkcs8", format: "pem" })),
+      };
+    });
+    if (!development) return;
     log.warn(
       "Apple: no APPLE_PASS_CERT configured. Projects without their own certificate get passes signed by a " +
         "generated development certificate: they open in tools and tests but will not install on a phone. " +
@@ -145,47 +132,25 @@ export class AppleIdentities {
     );
   }
 
-  private async developmentRow(): Promise<IdentityRow | undefined> {
-    const { rows } = await this.pool.query<IdentityRow>("SELECT * FROM apple_identities WHERE kind = 'development'");
-    return rows[0];
-  }
-
-  private fromRow(row: IdentityRow): SigningIdentity {
-    const key = `${row.id}:${row.updated_at.getTime()}`;
-    const cached = this.built.get(key);
-    if (cached) return cached;
-    const privateKey = createPrivateKey(this.box.open(row.private_key_encrypted).toString("utf8"));
-    const certificate = new X509Certificate(row.certificate_pem);
-    const chain = row.chain_pem ? [new X509Certificate(row.chain_pem)] : [this.wwdr];
+  private fromRow({ row, secret, version }: Opened<IdentityRow>): SigningIdentity {
     const identity: PassIdentity = {
-      certificate,
-      privateKey,
-      chain,
+      certificate: new X509Certificate(row.certificate_pem),
+      privateKey: createPrivateKey(secret.toString("utf8")),
+      chain: row.chain_pem ? [new X509Certificate(row.chain_pem)] : [this.wwdr],
       passTypeIdentifier: row.pass_type_identifier,
       teamIdentifier: row.team_identifier,
       organizationName: row.organization_name,
     };
-    const built = signingIdentity(key, identity, row.kind === "development");
-    this.built.set(key, built);
-    return built;
+    return signingIdentity(version, identity, row.kind === "development");
   }
 
   /** The identity signing this project's passes (cached briefly, so an import elsewhere is seen within 30 s). */
   async forProject(projectId: number): Promise<SigningIdentity> {
-    return (await this.resolver.resolve(projectId)).value;
-  }
-
-  private async ownIdentity(projectId: number): Promise<SigningIdentity | undefined> {
-    const { rows } = await this.pool.query<IdentityRow>({
-      name: "apple-identity-of-project",
-      text: "SELECT * FROM apple_identities WHERE project_id = $1",
-      values: [projectId],
-    });
-    return rows[0] && this.fromRow(rows[0]);
+    return (await this.credentials.resolve(projectId)).value;
   }
 
   async summary(projectId: number): Promise<IdentitySummary> {
-    const { value, source } = await this.resolver.resolve(projectId);
+    const { value, source } = await this.credentials.resolve(projectId);
     return summaryOf(value, source === "project" ? projectId : null, source);
   }
 
@@ -197,48 +162,43 @@ export class AppleIdentities {
       const expired = new Date(identity.certificate.validTo).getTime() <= Date.now();
       throw new InvalidInput(problems, expired ? "CERTIFICATE_EXPIRED" : "INVALID_CERTIFICATE");
     }
-    await this.pool.query(
-      `INSERT INTO apple_identities (project_id, kind, pass_type_identifier, team_identifier, organization_name,
-         certificate_pem, chain_pem, private_key_encrypted, not_after)
-       VALUES ($1, 'project', $2, $3, $4, $5, NULL, $6, $7)
-       ON CONFLICT (project_id) DO UPDATE SET pass_type_identifier = EXCLUDED.pass_type_identifier,
-         team_identifier = EXCLUDED.team_identifier, organization_name = EXCLUDED.organization_name,
-         certificate_pem = EXCLUDED.certificate_pem, private_key_encrypted = EXCLUDED.private_key_encrypted,
-         not_after = EXCLUDED.not_after, certificate_id = gen_random_uuid(), updated_at = clock_timestamp()`,
-      [
-        projectId,
-        identity.passTypeIdentifier,
-        identity.teamIdentifier,
-        identity.organizationName,
-        identity.certificate.toString(),
-        this.box.seal(Buffer.from(identity.privateKey.export({ type: "pkcs8", format: "pem" }))),
-        expiresAt(identity.certificate),
-      ],
+    await this.credentials.put(
+      projectId,
+      {
+        pass_type_identifier: identity.passTypeIdentifier,
+        team_identifier: identity.teamIdentifier,
+        organization_name: identity.organizationName,
+        certificate_pem: identity.certificate.toString(),
+        chain_pem: null,
+        not_after: expiresAt(identity.certificate),
+      },
+      Buffer.from(identity.privateKey.export({ type: "pkcs8", format: "pem" })),
+      // A new certificate gets a new public id.
+      ["certificate_id = gen_random_uuid()"],
     );
-    this.resolver.forget(projectId);
     return this.summary(projectId);
   }
 
   /** Removes a project's own identity; its passes fall back to the default. */
-  async remove(projectId: number): Promise<boolean> {
-    const { rowCount } = await this.pool.query("DELETE FROM apple_identities WHERE project_id = $1", [projectId]);
-    this.resolver.forget(projectId);
-    return (rowCount ?? 0) > 0;
+  remove(projectId: number): Promise<boolean> {
+    return this.credentials.remove(projectId);
   }
 
   /** Identities that expire within `days` (the default one included), for a warning at start. */
   async expiringWithin(days: number): Promise<string[]> {
     const limit = Date.now() + days * 86_400_000;
     const out: string[] = [];
-    if (this.fallback && expiresAt(this.fallback.certificate).getTime() < limit) {
+    const fallback = this.credentials.fallback;
+    if (fallback && expiresAt(fallback.certificate).getTime() < limit) {
       out.push(
-        `APPLE_PASS_CERT (${this.fallback.passTypeIdentifier}) expires ${expiresAt(this.fallback.certificate).toISOString()}`,
+        `APPLE_PASS_CERT (${fallback.passTypeIdentifier}) expires ${expiresAt(fallback.certificate).toISOString()}`,
       );
     }
-    const { rows } = await this.pool.query<{ project_id: number; pass_type_identifier: string; not_after: Date }>(
-      "SELECT project_id, pass_type_identifier, not_after FROM apple_identities WHERE kind = 'project' AND not_after < $1",
-      [new Date(limit)],
-    );
+    const rows = await this.credentials.store.projectRows<{
+      project_id: number;
+      pass_type_identifier: string;
+      not_after: Date;
+    }>(["project_id", "pass_type_identifier", "not_after"], "not_after < $1", [new Date(limit)]);
     for (const row of rows) {
       out.push(
         `project ${row.project_id} (${row.pass_type_identifier}) certificate expires ${row.not_after.toISOString()}`,

@@ -4,8 +4,9 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import type pg from "pg";
 import { InvalidInput } from "../domain/invalid-input.js";
-import { CredentialResolver, type CredentialSource } from "../secrets/credential-resolver.js";
+import type { CredentialSource } from "../secrets/credential-resolver.js";
 import type { SecretBox } from "../secrets/encryption.js";
+import { ProjectCredentials, SecretStore, type StoredRow } from "../secrets/secret-store.js";
 
 export interface ServiceAccount {
   client_email: string;
@@ -88,53 +89,47 @@ function issuerOf(key: string, issuerId: string, account: ServiceAccount, develo
   };
 }
 
-interface CredentialRow {
-  id: number;
-  kind: string;
+interface CredentialRow extends StoredRow {
   issuer_id: string;
   service_account_encrypted: Buffer;
-  updated_at: Date;
 }
 
 export class GoogleIssuers {
-  private readonly built = new Map<string, GoogleIssuer>();
-  private readonly fallback: GoogleIssuer | undefined;
-  private development: GoogleIssuer | undefined;
-  private readonly resolver = new CredentialResolver<GoogleIssuer>(
-    "Google issuers",
-    (projectId) => this.ownIssuer(projectId),
-    () => ({ default: this.fallback, development: this.development }),
-  );
+  private readonly credentials: ProjectCredentials<CredentialRow, GoogleIssuer>;
 
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly box: SecretBox,
-    defaultIssuer?: { issuerId: string; serviceAccount: ServiceAccount },
-  ) {
-    if (defaultIssuer) {
-      this.fallback = issuerOf("default", defaultIssuer.issuerId, defaultIssuer.serviceAccount, false);
-    }
+  constructor(pool: pg.Pool, box: SecretBox, defaultIssuer?: { issuerId: string; serviceAccount: ServiceAccount }) {
+    this.credentials = new ProjectCredentials<CredentialRow, GoogleIssuer>(
+      new SecretStore<CredentialRow>(pool, box, {
+        table: "google_credentials",
+        secretColumn: "service_account_encrypted",
+      }),
+      ({ row, secret, version }) =>
+        issuerOf(
+          version,
+          row.issuer_id,
+          JSON.parse(secret.toString("utf8")) as ServiceAccount,
+          row.kind === "development",
+        ),
+      defaultIssuer ? issuerOf("default", defaultIssuer.issuerId, defaultIssuer.serviceAccount, false) : undefined,
+      "Google issuers",
+    );
   }
 
   /** Without a server-wide default, loads (or generates once) the development signing key. */
   async start(log: { warn(msg: string): void }): Promise<void> {
-    if (this.fallback) return;
-    let row = await this.developmentRow();
-    if (!row) {
+    const development = await this.credentials.startDevelopment(() => {
       const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
       const account: ServiceAccount = {
         type: "service_account",
         client_email: "development@wallet-pass-server.invalid",
         private_key: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
       };
-      await this.pool.query(
-        `INSERT INTO google_credentials (project_id, kind, issuer_id, client_email, service_account_encrypted)
-         VALUES (NULL, 'development', $1, $2, $3) ON CONFLICT (kind) WHERE kind = 'development' DO NOTHING`,
-        [DEV_ISSUER_ID, account.client_email, this.box.seal(Buffer.from(JSON.stringify(account)))],
-      );
-      row = await this.developmentRow();
-    }
-    this.development = this.fromRow(row!);
+      return {
+        columns: { issuer_id: DEV_ISSUER_ID, client_email: account.client_email },
+        secret: Buffer.from(JSON.stringify(account)),
+      };
+    });
+    if (!development) return;
     log.warn(
       "Google: no GOOGLE_SERVICE_ACCOUNT/GOOGLE_ISSUER_ID configured. Projects without their own issuer get save " +
         "links signed by a generated development key (structurally valid, refused by Google), and nothing is " +
@@ -142,39 +137,12 @@ export class GoogleIssuers {
     );
   }
 
-  private async developmentRow(): Promise<CredentialRow | undefined> {
-    const { rows } = await this.pool.query<CredentialRow>(
-      "SELECT * FROM google_credentials WHERE kind = 'development'",
-    );
-    return rows[0];
-  }
-
-  private fromRow(row: CredentialRow): GoogleIssuer {
-    const key = `${row.id}:${row.updated_at.getTime()}`;
-    let issuer = this.built.get(key);
-    if (!issuer) {
-      const account = JSON.parse(this.box.open(row.service_account_encrypted).toString("utf8")) as ServiceAccount;
-      issuer = issuerOf(key, row.issuer_id, account, row.kind === "development");
-      this.built.set(key, issuer);
-    }
-    return issuer;
-  }
-
   async forProject(projectId: number): Promise<GoogleIssuer> {
-    return (await this.resolver.resolve(projectId)).value;
-  }
-
-  private async ownIssuer(projectId: number): Promise<GoogleIssuer | undefined> {
-    const { rows } = await this.pool.query<CredentialRow>({
-      name: "google-credential-of-project",
-      text: "SELECT * FROM google_credentials WHERE project_id = $1",
-      values: [projectId],
-    });
-    return rows[0] && this.fromRow(rows[0]);
+    return (await this.credentials.resolve(projectId)).value;
   }
 
   async summary(projectId: number): Promise<IssuerSummary> {
-    const { value: issuer, source } = await this.resolver.resolve(projectId);
+    const { value: issuer, source } = await this.credentials.resolve(projectId);
     return {
       projectId: source === "project" ? projectId : null,
       source,
@@ -186,20 +154,15 @@ export class GoogleIssuers {
   async import(projectId: number, issuerId: unknown, serviceAccount: string | object): Promise<IssuerSummary> {
     const id = checkIssuerId(issuerId);
     const account = parseServiceAccount(serviceAccount);
-    await this.pool.query(
-      `INSERT INTO google_credentials (project_id, kind, issuer_id, client_email, service_account_encrypted)
-       VALUES ($1, 'project', $2, $3, $4)
-       ON CONFLICT (project_id) DO UPDATE SET issuer_id = EXCLUDED.issuer_id, client_email = EXCLUDED.client_email,
-         service_account_encrypted = EXCLUDED.service_account_encrypted, updated_at = clock_timestamp()`,
-      [projectId, id, account.client_email, this.box.seal(Buffer.from(JSON.stringify(account)))],
+    await this.credentials.put(
+      projectId,
+      { issuer_id: id, client_email: account.client_email },
+      Buffer.from(JSON.stringify(account)),
     );
-    this.resolver.forget(projectId);
     return this.summary(projectId);
   }
 
-  async remove(projectId: number): Promise<boolean> {
-    const { rowCount } = await this.pool.query("DELETE FROM google_credentials WHERE project_id = $1", [projectId]);
-    this.resolver.forget(projectId);
-    return (rowCount ?? 0) > 0;
+  remove(projectId: number): Promise<boolean> {
+    return this.credentials.remove(projectId);
   }
 }
