@@ -122,7 +122,7 @@ export async function buildApp(config: AppConfig, services: Services, db: Databa
     prefix: "/apple",
     passes: applePasses,
     registrations,
-    pool,
+    signUps: services.apple.signUps,
     clock: services.clock,
   });
   await http.register(googleCallbackRoutes, { prefix: "/google", callbacks: services.google.callbacks });

@@ -22,6 +22,7 @@ import { TagRepository } from "./api/v1/tags/repository.js";
 import { TagService } from "./api/v1/tags/service.js";
 import { TemplateRepository } from "./api/v1/templates/repository.js";
 import { TemplateService } from "./api/v1/templates/service.js";
+import { TicketRepository } from "./api/v1/tickets/repository.js";
 import { TicketService } from "./api/v1/tickets/service.js";
 import { ApnsClient, type ApnsOptions } from "./apple/apns.js";
 import { AppleIdentities } from "./apple/identities.js";
@@ -29,6 +30,7 @@ import { ApplePassBuilder } from "./apple/pass-builder.js";
 import { applePushSubscriber } from "./apple/push-subscriber.js";
 import { Registrations } from "./apple/registrations.js";
 import type { AppleSetup } from "./apple/setup.js";
+import { SignUps } from "./apple/sign-ups.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { Config } from "./config.js";
 import type { DatabaseHandle } from "./db/client.js";
@@ -91,7 +93,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
   const projectRepository = new ProjectRepository(prisma, pool);
   const projects = new ProjectService(projectRepository);
   const merchants = new NfcMerchantService(projectRepository, new NfcMerchantRepository(prisma));
-  const tickets = new TicketService(prisma, pool);
+  const tickets = new TicketService(new TicketRepository(prisma, pool));
   const templateRepository = new TemplateRepository(prisma, pool);
   const outbound = new OutboundGuard(config.outbound ?? {});
   const images = new ImageStore(pool, { guard: outbound, fetchTimeoutMs: config.imageFetchTimeoutMs });
@@ -119,14 +121,13 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
   const downloads = new DownloadService(applePasses, googleWallet, passRepository);
   const registrations = new Registrations(pool, clock);
   const linkRepository = new LinkRepository(pool);
-  const adaptiveLinks = new AdaptiveLinkService(linkRepository, passes, pool, config.publicBaseUrl, clock);
+  const adaptiveLinks = new AdaptiveLinkService(linkRepository, passes, config.publicBaseUrl, clock);
   const generator = new PassFromLink({
     links: linkRepository,
     passes,
     apple: applePasses,
     google: googleWallet,
     images,
-    pool,
     publicBaseUrl: config.publicBaseUrl,
     clock,
   });
@@ -167,7 +168,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     tags,
     downloads,
     images,
-    apple: { identities, passes: applePasses, registrations },
+    apple: { identities, passes: applePasses, registrations, signUps: new SignUps(pool) },
     google: { issuers, wallet: googleWallet, client: googleClient, callbacks },
     adaptiveLinks,
     generator,

@@ -18,17 +18,27 @@ export interface PersonalizationTarget {
   personalized: boolean;
 }
 
-/** The pass a personalize call names, with its template's requirements and whether it was personalized. */
-export async function personalizationTarget(pool: pg.Pool, serialNumber: string) {
-  const { rows } = await pool.query<PersonalizationTarget>({
-    name: "apple-personalization-target",
-    text: `SELECT p.id, p.authentication_token AS "authenticationToken", t.project_id AS "projectId", t.vendor,
+/** Where sign-ups are stored: the pass a personalize call names, and keeping a holder's answer once. */
+export class SignUps {
+  constructor(private readonly pool: pg.Pool) {}
+
+  /** The pass a personalize call names, with its template's requirements and whether it was personalized. */
+  async target(serialNumber: string): Promise<PersonalizationTarget | undefined> {
+    const { rows } = await this.pool.query<PersonalizationTarget>({
+      name: "apple-personalization-target",
+      text: `SELECT p.id, p.authentication_token AS "authenticationToken", t.project_id AS "projectId", t.vendor,
                   t.design->'personalization'->'requiredPersonalizationFields' AS requirements,
                   p.personalization IS NOT NULL AS personalized
              FROM passes p JOIN templates t ON t.id = p.template_id WHERE p.serial_number = $1`,
-    values: [serialNumber],
-  });
-  return rows[0];
+      values: [serialNumber],
+    });
+    return rows[0];
+  }
+
+  /** Keeps the holder's sign-up once; false when the pass was personalized already. */
+  keep(passId: number, info: Record<string, string>): Promise<boolean> {
+    return storePersonalization(this.pool, passId, info);
+  }
 }
 
 /** The template's required fields (name, postalCode, emailAddress, phoneNumber), or undefined when none. */
@@ -71,11 +81,7 @@ export function personalizationInfo(given: Record<string, string>, required: str
  * Keeps the holder's sign-up info on the pass and fills the template's fields named like it (name, emailAddress,
  * …); the pass then changes (its next bundle has no personalization.json), so Wallet fetches the personalized pass.
  */
-export async function storePersonalization(
-  pool: pg.Pool,
-  passId: number,
-  info: Record<string, string>,
-): Promise<boolean> {
+async function storePersonalization(pool: pg.Pool, passId: number, info: Record<string, string>): Promise<boolean> {
   const fieldValues: Record<string, { value: string }> = {};
   const name = info.fullName ?? [info.givenName, info.familyName].filter(Boolean).join(" ");
   const values: Record<string, string | undefined> = {

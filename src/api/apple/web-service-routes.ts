@@ -5,16 +5,9 @@ import { timingSafeEqual } from "node:crypto";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
-import type pg from "pg";
 import type { ApplePassBuilder, PassAccess } from "../../apple/pass-builder.js";
 import { MAX_DEVICES_PER_PASS, type Registrations, SETTLE_MS } from "../../apple/registrations.js";
-import {
-  personalizationInfo,
-  personalizationTarget,
-  requiredFieldsOf,
-  SIGN_UP_VALUE_MAX,
-  storePersonalization,
-} from "../../apple/sign-ups.js";
+import { personalizationInfo, requiredFieldsOf, SIGN_UP_VALUE_MAX, type SignUps } from "../../apple/sign-ups.js";
 import type { Clock } from "../../clock.js";
 import { AppError, notFound } from "../../errors.js";
 import { enforce, RateLimiter } from "../../http/rate-limit.js";
@@ -41,7 +34,7 @@ export const ANONYMOUS_BODY_LIMIT = 64 * 1024;
 export interface WebServiceDeps {
   passes: ApplePassBuilder;
   registrations: Registrations;
-  pool: pg.Pool;
+  signUps: SignUps;
   clock: Clock;
 }
 
@@ -222,7 +215,7 @@ export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async
     async (request, reply) => {
       const { passTypeIdentifier, serialNumber } = request.params;
       enforce("personalization requests", [personalizePerAddress, request.ip]);
-      const target = await personalizationTarget(deps.pool, serialNumber);
+      const target = await deps.signUps.target(serialNumber);
       if (target?.vendor !== "Apple") throw notFound("Pass");
       enforce("personalization requests", [personalizePerPass, `${target.id}`]);
       // Wallet sends no ApplePass header here; one that is sent must be right.
@@ -238,7 +231,7 @@ export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async
       if (!required) throw new AppError("NOT_PERSONALIZABLE", "This pass does not ask for personalization");
       if (target.personalized) throw alreadyPersonalized();
       const info = personalizationInfo(request.body.requiredPersonalizationInfo, required);
-      if (!(await storePersonalization(deps.pool, target.id, info))) throw alreadyPersonalized();
+      if (!(await deps.signUps.keep(target.id, info))) throw alreadyPersonalized();
       const signature = identity.signer.sign(Buffer.from(request.body.personalizationToken, "utf8"));
       return reply.header("content-type", "application/octet-stream").send(signature);
     },

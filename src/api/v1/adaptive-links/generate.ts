@@ -1,8 +1,3 @@
-// Handing a visitor the pass an adaptive link stands for: the device (from the path or the User-Agent) picks the
-// template; query parameters fill the pass (barcode, barcodeAltText, tags, exid, lat/long for the nearest
-// locations, and any of the link's field names). A non-personalized link without field parameters hands out the
-// one pass it made first; otherwise each request makes a new pass, taken atomically from availablePasses.
-import type pg from "pg";
 import type { ApplePassBuilder } from "../../../apple/pass-builder.js";
 import type { Clock } from "../../../clock.js";
 import { designOf } from "../../../domain/field-model.js";
@@ -58,20 +53,13 @@ export class PassFromLink {
       apple: ApplePassBuilder;
       google: GoogleWallet;
       images: ImageStore;
-      pool: pg.Pool;
       publicBaseUrl: string;
       clock: Clock;
     },
   ) {}
 
-  private async template(id: number): Promise<TemplateDesignRow | undefined> {
-    const { rows } = await this.deps.pool.query<TemplateDesignRow>({
-      name: "link-template",
-      text: `SELECT t.id, t.vendor, t.name, t.design, p.name AS "projectName" FROM templates t
-               JOIN projects p ON p.id = t.project_id WHERE t.id = $1`,
-      values: [id],
-    });
-    return rows[0];
+  private template(id: number): Promise<TemplateDesignRow | undefined> {
+    return this.deps.links.templateDesign(id);
   }
 
   /** The landing page of a link: its program's look, and the device URLs. */
@@ -209,7 +197,7 @@ export class PassFromLink {
     if (passId === undefined) return undefined;
     const winner = await this.deps.links.setSharedPass(link.id, device, passId);
     if (winner !== passId) {
-      await this.deps.pool.query("DELETE FROM passes WHERE id = $1", [passId]);
+      await this.deps.links.deletePass(passId);
       await this.deps.links.returnPass(link.id);
     }
     return winner;

@@ -290,4 +290,61 @@ export class LinkRepository {
     );
     return rows[0]?.id ?? passId;
   }
+
+  /** The account's template a link names (id or external id): its vendor and project. */
+  async templateOf(accountId: number, key: { id: number } | { externalId: string }) {
+    const [where, value] = "id" in key ? ["id = $2", key.id] : ["external_id = $2", key.externalId];
+    const { rows } = await this.pool.query<{
+      id: number;
+      vendor: string;
+      projectId: number;
+      externalId: string | null;
+    }>(
+      `SELECT id, vendor, project_id AS "projectId", external_id AS "externalId" FROM templates
+        WHERE account_id = $1 AND ${where}`,
+      [accountId, value],
+    );
+    return rows[0];
+  }
+
+  /** The account's project a path names (id or external id). */
+  async projectIdOf(accountId: number, project: { id: number } | { externalId: string }): Promise<number | undefined> {
+    const [where, value] = "id" in project ? ["id = $2", project.id] : ["external_id = $2", project.externalId];
+    const { rows } = await this.pool.query<{ id: number }>(
+      `SELECT id FROM projects WHERE account_id = $1 AND ${where}`,
+      [accountId, value],
+    );
+    return rows[0]?.id;
+  }
+
+  /** The ids of the link's passes with this external id (one per template at most). */
+  async passIdsByExternalId(linkId: string, passExternalId: string): Promise<number[]> {
+    const { rows } = await this.pool.query<{ id: number }>(
+      "SELECT id FROM passes WHERE adaptive_link_id = $1 AND external_id = $2 ORDER BY id",
+      [linkId, passExternalId],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** A template's design and names, for making a link's passes and its landing page. */
+  async templateDesign(id: number) {
+    const { rows } = await this.pool.query<{
+      id: number;
+      vendor: string;
+      name: string;
+      design: unknown;
+      projectName: string;
+    }>({
+      name: "link-template",
+      text: `SELECT t.id, t.vendor, t.name, t.design, p.name AS "projectName" FROM templates t
+               JOIN projects p ON p.id = t.project_id WHERE t.id = $1`,
+      values: [id],
+    });
+    return rows[0];
+  }
+
+  /** Removes a pass a link made but lost to a concurrent first request. */
+  async deletePass(passId: number): Promise<void> {
+    await this.pool.query("DELETE FROM passes WHERE id = $1", [passId]);
+  }
 }

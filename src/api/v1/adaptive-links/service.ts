@@ -1,7 +1,3 @@
-// The rules of adaptive links: create (templates by id, external id or pass-link id), read, list with keyset
-// pages, partial update, delete, the passes a link made, and the boarding-pass / event-ticket "multiple" create
-// whose flights and events reach every passenger's or attendee's pass.
-import type pg from "pg";
 import { type Clock, systemClock } from "../../../clock.js";
 import { InvalidInput } from "../../../domain/invalid-input.js";
 import { takesValue } from "../../../domain/known-headers.js";
@@ -30,7 +26,6 @@ export class AdaptiveLinkService {
   constructor(
     private readonly links: LinkRepository,
     private readonly passService: PassService,
-    private readonly pool: pg.Pool,
     private readonly publicBaseUrl: string,
     private readonly clock: Clock = systemClock,
   ) {}
@@ -78,14 +73,9 @@ export class AdaptiveLinkService {
   }
 
   private async template(accountId: number, key: { id: number } | { externalId: string }): Promise<TemplateInfo> {
-    const [where, value] = "id" in key ? ["id = $2", key.id] : ["external_id = $2", key.externalId];
-    const { rows } = await this.pool.query<TemplateInfo>(
-      `SELECT id, vendor, project_id AS "projectId", external_id AS "externalId" FROM templates
-        WHERE account_id = $1 AND ${where}`,
-      [accountId, value],
-    );
-    if (!rows[0]) throw notFound("Template");
-    return rows[0];
+    const template = await this.links.templateOf(accountId, key);
+    if (!template) throw notFound("Template");
+    return template;
   }
 
   /** The template (and inherited payload) a reference names for one platform; checks the vendor fits. */
@@ -154,13 +144,9 @@ export class AdaptiveLinkService {
   }
 
   async projectId(accountId: number, project: { id: number } | { externalId: string }): Promise<number> {
-    const [where, value] = "id" in project ? ["id = $2", project.id] : ["external_id = $2", project.externalId];
-    const { rows } = await this.pool.query<{ id: number }>(
-      `SELECT id FROM projects WHERE account_id = $1 AND ${where}`,
-      [accountId, value],
-    );
-    if (!rows[0]) throw notFound("Project");
-    return rows[0].id;
+    const id = await this.links.projectIdOf(accountId, project);
+    if (id === undefined) throw notFound("Project");
+    return id;
   }
 
   async create(accountId: number, body: unknown, scope: { projectId?: number; externalId?: string } = {}) {
@@ -216,13 +202,10 @@ export class AdaptiveLinkService {
   /** The (up to two) passes with this external id made from the link. */
   async passesByExternalId(accountId: number, key: LinkKey, passExternalId: string) {
     const link = await this.require(accountId, key);
-    const { rows } = await this.pool.query<{ id: number }>(
-      "SELECT id FROM passes WHERE adaptive_link_id = $1 AND external_id = $2 ORDER BY id DESC",
-      [link.id, passExternalId],
-    );
-    if (rows.length === 0) throw notFound("Pass");
+    const ids = (await this.links.passIdsByExternalId(link.id, passExternalId)).reverse();
+    if (ids.length === 0) throw notFound("Pass");
     const passes = [];
-    for (const { id } of rows) {
+    for (const id of ids) {
       const pass = await this.passService.get(accountId, { id });
       const {
         headers: _h,
@@ -240,16 +223,13 @@ export class AdaptiveLinkService {
   /** Updates each pass with this external id made from the link: one ticket per template. */
   async updatePassesByExternalId(accountId: number, key: LinkKey, passExternalId: string, body: unknown) {
     const link = await this.require(accountId, key);
-    const { rows } = await this.pool.query<{ id: number }>(
-      "SELECT id FROM passes WHERE adaptive_link_id = $1 AND external_id = $2 ORDER BY id",
-      [link.id, passExternalId],
-    );
-    if (rows.length === 0) throw notFound("Pass");
+    const ids = await this.links.passIdsByExternalId(link.id, passExternalId);
+    if (ids.length === 0) throw notFound("Pass");
     if (!isObject(body)) throw new InvalidInput(["The pass update must be a JSON object"]);
     // The link's passes come from two templates: each takes the names its own template has.
     const plans = [];
     const used = new Set<string>();
-    for (const { id } of rows) {
+    for (const id of ids) {
       const pass = (await this.passService.get(accountId, { id })) as { fields: object; headers: object };
       const known = (name: string) => takesValue(pass, name);
       const pick = (group: unknown) =>

@@ -1,22 +1,15 @@
 // Tickets: the durable record behind every ticketId — pass updates (done at once) and template bulk updates
 // (run by the template-bulk-update job in batches, with visible progress).
 
-import type pg from "pg";
-import { inTransaction } from "../../../db/transaction.js";
 import type { TemplateDesign } from "../../../domain/field-model.js";
 import { notFound } from "../../../errors.js";
-import type { PrismaClient } from "../../../generated/prisma/client.js";
-import { BULK_UPDATE } from "../../../jobs/bulk-update.js";
-import { addJob, addTemplateChangedEvent } from "../../../jobs/queue.js";
+import type { TicketRepository } from "./repository.js";
 
 export class TicketService {
-  constructor(
-    private readonly prisma: PrismaClient,
-    private readonly pool: pg.Pool,
-  ) {}
+  constructor(private readonly tickets: TicketRepository) {}
 
   async get(accountId: number, id: number) {
-    const ticket = await this.prisma.ticket.findFirst({ where: { accountId, id } });
+    const ticket = await this.tickets.find(accountId, id);
     if (!ticket) throw notFound("Ticket");
     return {
       id: ticket.id,
@@ -33,32 +26,8 @@ export class TicketService {
     };
   }
 
-  /**
-   * In one transaction: the template takes its new design, a ticket records which override paths to clear on
-   * which passes (those that exist now), and the job that does it is queued.
-   */
-  async startBulkUpdate(
-    accountId: number,
-    templateId: number,
-    design: TemplateDesign,
-    paths: string[][],
-  ): Promise<number> {
-    return inTransaction(this.pool, async (client) => {
-      await client.query("UPDATE templates SET design = $2, updated_at = now() WHERE id = $1", [templateId, design]);
-      const { rows } = await client.query<{ total: number; max: number | null }>(
-        "SELECT count(*)::int AS total, max(id) AS max FROM passes WHERE template_id = $1",
-        [templateId],
-      );
-      const { total, max } = rows[0]!;
-      const ticket = await client.query<{ id: number }>(
-        `INSERT INTO tickets (account_id, kind, status, template_id, payload, total)
-         VALUES ($1, $2, 'pending', $3, $4, $5) RETURNING id`,
-        [accountId, BULK_UPDATE, templateId, JSON.stringify({ paths, maxPassId: max ?? 0 }), total],
-      );
-      const ticketId = ticket.rows[0]!.id;
-      await addJob(client, BULK_UPDATE, { ticketId }, { jobKey: `${BULK_UPDATE}:${ticketId}` });
-      await addTemplateChangedEvent(client, templateId);
-      return ticketId;
-    });
+  /** Starts a template's bulk update (see TicketRepository.startBulkUpdate); returns the ticket id. */
+  startBulkUpdate(accountId: number, templateId: number, design: TemplateDesign, paths: string[][]): Promise<number> {
+    return this.tickets.startBulkUpdate(accountId, templateId, design, paths);
   }
 }
