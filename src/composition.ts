@@ -7,6 +7,7 @@ import { createPrivateKey } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { ApiKeyRepository } from "./accounts/api-key-repository.js";
 import { ApiKeyService } from "./accounts/api-keys.js";
+import { BadgeRepository } from "./api/v0/repository.js";
 import { BadgeService } from "./api/v0/service.js";
 import { PassFromLink } from "./api/v1/adaptive-links/generate.js";
 import { LinkRepository } from "./api/v1/adaptive-links/repository.js";
@@ -132,7 +133,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     clock,
   });
   const badge = new BadgeService({
-    pool,
+    badge: new BadgeRepository(pool),
     passes,
     passRepository,
     links: adaptiveLinks,

@@ -1,6 +1,3 @@
-// Badge's v0 RPC API on our store: userPassUpsert (users and their attributes, passes and theirs, one adaptive
-// download link per pass) and passSendPushNotification (a message on the holder's phone).
-import type pg from "pg";
 import { designOf, type PassOverrides } from "../../domain/field-model.js";
 import { InvalidInput } from "../../domain/invalid-input.js";
 import { isObject } from "../../domain/values.js";
@@ -9,23 +6,9 @@ import type { AdaptiveLinkService } from "../v1/adaptive-links/service.js";
 import type { PassRepository } from "../v1/passes/repository.js";
 import type { PassService } from "../v1/passes/service.js";
 import { type Attributes, attributeValues } from "./attributes.js";
+import type { BadgePassRow, BadgeRepository, BadgeTemplateRow as TemplateRow } from "./repository.js";
 
 export const MAX_MESSAGE = 500;
-
-interface TemplateRow {
-  id: number;
-  vendor: string;
-  design: unknown;
-}
-
-interface BadgePassRow {
-  badge_pass_id: string;
-  user_id: string;
-  template_id: number;
-  pass_id: number;
-  adaptive_link_id: string;
-  attributes: Attributes;
-}
 
 function attributesOf(raw: unknown, where: string, problems: string[]): Attributes | undefined {
   if (raw === undefined || raw === null) return undefined;
@@ -50,7 +33,7 @@ const idOf = (raw: unknown) =>
 export class BadgeService {
   constructor(
     private readonly deps: {
-      pool: pg.Pool;
+      badge: BadgeRepository;
       passes: PassService;
       passRepository: PassRepository;
       links: AdaptiveLinkService;
@@ -59,14 +42,9 @@ export class BadgeService {
   ) {}
 
   private async template(accountId: number, ref: string): Promise<TemplateRow> {
-    const { rows } = await this.deps.pool.query<TemplateRow>(
-      `SELECT id, vendor, design FROM templates WHERE account_id = $1
-         AND (external_id = $2 OR ($2 ~ '^[0-9]{1,9}$' AND id = $2::int))
-       ORDER BY (external_id = $2) DESC LIMIT 1`,
-      [accountId, ref],
-    );
-    if (!rows[0]) throw notFound("Template", `Pass template "${ref}"`);
-    return rows[0];
+    const template = await this.deps.badge.template(accountId, ref);
+    if (!template) throw notFound("Template", `Pass template "${ref}"`);
+    return template;
   }
 
   /** The pass values of one Badge pass, from its template, its user's and its own attributes. */
@@ -94,22 +72,18 @@ export class BadgeService {
     if (problems.length) throw new InvalidInput(problems);
 
     const template = await this.template(accountId, templateRef!);
-    const { rows: users } = await this.deps.pool.query<{ attributes: Attributes; before: Attributes }>(
-      `INSERT INTO badge_users (account_id, user_id, email, attributes) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (account_id, user_id) DO UPDATE SET attributes = badge_users.attributes || EXCLUDED.attributes,
-         email = COALESCE(EXCLUDED.email, badge_users.email), updated_at = now()
-       RETURNING attributes, (SELECT attributes FROM badge_users WHERE account_id = $1 AND user_id = $2) AS before`,
-      [accountId, userId, (user?.email as string | undefined) ?? null, JSON.stringify(userAttributes ?? {})],
+    const stored = await this.deps.badge.upsertUser(
+      accountId,
+      userId!,
+      (user?.email as string | undefined) ?? null,
+      userAttributes ?? {},
     );
-    const userNow = users[0]!.attributes;
-    const userChanged = JSON.stringify(users[0]!.before ?? {}) !== JSON.stringify(userNow);
+    const userNow = stored.attributes;
+    const userChanged = JSON.stringify(stored.before ?? {}) !== JSON.stringify(userNow);
     const badgePassId = passId ?? `${userId}:${template.id}`;
 
-    const { rows: existing } = await this.deps.pool.query<BadgePassRow>(
-      "SELECT * FROM badge_passes WHERE account_id = $1 AND badge_pass_id = $2",
-      [accountId, badgePassId],
-    );
-    let row = existing[0];
+    const existing = await this.deps.badge.pass(accountId, badgePassId);
+    let row: BadgePassRow | undefined = existing;
     if (row && row.user_id !== userId) throw new InvalidInput([`pass ${badgePassId} belongs to another user`]);
     if (!row) {
       const ownAttributes = passAttributes ?? {};
@@ -121,38 +95,28 @@ export class BadgeService {
       );
       const platform = template.vendor === "Apple" ? "ios" : "android";
       const link = await this.deps.links.create(accountId, { [`${platform}TemplateId`]: template.id });
-      // The link hands out exactly this pass.
-      await this.deps.pool.query(`UPDATE adaptive_links SET ${platform}_pass_id = $2 WHERE id = $1`, [
-        link.adaptiveLinkId,
-        created.id,
-      ]);
-      await this.deps.pool.query("UPDATE passes SET adaptive_link_id = $2 WHERE id = $1", [
-        created.id,
-        link.adaptiveLinkId,
-      ]);
-      const inserted = await this.deps.pool.query<BadgePassRow>(
-        `INSERT INTO badge_passes (account_id, badge_pass_id, user_id, template_id, pass_id, adaptive_link_id, attributes)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-        [accountId, badgePassId, userId, template.id, created.id, link.adaptiveLinkId, JSON.stringify(ownAttributes)],
+      row = await this.deps.badge.createPass(
+        accountId,
+        {
+          badge_pass_id: badgePassId,
+          user_id: userId!,
+          template_id: template.id,
+          pass_id: created.id,
+          adaptive_link_id: link.adaptiveLinkId,
+          attributes: ownAttributes,
+        },
+        platform,
       );
-      row = inserted.rows[0]!;
     } else if (passAttributes) {
-      const updated = await this.deps.pool.query<BadgePassRow>(
-        `UPDATE badge_passes SET attributes = attributes || $3, updated_at = now()
-          WHERE account_id = $1 AND badge_pass_id = $2 RETURNING *`,
-        [accountId, badgePassId, JSON.stringify(passAttributes)],
-      );
-      row = updated.rows[0]!;
+      row = await this.deps.badge.mergePassAttributes(accountId, badgePassId, passAttributes);
       await this.refresh(accountId, row, userNow);
     }
     // A user attribute reaches every pass of the user.
     if (userChanged) {
-      const { rows: others } = await this.deps.pool.query<BadgePassRow>(
-        "SELECT * FROM badge_passes WHERE account_id = $1 AND user_id = $2 AND badge_pass_id <> $3",
-        [accountId, userId, row.badge_pass_id],
-      );
-      for (const other of others) await this.refresh(accountId, other, userNow);
-      if (existing[0] && !passAttributes) await this.refresh(accountId, row, userNow);
+      for (const other of await this.deps.badge.otherPassesOf(accountId, userId!, row.badge_pass_id)) {
+        await this.refresh(accountId, other, userNow);
+      }
+      if (existing && !passAttributes) await this.refresh(accountId, row, userNow);
     }
     return {
       pass: {
@@ -164,11 +128,9 @@ export class BadgeService {
 
   /** Re-applies a Badge pass's attribute values; a change is a normal pass update (APNs / Google follow). */
   private async refresh(accountId: number, row: BadgePassRow, user: Attributes) {
-    const { rows } = await this.deps.pool.query<TemplateRow>("SELECT id, vendor, design FROM templates WHERE id = $1", [
-      row.template_id,
-    ]);
-    if (!rows[0]) return;
-    const values = this.values(rows[0], user, row.attributes);
+    const template = await this.deps.badge.templateById(row.template_id);
+    if (!template) return;
+    const values = this.values(template, user, row.attributes);
     const current = (await this.deps.passRepository.findById(accountId, row.pass_id))?.overrides as
       | PassOverrides
       | undefined;
@@ -187,12 +149,7 @@ export class BadgeService {
     if (typeof message !== "string" || message.trim() === "") problems.push("message is required: a non-empty string");
     else if (message.length > MAX_MESSAGE) problems.push(`message is longer than ${MAX_MESSAGE} characters`);
     if (problems.length) throw new InvalidInput(problems);
-    const { rows } = await this.deps.pool.query<BadgePassRow & { vendor: string }>(
-      `SELECT b.*, t.vendor FROM badge_passes b JOIN templates t ON t.id = b.template_id
-        WHERE b.account_id = $1 AND b.badge_pass_id = $2`,
-      [accountId, passId],
-    );
-    const row = rows[0];
+    const row = await this.deps.badge.pass(accountId, passId!);
     if (!row) throw notFound("Pass", `Pass "${passId}"`);
     const pass = await this.deps.passRepository.findById(accountId, row.pass_id);
     if (!pass) throw notFound("Pass", `Pass "${passId}"`);
