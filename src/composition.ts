@@ -140,7 +140,6 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     publicBaseUrl: config.publicBaseUrl,
   });
   const callbacks = new GoogleCallbacks({
-    pool,
     google: googleWallet,
     issuers,
     keys: new CallbackKeys(config.google?.callbackKeysUrl ?? "https://pay.google.com/gp/m/issuer/keys"),

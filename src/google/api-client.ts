@@ -8,13 +8,13 @@ import { GOOGLE_TOKEN_URL, type GoogleIssuer } from "./credentials.js";
 
 export const WALLET_SCOPE = "https://www.googleapis.com/auth/wallet_object.issuer";
 
-export class GoogleAppError extends Error {
+export class GoogleApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
   ) {
     super(message);
-    this.name = "GoogleAppError";
+    this.name = "GoogleApiError";
   }
 }
 
@@ -101,7 +101,7 @@ export class GoogleWalletClient {
     });
     const body = (await response.json().catch(() => ({}))) as { access_token?: string; expires_in?: number };
     if (!response.ok || !body.access_token) {
-      throw new GoogleAppError(response.status, `Google OAuth token request failed (HTTP ${response.status})`);
+      throw new GoogleApiError(response.status, `Google OAuth token request failed (HTTP ${response.status})`);
     }
     this.tokens.set(issuer.key, { value: body.access_token, expiresAt: Date.now() + (body.expires_in ?? 3600) * 1000 });
     return body.access_token;
@@ -114,7 +114,7 @@ export class GoogleWalletClient {
         response = await fetch(url, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
       } catch (error) {
         if (attempt >= this.attempts)
-          throw new GoogleAppError(0, `Google Wallet API unreachable: ${(error as Error).message}`);
+          throw new GoogleApiError(0, `Google Wallet API unreachable: ${(error as Error).message}`);
       }
       if (response && response.status !== 429 && response.status < 500) return response;
       if (response && attempt >= this.attempts) return response;
@@ -139,7 +139,7 @@ export class GoogleWalletClient {
       try {
         message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? message;
       } catch {}
-      throw new GoogleAppError(
+      throw new GoogleApiError(
         response.status,
         `Google Wallet API ${method} ${path}: HTTP ${response.status}: ${message}`,
       );

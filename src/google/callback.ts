@@ -3,11 +3,8 @@
 // message for sender "GooglePayPasses" and recipient = our issuer id. A verified "save" marks the pass installed
 // on Android, "del" uninstalled; a nonce seen before is ignored; anything that does not verify changes nothing.
 import { createPublicKey, type KeyObject, verify } from "node:crypto";
-import type pg from "pg";
 import { type Clock, systemClock } from "../clock.js";
-import { inTransaction } from "../db/transaction.js";
 import { AppError } from "../errors.js";
-import { recordPassEvents } from "../events/pass-events.js";
 import type { GoogleIssuers } from "./credentials.js";
 import type { GoogleWallet } from "./google-wallet.js";
 
@@ -125,7 +122,6 @@ export function verificationProblem(
 }
 
 export interface CallbackDeps {
-  pool: pg.Pool;
   google: GoogleWallet;
   issuers: GoogleIssuers;
   keys: CallbackKeys;
@@ -172,37 +168,7 @@ export class GoogleCallbacks {
     if (problem) throw rejected(problem);
     if (!(Number(message.expTimeMillis) > now)) throw rejected("the message expired");
     const event = message.eventType === "save" || message.eventType === "del" ? message.eventType : undefined;
-    const fresh = await recordCallback(deps.pool, message.nonce, pass.passId, event);
+    const fresh = await deps.google.recordCallback(message.nonce, pass.passId, event);
     return { status: fresh ? "ok" : "duplicate" };
   }
-}
-
-/**
- * In one transaction: the nonce (a repeated one changes nothing: false), and for save/del the pass's install state
- * and its "installed"/"uninstalled" event.
- */
-async function recordCallback(pool: pg.Pool, nonce: string, passId: number, event: "save" | "del" | undefined) {
-  return inTransaction(pool, async (client) => {
-    const fresh = await client.query("INSERT INTO google_callback_nonces (nonce) VALUES ($1) ON CONFLICT DO NOTHING", [
-      nonce,
-    ]);
-    if (fresh.rowCount === 0) return false;
-    if (event === "save") {
-      await client.query(
-        `UPDATE passes SET installs = installs + 1, public_url_used = (public_url_type IS NOT NULL),
-           installed_at = CASE WHEN status = 'installed' THEN installed_at ELSE now() END,
-           status = 'installed', platform = 'android', uninstalled_at = NULL
-         WHERE id = $1`,
-        [passId],
-      );
-      await recordPassEvents(client, [passId], "installed", { platform: "android" });
-    } else if (event === "del") {
-      await client.query(
-        "UPDATE passes SET status = 'uninstalled', uninstalled_at = now() WHERE id = $1 AND status = 'installed'",
-        [passId],
-      );
-      await recordPassEvents(client, [passId], "uninstalled", { platform: "android" });
-    }
-    return true;
-  });
 }

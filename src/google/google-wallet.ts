@@ -5,11 +5,12 @@
 import type pg from "pg";
 import { inTransaction } from "../db/transaction.js";
 import { designOf, type FieldSpec } from "../domain/field-model.js";
-import { addPassChangedEvents } from "../jobs/queue.js";
-import { GoogleAppError, type GoogleWalletClient, signJwt } from "./api-client.js";
+import { addPassChangedEvents, type Queryable } from "../jobs/queue.js";
+import { GoogleApiError, type GoogleWalletClient, signJwt } from "./api-client.js";
 import { GoogleBodies, hash, type PassRecord, type TemplateRecord } from "./bodies.js";
 import type { GoogleIssuer, GoogleIssuers } from "./credentials.js";
 import { fieldValues, type GoogleKind, idSuffix, resourceOf } from "./mapping.js";
+import { GoogleSyncStore } from "./sync-store.js";
 
 export const MAX_JWT_LENGTH = 1800;
 /** Objects sent to Google at once by one sync. */
@@ -17,8 +18,8 @@ const OBJECT_CONCURRENCY = 8;
 export const SAVE_URL = "https://pay.google.com/gp/v/save/";
 
 /** Google refused the content (a 4xx other than 429): retrying cannot help; the error is recorded instead. */
-const isRejection = (error: unknown): error is GoogleAppError =>
-  error instanceof GoogleAppError && error.status >= 400 && error.status < 500 && error.status !== 429;
+const isRejection = (error: unknown): error is GoogleApiError =>
+  error instanceof GoogleApiError && error.status >= 400 && error.status < 500 && error.status !== 429;
 
 export interface GoogleWalletDeps {
   pool: pg.Pool;
@@ -31,12 +32,11 @@ export interface GoogleWalletDeps {
 export class GoogleWallet {
   private readonly bodies: GoogleBodies;
 
+  private readonly store: GoogleSyncStore;
+
   constructor(private readonly deps: GoogleWalletDeps) {
     this.bodies = new GoogleBodies(deps.pool, deps.publicBaseUrl);
-  }
-
-  private get pool() {
-    return this.deps.pool;
+    this.store = new GoogleSyncStore(deps.pool);
   }
 
   // ---- sync ----
@@ -56,15 +56,9 @@ export class GoogleWallet {
     const body = this.bodies.classBody(issuer, template, objectFields);
     const kind = this.bodies.kindOf(template);
     const resource = resourceOf(kind, "Class");
-    return inTransaction(this.pool, async (client) => {
-      // One class sync per template at a time (jobs for the same template may run in parallel).
-      await client.query("SELECT pg_advisory_xact_lock(hashtext('google-class'), $1)", [template.id]);
-      const { rows } = await client.query<{
-        body_hash: string | null;
-        object_fields: string[];
-        values: Record<string, string>;
-      }>("SELECT body_hash, object_fields, values FROM google_classes WHERE template_id = $1", [template.id]);
-      const stored = rows[0];
+    return inTransaction(this.store.pool, async (client) => {
+      await this.store.lockClass(client, template.id);
+      const stored = await this.store.storedClass(template.id, client);
       const bodyHash = hash(body);
       const values = fieldValues(design.fields);
       if (stored?.body_hash !== bodyHash) {
@@ -82,16 +76,19 @@ export class GoogleWallet {
             );
         } catch (error) {
           if (!isRejection(error)) throw error;
-          await this.recordError(client, { templateId: template.id }, error.message);
+          await this.recordError({ templateId: template.id }, error.message, client);
           return objectFields;
         }
       }
-      await client.query(
-        `INSERT INTO google_classes (template_id, class_id, body_hash, object_fields, values, synced_at)
-         VALUES ($1, $2, $3, $4, $5, now())
-         ON CONFLICT (template_id) DO UPDATE SET class_id = EXCLUDED.class_id, body_hash = EXCLUDED.body_hash,
-           object_fields = EXCLUDED.object_fields, values = EXCLUDED.values, synced_at = now()`,
-        [template.id, body.id, bodyHash, [...objectFields].sort(), JSON.stringify(values)],
+      await this.store.saveClass(
+        {
+          templateId: template.id,
+          classId: body.id as string,
+          bodyHash,
+          objectFields: [...objectFields].sort(),
+          values,
+        },
+        client,
       );
       // A field that moved onto the objects must now appear on every object: re-sync them all.
       const grew = [...objectFields].some((name) => !(stored?.object_fields ?? []).includes(name));
@@ -114,13 +111,13 @@ export class GoogleWallet {
         await client.patch(issuer, resource, id, body);
         return;
       } catch (error) {
-        if (!(error instanceof GoogleAppError) || error.status !== 404) throw error;
+        if (!(error instanceof GoogleApiError) || error.status !== 404) throw error;
       }
     }
     try {
       await client.insert(issuer, resource, body);
     } catch (error) {
-      if (!(error instanceof GoogleAppError) || error.status !== 409) throw error;
+      if (!(error instanceof GoogleApiError) || error.status !== 409) throw error;
       await client.patch(issuer, resource, id, body);
     }
   }
@@ -148,20 +145,11 @@ export class GoogleWallet {
     }
   }
 
-  private async recordError(
-    db: pg.PoolClient | pg.Pool,
-    on: { passId?: number; templateId?: number },
-    message: string,
-  ) {
+  private async recordError(on: { passId?: number; templateId?: number }, message: string, db?: Queryable) {
     this.deps.log?.warn(
       `Google Wallet rejected ${on.passId ? `pass ${on.passId}` : `template ${on.templateId}`}: ${message}`,
     );
-    const column = on.passId ? "pass_id" : "template_id";
-    await db.query(
-      `UPDATE tickets SET errors = errors || $2::jsonb, updated_at = now()
-        WHERE id = (SELECT max(id) FROM tickets WHERE ${column} = $1)`,
-      [on.passId ?? on.templateId, JSON.stringify([{ ...on, source: "google", error: message }])],
-    );
+    await this.store.recordRejection(on, message, db);
   }
 
   /** Sends the objects of these passes whose bodies changed (their classes first, when needed). */
@@ -179,14 +167,7 @@ export class GoogleWallet {
       const known = await this.bodies.knownObjectFields(template, group);
       const objectFields = known.synced && known.complete ? known.fields : await this.syncClass(issuer, template);
       const resource = resourceOf(this.bodies.kindOf(template), "Object");
-      const { rows } = await this.pool.query<{
-        pass_id: number;
-        body_hash: string | null;
-        values: Record<string, string>;
-      }>("SELECT pass_id, body_hash, values FROM google_objects WHERE pass_id = ANY($1::int[])", [
-        group.map((p) => p.id),
-      ]);
-      const stored = new Map(rows.map((r) => [r.pass_id, r]));
+      const stored = await this.store.storedObjects(group.map((p) => p.id));
       const syncOne = async (pass: PassRecord) => {
         const { body, view } = this.bodies.objectBody(issuer, template, pass, objectFields);
         const bodyHash = hash(body);
@@ -202,15 +183,10 @@ export class GoogleWallet {
           }
         } catch (error) {
           if (!isRejection(error)) throw error;
-          await this.recordError(this.pool, { passId: pass.id }, error.message);
+          await this.recordError({ passId: pass.id }, error.message);
           return;
         }
-        await this.pool.query(
-          `INSERT INTO google_objects (pass_id, object_id, body_hash, values, synced_at) VALUES ($1, $2, $3, $4, now())
-           ON CONFLICT (pass_id) DO UPDATE SET object_id = EXCLUDED.object_id, body_hash = EXCLUDED.body_hash,
-             values = EXCLUDED.values, synced_at = now()`,
-          [pass.id, body.id, bodyHash, JSON.stringify(values)],
-        );
+        await this.store.saveObject({ passId: pass.id, objectId: body.id as string, bodyHash, values });
       };
       // A few objects in flight at once: Google answers each in tens of milliseconds.
       let next = 0;
@@ -247,26 +223,19 @@ export class GoogleWallet {
     const full = signJwt(issuer, claims({ [`${kind}Classes`]: [klass], [`${kind}Objects`]: [object] }));
     if (full.length <= MAX_JWT_LENGTH) return `${SAVE_URL}${full}`;
     if (!issuer.development) {
-      const { rows } = await this.pool.query<{ body_hash: string }>({
-        name: "google-object-hash",
-        text: "SELECT body_hash FROM google_objects WHERE pass_id = $1",
-        values: [passId],
-      });
-      if (rows[0]?.body_hash !== hash(object)) await this.syncPasses([passId]);
+      if ((await this.store.objectHash(passId)) !== hash(object)) await this.syncPasses([passId]);
     }
     const skinny = signJwt(issuer, claims({ [`${kind}Objects`]: [{ id: object.id, classId: object.classId }] }));
     return `${SAVE_URL}${skinny}`;
   }
 
   /** The pass whose object a callback names (by the object id we gave it). */
-  async passOfObject(objectId: string): Promise<{ passId: number; projectId: number } | undefined> {
-    const serial = objectId.slice(objectId.indexOf(".") + 1);
-    const { rows } = await this.pool.query<{ passId: number; projectId: number }>({
-      name: "google-pass-of-object",
-      text: `SELECT p.id AS "passId", t.project_id AS "projectId" FROM passes p JOIN templates t ON t.id = p.template_id
-              WHERE p.serial_number = $1 AND t.vendor = 'Google'`,
-      values: [serial],
-    });
-    return rows[0];
+  passOfObject(objectId: string): Promise<{ passId: number; projectId: number } | undefined> {
+    return this.store.passOfObject(objectId);
+  }
+
+  /** A callback's effect, once per nonce (see GoogleSyncStore.recordCallback). */
+  recordCallback(nonce: string, passId: number, event: "save" | "del" | undefined): Promise<boolean> {
+    return this.store.recordCallback(nonce, passId, event);
   }
 }

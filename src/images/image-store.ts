@@ -7,6 +7,7 @@ import type { FieldSpec } from "../domain/field-model.js";
 import { InvalidInput } from "../domain/invalid-input.js";
 import { OutboundError, type OutboundGuard } from "../outbound/guard.js";
 import { defaultIcon, defaultLogo } from "./defaults.js";
+import { ImageRepository } from "./image-repository.js";
 import { pngSize } from "./png.js";
 
 /** Airship image headers and the bundle file each becomes. */
@@ -70,10 +71,10 @@ export class ImageStore {
   private readonly maxBytes: number;
   private readonly guard: OutboundGuard;
 
-  constructor(
-    private readonly pool: pg.Pool,
-    options: ImageStoreOptions,
-  ) {
+  private readonly repository: ImageRepository;
+
+  constructor(pool: pg.Pool, options: ImageStoreOptions) {
+    this.repository = new ImageRepository(pool);
     this.guard = options.guard;
     this.fetchTimeoutMs = options.fetchTimeoutMs ?? 10_000;
     this.maxBytes = options.maxBytes ?? 2 * 1024 * 1024;
@@ -112,13 +113,7 @@ export class ImageStore {
     const size = pngSize(data);
     if (!size) throw new Error(`the image at ${describe(source)} is not a PNG`);
     const image = stored(data);
-    await this.pool.query({
-      name: "image-insert",
-      // Storing an image again renews it: the garbage collection spares images stored recently.
-      text: `INSERT INTO images (sha256, data, width, height) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (sha256) DO UPDATE SET created_at = now()`,
-      values: [image.sha256, data, size.width, size.height],
-    });
+    await this.repository.save(image.sha256, data, size);
     this.remember(image.sha256, data);
     if (!source.startsWith("data:")) this.urlCache.set(source, { sha256: image.sha256, at: Date.now() });
     return image.sha256;
@@ -152,12 +147,7 @@ export class ImageStore {
       else missing.push(hash);
     }
     if (missing.length) {
-      const { rows } = await this.pool.query<{ sha256: string; data: Buffer }>({
-        name: "image-load",
-        text: "SELECT sha256, data FROM images WHERE sha256 = ANY($1::text[])",
-        values: [missing],
-      });
-      for (const row of rows) {
+      for (const row of await this.repository.load(missing)) {
         found.set(row.sha256, row.data);
         this.remember(row.sha256, row.data);
       }
@@ -182,24 +172,4 @@ function describe(url: string): string {
   } catch {
     return "the given URL";
   }
-}
-
-/**
- * Deletes stored images that no template or pass names any more and that were not stored again within
- * `graceMs` (an image is stored before the template or pass naming it is written). Returns how many went.
- */
-export async function collectUnreferencedImages(pool: pg.Pool, graceMs: number): Promise<number> {
-  const { rowCount } = await pool.query(
-    `WITH referenced AS (
-       SELECT e.value AS sha256 FROM templates t, jsonb_each_text(COALESCE(t.design->'images', '{}'::jsonb)) e
-        WHERE jsonb_typeof(t.design->'images') = 'object'
-       UNION
-       SELECT e.value FROM passes p, jsonb_each_text(p.images) e
-        WHERE jsonb_typeof(p.images) = 'object' AND p.images <> '{}'::jsonb)
-     DELETE FROM images i
-      WHERE i.created_at < now() - make_interval(secs => $1::double precision / 1000)
-        AND NOT EXISTS (SELECT 1 FROM referenced r WHERE r.sha256 = i.sha256)`,
-    [graceMs],
-  );
-  return rowCount ?? 0;
 }

@@ -2,7 +2,7 @@
 import type { Task } from "graphile-worker";
 import type pg from "pg";
 import { prunePassEvents } from "../events/pass-events.js";
-import { collectUnreferencedImages } from "../images/image-store.js";
+import { collectUnreferencedImages } from "../images/image-repository.js";
 import { BULK_UPDATE, requeueStalledBulkUpdates, runBulkUpdate } from "./bulk-update.js";
 import { PASS_CHANGED, PASSES_CHANGED, startWorker, TEMPLATE_CHANGED, type Worker } from "./queue.js";
 

@@ -4,7 +4,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redactUrl } from "../../src/http/logging.js";
-import { collectUnreferencedImages } from "../../src/images/image-store.js";
+import { collectUnreferencedImages } from "../../src/images/image-repository.js";
 import { appleTemplate } from "../fixtures/reference.js";
 import { isJsonError, startTestServer, type TestResponse, type TestServer } from "../helpers/app.js";
 import { pngFixture } from "../helpers/apple.js";
