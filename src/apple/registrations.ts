@@ -4,6 +4,7 @@ import type pg from "pg";
 import { type Clock, systemClock } from "../clock.js";
 import { inTransaction } from "../db/transaction.js";
 import { recordPassEvents } from "../events/pass-events.js";
+import type { Queryable } from "../jobs/queue.js";
 
 /**
  * Changes committed by a transaction carry that transaction's start time. A change whose transaction was still
@@ -73,8 +74,8 @@ export class Registrations {
   }
 
   /** Removes a registration; the pass becomes uninstalled when no device is left. False when there was none. */
-  async unregister(device: string, passId: number): Promise<boolean> {
-    const { rows } = await this.pool.query<{ removed: number }>(
+  async unregister(device: string, passId: number, db: Queryable = this.pool): Promise<boolean> {
+    const { rows } = await db.query<{ removed: number }>(
       `WITH removed AS (
          DELETE FROM apple_registrations WHERE device_library_identifier = $1 AND pass_id = $2 RETURNING pass_id
        ), logged AS (
@@ -102,8 +103,9 @@ export class Registrations {
     device: string,
     passTypeIdentifier: string,
     since: number | undefined,
+    db: Queryable = this.pool,
   ): Promise<{ serialNumbers: string[]; lastUpdated: string }> {
-    const { rows } = await this.pool.query<{ serial_number: string; changed: string }>({
+    const { rows } = await db.query<{ serial_number: string; changed: string }>({
       name: "apple-updated-since",
       text: `SELECT p.serial_number, (extract(epoch FROM p.updated_at) * 1000)::bigint AS changed
                FROM apple_registrations r JOIN passes p ON p.id = r.pass_id
@@ -122,9 +124,9 @@ export class Registrations {
    * The devices to notify about these passes: one per push token and pass type (the APNs topic), with a project
    * whose identity signs that type (for certificate authentication).
    */
-  async pushTargets(passIds: number[]): Promise<PushTarget[]> {
+  async pushTargets(passIds: number[], db: Queryable = this.pool): Promise<PushTarget[]> {
     if (passIds.length === 0) return [];
-    const { rows } = await this.pool.query<{ push_token: string; pass_type_identifier: string; project_id: number }>({
+    const { rows } = await db.query<{ push_token: string; pass_type_identifier: string; project_id: number }>({
       name: "apple-push-targets",
       text: `SELECT DISTINCT ON (r.push_token, r.pass_type_identifier) r.push_token, r.pass_type_identifier, t.project_id
                FROM apple_registrations r JOIN passes p ON p.id = r.pass_id JOIN templates t ON t.id = p.template_id
@@ -135,14 +137,14 @@ export class Registrations {
   }
 
   /** Forgets a push token APNs reported as no longer valid (every registration of that device). */
-  async removePushToken(pushToken: string): Promise<void> {
-    const { rows } = await this.pool.query<{ pass_id: number }>(
+  async removePushToken(pushToken: string, db: Queryable = this.pool): Promise<void> {
+    const { rows } = await db.query<{ pass_id: number }>(
       "DELETE FROM apple_registrations WHERE push_token = $1 RETURNING pass_id",
       [pushToken],
     );
     const passIds = [...new Set(rows.map((r) => r.pass_id))];
     if (passIds.length === 0) return;
-    await this.pool.query(
+    await db.query(
       `UPDATE passes SET status = 'uninstalled', uninstalled_at = now()
         WHERE id = ANY($1::int[]) AND status = 'installed'
           AND NOT EXISTS (SELECT 1 FROM apple_registrations r WHERE r.pass_id = passes.id)`,

@@ -4,8 +4,10 @@ import type { Queryable } from "../jobs/queue.js";
 
 export function queryableOf(tx: Prisma.TransactionClient): Queryable {
   return {
-    async query(text, values = []) {
-      const rows = await tx.$queryRawUnsafe<Record<string, unknown>[]>(text, ...values);
+    async query(textOrConfig, values = []) {
+      const [text, params] =
+        typeof textOrConfig === "string" ? [textOrConfig, values] : [textOrConfig.text, textOrConfig.values ?? []];
+      const rows = await tx.$queryRawUnsafe<Record<string, unknown>[]>(text, ...params);
       return { rows, rowCount: rows.length } as never;
     },
   };

@@ -5,8 +5,12 @@ import { Logger, type Runner, run, runMigrations, type TaskList } from "graphile
 import type pg from "pg";
 import { type PassEventKind, recordPassEvents } from "../events/pass-events.js";
 
+/** The pool, a client in a transaction, or a Prisma transaction (db/queryable.ts): what repositories run SQL on. */
 export interface Queryable {
-  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string | pg.QueryConfig,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>>;
 }
 
 interface LogSink {

@@ -1,6 +1,7 @@
 // Storage of Badge users and passes: a user's shared attributes, a Badge pass's own attributes and the adaptive
 // link that hands it out.
 import type pg from "pg";
+import type { Queryable } from "../../jobs/queue.js";
 import type { Attributes } from "./attributes.js";
 
 export interface BadgeTemplateRow {
@@ -22,8 +23,8 @@ export class BadgeRepository {
   constructor(private readonly pool: pg.Pool) {}
 
   /** The account's template named by external id, or by id. */
-  async template(accountId: number, ref: string): Promise<BadgeTemplateRow | undefined> {
-    const { rows } = await this.pool.query<BadgeTemplateRow>(
+  async template(accountId: number, ref: string, db: Queryable = this.pool): Promise<BadgeTemplateRow | undefined> {
+    const { rows } = await db.query<BadgeTemplateRow>(
       `SELECT id, vendor, design FROM templates WHERE account_id = $1
          AND (external_id = $2 OR ($2 ~ '^[0-9]{1,9}$' AND id = $2::int))
        ORDER BY (external_id = $2) DESC LIMIT 1`,
@@ -32,16 +33,20 @@ export class BadgeRepository {
     return rows[0];
   }
 
-  async templateById(id: number): Promise<BadgeTemplateRow | undefined> {
-    const { rows } = await this.pool.query<BadgeTemplateRow>("SELECT id, vendor, design FROM templates WHERE id = $1", [
-      id,
-    ]);
+  async templateById(id: number, db: Queryable = this.pool): Promise<BadgeTemplateRow | undefined> {
+    const { rows } = await db.query<BadgeTemplateRow>("SELECT id, vendor, design FROM templates WHERE id = $1", [id]);
     return rows[0];
   }
 
   /** Creates or updates a user (attributes merged); answers the attributes now and before. */
-  async upsertUser(accountId: number, userId: string, email: string | null, attributes: Attributes) {
-    const { rows } = await this.pool.query<{ attributes: Attributes; before: Attributes | null }>(
+  async upsertUser(
+    accountId: number,
+    userId: string,
+    email: string | null,
+    attributes: Attributes,
+    db: Queryable = this.pool,
+  ) {
+    const { rows } = await db.query<{ attributes: Attributes; before: Attributes | null }>(
       `INSERT INTO badge_users (account_id, user_id, email, attributes) VALUES ($1, $2, $3, $4)
        ON CONFLICT (account_id, user_id) DO UPDATE SET attributes = badge_users.attributes || EXCLUDED.attributes,
          email = COALESCE(EXCLUDED.email, badge_users.email), updated_at = now()
@@ -51,8 +56,12 @@ export class BadgeRepository {
     return rows[0]!;
   }
 
-  async pass(accountId: number, badgePassId: string): Promise<(BadgePassRow & { vendor: string }) | undefined> {
-    const { rows } = await this.pool.query<BadgePassRow & { vendor: string }>(
+  async pass(
+    accountId: number,
+    badgePassId: string,
+    db: Queryable = this.pool,
+  ): Promise<(BadgePassRow & { vendor: string }) | undefined> {
+    const { rows } = await db.query<BadgePassRow & { vendor: string }>(
       `SELECT b.*, t.vendor FROM badge_passes b JOIN templates t ON t.id = b.template_id
         WHERE b.account_id = $1 AND b.badge_pass_id = $2`,
       [accountId, badgePassId],
@@ -65,16 +74,14 @@ export class BadgeRepository {
     accountId: number,
     pass: Omit<BadgePassRow, "attributes"> & { attributes: Attributes },
     platform: "ios" | "android",
+    db: Queryable = this.pool,
   ): Promise<BadgePassRow> {
-    await this.pool.query(`UPDATE adaptive_links SET ${platform}_pass_id = $2 WHERE id = $1`, [
+    await db.query(`UPDATE adaptive_links SET ${platform}_pass_id = $2 WHERE id = $1`, [
       pass.adaptive_link_id,
       pass.pass_id,
     ]);
-    await this.pool.query("UPDATE passes SET adaptive_link_id = $2 WHERE id = $1", [
-      pass.pass_id,
-      pass.adaptive_link_id,
-    ]);
-    const { rows } = await this.pool.query<BadgePassRow>(
+    await db.query("UPDATE passes SET adaptive_link_id = $2 WHERE id = $1", [pass.pass_id, pass.adaptive_link_id]);
+    const { rows } = await db.query<BadgePassRow>(
       `INSERT INTO badge_passes (account_id, badge_pass_id, user_id, template_id, pass_id, adaptive_link_id, attributes)
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
       [
@@ -90,8 +97,13 @@ export class BadgeRepository {
     return rows[0]!;
   }
 
-  async mergePassAttributes(accountId: number, badgePassId: string, attributes: Attributes): Promise<BadgePassRow> {
-    const { rows } = await this.pool.query<BadgePassRow>(
+  async mergePassAttributes(
+    accountId: number,
+    badgePassId: string,
+    attributes: Attributes,
+    db: Queryable = this.pool,
+  ): Promise<BadgePassRow> {
+    const { rows } = await db.query<BadgePassRow>(
       `UPDATE badge_passes SET attributes = attributes || $3, updated_at = now()
         WHERE account_id = $1 AND badge_pass_id = $2 RETURNING *`,
       [accountId, badgePassId, JSON.stringify(attributes)],
@@ -100,8 +112,13 @@ export class BadgeRepository {
   }
 
   /** The user's other Badge passes. */
-  async otherPassesOf(accountId: number, userId: string, except: string): Promise<BadgePassRow[]> {
-    const { rows } = await this.pool.query<BadgePassRow>(
+  async otherPassesOf(
+    accountId: number,
+    userId: string,
+    except: string,
+    db: Queryable = this.pool,
+  ): Promise<BadgePassRow[]> {
+    const { rows } = await db.query<BadgePassRow>(
       "SELECT * FROM badge_passes WHERE account_id = $1 AND user_id = $2 AND badge_pass_id <> $3",
       [accountId, userId, except],
     );

@@ -4,6 +4,7 @@ import type pg from "pg";
 import { isUniqueViolation } from "../../../db/errors.js";
 import type { LocationInput } from "../../../domain/values.js";
 import { AppError } from "../../../errors.js";
+import type { Queryable } from "../../../jobs/queue.js";
 
 /** What a link's owner sets (and a partial update may change). */
 export interface LinkSettings {
@@ -77,15 +78,15 @@ export type LinkKey = { id: string } | { projectId: number; externalId: string }
 export class LinkRepository {
   constructor(private readonly pool: pg.Pool) {}
 
-  async find(accountId: number, key: LinkKey): Promise<LinkRow | undefined> {
+  async find(accountId: number, key: LinkKey, db: Queryable = this.pool): Promise<LinkRow | undefined> {
     const { rows } =
       "id" in key
-        ? await this.pool.query<LinkRow>({
+        ? await db.query<LinkRow>({
             name: "link-by-id",
             text: `${LINK_SQL} WHERE l.id = $1 AND l.account_id = $2`,
             values: [key.id, accountId],
           })
-        : await this.pool.query<LinkRow>({
+        : await db.query<LinkRow>({
             name: "link-by-external-id",
             text: `${LINK_SQL} WHERE l.project_id = $1 AND l.external_id = $2 AND l.account_id = $3`,
             values: [key.projectId, key.externalId, accountId],
@@ -94,8 +95,8 @@ export class LinkRepository {
   }
 
   /** A link by id, whoever owns it (the public pass URLs carry only the id). */
-  async byId(id: string): Promise<LinkRow | undefined> {
-    const { rows } = await this.pool.query<LinkRow>({
+  async byId(id: string, db: Queryable = this.pool): Promise<LinkRow | undefined> {
+    const { rows } = await db.query<LinkRow>({
       name: "link-public",
       text: `${LINK_SQL} WHERE l.id = $1`,
       values: [id],
@@ -104,8 +105,8 @@ export class LinkRepository {
   }
 
   /** The link whose iOS or Android pass link is this id (to copy its template and payload). */
-  async byPassLinkId(accountId: number, passLinkId: string) {
-    const { rows } = await this.pool.query<LinkRow>(
+  async byPassLinkId(accountId: number, passLinkId: string, db: Queryable = this.pool) {
+    const { rows } = await db.query<LinkRow>(
       `${LINK_SQL} WHERE l.account_id = $1 AND (l.ios_pass_link_id = $2 OR l.android_pass_link_id = $2) LIMIT 1`,
       [accountId, passLinkId],
     );
@@ -130,10 +131,10 @@ export class LinkRepository {
     ];
   }
 
-  async create(accountId: number, data: LinkData): Promise<string> {
+  async create(accountId: number, data: LinkData, db: Queryable = this.pool): Promise<string> {
     const id = newLinkId();
     try {
-      await this.pool.query(
+      await db.query(
         `INSERT INTO adaptive_links (id, account_id, project_id, external_id, ios_template_id, android_template_id,
            payload, locations, landing_page_url, available_passes, is_personalized, expiration_date, ttl_in_days,
            parameter_encoding, location_radius, max_result_locations, ios_pass_link_id, android_pass_link_id,
@@ -162,8 +163,8 @@ export class LinkRepository {
     return id;
   }
 
-  async update(id: string, data: Omit<LinkData, "projectId" | "externalId">): Promise<void> {
-    await this.pool.query(
+  async update(id: string, data: Omit<LinkData, "projectId" | "externalId">, db: Queryable = this.pool): Promise<void> {
+    await db.query(
       `UPDATE adaptive_links SET ios_template_id = $2, android_template_id = $3, payload = $4, locations = $5,
          landing_page_url = $6, available_passes = $7, is_personalized = $8, expiration_date = $9, ttl_in_days = $10,
          parameter_encoding = $11, location_radius = $12, max_result_locations = $13, updated_at = now()
@@ -172,8 +173,8 @@ export class LinkRepository {
     );
   }
 
-  async delete(accountId: number, id: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query("DELETE FROM adaptive_links WHERE id = $1 AND account_id = $2", [
+  async delete(accountId: number, id: string, db: Queryable = this.pool): Promise<boolean> {
+    const { rowCount } = await db.query("DELETE FROM adaptive_links WHERE id = $1 AND account_id = $2", [
       id,
       accountId,
     ]);
@@ -188,6 +189,7 @@ export class LinkRepository {
     accountId: number,
     filter: { projectId?: number; templateId?: number },
     page: { size: number; after?: { id: string; createdAt: Date } },
+    db: Queryable = this.pool,
   ): Promise<LinkRow[]> {
     const where = ["l.account_id = $1"];
     const values: unknown[] = [accountId];
@@ -204,7 +206,7 @@ export class LinkRepository {
       where.push(`(l.created_at, l.id) < ($${values.length - 1}, $${values.length})`);
     }
     values.push(page.size);
-    const { rows } = await this.pool.query<LinkRow>(
+    const { rows } = await db.query<LinkRow>(
       `${LINK_SQL} WHERE ${where.join(" AND ")} ORDER BY l.created_at DESC, l.id DESC LIMIT $${values.length}`,
       values,
     );
@@ -212,8 +214,8 @@ export class LinkRepository {
   }
 
   /** Takes one pass from the link's allowance; false when none is left (never goes below zero). */
-  async takePass(id: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query({
+  async takePass(id: string, db: Queryable = this.pool): Promise<boolean> {
+    const { rowCount } = await db.query({
       name: "link-take-pass",
       text: "UPDATE adaptive_links SET available_passes = available_passes - 1 WHERE id = $1 AND available_passes > 0",
       values: [id],
@@ -221,8 +223,8 @@ export class LinkRepository {
     return (rowCount ?? 0) > 0;
   }
 
-  async returnPass(id: string): Promise<void> {
-    await this.pool.query("UPDATE adaptive_links SET available_passes = available_passes + 1 WHERE id = $1", [id]);
+  async returnPass(id: string, db: Queryable = this.pool): Promise<void> {
+    await db.query("UPDATE adaptive_links SET available_passes = available_passes + 1 WHERE id = $1", [id]);
   }
 
   /** Creates or updates a flight or event by external id (or id); returns its id and whether it changed. */
@@ -231,9 +233,10 @@ export class LinkRepository {
     projectId: number,
     key: { id?: number; externalId?: string },
     fields: Record<string, unknown> | undefined,
+    db: Queryable = this.pool,
   ): Promise<{ id: number; externalId: string | null; changed: boolean } | undefined> {
     if (key.id !== undefined) {
-      const { rows } = await this.pool.query<{ id: number; external_id: string | null; changed: boolean }>(
+      const { rows } = await db.query<{ id: number; external_id: string | null; changed: boolean }>(
         `UPDATE link_groups SET fields = CASE WHEN $3::jsonb IS NULL THEN fields ELSE fields || $3::jsonb END,
            updated_at = now() WHERE id = $1 AND project_id = $2 AND kind = $4
          RETURNING id, external_id, $3::jsonb IS NOT NULL AS changed`,
@@ -241,7 +244,7 @@ export class LinkRepository {
       );
       return rows[0] && { id: rows[0].id, externalId: rows[0].external_id, changed: rows[0].changed };
     }
-    const { rows } = await this.pool.query<{ id: number; external_id: string | null; inserted: boolean }>(
+    const { rows } = await db.query<{ id: number; external_id: string | null; inserted: boolean }>(
       `INSERT INTO link_groups (project_id, kind, external_id, fields) VALUES ($1, $4, $2, $3)
        ON CONFLICT (project_id, kind, external_id) DO UPDATE SET fields = link_groups.fields || EXCLUDED.fields,
          updated_at = now()
@@ -256,8 +259,9 @@ export class LinkRepository {
   async passesOfGroup(
     kind: "flight_id" | "event_id",
     groupId: number,
+    db: Queryable = this.pool,
   ): Promise<Array<{ passId: number; accountId: number }>> {
-    const { rows } = await this.pool.query<{ passId: number; accountId: number }>(
+    const { rows } = await db.query<{ passId: number; accountId: number }>(
       `SELECT p.id AS "passId", p.account_id AS "accountId" FROM passes p JOIN adaptive_links l ON l.id = p.adaptive_link_id
         WHERE l.${kind} = $1 ORDER BY p.id`,
       [groupId],
@@ -265,16 +269,22 @@ export class LinkRepository {
     return rows;
   }
 
-  async findByExternalIdInProject(projectId: number, externalId: string) {
-    const { rows } = await this.pool.query<{ id: string }>(
+  async findByExternalIdInProject(projectId: number, externalId: string, db: Queryable = this.pool) {
+    const { rows } = await db.query<{ id: string }>(
       "SELECT id FROM adaptive_links WHERE project_id = $1 AND external_id = $2",
       [projectId, externalId],
     );
     return rows[0]?.id;
   }
 
-  async setGroup(linkId: string, column: "flight_id" | "event_id", groupId: number, payload: Record<string, unknown>) {
-    await this.pool.query(`UPDATE adaptive_links SET ${column} = $2, payload = $3, updated_at = now() WHERE id = $1`, [
+  async setGroup(
+    linkId: string,
+    column: "flight_id" | "event_id",
+    groupId: number,
+    payload: Record<string, unknown>,
+    db: Queryable = this.pool,
+  ) {
+    await db.query(`UPDATE adaptive_links SET ${column} = $2, payload = $3, updated_at = now() WHERE id = $1`, [
       linkId,
       groupId,
       JSON.stringify(payload),
@@ -282,9 +292,14 @@ export class LinkRepository {
   }
 
   /** Remembers the pass a non-personalized link hands out on this platform (first writer wins). */
-  async setSharedPass(linkId: string, platform: "ios" | "android", passId: number): Promise<number> {
+  async setSharedPass(
+    linkId: string,
+    platform: "ios" | "android",
+    passId: number,
+    db: Queryable = this.pool,
+  ): Promise<number> {
     const column = platform === "ios" ? "ios_pass_id" : "android_pass_id";
-    const { rows } = await this.pool.query<{ id: number }>(
+    const { rows } = await db.query<{ id: number }>(
       `UPDATE adaptive_links SET ${column} = COALESCE(${column}, $2) WHERE id = $1 RETURNING ${column} AS id`,
       [linkId, passId],
     );
@@ -292,9 +307,9 @@ export class LinkRepository {
   }
 
   /** The account's template a link names (id or external id): its vendor and project. */
-  async templateOf(accountId: number, key: { id: number } | { externalId: string }) {
+  async templateOf(accountId: number, key: { id: number } | { externalId: string }, db: Queryable = this.pool) {
     const [where, value] = "id" in key ? ["id = $2", key.id] : ["external_id = $2", key.externalId];
-    const { rows } = await this.pool.query<{
+    const { rows } = await db.query<{
       id: number;
       vendor: string;
       projectId: number;
@@ -308,18 +323,22 @@ export class LinkRepository {
   }
 
   /** The account's project a path names (id or external id). */
-  async projectIdOf(accountId: number, project: { id: number } | { externalId: string }): Promise<number | undefined> {
+  async projectIdOf(
+    accountId: number,
+    project: { id: number } | { externalId: string },
+    db: Queryable = this.pool,
+  ): Promise<number | undefined> {
     const [where, value] = "id" in project ? ["id = $2", project.id] : ["external_id = $2", project.externalId];
-    const { rows } = await this.pool.query<{ id: number }>(
-      `SELECT id FROM projects WHERE account_id = $1 AND ${where}`,
-      [accountId, value],
-    );
+    const { rows } = await db.query<{ id: number }>(`SELECT id FROM projects WHERE account_id = $1 AND ${where}`, [
+      accountId,
+      value,
+    ]);
     return rows[0]?.id;
   }
 
   /** The ids of the link's passes with this external id (one per template at most). */
-  async passIdsByExternalId(linkId: string, passExternalId: string): Promise<number[]> {
-    const { rows } = await this.pool.query<{ id: number }>(
+  async passIdsByExternalId(linkId: string, passExternalId: string, db: Queryable = this.pool): Promise<number[]> {
+    const { rows } = await db.query<{ id: number }>(
       "SELECT id FROM passes WHERE adaptive_link_id = $1 AND external_id = $2 ORDER BY id",
       [linkId, passExternalId],
     );
@@ -327,8 +346,8 @@ export class LinkRepository {
   }
 
   /** A template's design and names, for making a link's passes and its landing page. */
-  async templateDesign(id: number) {
-    const { rows } = await this.pool.query<{
+  async templateDesign(id: number, db: Queryable = this.pool) {
+    const { rows } = await db.query<{
       id: number;
       vendor: string;
       name: string;
@@ -344,7 +363,7 @@ export class LinkRepository {
   }
 
   /** Removes a pass a link made but lost to a concurrent first request. */
-  async deletePass(passId: number): Promise<void> {
-    await this.pool.query("DELETE FROM passes WHERE id = $1", [passId]);
+  async deletePass(passId: number, db: Queryable = this.pool): Promise<void> {
+    await db.query("DELETE FROM passes WHERE id = $1", [passId]);
   }
 }

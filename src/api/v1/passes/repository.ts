@@ -131,6 +131,7 @@ export class PassRepository {
     accountId: number,
     filter: PassFilter,
     page: Page<PassOrder>,
+    db: Queryable = this.pool,
   ): Promise<{ count: number; rows: PassSummary[] }> {
     const values: unknown[] = [accountId];
     const where = ["p.account_id = $1"];
@@ -155,7 +156,7 @@ export class PassRepository {
     const direction = page.direction === "ASC" ? "ASC" : "DESC";
     const order =
       page.order === "id" ? `p.id ${direction}` : `${ORDER_COLUMNS[page.order]} ${direction}, p.id ${direction}`;
-    const rowsQuery = this.pool.query<PassSummary>(
+    const rowsQuery = db.query<PassSummary>(
       prepared(
         `SELECT ${SUMMARY_COLUMNS} FROM ${from} WHERE ${where.join(" AND ")}
          ORDER BY ${order} LIMIT $${values.length + 1} OFFSET $${values.length + 2}`,
@@ -164,7 +165,7 @@ export class PassRepository {
     );
     let countQuery: Promise<{ rows: { n: number }[] }>;
     if (filter.tag !== undefined || filter.adaptiveLinkId !== undefined) {
-      countQuery = this.pool.query<{ n: number }>(
+      countQuery = db.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM ${from} WHERE ${where.join(" AND ")}`,
         values,
       );
@@ -179,7 +180,7 @@ export class PassRepository {
         countValues.push(statuses);
         countWhere.push(`c.status = ANY($${countValues.length}::text[])`);
       }
-      countQuery = this.pool.query<{ n: number }>(
+      countQuery = db.query<{ n: number }>(
         prepared(
           `SELECT COALESCE(sum(c.passes), 0)::int AS n FROM template_pass_counts c JOIN templates t ON t.id = c.template_id
             WHERE ${countWhere.join(" AND ")}`,

@@ -125,17 +125,21 @@ export class ProjectRepository {
     private readonly pool: pg.Pool,
   ) {}
 
-  async list(accountId: number, page: Page<ProjectOrder>): Promise<{ count: number; rows: ProjectRecord[] }> {
+  async list(
+    accountId: number,
+    page: Page<ProjectOrder>,
+    db: Queryable = this.pool,
+  ): Promise<{ count: number; rows: ProjectRecord[] }> {
     const direction = page.direction === "ASC" ? "ASC" : "DESC";
     const order = ORDER_COLUMNS[page.order];
     const tieBreak = page.order === "id" ? "" : `, p.id ${direction}`;
     const [count, rows] = await Promise.all([
-      this.pool.query<{ n: number }>({
+      db.query<{ n: number }>({
         name: "projects-count",
         text: "SELECT count(*)::int AS n FROM projects WHERE account_id = $1",
         values: [accountId],
       }),
-      this.pool.query<ProjectSqlRow>({
+      db.query<ProjectSqlRow>({
         name: `projects-list-${page.order}-${direction}`,
         text: `SELECT ${PROJECT_COLUMNS} FROM projects p WHERE p.account_id = $1
                ORDER BY ${order} ${direction}${tieBreak} LIMIT $2 OFFSET $3`,
@@ -147,20 +151,20 @@ export class ProjectRepository {
 
   /** The internal id of the account's project, or null: the cheap check for nested resources. */
   /** Whether a project with this id exists (in any account: for operators' commands). */
-  async exists(projectId: number): Promise<boolean> {
-    const { rowCount } = await this.pool.query("SELECT 1 FROM projects WHERE id = $1", [projectId]);
+  async exists(projectId: number, db: Queryable = this.pool): Promise<boolean> {
+    const { rowCount } = await db.query("SELECT 1 FROM projects WHERE id = $1", [projectId]);
     return (rowCount ?? 0) > 0;
   }
 
-  async findId(accountId: number, key: ProjectKey): Promise<number | null> {
+  async findId(accountId: number, key: ProjectKey, db: Queryable = this.pool): Promise<number | null> {
     const { rows } =
       "id" in key
-        ? await this.pool.query<{ id: number }>({
+        ? await db.query<{ id: number }>({
             name: "project-id-by-id",
             text: "SELECT id FROM projects WHERE account_id = $1 AND id = $2",
             values: [accountId, key.id],
           })
-        : await this.pool.query<{ id: number }>({
+        : await db.query<{ id: number }>({
             name: "project-id-by-external-id",
             text: "SELECT id FROM projects WHERE account_id = $1 AND external_id = $2",
             values: [accountId, key.externalId],
@@ -168,15 +172,15 @@ export class ProjectRepository {
     return rows[0]?.id ?? null;
   }
 
-  async find(accountId: number, key: ProjectKey): Promise<ProjectRecord | null> {
+  async find(accountId: number, key: ProjectKey, db: Queryable = this.pool): Promise<ProjectRecord | null> {
     const { rows } =
       "id" in key
-        ? await this.pool.query<ProjectSqlRow>({
+        ? await db.query<ProjectSqlRow>({
             name: "project-by-id",
             text: `SELECT ${PROJECT_COLUMNS} FROM projects p WHERE p.account_id = $1 AND p.id = $2`,
             values: [accountId, key.id],
           })
-        : await this.pool.query<ProjectSqlRow>({
+        : await db.query<ProjectSqlRow>({
             name: "project-by-external-id",
             text: `SELECT ${PROJECT_COLUMNS} FROM projects p WHERE p.account_id = $1 AND p.external_id = $2`,
             values: [accountId, key.externalId],
@@ -184,9 +188,14 @@ export class ProjectRepository {
     return rows[0] ? recordOf(rows[0]) : null;
   }
 
-  async create(accountId: number, data: ProjectData, externalId?: string): Promise<ProjectRecord> {
+  async create(
+    accountId: number,
+    data: ProjectData,
+    externalId?: string,
+    db: Queryable = this.pool,
+  ): Promise<ProjectRecord> {
     try {
-      const { rows } = await this.pool.query<ProjectSqlRow>({
+      const { rows } = await db.query<ProjectSqlRow>({
         name: "project-insert",
         text: `INSERT INTO projects (account_id, external_id, context_id, name, description, project_type, settings)
                VALUES ($1, $2, $3, $4, $5, $6, $7)

@@ -2,6 +2,7 @@
 import type pg from "pg";
 import { inTransaction } from "../../../db/transaction.js";
 import type { PassOverrides } from "../../../domain/field-model.js";
+import type { Queryable } from "../../../jobs/queue.js";
 import { addPassChangedEvents } from "../../../jobs/queue.js";
 import { setTags } from "../passes/repository.js";
 
@@ -22,8 +23,8 @@ export interface TemplatePatch {
 export class TagRepository {
   constructor(private readonly pool: pg.Pool) {}
 
-  async list(accountId: number): Promise<(TagRow & { passCount: number })[]> {
-    const { rows } = await this.pool.query<TagRow & { passCount: number }>(
+  async list(accountId: number, db: Queryable = this.pool): Promise<(TagRow & { passCount: number })[]> {
+    const { rows } = await db.query<TagRow & { passCount: number }>(
       `SELECT t.id, t.name, t.created_at AS "createdAt",
               (SELECT count(*)::int FROM pass_tags pt WHERE pt.tag_id = t.id) AS "passCount"
          FROM tags t WHERE t.account_id = $1 ORDER BY t.id`,
@@ -32,16 +33,16 @@ export class TagRepository {
     return rows;
   }
 
-  async find(accountId: number, name: string): Promise<TagRow | undefined> {
-    const { rows } = await this.pool.query<TagRow>(
+  async find(accountId: number, name: string, db: Queryable = this.pool): Promise<TagRow | undefined> {
+    const { rows } = await db.query<TagRow>(
       `SELECT id, name, created_at AS "createdAt" FROM tags WHERE account_id = $1 AND name = $2`,
       [accountId, name],
     );
     return rows[0];
   }
 
-  async ofPass(passId: number): Promise<TagRow[]> {
-    const { rows } = await this.pool.query<TagRow>(
+  async ofPass(passId: number, db: Queryable = this.pool): Promise<TagRow[]> {
+    const { rows } = await db.query<TagRow>(
       `SELECT t.id, t.name, t.created_at AS "createdAt" FROM pass_tags pt JOIN tags t ON t.id = pt.tag_id
         WHERE pt.pass_id = $1 ORDER BY t.name`,
       [passId],
@@ -74,8 +75,13 @@ export class TagRepository {
   }
 
   /** Takes the tag off one pass; the tag's id when it was on it. */
-  async removeFromPass(accountId: number, passId: number, name: string): Promise<number | undefined> {
-    const { rows } = await this.pool.query<{ tagId: number }>(
+  async removeFromPass(
+    accountId: number,
+    passId: number,
+    name: string,
+    db: Queryable = this.pool,
+  ): Promise<number | undefined> {
+    const { rows } = await db.query<{ tagId: number }>(
       `DELETE FROM pass_tags pt USING tags t
         WHERE pt.tag_id = t.id AND t.account_id = $1 AND t.name = $2 AND pt.pass_id = $3
        RETURNING t.id AS "tagId"`,
@@ -85,8 +91,8 @@ export class TagRepository {
   }
 
   /** Takes the tag off every pass (the tag itself stays); how many passes carried it. */
-  async removeFromAll(tagId: number): Promise<number> {
-    const { rowCount } = await this.pool.query("DELETE FROM pass_tags WHERE tag_id = $1", [tagId]);
+  async removeFromAll(tagId: number, db: Queryable = this.pool): Promise<number> {
+    const { rowCount } = await db.query("DELETE FROM pass_tags WHERE tag_id = $1", [tagId]);
     return rowCount ?? 0;
   }
 
@@ -100,8 +106,8 @@ export class TagRepository {
   }
 
   /** The templates of the passes carrying the tag. */
-  async templatesOf(tagId: number): Promise<number[]> {
-    const { rows } = await this.pool.query<{ templateId: number }>(
+  async templatesOf(tagId: number, db: Queryable = this.pool): Promise<number[]> {
+    const { rows } = await db.query<{ templateId: number }>(
       `SELECT DISTINCT p.template_id AS "templateId" FROM pass_tags pt JOIN passes p ON p.id = pt.pass_id
         WHERE pt.tag_id = $1 ORDER BY 1`,
       [tagId],

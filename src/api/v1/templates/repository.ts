@@ -9,7 +9,7 @@ import { AppError } from "../../../errors.js";
 import { recordPassEvents } from "../../../events/pass-events.js";
 import type { Prisma, PrismaClient } from "../../../generated/prisma/client.js";
 import type { Page } from "../../../http/pagination.js";
-import { addPassChangedEvents, addTemplateChangedEvent } from "../../../jobs/queue.js";
+import { addPassChangedEvents, addTemplateChangedEvent, type Queryable } from "../../../jobs/queue.js";
 import type { Key } from "../ids.js";
 import { ensureDefaultProject } from "../projects/repository.js";
 
@@ -57,8 +57,8 @@ export class TemplateRepository {
     private readonly pool: pg.Pool,
   ) {}
 
-  async exists(accountId: number, id: number): Promise<boolean> {
-    const { rowCount } = await this.pool.query({
+  async exists(accountId: number, id: number, db: Queryable = this.pool): Promise<boolean> {
+    const { rowCount } = await db.query({
       name: "template-exists",
       text: "SELECT 1 FROM templates WHERE account_id = $1 AND id = $2",
       values: [accountId, id],
@@ -67,15 +67,15 @@ export class TemplateRepository {
   }
 
   /** The template with its locations for pass operations (prepared statement: the pass hot path). */
-  async forPasses(accountId: number, key: Key): Promise<PassTemplate | null> {
+  async forPasses(accountId: number, key: Key, db: Queryable = this.pool): Promise<PassTemplate | null> {
     const { rows } =
       "id" in key
-        ? await this.pool.query<PassTemplate>({
+        ? await db.query<PassTemplate>({
             name: "pass-template-by-id",
             text: `${PASS_TEMPLATE_SQL} WHERE t.account_id = $1 AND t.id = $2`,
             values: [accountId, key.id],
           })
-        : await this.pool.query<PassTemplate>({
+        : await db.query<PassTemplate>({
             name: "pass-template-by-external-id",
             text: `${PASS_TEMPLATE_SQL} WHERE t.account_id = $1 AND t.external_id = $2`,
             values: [accountId, key.externalId],
