@@ -17,16 +17,16 @@ export interface StoredApiKey {
 export class ApiKeyRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
-  findByKey(key: string): Promise<StoredApiKey | null> {
-    return this.prisma.apiKey.findUnique({ where: { key } });
+  findByKey(key: string, db: Prisma.TransactionClient = this.prisma): Promise<StoredApiKey | null> {
+    return db.apiKey.findUnique({ where: { key } });
   }
 
-  findBySecretHash(secretHash: string): Promise<StoredApiKey | null> {
-    return this.prisma.apiKey.findUnique({ where: { secretHash } });
+  findBySecretHash(secretHash: string, db: Prisma.TransactionClient = this.prisma): Promise<StoredApiKey | null> {
+    return db.apiKey.findUnique({ where: { secretHash } });
   }
 
-  list(): Promise<StoredApiKey[]> {
-    return this.prisma.apiKey.findMany({ orderBy: { id: "asc" } });
+  list(db: Prisma.TransactionClient = this.prisma): Promise<StoredApiKey[]> {
+    return db.apiKey.findMany({ orderBy: { id: "asc" } });
   }
 
   /** Creates the key in `accountId`, or in a new account named after the key when no account is given. */
@@ -50,9 +50,9 @@ export class ApiKeyRepository {
   }
 
   /** Marks the key revoked; returns false when no such key exists. */
-  async revoke(key: string, at: Date): Promise<boolean> {
-    const { count } = await this.prisma.apiKey.updateMany({ where: { key, revokedAt: null }, data: { revokedAt: at } });
+  async revoke(key: string, at: Date, db: Prisma.TransactionClient = this.prisma): Promise<boolean> {
+    const { count } = await db.apiKey.updateMany({ where: { key, revokedAt: null }, data: { revokedAt: at } });
     if (count > 0) return true;
-    return (await this.prisma.apiKey.count({ where: { key } })) > 0;
+    return (await db.apiKey.count({ where: { key } })) > 0;
   }
 }

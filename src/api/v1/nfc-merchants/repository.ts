@@ -1,5 +1,5 @@
 // Storage of NFC merchants, always scoped to a project the caller's account owns.
-import type { NfcMerchant, PrismaClient } from "../../../generated/prisma/client.js";
+import type { NfcMerchant, Prisma, PrismaClient } from "../../../generated/prisma/client.js";
 
 export type NfcMerchantRow = NfcMerchant;
 
@@ -19,16 +19,21 @@ export type NfcMerchantFields = Pick<
 export class NfcMerchantRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
-  list(projectId: number): Promise<NfcMerchantRow[]> {
-    return this.prisma.nfcMerchant.findMany({ where: { projectId }, orderBy: { createdAt: "asc" } });
+  list(projectId: number, db: Prisma.TransactionClient = this.prisma): Promise<NfcMerchantRow[]> {
+    return db.nfcMerchant.findMany({ where: { projectId }, orderBy: { createdAt: "asc" } });
   }
 
-  find(projectId: number, id: string): Promise<NfcMerchantRow | null> {
-    return this.prisma.nfcMerchant.findFirst({ where: { projectId, id } });
+  find(projectId: number, id: string, db: Prisma.TransactionClient = this.prisma): Promise<NfcMerchantRow | null> {
+    return db.nfcMerchant.findFirst({ where: { projectId, id } });
   }
 
-  create(projectId: number, id: string, fields: NfcMerchantFields): Promise<NfcMerchantRow> {
-    return this.prisma.nfcMerchant.create({ data: { id, projectId, ...fields } });
+  create(
+    projectId: number,
+    id: string,
+    fields: NfcMerchantFields,
+    db: Prisma.TransactionClient = this.prisma,
+  ): Promise<NfcMerchantRow> {
+    return db.nfcMerchant.create({ data: { id, projectId, ...fields } });
   }
 
   async update(
@@ -40,16 +45,17 @@ export class NfcMerchantRepository {
         "merchantName" | "merchantEmail" | "terminalProvider" | "smartTapIssuerId" | "smartTapCollectorId"
       >
     >,
+    db: Prisma.TransactionClient = this.prisma,
   ): Promise<NfcMerchantRow | null> {
-    const { count } = await this.prisma.nfcMerchant.updateMany({
+    const { count } = await db.nfcMerchant.updateMany({
       where: { projectId, id },
       data: { ...changes, updatedAt: new Date() },
     });
     return count === 0 ? null : this.find(projectId, id);
   }
 
-  async delete(projectId: number, id: string): Promise<boolean> {
-    const { count } = await this.prisma.nfcMerchant.deleteMany({ where: { projectId, id } });
+  async delete(projectId: number, id: string, db: Prisma.TransactionClient = this.prisma): Promise<boolean> {
+    const { count } = await db.nfcMerchant.deleteMany({ where: { projectId, id } });
     return count > 0;
   }
 }

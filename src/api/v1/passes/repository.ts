@@ -110,13 +110,18 @@ export class PassRepository {
     private readonly pool: pg.Pool,
   ) {}
 
-  findById(accountId: number, id: number): Promise<PassRow | null> {
-    return this.prisma.pass.findFirst({ where: { accountId, id }, include: withDetail });
+  findById(accountId: number, id: number, db: Prisma.TransactionClient = this.prisma): Promise<PassRow | null> {
+    return db.pass.findFirst({ where: { accountId, id }, include: withDetail });
   }
 
   /** Every pass of the account with this external id (one per template at most), optionally in one template. */
-  findByExternalId(accountId: number, externalId: string, templateIds?: number[]): Promise<PassRow[]> {
-    return this.prisma.pass.findMany({
+  findByExternalId(
+    accountId: number,
+    externalId: string,
+    templateIds?: number[],
+    db: Prisma.TransactionClient = this.prisma,
+  ): Promise<PassRow[]> {
+    return db.pass.findMany({
       where: { accountId, externalId, ...(templateIds ? { templateId: { in: templateIds } } : {}) },
       include: withDetail,
       orderBy: { id: "asc" },

@@ -220,8 +220,13 @@ export class ProjectRepository {
   }
 
   /** Applies `changes` to the project; null when the account has no such project. */
-  async update(accountId: number, key: ProjectKey, changes: Partial<ProjectData>): Promise<ProjectRecord | null> {
-    const { count } = await this.prisma.project.updateMany({
+  async update(
+    accountId: number,
+    key: ProjectKey,
+    changes: Partial<ProjectData>,
+    db: Prisma.TransactionClient = this.prisma,
+  ): Promise<ProjectRecord | null> {
+    const { count } = await db.project.updateMany({
       where: whereOf(accountId, key),
       data: {
         ...changes,

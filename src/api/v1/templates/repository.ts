@@ -85,17 +85,17 @@ export class TemplateRepository {
     return { ...row, locations: row.locations.map((l) => ({ ...l, createdAt: new Date(l.createdAt) })) };
   }
 
-  find(accountId: number, key: Key): Promise<TemplateRow | null> {
-    return this.prisma.template.findFirst({ where: whereOf(accountId, key), include: withProject });
+  find(accountId: number, key: Key, db: Prisma.TransactionClient = this.prisma): Promise<TemplateRow | null> {
+    return db.template.findFirst({ where: whereOf(accountId, key), include: withProject });
   }
 
-  async list(accountId: number, page: Page<TemplateOrder>) {
+  async list(accountId: number, page: Page<TemplateOrder>, db: Prisma.TransactionClient = this.prisma) {
     const direction = page.direction === "ASC" ? "asc" : "desc";
     const orderBy: Prisma.TemplateOrderByWithRelationInput[] = [{ [page.order]: direction }];
     if (page.order !== "id") orderBy.push({ id: direction });
     const [count, rows] = await Promise.all([
-      this.prisma.template.count({ where: { accountId } }),
-      this.prisma.template.findMany({
+      db.template.count({ where: { accountId } }),
+      db.template.findMany({
         where: { accountId },
         include: withProject,
         orderBy,
@@ -106,8 +106,8 @@ export class TemplateRepository {
     return { count, rows };
   }
 
-  locations(templateId: number) {
-    return this.prisma.location.findMany({ where: { templateId }, orderBy: { id: "asc" } });
+  locations(templateId: number, db: Prisma.TransactionClient = this.prisma) {
+    return db.location.findMany({ where: { templateId }, orderBy: { id: "asc" } });
   }
 
   /** Creates a template in a project, or (`"default"`) in the account's default project, made if needed. */
@@ -175,8 +175,12 @@ export class TemplateRepository {
     });
   }
 
-  async deleteLocation(templateId: number, locationId: number): Promise<boolean> {
-    const exists = await this.prisma.location.count({ where: { id: locationId, templateId } });
+  async deleteLocation(
+    templateId: number,
+    locationId: number,
+    db: Prisma.TransactionClient = this.prisma,
+  ): Promise<boolean> {
+    const exists = await db.location.count({ where: { id: locationId, templateId } });
     if (!exists) return false;
     await this.changeReachingPasses(templateId, (tx) => tx.location.delete({ where: { id: locationId } }));
     return true;

@@ -3,7 +3,7 @@
 import type pg from "pg";
 import { inTransaction } from "../../../db/transaction.js";
 import type { TemplateDesign } from "../../../domain/field-model.js";
-import type { PrismaClient } from "../../../generated/prisma/client.js";
+import type { Prisma, PrismaClient } from "../../../generated/prisma/client.js";
 import { BULK_UPDATE } from "../../../jobs/bulk-update.js";
 import { addJob, addTemplateChangedEvent } from "../../../jobs/queue.js";
 
@@ -13,8 +13,8 @@ export class TicketRepository {
     private readonly pool: pg.Pool,
   ) {}
 
-  find(accountId: number, id: number) {
-    return this.prisma.ticket.findFirst({ where: { accountId, id } });
+  find(accountId: number, id: number, db: Prisma.TransactionClient = this.prisma) {
+    return db.ticket.findFirst({ where: { accountId, id } });
   }
 
   /**
