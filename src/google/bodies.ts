@@ -1,12 +1,12 @@
 // What Google is sent, read from the store: a Google template's class body and each pass's object body, with
 // the ids, logo URL and the split of fields between class and objects. Shared by the sync and the save links.
 import { createHash } from "node:crypto";
-import type pg from "pg";
 import { designOf, isVoided, mergedView, type PassOverrides, type TemplateDesign } from "../domain/field-model.js";
 import type { LocationInput } from "../domain/values.js";
 import { BUILT_IN } from "../images/image-store.js";
 import type { GoogleIssuer } from "./credentials.js";
 import { buildClass, buildObject, googleKindOf, idSuffix } from "./mapping.js";
+import type { GoogleSyncStore } from "./sync-store.js";
 
 export interface TemplateRecord {
   id: number;
@@ -31,13 +31,11 @@ export interface PassRecord {
   locations: LocationInput[];
 }
 
-const LOCATION_JSON = `json_build_object('latitude', l.latitude, 'longitude', l.longitude)`;
-
 export const hash = (body: unknown) => createHash("sha256").update(JSON.stringify(body)).digest("hex");
 
 export class GoogleBodies {
   constructor(
-    private readonly pool: pg.Pool,
+    private readonly store: GoogleSyncStore,
     private readonly publicBaseUrl: string,
   ) {}
 
@@ -46,30 +44,12 @@ export class GoogleBodies {
     return googleKindOf(template.type, template.projectType, designOf(template).fields);
   }
 
-  async template(templateId: number): Promise<TemplateRecord | undefined> {
-    const { rows } = await this.pool.query<TemplateRecord>({
-      name: "google-template",
-      text: `SELECT t.id, t.name, t.type, t.vendor, t.design, pr.id AS "projectId", pr.name AS "projectName",
-               pr.project_type AS "projectType", pr.settings AS "projectSettings", pr.context_id AS "contextId",
-               COALESCE((SELECT json_agg(${LOCATION_JSON} ORDER BY l.id) FROM locations l WHERE l.template_id = t.id), '[]')
-                 AS locations
-               FROM templates t JOIN projects pr ON pr.id = t.project_id WHERE t.id = $1`,
-      values: [templateId],
-    });
-    return rows[0];
+  template(templateId: number): Promise<TemplateRecord | undefined> {
+    return this.store.templateRecord(templateId);
   }
 
-  async passes(passIds: number[]): Promise<PassRecord[]> {
-    const { rows } = await this.pool.query<PassRecord>({
-      name: "google-passes",
-      text: `SELECT p.id, p.template_id AS "templateId", p.serial_number AS "serialNumber", p.overrides,
-               COALESCE((SELECT json_agg(${LOCATION_JSON} ORDER BY l.id) FROM locations l WHERE l.pass_id = p.id), '[]')
-                 AS locations
-               FROM passes p JOIN templates t ON t.id = p.template_id
-              WHERE p.id = ANY($1::int[]) AND t.vendor = 'Google' ORDER BY p.id`,
-      values: [passIds],
-    });
-    return rows;
+  passes(passIds: number[]): Promise<PassRecord[]> {
+    return this.store.passRecords(passIds);
   }
 
   /** Where Google fetches the logo: the template's own URL, a stored image we serve, or our built-in logo. */
@@ -91,14 +71,7 @@ export class GoogleBodies {
    * scans the template's passes: done when the class is synced, not per pass).
    */
   async objectFields(template: TemplateRecord, design: TemplateDesign): Promise<Set<string>> {
-    const { rows } = await this.pool.query<{ name: string }>({
-      name: "google-object-fields",
-      text: `SELECT unnest(object_fields) AS name FROM google_classes WHERE template_id = $1
-             UNION SELECT DISTINCT k FROM passes p, jsonb_object_keys(COALESCE(p.overrides->'fields', '{}'::jsonb)) k
-              WHERE p.template_id = $1`,
-      values: [template.id],
-    });
-    const names = new Set(rows.map((r) => r.name));
+    const names = new Set(await this.store.objectFieldNames(template.id));
     for (const [name, spec] of Object.entries(design.fields)) if (spec.notShared === true) names.add(name);
     return names;
   }
@@ -108,12 +81,8 @@ export class GoogleBodies {
     template: TemplateRecord,
     passes: PassRecord[],
   ): Promise<{ fields: Set<string>; synced: boolean; complete: boolean }> {
-    const { rows } = await this.pool.query<{ object_fields: string[]; body_hash: string | null }>({
-      name: "google-class-state",
-      text: "SELECT object_fields, body_hash FROM google_classes WHERE template_id = $1",
-      values: [template.id],
-    });
-    const fields = new Set(rows[0]?.object_fields ?? []);
+    const state = await this.store.storedClass(template.id);
+    const fields = new Set(state?.object_fields ?? []);
     const design = designOf(template);
     for (const [name, spec] of Object.entries(design.fields)) if (spec.notShared === true) fields.add(name);
     let complete = true;
@@ -123,7 +92,7 @@ export class GoogleBodies {
         fields.add(name);
       }
     }
-    return { fields, synced: rows[0]?.body_hash != null, complete };
+    return { fields, synced: state?.body_hash != null, complete };
   }
 
   classBody(issuer: GoogleIssuer, template: TemplateRecord, objectFields: ReadonlySet<string>) {

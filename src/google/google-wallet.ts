@@ -35,8 +35,8 @@ export class GoogleWallet {
   private readonly store: GoogleSyncStore;
 
   constructor(private readonly deps: GoogleWalletDeps) {
-    this.bodies = new GoogleBodies(deps.pool, deps.publicBaseUrl);
     this.store = new GoogleSyncStore(deps.pool);
+    this.bodies = new GoogleBodies(this.store, deps.publicBaseUrl);
   }
 
   // ---- sync ----

@@ -5,6 +5,9 @@ import type pg from "pg";
 import { inTransaction } from "../db/transaction.js";
 import { recordPassEvents } from "../events/pass-events.js";
 import type { Queryable } from "../jobs/queue.js";
+import type { PassRecord, TemplateRecord } from "./bodies.js";
+
+const LOCATION_JSON = `json_build_object('latitude', l.latitude, 'longitude', l.longitude)`;
 
 export interface StoredClass {
   body_hash: string | null;
@@ -20,6 +23,46 @@ export interface StoredObject {
 
 export class GoogleSyncStore {
   constructor(readonly pool: pg.Pool) {}
+
+  /** A template as its class is built: with its project and locations. */
+  async templateRecord(templateId: number, db: Queryable = this.pool): Promise<TemplateRecord | undefined> {
+    const { rows } = await db.query<TemplateRecord>({
+      name: "google-template",
+      text: `SELECT t.id, t.name, t.type, t.vendor, t.design, pr.id AS "projectId", pr.name AS "projectName",
+               pr.project_type AS "projectType", pr.settings AS "projectSettings", pr.context_id AS "contextId",
+               COALESCE((SELECT json_agg(${LOCATION_JSON} ORDER BY l.id) FROM locations l WHERE l.template_id = t.id), '[]')
+                 AS locations
+               FROM templates t JOIN projects pr ON pr.id = t.project_id WHERE t.id = $1`,
+      values: [templateId],
+    });
+    return rows[0];
+  }
+
+  /** Google passes as their objects are built: values and locations. */
+  async passRecords(passIds: number[], db: Queryable = this.pool): Promise<PassRecord[]> {
+    const { rows } = await db.query<PassRecord>({
+      name: "google-passes",
+      text: `SELECT p.id, p.template_id AS "templateId", p.serial_number AS "serialNumber", p.overrides,
+               COALESCE((SELECT json_agg(${LOCATION_JSON} ORDER BY l.id) FROM locations l WHERE l.pass_id = p.id), '[]')
+                 AS locations
+               FROM passes p JOIN templates t ON t.id = p.template_id
+              WHERE p.id = ANY($1::int[]) AND t.vendor = 'Google' ORDER BY p.id`,
+      values: [passIds],
+    });
+    return rows;
+  }
+
+  /** Fields that live on the template's objects: chosen before (sticky), or overridden by some pass. */
+  async objectFieldNames(templateId: number, db: Queryable = this.pool): Promise<string[]> {
+    const { rows } = await db.query<{ name: string }>({
+      name: "google-object-fields",
+      text: `SELECT unnest(object_fields) AS name FROM google_classes WHERE template_id = $1
+             UNION SELECT DISTINCT k FROM passes p, jsonb_object_keys(COALESCE(p.overrides->'fields', '{}'::jsonb)) k
+              WHERE p.template_id = $1`,
+      values: [templateId],
+    });
+    return rows.map((r) => r.name);
+  }
 
   /** Serializes class syncs of one template (jobs for the same template may run in parallel). */
   async lockClass(tx: Queryable, templateId: number): Promise<void> {

@@ -1,0 +1,98 @@
+// The records Apple bundles are built from: a pass with its template, project, NFC key and locations in one
+// statement (by id, or by public link token), and the light lookup the web service authorizes devices with.
+import type pg from "pg";
+import type { PassOverrides } from "../domain/field-model.js";
+import type { Beacon, locationValue } from "../domain/values.js";
+import type { Queryable } from "../jobs/queue.js";
+
+/** Everything a bundle is made of, read in one statement. */
+export interface ApplePassRecord {
+  id: number;
+  accountId: number;
+  serialNumber: string;
+  authenticationToken: string;
+  overrides: PassOverrides;
+  beacons: Beacon[] | null;
+  images: Record<string, string>;
+  personalization: Record<string, unknown> | null;
+  version: number;
+  status: string;
+  updatedAt: Date;
+  publicUrlType: string | null;
+  publicUrlUsed: boolean;
+  templateId: number;
+  templateType: string;
+  templateName: string;
+  templateDescription: string;
+  vendor: string;
+  design: unknown;
+  projectId: number;
+  projectName: string;
+  projectType: string;
+  projectSettings: unknown;
+  nfcPublicKeyPem: string | null;
+  locations: Array<Parameters<typeof locationValue>[0]>;
+}
+
+export interface PassAccess {
+  id: number;
+  authenticationToken: string;
+  updatedAt: Date;
+  projectId: number;
+  vendor: string;
+}
+
+const RECORD_SQL = `SELECT p.id, p.account_id AS "accountId", p.serial_number AS "serialNumber",
+  p.authentication_token AS "authenticationToken", p.overrides, p.beacons, p.images, p.personalization, p.version,
+  p.status, p.updated_at AS "updatedAt", p.public_url_type AS "publicUrlType", p.public_url_used AS "publicUrlUsed",
+  t.id AS "templateId", t.type AS "templateType", t.name AS "templateName", t.description AS "templateDescription",
+  t.vendor, t.design, pr.id AS "projectId", pr.name AS "projectName", pr.project_type AS "projectType",
+  pr.settings AS "projectSettings",
+  (SELECT m.public_key_pem FROM nfc_merchants m WHERE m.project_id = pr.id AND upper(m.vendor) IN ('APPLE', 'ANY')
+    ORDER BY m.created_at LIMIT 1) AS "nfcPublicKeyPem",
+  COALESCE(
+    (SELECT json_agg(json_build_object('latitude', l.latitude, 'longitude', l.longitude, 'altitude', l.altitude,
+       'relevantText', l.relevant_text) ORDER BY l.id) FROM locations l WHERE l.pass_id = p.id),
+    (SELECT json_agg(json_build_object('latitude', l.latitude, 'longitude', l.longitude, 'altitude', l.altitude,
+       'relevantText', l.relevant_text) ORDER BY l.id) FROM locations l WHERE l.template_id = t.id),
+    '[]'::json) AS locations
+  FROM passes p JOIN templates t ON t.id = p.template_id JOIN projects pr ON pr.id = t.project_id`;
+
+export class ApplePassRecords {
+  constructor(private readonly pool: pg.Pool) {}
+
+  /** A pass of an account (or, without `accountId`, any pass: the web service has authorized it already). */
+  async byId(
+    accountId: number | null,
+    passId: number,
+    db: Queryable = this.pool,
+  ): Promise<ApplePassRecord | undefined> {
+    const { rows } = await db.query<ApplePassRecord>({
+      name: "apple-pass-by-id",
+      text: `${RECORD_SQL} WHERE p.id = $1 AND ($2::int IS NULL OR p.account_id = $2)`,
+      values: [passId, accountId],
+    });
+    return rows[0];
+  }
+
+  /** Just what authorizing a device's request needs (and a 304 answer): one index lookup, no joins' worth of JSON. */
+  async accessBySerial(serialNumber: string, db: Queryable = this.pool): Promise<PassAccess | undefined> {
+    const { rows } = await db.query<PassAccess>({
+      name: "apple-pass-access",
+      text: `SELECT p.id, p.authentication_token AS "authenticationToken", p.updated_at AS "updatedAt",
+               t.project_id AS "projectId", t.vendor
+               FROM passes p JOIN templates t ON t.id = p.template_id WHERE p.serial_number = $1`,
+      values: [serialNumber],
+    });
+    return rows[0];
+  }
+
+  async byPublicToken(token: string, db: Queryable = this.pool): Promise<ApplePassRecord | undefined> {
+    const { rows } = await db.query<ApplePassRecord>({
+      name: "apple-pass-by-public-token",
+      text: `${RECORD_SQL} WHERE p.public_url_token = $1`,
+      values: [token],
+    });
+    return rows[0];
+  }
+}
