@@ -197,7 +197,7 @@ export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async
         body: Type.Object({
           // Wallet's token: an opaque base64-style string. JSON or anything else shaped like a document to sign
           // (a manifest) is refused: the merchant's certificate signs only tokens.
-          personalizationToken: Type.String({ pattern: "^[A-Za-z0-9+/=_-]{1,1024}$" }),
+          personalizationToken: Type.String({ pattern: "^[A-Za-z0-9+/=_.-]{1,1024}$" }),
           requiredPersonalizationInfo: Type.Record(
             Type.String({ maxLength: 64 }),
             Type.String({ maxLength: SIGN_UP_VALUE_MAX }),
