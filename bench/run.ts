@@ -15,7 +15,6 @@ const goals: Record<string, string> = {
   "GET /v1/project/{id}": "goal ≥ 3,000/s on 2 cores",
   "POST /v1/project": "goal ≥ 1,000/s on 2 cores",
   "POST /v1/pass/{templateId}": "goal ≥ 1,000/s on 2 cores",
-  "GET /v1/pass/{id}": "goal ≥ 3,000/s on 2 cores",
 };
 
 const line = (rate: Rate, goal = goals[rate.name] ?? "") =>
