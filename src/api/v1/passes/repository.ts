@@ -51,6 +51,22 @@ const LOCATION_COLUMNS = `id, template_id AS "templateId", pass_id AS "passId", 
   region_code AS "regionCode", country, created_at AS "createdAt"`;
 type LocationRowSql = PassRow["locations"][number];
 
+/** A pass with its tags ({tag: {name}}) and its own locations, as one row. */
+const DETAIL_SQL = `SELECT ${PASS_COLUMNS},
+  COALESCE((SELECT json_agg(json_build_object('tag', json_build_object('name', t.name)) ORDER BY pt.tag_id)
+              FROM pass_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.pass_id = p.id), '[]'::json) AS tags,
+  COALESCE((SELECT json_agg(json_build_object('id', l.id, 'templateId', l.template_id, 'passId', l.pass_id,
+              'latitude', l.latitude, 'longitude', l.longitude, 'altitude', l.altitude, 'relevantText', l.relevant_text,
+              'streetAddress1', l.street_address1, 'streetAddress2', l.street_address2, 'city', l.city,
+              'region', l.region, 'regionCode', l.region_code, 'country', l.country, 'createdAt', l.created_at)
+              ORDER BY l.id) FROM locations l WHERE l.pass_id = p.id), '[]'::json) AS locations
+  FROM passes p`;
+
+/** JSON-built locations carry their dates as text. */
+function withDates(row: PassRow): PassRow {
+  return { ...row, locations: row.locations.map((l) => ({ ...l, createdAt: new Date(l.createdAt) })) };
+}
+
 const ORDER_COLUMNS: Record<PassOrder, string> = { id: "p.id", createdAt: "p.created_at", updatedAt: "p.updated_at" };
 
 /** A named (prepared once per connection) statement; the name follows the text, which has few variants. */
@@ -110,22 +126,30 @@ export class PassRepository {
     private readonly pool: pg.Pool,
   ) {}
 
-  findById(accountId: number, id: number, db: Prisma.TransactionClient = this.prisma): Promise<PassRow | null> {
-    return db.pass.findFirst({ where: { accountId, id }, include: withDetail });
+  /** A pass of the account with its tags and locations, in one statement (the hot read of the API). */
+  async findById(accountId: number, id: number, db: Queryable = this.pool): Promise<PassRow | null> {
+    const { rows } = await db.query<PassRow>({
+      name: "pass-with-detail-by-id",
+      text: `${DETAIL_SQL} WHERE p.account_id = $1 AND p.id = $2`,
+      values: [accountId, id],
+    });
+    return rows[0] ? withDates(rows[0]) : null;
   }
 
   /** Every pass of the account with this external id (one per template at most), optionally in one template. */
-  findByExternalId(
+  async findByExternalId(
     accountId: number,
     externalId: string,
     templateIds?: number[],
-    db: Prisma.TransactionClient = this.prisma,
+    db: Queryable = this.pool,
   ): Promise<PassRow[]> {
-    return db.pass.findMany({
-      where: { accountId, externalId, ...(templateIds ? { templateId: { in: templateIds } } : {}) },
-      include: withDetail,
-      orderBy: { id: "asc" },
+    const { rows } = await db.query<PassRow>({
+      name: "pass-with-detail-by-external-id",
+      text: `${DETAIL_SQL} WHERE p.account_id = $1 AND p.external_id = $2
+               AND ($3::int[] IS NULL OR p.template_id = ANY($3::int[])) ORDER BY p.id`,
+      values: [accountId, externalId, templateIds ?? null],
     });
+    return rows.map(withDates);
   }
 
   /**
