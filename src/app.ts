@@ -12,6 +12,7 @@ import { appleCertificateRoutes } from "./api/v1/apple-certificates/routes.js";
 import { downloadRoutes, publicDownloadRoutes } from "./api/v1/downloads/routes.js";
 import { googleCredentialRoutes } from "./api/v1/google-credentials/routes.js";
 import { nfcMerchantRoutes } from "./api/v1/nfc-merchants/routes.js";
+import { notificationRoutes } from "./api/v1/notifications/routes.js";
 import { passRoutes } from "./api/v1/passes/routes.js";
 import { projectRoutes } from "./api/v1/projects/routes.js";
 import { tagRoutes } from "./api/v1/tags/routes.js";
@@ -106,6 +107,7 @@ export async function buildApp(config: AppConfig, services: Services, db: Databa
       await v1.register(templateRoutes, { templates, passes });
       await v1.register(passRoutes, { passes });
       await v1.register(tagRoutes, { tags, passes });
+      await v1.register(notificationRoutes, { notifications: services.notifications });
       await v1.register(ticketRoutes, { tickets });
       await v1.register(downloadRoutes, { downloads });
       await v1.register(appleCertificateRoutes, { identities, projects: services.projectRepository });

@@ -15,6 +15,8 @@ import { AdaptiveLinkService } from "./api/v1/adaptive-links/service.js";
 import { DownloadService } from "./api/v1/downloads/service.js";
 import { NfcMerchantRepository } from "./api/v1/nfc-merchants/repository.js";
 import { NfcMerchantService } from "./api/v1/nfc-merchants/service.js";
+import { NotificationRepository } from "./api/v1/notifications/repository.js";
+import { NotificationService } from "./api/v1/notifications/service.js";
 import { PassRepository } from "./api/v1/passes/repository.js";
 import { PassService } from "./api/v1/passes/service.js";
 import { ProjectRepository } from "./api/v1/projects/repository.js";
@@ -101,7 +103,9 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
   const templates = new TemplateService(templateRepository, projectRepository, tickets, images);
   const passRepository = new PassRepository(prisma, pool);
   const passes = new PassService(passRepository, templateRepository, config.publicBaseUrl, images);
-  const tags = new TagService(new TagRepository(pool), passes);
+  const tagRepository = new TagRepository(pool);
+  const tags = new TagService(tagRepository, passes);
+  const notifications = new NotificationService(new NotificationRepository(pool), passes, templates, tagRepository);
   const identities = new AppleIdentities(pool, outside.secrets, outside.apple.wwdr, outside.apple.defaultIdentity);
   await identities.start(outside.log);
   const applePasses = new ApplePassBuilder(pool, identities, images, `${config.publicBaseUrl}/apple`);
@@ -137,6 +141,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     passes,
     passRepository,
     links: adaptiveLinks,
+    notifications,
     publicBaseUrl: config.publicBaseUrl,
   });
   const callbacks = new GoogleCallbacks({
@@ -166,6 +171,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     passes,
     passRepository,
     tags,
+    notifications,
     downloads,
     images,
     apple: { identities, passes: applePasses, registrations, signUps: new SignUps(pool) },

@@ -10,7 +10,7 @@ import { GoogleApiError, type GoogleWalletClient, signJwt } from "./api-client.j
 import { GoogleBodies, hash, type PassRecord, type TemplateRecord } from "./bodies.js";
 import type { GoogleIssuer, GoogleIssuers } from "./credentials.js";
 import { fieldValues, type GoogleKind, idSuffix, resourceOf } from "./mapping.js";
-import { GoogleSyncStore } from "./sync-store.js";
+import { GOOGLE_NOTIFICATIONS_PER_DAY, GoogleSyncStore } from "./sync-store.js";
 
 export const MAX_JWT_LENGTH = 1800;
 /** Objects sent to Google at once by one sync. */
@@ -131,17 +131,26 @@ export class GoogleWallet {
     before: Record<string, string>,
     after: Record<string, string>,
     include: (name: string) => boolean,
+    /** An object's pass: its notifying messages count against Google's three a day. */
+    passId?: number,
   ) {
     for (const [name, spec] of Object.entries(fields)) {
       if (!include(name) || (before[name] ?? "") === after[name]) continue;
       const template = typeof spec.changeMessage === "string" ? spec.changeMessage : "";
       if (!template.includes("%@")) continue;
+      const notify = passId === undefined || (await this.store.takeNotification(passId, new Date()));
       await this.deps.client.addMessage(issuer, resource, id, {
         id: idSuffix(`${name}-${Date.now()}`),
         header: typeof spec.label === "string" && spec.label ? spec.label : name,
         body: template.replaceAll("%@", after[name] ?? ""),
-        messageType: "TEXT_AND_NOTIFY",
+        messageType: notify ? "TEXT_AND_NOTIFY" : "TEXT",
       });
+      if (!notify && passId !== undefined) {
+        await this.store.recordRejection(
+          { passId },
+          `Google allows ${GOOGLE_NOTIFICATIONS_PER_DAY} notifying messages per pass a day: "${name}" was added without a notification`,
+        );
+      }
     }
   }
 
@@ -171,22 +180,35 @@ export class GoogleWallet {
       const syncOne = async (pass: PassRecord) => {
         const { body, view } = this.bodies.objectBody(issuer, template, pass, objectFields);
         const bodyHash = hash(body);
-        const previous = stored.get(pass.id);
-        if (previous?.body_hash === bodyHash) return;
+        if (stored.get(pass.id)?.body_hash === bodyHash) return;
         const values = fieldValues(view.fields);
-        try {
-          await this.upsert(issuer, resource, body.id as string, body, previous?.body_hash != null);
-          if (previous?.body_hash) {
-            await this.notifyChanges(issuer, resource, body.id as string, view.fields, previous.values, values, (n) =>
-              objectFields.has(n),
-            );
+        // One sync of a pass at a time: two jobs for one pass (a change made while its last sync ran) must not
+        // both send its messages. The state is read again under the lock.
+        await inTransaction(this.store.pool, async (client) => {
+          await this.store.lockObject(client, pass.id);
+          const previous = (await this.store.storedObjects([pass.id], client)).get(pass.id);
+          if (previous?.body_hash === bodyHash) return;
+          try {
+            await this.upsert(issuer, resource, body.id as string, body, previous?.body_hash != null);
+            if (previous?.body_hash) {
+              await this.notifyChanges(
+                issuer,
+                resource,
+                body.id as string,
+                view.fields,
+                previous.values,
+                values,
+                (n) => objectFields.has(n),
+                pass.id,
+              );
+            }
+          } catch (error) {
+            if (!isRejection(error)) throw error;
+            await this.recordError({ passId: pass.id }, error.message, client);
+            return;
           }
-        } catch (error) {
-          if (!isRejection(error)) throw error;
-          await this.recordError({ passId: pass.id }, error.message);
-          return;
-        }
-        await this.store.saveObject({ passId: pass.id, objectId: body.id as string, bodyHash, values });
+          await this.store.saveObject({ passId: pass.id, objectId: body.id as string, bodyHash, values }, client);
+        });
       };
       // A few objects in flight at once: Google answers each in tens of milliseconds.
       let next = 0;

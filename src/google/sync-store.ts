@@ -7,6 +7,9 @@ import { recordPassEvents } from "../events/pass-events.js";
 import type { Queryable } from "../jobs/queue.js";
 import type { PassRecord, TemplateRecord } from "./bodies.js";
 
+/** Notifying messages Google allows per pass in 24 hours. */
+export const GOOGLE_NOTIFICATIONS_PER_DAY = 3;
+
 const LOCATION_JSON = `json_build_object('latitude', l.latitude, 'longitude', l.longitude)`;
 
 export interface StoredClass {
@@ -69,6 +72,11 @@ export class GoogleSyncStore {
     await tx.query("SELECT pg_advisory_xact_lock(hashtext('google-class'), $1)", [templateId]);
   }
 
+  /** Serializes the syncs of one pass's object. */
+  async lockObject(tx: Queryable, passId: number): Promise<void> {
+    await tx.query("SELECT pg_advisory_xact_lock(hashtext('google-object'), $1)", [passId]);
+  }
+
   async storedClass(templateId: number, db: Queryable = this.pool): Promise<StoredClass | undefined> {
     const { rows } = await db.query<StoredClass>(
       "SELECT body_hash, object_fields, values FROM google_classes WHERE template_id = $1",
@@ -116,6 +124,22 @@ export class GoogleSyncStore {
       [passId],
     );
     return rows[0]?.body_hash;
+  }
+
+  /**
+   * Takes one of the pass's notifying messages for the day (Google allows three per pass in 24 hours): true when
+   * one was left (and is now used), false when the message must go without a notification.
+   */
+  async takeNotification(passId: number, now: Date, db: Queryable = this.pool): Promise<boolean> {
+    const { rows } = await db.query<{ id: number }>(
+      `UPDATE google_objects SET notified_at = array_append(
+           ARRAY(SELECT t FROM unnest(notified_at) t WHERE t > $2::timestamptz - interval '24 hours'), $2::timestamptz)
+        WHERE pass_id = $1
+          AND (SELECT count(*) FROM unnest(notified_at) t WHERE t > $2::timestamptz - interval '24 hours') < $3
+        RETURNING pass_id AS id`,
+      [passId, now, GOOGLE_NOTIFICATIONS_PER_DAY],
+    );
+    return rows.length > 0;
   }
 
   /** Adds Google's refusal to the latest ticket of the pass (or template) whose change it answered. */

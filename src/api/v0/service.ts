@@ -1,8 +1,11 @@
+// Badge's v0 RPC API on our store: userPassUpsert (users and their attributes, passes and theirs, one adaptive
+// download link per pass) and passSendPushNotification (a message on the holder's phone).
 import { designOf, type PassOverrides } from "../../domain/field-model.js";
 import { InvalidInput } from "../../domain/invalid-input.js";
 import { isObject } from "../../domain/values.js";
 import { notFound } from "../../errors.js";
 import type { AdaptiveLinkService } from "../v1/adaptive-links/service.js";
+import type { NotificationService } from "../v1/notifications/service.js";
 import type { PassRepository } from "../v1/passes/repository.js";
 import type { PassService } from "../v1/passes/service.js";
 import { type Attributes, attributeValues } from "./attributes.js";
@@ -37,6 +40,7 @@ export class BadgeService {
       passes: PassService;
       passRepository: PassRepository;
       links: AdaptiveLinkService;
+      notifications: Pick<NotificationService, "notify">;
       publicBaseUrl: string;
     },
   ) {}
@@ -151,22 +155,11 @@ export class BadgeService {
     if (problems.length) throw new InvalidInput(problems);
     const row = await this.deps.badge.pass(accountId, passId!);
     if (!row) throw notFound("Pass", `Pass "${passId}"`);
-    const pass = await this.deps.passRepository.findById(accountId, row.pass_id);
-    if (!pass) throw notFound("Pass", `Pass "${passId}"`);
-    // The message becomes a field whose change Wallet announces: a back field (Apple, "%@" shows the new value) or
-    // a text module that Google Wallet notifies about.
-    const overrides = pass.overrides as PassOverrides;
-    const field = {
-      value: message as string,
-      label: "Message",
-      changeMessage: "%@",
-      fieldType: row.vendor === "Apple" ? "back" : "textModulesData",
-    };
-    const ticketId = await this.deps.passRepository.update(
+    // The same notification as POST /v1/pass/{id}/notify: a field Wallet announces, a Google message.
+    const { ticketId } = await this.deps.notifications.notify(
       accountId,
-      pass.id,
-      { overrides: { ...overrides, fields: { ...(overrides.fields ?? {}), badge_message: field } } },
-      ["notified"],
+      { pass: { id: row.pass_id } },
+      { value: message, label: "Message" },
     );
     return { pass: { id: row.badge_pass_id }, ticketId };
   }

@@ -182,7 +182,7 @@ describe("passSendPushNotification", () => {
     expect(apns.pushes.some((p) => p.token === "feed01")).toBe(true);
     const after = (await server.call("GET", `/v1/pass/${pass.id}/viewJSONPass`)).json;
     expect(after.storeCard.backFields).toContainEqual(
-      expect.objectContaining({ key: "badge_message", value: "Doors open at 7pm", changeMessage: "%@" }),
+      expect.objectContaining({ key: "lastNotification", value: "Doors open at 7pm", changeMessage: "%@" }),
     );
   });
 

@@ -1,3 +1,7 @@
+// Handing a visitor the pass an adaptive link stands for: the device (from the path or the User-Agent) picks the
+// template; query parameters fill the pass (barcode, barcodeAltText, tags, exid, lat/long for the nearest
+// locations, and any of the link's field names). A non-personalized link without field parameters hands out the
+// one pass it made first; otherwise each request makes a new pass, taken atomically from availablePasses.
 import type { ApplePassBuilder } from "../../../apple/pass-builder.js";
 import type { Clock } from "../../../clock.js";
 import { designOf } from "../../../domain/field-model.js";

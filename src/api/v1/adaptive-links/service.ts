@@ -1,3 +1,6 @@
+// The rules of adaptive links: create (templates by id, external id or pass-link id), read, list with keyset
+// pages, partial update, delete, the passes a link made, and the boarding-pass / event-ticket "multiple" create
+// whose flights and events reach every passenger's or attendee's pass.
 import { type Clock, systemClock } from "../../../clock.js";
 import { InvalidInput } from "../../../domain/invalid-input.js";
 import { takesValue } from "../../../domain/known-headers.js";
