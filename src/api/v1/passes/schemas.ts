@@ -1,5 +1,6 @@
 // The request and response schemas of /v1/pass (the OpenAPI document is built from them).
 import { Type } from "@sinclair/typebox";
+import { PaginationInfo } from "../../../http/pagination.js";
 import { AnyJson, Described } from "../../schema-kit.js";
 
 const FieldValues = Type.Record(Type.String(), Type.Unknown(), {
@@ -64,13 +65,7 @@ export const PassResponse = Described(
 
 export const PassListResponse = Type.Object({
   count: Type.Integer(),
-  pagination: Described({
-    order: Type.String(),
-    direction: Type.String(),
-    page: Type.Integer(),
-    start: Type.Integer(),
-    pageSize: Type.Integer(),
-  }),
+  pagination: PaginationInfo,
   passes: Type.Array(PassSummary),
 });
 

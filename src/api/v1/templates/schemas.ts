@@ -1,5 +1,6 @@
 // The request and response schemas of /v1/template (the OpenAPI document is built from them).
 import { Type } from "@sinclair/typebox";
+import { PaginationInfo } from "../../../http/pagination.js";
 import { AnyJson, Described } from "../../schema-kit.js";
 import { TemplateHeaderSchema } from "../projects/schemas.js";
 
@@ -50,13 +51,7 @@ export const TemplateResponse = Type.Object({
 
 export const TemplateHeadersResponse = Type.Object({
   count: Type.Integer(),
-  pagination: Described({
-    order: Type.String(),
-    direction: Type.String(),
-    page: Type.Integer(),
-    start: Type.Integer(),
-    pageSize: Type.Integer(),
-  }),
+  pagination: PaginationInfo,
   templateHeaders: Type.Array(TemplateHeaderSchema),
 });
 
