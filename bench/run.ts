@@ -7,6 +7,7 @@ import { startFakeGoogle } from "../test/fakes/google.js";
 import { benchAdaptive } from "./adaptive.js";
 import { benchProjectApi, type Rate } from "./api.js";
 import { benchDeviceFetch, benchPublishPushes, benchSigning } from "./apple.js";
+import { benchCallbacks } from "./callbacks.js";
 import { benchGooglePublish, benchGoogleRedirect, benchSaveLinks } from "./google.js";
 import { benchBulkUpdate, benchInstalledList, benchPassCreate } from "./passes.js";
 import { startBenchServer } from "./server.js";
@@ -47,6 +48,8 @@ async function main() {
     GOOGLE_ISSUER_ID: google.issuerId,
     GOOGLE_WALLET_API_URL: google.url,
     GOOGLE_TOKEN_URL: google.tokenUrl,
+    // The callback benchmark's receiver listens on loopback.
+    OUTBOUND_ALLOWLIST: "127.0.0.1",
   });
   try {
     console.log("\n## API (autocannon, 32 connections, 10 s, server and Postgres on this machine)");
@@ -64,6 +67,13 @@ async function main() {
     console.log(line(notModified!, "goal p99 < 5 ms at 500 req/s"));
     const pushes = await benchPublishPushes(server, apns, 100_000);
     console.log(`publish to 100,000 installed passes → every device pushed: ${pushes.toFixed(1)} s   (goal < 60 s)`);
+
+    console.log("\n## Project callbacks (the server's in-process worker, a receiver on loopback)");
+    const callbacks = await benchCallbacks(server, 100_000);
+    console.log(
+      `100,000 installs → every callback delivered: ${callbacks.seconds.toFixed(1)} s, ${callbacks.perSecond} ` +
+        "deliveries/s from one Node process (one core)",
+    );
 
     console.log("\n## Adaptive links (32 connections, 10 s)");
     const [linkIos, linkAndroid] = await benchAdaptive(server);

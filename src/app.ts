@@ -9,6 +9,7 @@ import { googleCallbackRoutes } from "./api/google/callback-routes.js";
 import { badgeRoutes } from "./api/v0/routes.js";
 import { adaptiveLinkRoutes, adaptivePassRoutes } from "./api/v1/adaptive-links/routes.js";
 import { appleCertificateRoutes } from "./api/v1/apple-certificates/routes.js";
+import { callbackRoutes } from "./api/v1/callbacks/routes.js";
 import { downloadRoutes, publicDownloadRoutes } from "./api/v1/downloads/routes.js";
 import { googleCredentialRoutes } from "./api/v1/google-credentials/routes.js";
 import { nfcMerchantRoutes } from "./api/v1/nfc-merchants/routes.js";
@@ -107,6 +108,7 @@ export async function buildApp(config: AppConfig, services: Services, db: Databa
       await v1.register(templateRoutes, { templates, passes });
       await v1.register(passRoutes, { passes });
       await v1.register(tagRoutes, { tags, passes });
+      await v1.register(callbackRoutes, { callbacks: services.callbacks });
       await v1.register(notificationRoutes, { notifications: services.notifications });
       await v1.register(ticketRoutes, { tickets });
       await v1.register(downloadRoutes, { downloads });

@@ -6,12 +6,16 @@
 //   cert import --project ID --cert FILE [--key FILE] [--password-env VAR]   a project's Apple pass certificate
 //   cert show --project ID           which certificate signs the project's Apple passes
 //   cert remove --project ID         back to the server default
+//   deliveries list [--state dead|pending|delivered] [--limit N]   outbound deliveries, newest first (default dead)
+//   deliveries replay ID... | --all-dead                             dead letters back into the queue
 
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { Services } from "./composition.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { openStore } from "./db/open.js";
+import { DeliveryQueue } from "./deliveries/delivery-queue.js";
+import { GIVE_UP_AFTER_MS } from "./deliveries/retry-policy.js";
 import { servicesFor } from "./delivery.js";
 import { InvalidInput } from "./domain/invalid-input.js";
 
@@ -22,7 +26,9 @@ const USAGE = `usage: npm run cli -- <command>
   apikey revoke KEY
   cert import --project ID --cert FILE [--key FILE] [--password-env VAR]
   cert show --project ID
-  cert remove --project ID`;
+  cert remove --project ID
+  deliveries list [--state dead|pending|delivered] [--limit N]
+  deliveries replay ID... | --all-dead`;
 
 // Progress goes to stderr so that stdout carries only the command's JSON result.
 const log = {
@@ -47,18 +53,26 @@ async function run(argv: string[]): Promise<void> {
       cert: { type: "string" },
       key: { type: "string" },
       "password-env": { type: "string" },
+      state: { type: "string" },
+      limit: { type: "string" },
+      "all-dead": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
-  const [command, sub, arg] = positionals;
+  const [command, sub, arg, ...more] = positionals;
   if (values.help || command === undefined) throw new UsageError(USAGE);
-  if (!["migrate", "apikey", "cert"].includes(command)) throw new UsageError(`unknown command "${command}"\n${USAGE}`);
+  if (!["migrate", "apikey", "cert", "deliveries"].includes(command))
+    throw new UsageError(`unknown command "${command}"\n${USAGE}`);
 
   const config = loadConfig();
   const store = await openStore(config, log); // migrates on open
   try {
     if (command === "migrate") {
       console.log(JSON.stringify({ status: "up to date" }));
+      return;
+    }
+    if (command === "deliveries") {
+      await deliveriesCommand(new DeliveryQueue(store.db.pool), sub, [arg, ...more], values);
       return;
     }
     const services = await servicesFor(config, store.db, quiet);
@@ -98,6 +112,39 @@ async function run(argv: string[]): Promise<void> {
     }
   } finally {
     await store.close();
+  }
+}
+
+async function deliveriesCommand(
+  queue: DeliveryQueue,
+  sub: string | undefined,
+  ids: (string | undefined)[],
+  values: { state?: string; limit?: string; "all-dead"?: boolean },
+): Promise<void> {
+  switch (sub) {
+    case "list": {
+      const state = values.state ?? "dead";
+      if (state !== "dead" && state !== "pending" && state !== "delivered") {
+        throw new UsageError("--state must be dead, pending or delivered");
+      }
+      const limit = values.limit === undefined ? 100 : Number(values.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError("--limit must be 1–10000");
+      // Bodies are the events (no secrets); the receivers' headers are not part of a delivery row.
+      for (const d of await queue.list(state, limit)) console.log(JSON.stringify(d));
+      return;
+    }
+    case "replay": {
+      const given = ids.filter((id): id is string => id !== undefined);
+      if (values["all-dead"] ? given.length > 0 : given.length === 0) {
+        throw new UsageError("deliveries replay needs delivery ids or --all-dead (not both)");
+      }
+      if (given.some((id) => !/^\d{1,18}$/.test(id))) throw new UsageError("delivery ids are integers");
+      const replayed = await queue.replay(values["all-dead"] ? "all-dead" : given, GIVE_UP_AFTER_MS);
+      console.log(JSON.stringify({ replayed }));
+      return;
+    }
+    default:
+      throw new UsageError(`unknown deliveries command "${sub ?? ""}"\n${USAGE}`);
   }
 }
 

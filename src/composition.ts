@@ -12,6 +12,8 @@ import { BadgeService } from "./api/v0/service.js";
 import { PassFromLink } from "./api/v1/adaptive-links/generate.js";
 import { LinkRepository } from "./api/v1/adaptive-links/repository.js";
 import { AdaptiveLinkService } from "./api/v1/adaptive-links/service.js";
+import { CallbackRepository } from "./api/v1/callbacks/repository.js";
+import { CallbackService } from "./api/v1/callbacks/service.js";
 import { DownloadService } from "./api/v1/downloads/service.js";
 import { NfcMerchantRepository } from "./api/v1/nfc-merchants/repository.js";
 import { NfcMerchantService } from "./api/v1/nfc-merchants/service.js";
@@ -37,6 +39,9 @@ import { SignUps } from "./apple/sign-ups.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { Config } from "./config.js";
 import type { DatabaseHandle } from "./db/client.js";
+import { queueProjectCallbacks } from "./deliveries/callback-events.js";
+import { DeliveryQueue } from "./deliveries/delivery-queue.js";
+import { DeliveryDispatcher } from "./deliveries/dispatcher.js";
 import { GoogleWalletClient } from "./google/api-client.js";
 import { CallbackKeys, GoogleCallbacks } from "./google/callback.js";
 import { GoogleIssuers } from "./google/credentials.js";
@@ -58,6 +63,8 @@ export type ServicesConfig = Pick<Config, "publicBaseUrl" | "authCacheTtlMs"> & 
   readonly imageFetchTimeoutMs?: number;
   readonly google?: Partial<Pick<Config["google"], "apiUrl" | "callbackKeysUrl" | "tokenUrl">>;
   readonly outbound?: Config["outbound"];
+  /** The first delivery retry's delay (tests shorten it). */
+  readonly deliveryRetryBaseMs?: number;
   /** Google API client retry pacing (tests shorten it). */
   readonly googleBackoffMs?: number;
 };
@@ -105,6 +112,8 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
   const passes = new PassService(passRepository, templateRepository, config.publicBaseUrl, images);
   const tagRepository = new TagRepository(pool);
   const tags = new TagService(tagRepository, passes);
+  const callbackRepository = new CallbackRepository(pool, outside.secrets);
+  const projectCallbacks = new CallbackService(callbackRepository, projectRepository, outbound);
   const notifications = new NotificationService(new NotificationRepository(pool), passes, templates, tagRepository);
   const identities = new AppleIdentities(pool, outside.secrets, outside.apple.wwdr, outside.apple.defaultIdentity);
   await identities.start(outside.log);
@@ -159,6 +168,17 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     (changes) => googleWallet.syncPasses(changes.map((c) => c.passId)),
   ];
   const templateSubscribers: TemplateChangedSubscriber[] = [(templateId) => googleWallet.syncTemplate(templateId)];
+  // Outbound deliveries (project callbacks): queued from the pass-event log, sent through the outbound guard.
+  const deliveryQueue = new DeliveryQueue(pool);
+  const dispatcher = new DeliveryDispatcher({
+    queue: deliveryQueue,
+    guard: outbound,
+    headersOf: async (delivery) =>
+      delivery.projectId === null ? undefined : (await callbackRepository.get(delivery.projectId))?.headers,
+    ...(config.deliveryRetryBaseMs === undefined ? {} : { retryBaseMs: config.deliveryRetryBaseMs }),
+    log: outside.log,
+  });
+  const outboundRound = async () => (await queueProjectCallbacks(pool)) + (await dispatcher.dispatchDue());
 
   return {
     clock,
@@ -179,7 +199,10 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     adaptiveLinks,
     generator,
     badge,
+    callbacks: projectCallbacks,
+    deliveries: deliveryQueue,
     delivery: {
+      outboundRound,
       subscribers,
       templateSubscribers,
       close: () => apns.close(),

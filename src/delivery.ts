@@ -51,6 +51,7 @@ export async function startDeliveryWorker(
     staleAfterMs: config.jobStaleAfterMs,
     batchSize: config.bulkUpdateBatchSize,
     passEventRetentionDays: config.passEventRetentionDays,
+    outbound: { round: services.delivery.outboundRound },
     log,
   });
   return {

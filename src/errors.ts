@@ -15,6 +15,10 @@ export const ERRORS = {
     when: "The request cannot be read: invalid JSON, NUL characters or unpaired surrogates, nesting deeper than 32, keys longer than 256.",
   },
   VALIDATION_FAILED: { status: 400, when: "A value breaks a rule; `details` lists every problem found." },
+  CALLBACK_TARGET_REFUSED: {
+    status: 400,
+    when: "A callback URL is not https, or names a private or unresolvable address (see OUTBOUND_ALLOWLIST).",
+  },
   INVALID_VALUE: { status: 400, when: "A value is out of the range the store holds." },
   UNSUPPORTED_API_REVISION: { status: 400, when: "`Api-Revision` is not 1.2." },
   INVALID_ORDER: { status: 400, when: "A list's `order` is not one it can be sorted by." },
@@ -62,6 +66,7 @@ export const ERRORS = {
   CERTIFICATE_NOT_FOUND: { status: 404, when: "The project has no certificate of its own." },
   GOOGLE_CREDENTIALS_NOT_FOUND: { status: 404, when: "The project has no Google issuer of its own." },
   IMAGE_NOT_FOUND: { status: 404, when: "No stored image has this hash." },
+  CALLBACK_NOT_FOUND: { status: 404, when: "The project has no callback configured." },
   NOT_PERSONALIZABLE: {
     status: 404,
     when: "Personalize was called for a pass whose template asks for no personalization.",
@@ -125,6 +130,7 @@ const MISSING = {
   "Project certificate": "CERTIFICATE_NOT_FOUND",
   "Project Google credentials": "GOOGLE_CREDENTIALS_NOT_FOUND",
   Image: "IMAGE_NOT_FOUND",
+  "Project callback": "CALLBACK_NOT_FOUND",
 } as const satisfies Record<string, ErrorCode>;
 
 export type Missing = keyof typeof MISSING;

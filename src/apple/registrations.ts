@@ -60,7 +60,15 @@ export class Registrations {
       );
       const inserted = rows[0]?.inserted === true;
       if (inserted) {
-        await recordPassEvents(client, [passId], "installed", { platform: "ios", device });
+        // The pass is installed when its first device registers (a further device is not a new install, as the
+        // last one leaving is its one uninstall).
+        const { rows: before } = await client.query<{ status: string }>(
+          "SELECT status FROM passes WHERE id = $1 FOR UPDATE",
+          [passId],
+        );
+        if (before[0]?.status !== "installed") {
+          await recordPassEvents(client, [passId], "installed", { platform: "ios", device });
+        }
         await client.query(
           `UPDATE passes SET installs = installs + 1, public_url_used = (public_url_type IS NOT NULL),
              installed_at = CASE WHEN status = 'installed' THEN installed_at ELSE now() END,
@@ -78,16 +86,17 @@ export class Registrations {
     const { rows } = await db.query<{ removed: number }>(
       `WITH removed AS (
          DELETE FROM apple_registrations WHERE device_library_identifier = $1 AND pass_id = $2 RETURNING pass_id
-       ), logged AS (
-         INSERT INTO pass_events (pass_id, account_id, template_id, kind, version, platform, device)
-         SELECT p.id, p.account_id, p.template_id, 'uninstalled', p.version, 'ios', $1
-           FROM passes p WHERE p.id IN (SELECT pass_id FROM removed)
        ), uninstalled AS (
          UPDATE passes SET status = 'uninstalled', uninstalled_at = now()
           WHERE id IN (SELECT pass_id FROM removed) AND status = 'installed'
             AND NOT EXISTS (SELECT 1 FROM apple_registrations r
                              WHERE r.pass_id = $2 AND r.device_library_identifier <> $1)
          RETURNING id
+       ), logged AS (
+         -- One uninstall per pass: when its last device leaves.
+         INSERT INTO pass_events (pass_id, account_id, template_id, kind, version, platform, device)
+         SELECT p.id, p.account_id, p.template_id, 'uninstalled', p.version, 'ios', $1
+           FROM passes p WHERE p.id IN (SELECT id FROM uninstalled)
        )
        SELECT (SELECT count(*) FROM removed)::int AS removed, (SELECT count(*) FROM uninstalled) AS u`,
       [device, passId],
@@ -144,10 +153,15 @@ export class Registrations {
     );
     const passIds = [...new Set(rows.map((r) => r.pass_id))];
     if (passIds.length === 0) return;
+    // Each pass left with no device is uninstalled, with its event (callbacks and statistics follow it).
     await db.query(
-      `UPDATE passes SET status = 'uninstalled', uninstalled_at = now()
-        WHERE id = ANY($1::int[]) AND status = 'installed'
-          AND NOT EXISTS (SELECT 1 FROM apple_registrations r WHERE r.pass_id = passes.id)`,
+      `WITH uninstalled AS (
+         UPDATE passes SET status = 'uninstalled', uninstalled_at = now()
+          WHERE id = ANY($1::int[]) AND status = 'installed'
+            AND NOT EXISTS (SELECT 1 FROM apple_registrations r WHERE r.pass_id = passes.id)
+         RETURNING id, account_id, template_id, version)
+       INSERT INTO pass_events (pass_id, account_id, template_id, kind, version, platform)
+       SELECT id, account_id, template_id, 'uninstalled', version, 'ios' FROM uninstalled`,
       [passIds],
     );
   }

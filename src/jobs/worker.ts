@@ -1,6 +1,7 @@
 // The job worker: one handler per job kind, plus the sweep that resumes bulk updates whose worker died.
 import type { Task } from "graphile-worker";
 import type pg from "pg";
+import { type OutboundRound, startOutboundLoop } from "../deliveries/loop.js";
 import { prunePassEvents } from "../events/pass-events.js";
 import { collectUnreferencedImages } from "../images/image-repository.js";
 import { BULK_UPDATE, requeueStalledBulkUpdates, runBulkUpdate } from "./bulk-update.js";
@@ -34,6 +35,8 @@ export interface JobWorkerOptions {
   imageCollectionIntervalMs?: number;
   /** Pass events older than this many days are deleted (default 400). */
   passEventRetentionDays?: number;
+  /** The outbound round (callbacks queued from the event log, deliveries attempted) and its idle pause. */
+  outbound?: { round: OutboundRound; intervalMs?: number };
 }
 
 /** An unreferenced image younger than this is kept (its template or pass may be being saved). */
@@ -102,12 +105,15 @@ export async function startJobWorker(pool: pg.Pool, options: JobWorkerOptions = 
   };
   const imageTimer = setInterval(collect, options.imageCollectionIntervalMs ?? 3_600_000);
   imageTimer.unref();
+  const outbound = options.outbound
+    ? startOutboundLoop(options.outbound.round, options.outbound.intervalMs ?? 500, options.log)
+    : undefined;
   let stopping: Promise<void> | undefined;
   return {
     stop() {
       clearInterval(timer);
       clearInterval(imageTimer);
-      stopping ??= worker.stop();
+      stopping ??= Promise.all([worker.stop(), outbound?.stop()]).then(() => undefined);
       return stopping;
     },
   };

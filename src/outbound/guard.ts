@@ -95,6 +95,11 @@ export class OutboundGuard {
     }
   }
 
+  /** Checks a URL as fetch would (scheme, every resolved address) without sending anything. */
+  async check(url: string): Promise<void> {
+    await this.checkedAddress(this.parse(url));
+  }
+
   private parse(url: string): URL {
     let parsed: URL;
     try {

@@ -70,6 +70,8 @@ export async function startTestServer(
     logStream?: { write(line: string): void };
     /** Outbound rules (default: loopback allowlisted, so tests' local image servers answer). */
     outbound?: { allowlist: string[]; allowHttp: boolean };
+    /** The first delivery retry's delay (default 200 ms). */
+    deliveryRetryBaseMs?: number;
     /** The services' clock (default the system's). */
     clock?: Clock;
   } = {},
@@ -92,6 +94,7 @@ export async function startTestServer(
         callbackKeysUrl: options.google?.callbackKeysUrl ?? "http://127.0.0.1:9/unreachable",
       },
       googleBackoffMs: 10,
+      deliveryRetryBaseMs: options.deliveryRetryBaseMs ?? 200,
     },
     {
       db,
@@ -121,6 +124,7 @@ export async function startTestServer(
         subscribers: [...(options.subscribers ?? []), ...services.delivery.subscribers],
         templateSubscribers: services.delivery.templateSubscribers,
         staleAfterMs: 5000,
+        outbound: { round: services.delivery.outboundRound, intervalMs: 50 },
       })
     : undefined;
   const newAccount = async (name = "test account") => app.apiKeys.create(name);
