@@ -205,7 +205,10 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
       outboundRound,
       subscribers,
       templateSubscribers,
-      close: () => apns.close(),
+      close: () => {
+        apns.close();
+        outbound.close();
+      },
     },
   };
 }

@@ -41,6 +41,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   }
 
   const isRoot = process.getuid?.() === 0;
+  const recent: string[] = [];
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir,
@@ -52,7 +53,11 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     // The library passes --lc-messages=en_US.UTF-8, which minimal systems lack; the later flag wins.
     initdbFlags: ["--encoding=UTF8", "--locale=C", "--lc-messages=C"],
     postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
-    onLog: () => {},
+    // Kept (the last lines) to say why Postgres stopped, should it stop while starting.
+    onLog: (message: string) => {
+      recent.push(message.trim());
+      if (recent.length > 20) recent.shift();
+    },
     onError: (error) => log.warn(`embedded postgres: ${String(error)}`),
   });
 
@@ -68,7 +73,12 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     await pg.initialise();
   }
   // A server killed without a clean stop leaves postmaster.pid behind; Postgres checks it is stale itself.
-  await pg.start();
+  try {
+    await pg.start();
+  } catch (error) {
+    // The library rejects with nothing when Postgres exits early: say what Postgres said.
+    throw new Error(`embedded Postgres did not start: ${String(error ?? recent.join(" | ")) || "it exited"}`);
+  }
   log.info(`embedded Postgres listening on 127.0.0.1:${port}`);
 
   const admin = pg.getPgClient("postgres", "127.0.0.1");

@@ -50,10 +50,13 @@ export class DeliveryQueue {
     return rows;
   }
 
-  async delivered(id: string, status: number): Promise<void> {
+  /** Marks deliveries done, each with the status its receiver answered (one statement for a round). */
+  async delivered(done: { id: string; status: number }[]): Promise<void> {
+    if (done.length === 0) return;
     await this.db.query(
-      "UPDATE deliveries SET state = 'delivered', last_status = $2, last_error = NULL, finished_at = now() WHERE id = $1",
-      [id, status],
+      `UPDATE deliveries d SET state = 'delivered', last_status = x.status, last_error = NULL, finished_at = now()
+         FROM unnest($1::bigint[], $2::int[]) AS x(id, status) WHERE d.id = x.id`,
+      [done.map((d) => d.id), done.map((d) => d.status)],
     );
   }
 

@@ -32,7 +32,7 @@ export class DeliveryDispatcher {
 
   /** One round: claims what is due and attempts it; returns how many were attempted. */
   async dispatchDue(): Promise<number> {
-    const due = await this.options.queue.claimDue(this.options.concurrency ?? 32);
+    const due = await this.options.queue.claimDue(this.options.concurrency ?? 128);
     // One read (and decryption) of a receiver's headers per round, however many of its deliveries are due.
     const headers = new Map<string, Promise<Record<string, string> | undefined>>();
     const headersOf = (delivery: Delivery) => {
@@ -44,11 +44,17 @@ export class DeliveryDispatcher {
       }
       return found;
     };
-    await Promise.all(due.map((delivery) => this.attempt(delivery, headersOf)));
+    const delivered: { id: string; status: number }[] = [];
+    await Promise.all(due.map((delivery) => this.attempt(delivery, headersOf, delivered)));
+    await this.options.queue.delivered(delivered);
     return due.length;
   }
 
-  private async attempt(delivery: Delivery, headersOf: HeadersOf): Promise<void> {
+  private async attempt(
+    delivery: Delivery,
+    headersOf: HeadersOf,
+    delivered: { id: string; status: number }[],
+  ): Promise<void> {
     const { queue, guard } = this.options;
     const headers = await headersOf(delivery);
     if (headers === undefined) {
@@ -70,6 +76,7 @@ export class DeliveryDispatcher {
         timeoutMs: this.options.timeoutMs ?? DELIVERY_TIMEOUT_MS,
         maxBytes: MAX_ANSWER_BYTES,
         maxRedirects: 0,
+        keepAlive: true,
       });
       status = answer.status;
       const header = answer.headers["retry-after"];
@@ -86,7 +93,7 @@ export class DeliveryDispatcher {
       delivery.giveUpAt.getTime(),
       this.options.retryBaseMs,
     );
-    if (outcome.kind === "delivered") await queue.delivered(delivery.id, status!);
+    if (outcome.kind === "delivered") delivered.push({ id: delivery.id, status: status! });
     else if (outcome.kind === "retry") await queue.retryLater(delivery.id, outcome.delayMs, status ?? null, error);
     else {
       await queue.dead(delivery.id, status ?? null, error);

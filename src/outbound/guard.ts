@@ -27,6 +27,11 @@ export interface OutboundRequest {
   maxBytes: number;
   /** Redirects to follow (each re-checked); 0 means a 3xx is the answer. */
   maxRedirects?: number;
+  /**
+   * Reuse connections (deliveries to one receiver): sockets are pooled per checked address, so a reused socket
+   * is always one that was opened to an address that passed the rules.
+   */
+  keepAlive?: boolean;
 }
 
 export interface OutboundResponse {
@@ -59,11 +64,14 @@ export class OutboundError extends Error {
 }
 
 const MAX_REDIRECTS = 3;
+/** Connection pools kept for keep-alive requests (one per checked address, host and scheme); the oldest goes. */
+const MAX_POOLS = 256;
 
 export class OutboundGuard {
   private readonly allowlist: Allowlist;
   private readonly allowHttp: boolean;
   private readonly resolve: NonNullable<OutboundOptions["resolve"]>;
+  private readonly pools = new Map<string, http.Agent>();
 
   constructor(options: OutboundOptions = {}) {
     this.allowlist = new Allowlist(options.allowlist ?? []);
@@ -140,6 +148,29 @@ export class OutboundGuard {
     return addresses[0]!;
   }
 
+  /** The keep-alive pool for one checked address of one host (sockets in it only ever connected there). */
+  private poolFor(url: URL, address: string): http.Agent {
+    const key = `${url.protocol}//${bareHost(url)}:${url.port}@${address}`;
+    let pool = this.pools.get(key);
+    if (!pool) {
+      const options = { keepAlive: true, maxSockets: 64, maxFreeSockets: 16, timeout: 30_000 };
+      pool = url.protocol === "https:" ? new https.Agent(options) : new http.Agent(options);
+      this.pools.set(key, pool);
+      if (this.pools.size > MAX_POOLS) {
+        const [oldest, old] = this.pools.entries().next().value as [string, http.Agent];
+        this.pools.delete(oldest);
+        old.destroy();
+      }
+    }
+    return pool;
+  }
+
+  /** Closes pooled connections (at shutdown). */
+  close(): void {
+    for (const pool of this.pools.values()) pool.destroy();
+    this.pools.clear();
+  }
+
   private send(
     url: URL,
     target: { address: string; family: number },
@@ -155,6 +186,7 @@ export class OutboundGuard {
       } else callback(null, target.address, target.family);
     };
     const client = url.protocol === "https:" ? https : http;
+    const agent = request.keepAlive ? this.poolFor(url, target.address) : false;
     return new Promise((resolve, reject) => {
       let settled = false;
       const fail = (error: OutboundError) => {
@@ -170,7 +202,7 @@ export class OutboundGuard {
           method: request.method,
           headers: { "user-agent": "wallet-pass-server", ...request.headers },
           lookup: pinned,
-          agent: false,
+          agent,
         },
         (res) => {
           const chunks: Buffer[] = [];

@@ -12,7 +12,8 @@ const run = promisify(execFile);
 const root = new URL("../../", import.meta.url).pathname;
 const tsx = join(root, "node_modules/.bin/tsx");
 
-const port = 40000 + Math.floor(Math.random() * 10000);
+// Below Linux's ephemeral range (32768–60999), so no outgoing connection of a parallel test holds the port.
+const port = 20000 + 2 * Math.floor(Math.random() * 5000);
 const pgPort = port + 1;
 const secret = "e".repeat(40);
 let dataDir: string;
