@@ -191,4 +191,34 @@ describe("requests", () => {
     expect(Date.now() - started).toBeLessThan(2000);
     origin.handle = (_req, res) => res.end("hello");
   });
+
+  it("reuses kept-alive connections only to the address that was checked, and re-checks every request", async () => {
+    let resolvesTo = "127.0.0.1";
+    // The address is allowlisted, not the name: a name that moves elsewhere must be refused.
+    const guard = new OutboundGuard({
+      allowlist: ["127.0.0.1"],
+      allowHttp: true,
+      resolve: async () => [{ address: resolvesTo, family: 4 }],
+    });
+    const sockets = new Set<number | undefined>();
+    origin.handle = (req, res) => {
+      sockets.add(req.socket.remotePort);
+      res.end("ok");
+    };
+    const url = `http://crm.test:${origin.port}/hook`;
+    for (let i = 0; i < 3; i++) {
+      expect((await guard.fetch(url, { ...limits, method: "POST", keepAlive: true })).status).toBe(200);
+    }
+    expect(sockets.size).toBe(1);
+    // Rebinding: the name now resolves to a private address. A pooled socket to the old address exists, but the
+    // request is checked first and refused; the listener sees nothing.
+    resolvesTo = "10.0.0.5";
+    const before = origin.requests.length;
+    const refused = await guard.fetch(url, { ...limits, method: "POST", keepAlive: true }).catch((e) => e);
+    expect(refused).toBeInstanceOf(OutboundError);
+    expect((refused as OutboundError).reason).toBe("address");
+    expect(origin.requests.length).toBe(before);
+    guard.close();
+    origin.handle = (_req, res) => res.end("hello");
+  });
 });
