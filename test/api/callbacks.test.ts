@@ -138,6 +138,10 @@ describe("the callback setting", () => {
     expect((await post({ baseUrl: "https://crm.example/x", headers: { "X-A": 7 } })).status).toBe(400);
     expect((await post({}, "/v1/project/99999999/settings/callback")).status).toBe(400);
     expect((await post({ baseUrl: `${receiver.url}/h` }, "/v1/project/99999999/settings/callback")).status).toBe(404);
+    // A name that does not resolve (yet) is accepted: each delivery checks it again.
+    const other = (await server.call("POST", "/v1/project", { body: { name: "Later", projectType: "loyalty" } })).json;
+    const later = await post({ baseUrl: "https://hooks.invalid/crm" }, `/v1/project/${other.id}/settings/callback`);
+    expect(later.status, later.text).toBe(200);
     // Nothing was replaced by the refusals.
     expect((await server.call("GET", `/v1/project/${projectId}/settings/callback`)).json.baseUrl).toBe(
       `${receiver.url}/hooks`,

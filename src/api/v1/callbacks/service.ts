@@ -40,10 +40,16 @@ export class CallbackService {
       await this.guard.check(baseUrl);
     } catch (error) {
       if (!(error instanceof OutboundError)) throw error;
+      // A name that does not resolve yet (DNS not set up, a passing failure) is accepted: every delivery checks
+      // it again. A wrong scheme or a private address is refused now.
+      if (error.reason === "resolve") return this.save(projectId, baseUrl, headers);
       throw new InvalidInput([`baseUrl ${reasonText(error)}`], "CALLBACK_TARGET_REFUSED");
     }
-    const saved = await this.callbacks.set(projectId, baseUrl, headers);
-    return response(saved, false);
+    return this.save(projectId, baseUrl, headers);
+  }
+
+  private async save(projectId: number, baseUrl: string, headers: Record<string, string>) {
+    return response(await this.callbacks.set(projectId, baseUrl, headers), false);
   }
 
   async get(accountId: number, key: ProjectKey) {
