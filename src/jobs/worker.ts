@@ -1,6 +1,7 @@
 // The job worker: one handler per job kind, plus the sweep that resumes bulk updates whose worker died.
 import type { Task } from "graphile-worker";
 import type pg from "pg";
+import { DeliveryQueue } from "../deliveries/delivery-queue.js";
 import { type OutboundRound, startOutboundLoop } from "../deliveries/loop.js";
 import { prunePassEvents } from "../events/pass-events.js";
 import { collectUnreferencedImages } from "../images/image-repository.js";
@@ -38,6 +39,9 @@ export interface JobWorkerOptions {
   /** The outbound round (callbacks queued from the event log, deliveries attempted) and its idle pause. */
   outbound?: { round: OutboundRound; intervalMs?: number };
 }
+
+/** Delivered callbacks are kept this long (the record of what receivers got); dead letters stay until replayed. */
+const DELIVERED_RETENTION_DAYS = 30;
 
 /** An unreferenced image younger than this is kept (its template or pass may be being saved). */
 const IMAGE_GRACE_MS = 24 * 3_600_000;
@@ -94,7 +98,7 @@ export async function startJobWorker(pool: pg.Pool, options: JobWorkerOptions = 
   const timer = setInterval(sweep, Math.max(500, Math.floor(staleAfterMs / 2)));
   timer.unref();
   // Hourly housekeeping: images no template or pass names any more (replaced, or stored for a save that failed),
-  // and pass events past their retention.
+  // pass events past their retention, and delivered callbacks older than 30 days.
   const collect = async () => {
     await collectUnreferencedImages(pool, IMAGE_GRACE_MS).catch((error: unknown) =>
       options.log?.warn(`image collection failed: ${(error as Error).message}`),
@@ -102,6 +106,9 @@ export async function startJobWorker(pool: pg.Pool, options: JobWorkerOptions = 
     await prunePassEvents(pool, options.passEventRetentionDays ?? 400).catch((error: unknown) =>
       options.log?.warn(`pass event pruning failed: ${(error as Error).message}`),
     );
+    await new DeliveryQueue(pool)
+      .pruneDelivered(DELIVERED_RETENTION_DAYS)
+      .catch((error: unknown) => options.log?.warn(`delivery pruning failed: ${(error as Error).message}`));
   };
   const imageTimer = setInterval(collect, options.imageCollectionIntervalMs ?? 3_600_000);
   imageTimer.unref();

@@ -6,6 +6,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DeliveryQueue } from "../../src/deliveries/delivery-queue.js";
 import { type FakeGoogle, startFakeGoogle } from "../fakes/google.js";
 import { type Ecv2Signer, ecv2Signer } from "../fakes/google-callback-signer.js";
 import { appleMemberTemplate, appleTemplate, googleTemplate } from "../fixtures/reference.js";
@@ -327,5 +328,31 @@ describe("deliveries", () => {
       deleted: true,
     });
     expect((await server.call("GET", `/v1/project/${projectId}/settings/callback`)).status).toBe(404);
+  });
+
+  it("prunes delivered rows after their retention and keeps dead letters", async () => {
+    const { rows } = await server.database.query<{ state: string; n: number }>(
+      "SELECT state, count(*)::int AS n FROM deliveries GROUP BY state",
+    );
+    const before = Object.fromEntries(rows.map((r) => [r.state, r.n]));
+    // An old dead letter: kept however old it is, until someone replays it.
+    await server.database.query(
+      `INSERT INTO deliveries (account_id, topic, url, body, state, give_up_at, finished_at)
+       VALUES ($1, 'pass.install', 'https://crm.invalid/v1/pass/install', '{}', 'dead', now(), now() - interval '90 days')`,
+      [server.credentials.accountId],
+    );
+    before.dead = (before.dead ?? 0) + 1;
+    expect(before.delivered).toBeGreaterThan(0);
+    await server.database.query(
+      "UPDATE deliveries SET finished_at = now() - interval '31 days' WHERE state IN ('delivered', 'dead')",
+    );
+    const queue = new DeliveryQueue(server.database);
+    expect(await queue.pruneDelivered(30)).toBe(before.delivered);
+    const { rows: after } = await server.database.query<{ state: string; n: number }>(
+      "SELECT state, count(*)::int AS n FROM deliveries GROUP BY state",
+    );
+    const left = Object.fromEntries(after.map((r) => [r.state, r.n]));
+    expect(left.delivered).toBeUndefined();
+    expect(left.dead).toBe(before.dead);
   });
 });
