@@ -200,7 +200,6 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     generator,
     badge,
     callbacks: projectCallbacks,
-    deliveries: deliveryQueue,
     delivery: {
       outboundRound,
       subscribers,

@@ -23,11 +23,8 @@ export interface Delivery {
   finishedAt: Date | null;
 }
 
-const COLUMNS = `id::text, event_id AS "eventId", account_id AS "accountId", project_id AS "projectId", topic, url, body,
-  state, attempts, next_attempt_at AS "nextAttemptAt", give_up_at AS "giveUpAt", last_status AS "lastStatus",
-  last_error AS "lastError", created_at AS "createdAt", finished_at AS "finishedAt"`;
-
-const CLAIMED_COLUMNS = `d.id::text, d.event_id AS "eventId", d.account_id AS "accountId", d.project_id AS "projectId",
+/** A delivery's columns, read from the table aliased `d` (the claim's UPDATE joins another relation with an id). */
+const COLUMNS = `d.id::text, d.event_id AS "eventId", d.account_id AS "accountId", d.project_id AS "projectId",
   d.topic, d.url, d.body, d.state, d.attempts, d.next_attempt_at AS "nextAttemptAt", d.give_up_at AS "giveUpAt",
   d.last_status AS "lastStatus", d.last_error AS "lastError", d.created_at AS "createdAt", d.finished_at AS "finishedAt"`;
 
@@ -44,7 +41,7 @@ export class DeliveryQueue {
          FROM (SELECT id FROM deliveries WHERE state = 'pending' AND next_attempt_at <= now()
                 ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
         WHERE d.id = due.id
-        RETURNING ${CLAIMED_COLUMNS}`,
+        RETURNING ${COLUMNS}`,
       [limit],
     );
     return rows;
@@ -78,8 +75,8 @@ export class DeliveryQueue {
   /** Deliveries in a state, newest first, after the id `before` (for paging). */
   async list(state: DeliveryState, limit = 100, before?: string): Promise<Delivery[]> {
     const { rows } = await this.db.query<Delivery>(
-      `SELECT ${COLUMNS} FROM deliveries WHERE state = $1 AND ($3::bigint IS NULL OR id < $3::bigint)
-        ORDER BY id DESC LIMIT $2`,
+      `SELECT ${COLUMNS} FROM deliveries d WHERE d.state = $1 AND ($3::bigint IS NULL OR d.id < $3::bigint)
+        ORDER BY d.id DESC LIMIT $2`,
       [state, limit, before ?? null],
     );
     return rows;

@@ -4,7 +4,7 @@
 // retry-policy.ts for what is retried and when a delivery is dead-lettered.
 import { OutboundError, type OutboundGuard } from "../outbound/guard.js";
 import type { Delivery, DeliveryQueue } from "./delivery-queue.js";
-import { GIVE_UP_AFTER_MS, outcomeOf } from "./retry-policy.js";
+import { outcomeOf } from "./retry-policy.js";
 
 export const DELIVERY_TIMEOUT_MS = 10_000;
 /** A receiver's answer is read up to this size and then dropped (nothing in it is used). */
@@ -26,8 +26,6 @@ export interface DispatcherOptions {
 }
 
 export class DeliveryDispatcher {
-  readonly giveUpAfterMs = GIVE_UP_AFTER_MS;
-
   constructor(private readonly options: DispatcherOptions) {}
 
   /** One round: claims what is due and attempts it; returns how many were attempted. */
