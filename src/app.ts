@@ -132,7 +132,7 @@ export async function buildApp(config: AppConfig, services: Services, db: Databa
   await http.register(googleCallbackRoutes, { prefix: "/google", callbacks: services.google.callbacks });
   await http.register(imageRoutes, { images: services.images });
   await http.register(adaptivePassRoutes, { prefix: "/v1", generator: services.generator });
-  await http.register(badgeRoutes, { prefix: "/v0", badge: services.badge, apiKeys });
+  await http.register(badgeRoutes, { prefix: "/v0", badge: services.badge, webhooks: services.webhooks, apiKeys });
 
   await http.ready();
   return { http, services, apiKeys, apple: services.apple, google: services.google };

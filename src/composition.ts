@@ -9,6 +9,8 @@ import { ApiKeyRepository } from "./accounts/api-key-repository.js";
 import { ApiKeyService } from "./accounts/api-keys.js";
 import { BadgeRepository } from "./api/v0/repository.js";
 import { BadgeService } from "./api/v0/service.js";
+import { WebhookEndpointRepository } from "./api/v0/webhooks/repository.js";
+import { WebhookEndpointService } from "./api/v0/webhooks/service.js";
 import { PassFromLink } from "./api/v1/adaptive-links/generate.js";
 import { LinkRepository } from "./api/v1/adaptive-links/repository.js";
 import { AdaptiveLinkService } from "./api/v1/adaptive-links/service.js";
@@ -42,6 +44,8 @@ import type { DatabaseHandle } from "./db/client.js";
 import { queueProjectCallbacks } from "./deliveries/callback-events.js";
 import { DeliveryQueue } from "./deliveries/delivery-queue.js";
 import { DeliveryDispatcher } from "./deliveries/dispatcher.js";
+import { receiversOf } from "./deliveries/receivers.js";
+import { queueBadgeWebhooks } from "./deliveries/webhook-events.js";
 import { GoogleWalletClient } from "./google/api-client.js";
 import { CallbackKeys, GoogleCallbacks } from "./google/callback.js";
 import { GoogleIssuers } from "./google/credentials.js";
@@ -114,6 +118,8 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
   const tags = new TagService(tagRepository, passes);
   const callbackRepository = new CallbackRepository(pool, outside.secrets);
   const projectCallbacks = new CallbackService(callbackRepository, projectRepository, outbound);
+  const webhookEndpointRepository = new WebhookEndpointRepository(pool, outside.secrets);
+  const webhooks = new WebhookEndpointService(webhookEndpointRepository, outbound);
   const notifications = new NotificationService(new NotificationRepository(pool), passes, templates, tagRepository);
   const identities = new AppleIdentities(pool, outside.secrets, outside.apple.wwdr, outside.apple.defaultIdentity);
   await identities.start(outside.log);
@@ -168,17 +174,23 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     (changes) => googleWallet.syncPasses(changes.map((c) => c.passId)),
   ];
   const templateSubscribers: TemplateChangedSubscriber[] = [(templateId) => googleWallet.syncTemplate(templateId)];
-  // Outbound deliveries (project callbacks): queued from the pass-event log, sent through the outbound guard.
+  // Outbound deliveries (project callbacks, Badge webhooks): queued from the pass-event log, sent through the
+  // outbound guard.
   const deliveryQueue = new DeliveryQueue(pool);
   const dispatcher = new DeliveryDispatcher({
     queue: deliveryQueue,
     guard: outbound,
-    headersOf: async (delivery) =>
-      delivery.projectId === null ? undefined : (await callbackRepository.get(delivery.projectId))?.headers,
+    receiverOf: receiversOf({
+      callbackHeaders: async (projectId) => (await callbackRepository.get(projectId))?.headers,
+      webhookEndpoint: (id) => webhookEndpointRepository.signing(id),
+      disableWebhookEndpoint: (id, reason) => webhookEndpointRepository.disable(id, reason),
+      now: () => clock.now(),
+    }),
     ...(config.deliveryRetryBaseMs === undefined ? {} : { retryBaseMs: config.deliveryRetryBaseMs }),
     log: outside.log,
   });
-  const outboundRound = async () => (await queueProjectCallbacks(pool)) + (await dispatcher.dispatchDue());
+  const outboundRound = async () =>
+    (await queueProjectCallbacks(pool)) + (await queueBadgeWebhooks(pool)) + (await dispatcher.dispatchDue());
 
   return {
     clock,
@@ -199,6 +211,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     adaptiveLinks,
     generator,
     badge,
+    webhooks,
     callbacks: projectCallbacks,
     delivery: {
       outboundRound,

@@ -17,8 +17,13 @@ export const ERRORS = {
   VALIDATION_FAILED: { status: 400, when: "A value breaks a rule; `details` lists every problem found." },
   CALLBACK_TARGET_REFUSED: {
     status: 400,
-    when: "A callback URL is not https, or names a private or unresolvable address (see OUTBOUND_ALLOWLIST).",
+    when: "A callback URL is not https, or names a private address (see OUTBOUND_ALLOWLIST).",
   },
+  WEBHOOK_TARGET_REFUSED: {
+    status: 400,
+    when: "A webhook endpoint URL is not https, or names a private address (see OUTBOUND_ALLOWLIST).",
+  },
+  WEBHOOK_ENDPOINT_LIMIT: { status: 400, when: "The account has 20 webhook endpoints already." },
   INVALID_VALUE: { status: 400, when: "A value is out of the range the store holds." },
   UNSUPPORTED_API_REVISION: { status: 400, when: "`Api-Revision` is not 1.2." },
   INVALID_ORDER: { status: 400, when: "A list's `order` is not one it can be sorted by." },
@@ -67,6 +72,7 @@ export const ERRORS = {
   GOOGLE_CREDENTIALS_NOT_FOUND: { status: 404, when: "The project has no Google issuer of its own." },
   IMAGE_NOT_FOUND: { status: 404, when: "No stored image has this hash." },
   CALLBACK_NOT_FOUND: { status: 404, when: "The project has no callback configured." },
+  WEBHOOK_ENDPOINT_NOT_FOUND: { status: 404, when: "The account has no webhook endpoint with this id." },
   NOT_PERSONALIZABLE: {
     status: 404,
     when: "Personalize was called for a pass whose template asks for no personalization.",
@@ -131,6 +137,7 @@ const MISSING = {
   "Project Google credentials": "GOOGLE_CREDENTIALS_NOT_FOUND",
   Image: "IMAGE_NOT_FOUND",
   "Project callback": "CALLBACK_NOT_FOUND",
+  "Webhook endpoint": "WEBHOOK_ENDPOINT_NOT_FOUND",
 } as const satisfies Record<string, ErrorCode>;
 
 export type Missing = keyof typeof MISSING;

@@ -1,14 +1,8 @@
 // Project callbacks from the pass-event log: each installed, uninstalled and personalized event of a pass whose
-// project has a callback becomes one delivery, queued in the same transaction that advances this consumer's
-// position in the log — so every such event is queued exactly once, even with several workers (the cursor row is
-// locked) or a crash between the two (both roll back together).
+// project has a callback becomes one delivery, queued exactly once (events/consumer.ts).
 import type pg from "pg";
-import { inTransaction } from "../db/transaction.js";
-import { readPassEvents } from "../events/pass-events.js";
+import { consumePassEvents, idsOf } from "../events/consumer.js";
 import { GIVE_UP_AFTER_MS } from "./retry-policy.js";
-
-const CONSUMER = "project-callbacks";
-const BATCH = 1000;
 
 /** The callback path and topic of each event kind that has one. */
 const TOPICS = {
@@ -18,16 +12,10 @@ const TOPICS = {
 } as const;
 
 /** Queues the callbacks of the events committed since the last call; returns how many events were read. */
-export async function queueProjectCallbacks(pool: pg.Pool): Promise<number> {
-  return inTransaction(pool, async (client) => {
-    await client.query("INSERT INTO event_cursors (consumer) VALUES ($1) ON CONFLICT DO NOTHING", [CONSUMER]);
-    const { rows } = await client.query<{ position: string }>(
-      "SELECT position::text FROM event_cursors WHERE consumer = $1 FOR UPDATE",
-      [CONSUMER],
-    );
-    const { events, position } = await readPassEvents(client, rows[0]!.position, BATCH);
+export function queueProjectCallbacks(pool: pg.Pool): Promise<number> {
+  return consumePassEvents(pool, "project-callbacks", async (client, events) => {
     for (const [kind, { topic, path }] of Object.entries(TOPICS)) {
-      const ids = events.filter((e) => e.kind === kind).map((e) => e.id);
+      const ids = idsOf(events, kind as keyof typeof TOPICS);
       if (ids.length === 0) continue;
       await client.query(
         `INSERT INTO deliveries (account_id, project_id, pass_event_id, topic, url, body, give_up_at)
@@ -49,7 +37,5 @@ export async function queueProjectCallbacks(pool: pg.Pool): Promise<number> {
         [ids, topic, GIVE_UP_AFTER_MS],
       );
     }
-    await client.query("UPDATE event_cursors SET position = $2::bigint WHERE consumer = $1", [CONSUMER, position]);
-    return events.length;
   });
 }

@@ -10,6 +10,8 @@ export interface Delivery {
   eventId: string;
   accountId: number;
   projectId: number | null;
+  /** The webhook endpoint it goes to; null for a project callback. */
+  endpointId: string | null;
   topic: string;
   url: string;
   body: unknown;
@@ -25,7 +27,7 @@ export interface Delivery {
 
 /** A delivery's columns, read from the table aliased `d` (the claim's UPDATE joins another relation with an id). */
 const COLUMNS = `d.id::text, d.event_id AS "eventId", d.account_id AS "accountId", d.project_id AS "projectId",
-  d.topic, d.url, d.body, d.state, d.attempts, d.next_attempt_at AS "nextAttemptAt", d.give_up_at AS "giveUpAt",
+  d.endpoint_id AS "endpointId", d.topic, d.url, d.body, d.state, d.attempts, d.next_attempt_at AS "nextAttemptAt", d.give_up_at AS "giveUpAt",
   d.last_status AS "lastStatus", d.last_error AS "lastError", d.created_at AS "createdAt", d.finished_at AS "finishedAt"`;
 
 /** How long a claimed attempt may run before another worker may take the delivery (≫ the 10 s timeout). */

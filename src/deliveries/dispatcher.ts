@@ -1,7 +1,8 @@
 // Sends due deliveries: each attempt through the outbound guard (https unless allowlisted, no private addresses,
-// connected to the checked address, no redirects), 10 s to answer, the receiver's configured headers plus
-// X-Wallet-Event-Id (the same on every retry) so a receiver can de-duplicate. Only a 2xx is success; see
-// retry-policy.ts for what is retried and when a delivery is dead-lettered.
+// connected to the checked address, no redirects), 10 s to answer, with the headers its receiver gives it (a
+// callback's configured headers and X-Wallet-Event-Id; a webhook's Standard Webhooks signature), whose event id
+// is the same on every retry so a receiver can de-duplicate. Only a 2xx is success; see retry-policy.ts for what
+// is retried and when a delivery is dead-lettered.
 import { OutboundError, type OutboundGuard } from "../outbound/guard.js";
 import type { Delivery, DeliveryQueue } from "./delivery-queue.js";
 import { outcomeOf } from "./retry-policy.js";
@@ -10,13 +11,28 @@ export const DELIVERY_TIMEOUT_MS = 10_000;
 /** A receiver's answer is read up to this size and then dropped (nothing in it is used). */
 const MAX_ANSWER_BYTES = 64 * 1024;
 
-/** The headers a delivery is sent with (a callback's configured ones); undefined when its target is gone. */
-export type HeadersOf = (delivery: Delivery) => Promise<Record<string, string> | undefined>;
+/** Who a delivery goes to: the headers of one attempt at sending `body`, or why it cannot be sent. */
+export type Receiver =
+  | {
+      kind: "ready";
+      /** Where to send it, when not the URL fixed at queueing (a webhook endpoint's current URL). */
+      url?: string;
+      headers(delivery: Delivery, body: string): Record<string, string>;
+      /** Called when the receiver answers 410 Gone (a webhook endpoint is then disabled). */
+      gone?(): Promise<void>;
+    }
+  | { kind: "unavailable"; reason: string };
+
+/** The receiver of a delivery: read once per round for all its due deliveries (keyed by `receiverKey`). */
+export type ReceiverOf = (delivery: Delivery) => Promise<Receiver>;
+
+export const receiverKey = (delivery: Delivery) =>
+  delivery.endpointId === null ? `callback:${delivery.projectId}` : `webhook:${delivery.endpointId}`;
 
 export interface DispatcherOptions {
   queue: DeliveryQueue;
   guard: OutboundGuard;
-  headersOf: HeadersOf;
+  receiverOf: ReceiverOf;
   /** Attempts in flight at once. */
   concurrency?: number;
   /** The first retry's delay (tests shorten it). */
@@ -31,46 +47,43 @@ export class DeliveryDispatcher {
   /** One round: claims what is due and attempts it; returns how many were attempted. */
   async dispatchDue(): Promise<number> {
     const due = await this.options.queue.claimDue(this.options.concurrency ?? 128);
-    // One read (and decryption) of a receiver's headers per round, however many of its deliveries are due.
-    const headers = new Map<string, Promise<Record<string, string> | undefined>>();
-    const headersOf = (delivery: Delivery) => {
-      const key = `${delivery.topic.split(".")[0]}:${delivery.projectId}`;
-      let found = headers.get(key);
+    // One read (and decryption) of a receiver's configuration per round, however many of its deliveries are due.
+    const receivers = new Map<string, Promise<Receiver>>();
+    const receiverOf = (delivery: Delivery) => {
+      const key = receiverKey(delivery);
+      let found = receivers.get(key);
       if (!found) {
-        found = this.options.headersOf(delivery);
-        headers.set(key, found);
+        found = this.options.receiverOf(delivery);
+        receivers.set(key, found);
       }
       return found;
     };
     const delivered: { id: string; status: number }[] = [];
-    await Promise.all(due.map((delivery) => this.attempt(delivery, headersOf, delivered)));
+    await Promise.all(due.map((delivery) => this.attempt(delivery, receiverOf, delivered)));
     await this.options.queue.delivered(delivered);
     return due.length;
   }
 
   private async attempt(
     delivery: Delivery,
-    headersOf: HeadersOf,
+    receiverOf: ReceiverOf,
     delivered: { id: string; status: number }[],
   ): Promise<void> {
     const { queue, guard } = this.options;
-    const headers = await headersOf(delivery);
-    if (headers === undefined) {
-      await queue.dead(delivery.id, null, "the receiver's configuration was removed");
+    const receiver = await receiverOf(delivery);
+    if (receiver.kind === "unavailable") {
+      await queue.dead(delivery.id, null, receiver.reason);
       return;
     }
+    const body = JSON.stringify(delivery.body);
     let status: number | undefined;
     let retryAfter: string | undefined;
     let error: string | null = null;
     try {
-      const answer = await guard.fetch(delivery.url, {
+      const answer = await guard.fetch(receiver.url ?? delivery.url, {
         method: "POST",
-        headers: {
-          ...headers,
-          "content-type": "application/json",
-          "x-wallet-event-id": delivery.eventId,
-        },
-        body: JSON.stringify(delivery.body),
+        headers: { ...receiver.headers(delivery, body), "content-type": "application/json" },
+        body,
         timeoutMs: this.options.timeoutMs ?? DELIVERY_TIMEOUT_MS,
         maxBytes: MAX_ANSWER_BYTES,
         maxRedirects: 0,
@@ -91,6 +104,7 @@ export class DeliveryDispatcher {
       delivery.giveUpAt.getTime(),
       this.options.retryBaseMs,
     );
+    if (status === 410 && receiver.gone) await receiver.gone();
     if (outcome.kind === "delivered") delivered.push({ id: delivery.id, status: status! });
     else if (outcome.kind === "retry") await queue.retryLater(delivery.id, outcome.delayMs, status ?? null, error);
     else {

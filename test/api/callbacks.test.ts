@@ -2,51 +2,17 @@
 // read, bounded), install/uninstall/personalize deliveries with the documented bodies and headers, retries of a
 // 503 with the same event id, dead letters listed and replayed through the CLI, private targets refused.
 import { execFile } from "node:child_process";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeliveryQueue } from "../../src/deliveries/delivery-queue.js";
 import { type FakeGoogle, startFakeGoogle } from "../fakes/google.js";
 import { type Ecv2Signer, ecv2Signer } from "../fakes/google-callback-signer.js";
+import { Receiver } from "../fakes/receiver.js";
 import { appleMemberTemplate, appleTemplate, googleTemplate } from "../fixtures/reference.js";
 import { startTestServer, TEST_WALLET_ENCRYPTION_KEY, type TestServer } from "../helpers/app.js";
 import { type TestPki, testPki } from "../helpers/apple.js";
 import { until } from "../helpers/wait.js";
-
-interface Received {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: Record<string, unknown>;
-}
-
-/** A CRM's endpoint: records what arrives; `answers` decides each answer by path (default 200). */
-class Receiver {
-  readonly received: Received[] = [];
-  answers: (path: string, count: number) => number = () => 200;
-  private server?: Server;
-  url = "";
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        const path = req.url ?? "";
-        this.received.push({ path, headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString() || "{}") });
-        const count = this.received.filter((r) => r.path === path).length;
-        res.statusCode = this.answers(path, count);
-        res.end("{}");
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server?.close(() => resolve()));
-  }
-}
+import { appleDevice, googleCallback } from "../helpers/wallets.js";
 
 let server: TestServer;
 let pki: TestPki;
@@ -84,20 +50,6 @@ afterAll(async () => {
 });
 
 const SECRET = "Bearer s3cret-token-0042";
-
-async function device(passId: number, name: string, method: "POST" | "DELETE") {
-  const json = (await server.call("GET", `/v1/pass/${passId}/viewJSONPass`)).json;
-  const response = await fetch(
-    `${server.baseUrl}/apple/v1/devices/${name}/registrations/${json.passTypeIdentifier}/${json.serialNumber}`,
-    {
-      method,
-      headers: { "content-type": "application/json", authorization: `ApplePass ${json.authenticationToken}` },
-      ...(method === "POST" ? { body: JSON.stringify({ pushToken: "ab12" }) } : {}),
-    },
-  );
-  expect(response.status).toBeLessThan(300);
-  return json as { serialNumber: string; passTypeIdentifier: string; authenticationToken: string };
-}
 
 describe("the callback setting", () => {
   it("answers 404 before one is set, echoes it in full once, then shows header values masked", async () => {
@@ -153,7 +105,7 @@ describe("the callback setting", () => {
 describe("deliveries", () => {
   it("POSTs install and uninstall with the documented body, the configured headers and an event id", async () => {
     const pass = (await server.call("POST", `/v1/pass/${templateId}/id/member-7`, { body: {} })).json;
-    await device(pass.id, "device-a", "POST");
+    await appleDevice(server, pass.id, "device-a", "POST");
     const install = await until(
       () => receiver.received.find((r) => r.path === "/hooks/v1/pass/install" && r.body.passId === pass.id),
       Boolean,
@@ -173,9 +125,9 @@ describe("deliveries", () => {
       platform: "ios",
     });
     // A second device is not a new install; removing both is one uninstall.
-    await device(pass.id, "device-b", "POST");
-    await device(pass.id, "device-a", "DELETE");
-    await device(pass.id, "device-b", "DELETE");
+    await appleDevice(server, pass.id, "device-b", "POST");
+    await appleDevice(server, pass.id, "device-a", "DELETE");
+    await appleDevice(server, pass.id, "device-b", "DELETE");
     const uninstall = await until(
       () => receiver.received.filter((r) => r.path === "/hooks/v1/pass/uninstall" && r.body.passId === pass.id),
       (found) => found.length >= 1,
@@ -192,24 +144,8 @@ describe("deliveries", () => {
     const googleId = (await server.call("POST", `/v1/template/${projectId}`, { body: googleTemplate })).json.templateId;
     const pass = (await server.call("POST", `/v1/pass/${googleId}`, { body: {} })).json;
     const objectId = `${google.issuerId}.${pass.serialNumber}`;
-    for (const [eventType, nonce] of [
-      ["save", "cb-save-1"],
-      ["del", "cb-del-1"],
-    ]) {
-      const signed = signer.signMessage(google.issuerId, {
-        classId: "x",
-        objectId,
-        expTimeMillis: Date.now() + 60_000,
-        eventType,
-        nonce,
-      });
-      const answer = await fetch(`${server.baseUrl}/google/callback`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(signed),
-      });
-      expect(answer.status).toBe(200);
-    }
+    await googleCallback(server, signer, google.issuerId, objectId, "save", "cb-save-1");
+    await googleCallback(server, signer, google.issuerId, objectId, "del", "cb-del-1");
     const arrived = await until(
       () => receiver.received.filter((r) => r.body.passId === pass.id),
       (found) => found.length >= 2,
@@ -254,7 +190,7 @@ describe("deliveries", () => {
     receiver.answers = (path, count) => (path.endsWith("/install") && count <= earlier + 2 ? 503 : 200);
     const before = receiver.received.length;
     const pass = (await server.call("POST", `/v1/pass/${templateId}`, { body: {} })).json;
-    await device(pass.id, "device-retry", "POST");
+    await appleDevice(server, pass.id, "device-retry", "POST");
     const attempts = await until(
       () => receiver.received.slice(before).filter((r) => r.body.passId === pass.id),
       (found) => found.length >= 3,
@@ -278,7 +214,7 @@ describe("deliveries", () => {
   it("dead-letters an answer retrying cannot change, lists it and replays it from the CLI", async () => {
     receiver.answers = () => 400;
     const pass = (await server.call("POST", `/v1/pass/${templateId}`, { body: {} })).json;
-    await device(pass.id, "device-dead", "POST");
+    await appleDevice(server, pass.id, "device-dead", "POST");
     const dead = await until(
       async () =>
         (
@@ -311,7 +247,7 @@ describe("deliveries", () => {
       projectId,
     ]);
     const pass = (await server.call("POST", `/v1/pass/${templateId}`, { body: {} })).json;
-    await device(pass.id, "device-private", "POST");
+    await appleDevice(server, pass.id, "device-private", "POST");
     const row = await until(
       async () =>
         (

@@ -1,5 +1,5 @@
-// Badge's v0 RPC API: POST /v0/rpc/userPassUpsert and POST /v0/rpc/passSendPushNotification, authenticated with
-// the same API keys (Bearer <secret>, or Basic key:secret).
+// Badge's v0 API: POST /v0/rpc/userPassUpsert and POST /v0/rpc/passSendPushNotification, and the webhook
+// endpoints (/v0/webhookEndpoints), authenticated with the same API keys (Bearer <secret>, or Basic key:secret).
 
 import { Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
@@ -7,12 +7,16 @@ import type { ApiKeyService } from "../../accounts/api-keys.js";
 import { accountOf, requireApiKey } from "../../http/auth.js";
 import { Described } from "../schema-kit.js";
 import type { BadgeService } from "./service.js";
+import { webhookEndpointRoutes } from "./webhooks/routes.js";
+import type { WebhookEndpointService } from "./webhooks/service.js";
 
-export const badgeRoutes: FastifyPluginAsync<{ badge: BadgeService; apiKeys: ApiKeyService }> = async (
-  app,
-  { badge, apiKeys },
-) => {
+export const badgeRoutes: FastifyPluginAsync<{
+  badge: BadgeService;
+  webhooks: WebhookEndpointService;
+  apiKeys: ApiKeyService;
+}> = async (app, { badge, webhooks, apiKeys }) => {
   requireApiKey(app, apiKeys);
+  await app.register(webhookEndpointRoutes, { webhooks });
   app.post(
     "/rpc/userPassUpsert",
     {

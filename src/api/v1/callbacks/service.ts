@@ -3,7 +3,8 @@
 // answered in full only by the request that set them, masked afterwards, never logged.
 import { InvalidInput } from "../../../domain/invalid-input.js";
 import { notFound } from "../../../errors.js";
-import { OutboundError, type OutboundGuard } from "../../../outbound/guard.js";
+import type { OutboundGuard } from "../../../outbound/guard.js";
+import { checkReceiverUrl } from "../../../outbound/receiver-url.js";
 import type { ProjectKey, ProjectRepository } from "../projects/repository.js";
 import type { CallbackRepository, ProjectCallback } from "./repository.js";
 
@@ -36,19 +37,7 @@ export class CallbackService {
   async set(accountId: number, key: ProjectKey, body: CallbackBody) {
     const { baseUrl, headers } = checkBody(body);
     const projectId = await this.projectId(accountId, key);
-    try {
-      await this.guard.check(baseUrl);
-    } catch (error) {
-      if (!(error instanceof OutboundError)) throw error;
-      // A name that does not resolve yet (DNS not set up, a passing failure) is accepted: every delivery checks
-      // it again. A wrong scheme or a private address is refused now.
-      if (error.reason === "resolve") return this.save(projectId, baseUrl, headers);
-      throw new InvalidInput([`baseUrl ${reasonText(error)}`], "CALLBACK_TARGET_REFUSED");
-    }
-    return this.save(projectId, baseUrl, headers);
-  }
-
-  private async save(projectId: number, baseUrl: string, headers: Record<string, string>) {
+    await checkReceiverUrl(this.guard, baseUrl, "baseUrl", "CALLBACK_TARGET_REFUSED");
     return response(await this.callbacks.set(projectId, baseUrl, headers), false);
   }
 
@@ -70,10 +59,6 @@ export class CallbackService {
     if (id === null) throw notFound("Project");
     return id;
   }
-}
-
-function reasonText(error: OutboundError): string {
-  return error.reason === "scheme" ? error.message : "is not a reachable public address";
 }
 
 function checkBody(body: CallbackBody): { baseUrl: string; headers: Record<string, string> } {

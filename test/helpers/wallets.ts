@@ -1,0 +1,44 @@
+// What phones do to a server under test: an Apple device registering for (or dropping) a pass through the PassKit
+// web service, and Google posting a signed save or delete callback.
+import { expect } from "vitest";
+import type { Ecv2Signer } from "../fakes/google-callback-signer.js";
+import type { TestServer } from "./app.js";
+
+/** Registers (POST) or unregisters (DELETE) an Apple device for the pass; answers the pass's pass.json. */
+export async function appleDevice(server: TestServer, passId: number, device: string, method: "POST" | "DELETE") {
+  const json = (await server.call("GET", `/v1/pass/${passId}/viewJSONPass`)).json;
+  const answer = await fetch(
+    `${server.baseUrl}/apple/v1/devices/${device}/registrations/${json.passTypeIdentifier}/${json.serialNumber}`,
+    {
+      method,
+      headers: { "content-type": "application/json", authorization: `ApplePass ${json.authenticationToken}` },
+      ...(method === "POST" ? { body: JSON.stringify({ pushToken: "ab12" }) } : {}),
+    },
+  );
+  expect(answer.status).toBeLessThan(300);
+  return json as { serialNumber: string; passTypeIdentifier: string; authenticationToken: string };
+}
+
+/** Google's save or delete callback for the object, signed as Google signs them. */
+export async function googleCallback(
+  server: TestServer,
+  signer: Ecv2Signer,
+  issuerId: string,
+  objectId: string,
+  eventType: "save" | "del",
+  nonce: string,
+) {
+  const signed = signer.signMessage(issuerId, {
+    classId: "x",
+    objectId,
+    expTimeMillis: Date.now() + 60_000,
+    eventType,
+    nonce,
+  });
+  const answer = await fetch(`${server.baseUrl}/google/callback`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(signed),
+  });
+  expect(answer.status).toBe(200);
+}
