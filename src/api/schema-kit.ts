@@ -4,8 +4,16 @@
 import { type TObject, type TProperties, Type } from "@sinclair/typebox";
 
 /** An object whose listed fields are documented; fields the service adds beyond them still serialize. */
-export const Described = <P extends TProperties>(properties: P, description?: string): TObject<P> =>
-  Type.Object(properties, { additionalProperties: true, ...(description ? { description } : {}) });
+export const Described = <P extends TProperties>(
+  properties: P,
+  description?: string,
+  examples?: unknown[],
+): TObject<P> =>
+  Type.Object(properties, {
+    additionalProperties: true,
+    ...(description ? { description } : {}),
+    ...(examples ? { examples } : {}),
+  });
 
 /** A JSON value of any shape (a header or field map, a pass.json). */
 export const AnyJson = (description: string) => Type.Unknown({ description });

@@ -14,6 +14,7 @@ export const WebhookEndpointBody = Described(
     enabled: Type.Optional(Type.Unknown({ description: "Whether events are sent (default true)" })),
   },
   "A webhook endpoint: where pass events are POSTed, signed per Standard Webhooks",
+  [{ url: "https://crm.example/badge", enabledTopics: ["pass.activated", "pass.deactivated"], enabled: true }],
 );
 
 export const WebhookEndpointParams = Type.Object({ id: Type.String({ maxLength: 128 }) });

@@ -14,6 +14,7 @@ export const CallbackBody = Described(
     ),
   },
   "Where the project's install, uninstall and personalize events are POSTed",
+  [{ baseUrl: "https://crm.example/hooks", headers: { Authorization: "Bearer crm-token-1234" } }],
 );
 
 export const CallbackResponse = Type.Object({

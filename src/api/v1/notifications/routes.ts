@@ -14,6 +14,7 @@ const NotifyBody = Described(
     label: Type.Optional(Type.Unknown({ description: 'The field label (default "Last Notification")' })),
   },
   "A message for the holder's lock screen",
+  [{ value: "20% off today", label: "Current Promotion" }],
 );
 
 type Params = Record<string, string>;
