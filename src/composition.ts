@@ -25,6 +25,8 @@ import { PassRepository } from "./api/v1/passes/repository.js";
 import { PassService } from "./api/v1/passes/service.js";
 import { ProjectRepository } from "./api/v1/projects/repository.js";
 import { ProjectService } from "./api/v1/projects/service.js";
+import { SegmentRepository } from "./api/v1/segments/repository.js";
+import { SegmentService } from "./api/v1/segments/service.js";
 import { TagRepository } from "./api/v1/tags/repository.js";
 import { TagService } from "./api/v1/tags/service.js";
 import { TemplateRepository } from "./api/v1/templates/repository.js";
@@ -121,6 +123,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
   const webhookEndpointRepository = new WebhookEndpointRepository(pool, outside.secrets);
   const webhooks = new WebhookEndpointService(webhookEndpointRepository, outbound);
   const notifications = new NotificationService(new NotificationRepository(pool), passes, templates, tagRepository);
+  const segments = new SegmentService(new SegmentRepository(pool), projectRepository, passes, notifications);
   const identities = new AppleIdentities(pool, outside.secrets, outside.apple.wwdr, outside.apple.defaultIdentity);
   await identities.start(outside.log);
   const applePasses = new ApplePassBuilder(pool, identities, images, `${config.publicBaseUrl}/apple`);
@@ -212,6 +215,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     generator,
     badge,
     webhooks,
+    segments,
     callbacks: projectCallbacks,
     delivery: {
       outboundRound,

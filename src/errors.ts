@@ -72,6 +72,8 @@ export const ERRORS = {
   GOOGLE_CREDENTIALS_NOT_FOUND: { status: 404, when: "The project has no Google issuer of its own." },
   IMAGE_NOT_FOUND: { status: 404, when: "No stored image has this hash." },
   CALLBACK_NOT_FOUND: { status: 404, when: "The project has no callback configured." },
+  SEGMENT_NOT_FOUND: { status: 404, when: "The project has no segment with this id." },
+  SCHEDULE_NOT_FOUND: { status: 404, when: "The project has no schedule with this id." },
   WEBHOOK_ENDPOINT_NOT_FOUND: { status: 404, when: "The account has no webhook endpoint with this id." },
   NOT_PERSONALIZABLE: {
     status: 404,
@@ -138,6 +140,8 @@ const MISSING = {
   Image: "IMAGE_NOT_FOUND",
   "Project callback": "CALLBACK_NOT_FOUND",
   "Webhook endpoint": "WEBHOOK_ENDPOINT_NOT_FOUND",
+  Segment: "SEGMENT_NOT_FOUND",
+  Schedule: "SCHEDULE_NOT_FOUND",
 } as const satisfies Record<string, ErrorCode>;
 
 export type Missing = keyof typeof MISSING;

@@ -36,3 +36,12 @@ export const NoBody = (description: string) => ({ description, type: "null" });
 export const TicketIdResponse = Type.Object({ ticketId: Type.Integer() });
 
 export const EmptyObject = Type.Object({}, { additionalProperties: false });
+
+/** The values of a group pass update (tag, segment, schedule): each named field or header, as on a pass. */
+export const PassValuesBody = Type.Object(
+  {
+    fields: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    headers: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { additionalProperties: true, examples: [{ fields: { Offer: { value: "$20 off" } } }] },
+);

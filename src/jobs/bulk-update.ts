@@ -4,6 +4,7 @@
 // every pass is updated exactly once, however often the job runs.
 import type pg from "pg";
 import { inTransaction } from "../db/transaction.js";
+import { AUDIENCE_UPDATE } from "./audience-update.js";
 import { addJob, addPassChangedEvents } from "./queue.js";
 
 export const BULK_UPDATE = "template-bulk-update";
@@ -52,18 +53,18 @@ export async function runBulkUpdate(pool: pg.Pool, ticketId: number, batchSize =
 }
 
 /**
- * Re-queues bulk updates whose worker died (no progress for `staleAfterMs`): the queue keeps a crashed
- * worker's job locked for hours, and the ticket's cursor makes a second runner safe.
+ * Re-queues batched tickets (bulk updates, audience updates) whose worker died (no progress for `staleAfterMs`):
+ * the queue keeps a crashed worker's job locked for hours, and each ticket's cursor makes a second runner safe.
  */
-export async function requeueStalledBulkUpdates(pool: pg.Pool, staleAfterMs: number): Promise<number> {
-  const { rows } = await pool.query<{ id: number }>(
-    `SELECT id FROM tickets
-      WHERE kind = $1 AND status IN ('pending', 'running')
+export async function requeueStalledTickets(pool: pg.Pool, staleAfterMs: number): Promise<number> {
+  const { rows } = await pool.query<{ id: number; kind: string }>(
+    `SELECT id, kind FROM tickets
+      WHERE kind = ANY($1::text[]) AND status IN ('pending', 'running')
         AND COALESCE(heartbeat_at, created_at) < now() - make_interval(secs => $2::double precision / 1000)`,
-    [BULK_UPDATE, staleAfterMs],
+    [[BULK_UPDATE, AUDIENCE_UPDATE], staleAfterMs],
   );
-  for (const { id } of rows) {
-    await addJob(pool, BULK_UPDATE, { ticketId: id }, { jobKey: `${BULK_UPDATE}:${id}:resume` });
+  for (const { id, kind } of rows) {
+    await addJob(pool, kind, { ticketId: id }, { jobKey: `${kind}:${id}:resume` });
     await pool.query("UPDATE tickets SET heartbeat_at = now() WHERE id = $1", [id]);
   }
   return rows.length;

@@ -5,7 +5,8 @@ import { DeliveryQueue } from "../deliveries/delivery-queue.js";
 import { type OutboundRound, startOutboundLoop } from "../deliveries/loop.js";
 import { prunePassEvents } from "../events/pass-events.js";
 import { collectUnreferencedImages } from "../images/image-repository.js";
-import { BULK_UPDATE, requeueStalledBulkUpdates, runBulkUpdate } from "./bulk-update.js";
+import { AUDIENCE_UPDATE, runAudienceUpdate } from "./audience-update.js";
+import { BULK_UPDATE, requeueStalledTickets, runBulkUpdate } from "./bulk-update.js";
 import { PASS_CHANGED, PASSES_CHANGED, startWorker, TEMPLATE_CHANGED, type Worker } from "./queue.js";
 
 export interface PassChange {
@@ -79,6 +80,10 @@ export async function startJobWorker(pool: pg.Pool, options: JobWorkerOptions = 
     const ticketId = positiveInteger((payload as Record<string, unknown> | null)?.ticketId);
     if (ticketId !== undefined) await runBulkUpdate(pool, ticketId, options.batchSize);
   };
+  const audienceUpdate: Task = async (payload) => {
+    const ticketId = positiveInteger((payload as Record<string, unknown> | null)?.ticketId);
+    if (ticketId !== undefined) await runAudienceUpdate(pool, ticketId, options.batchSize);
+  };
   const worker = await startWorker(
     pool,
     {
@@ -86,13 +91,14 @@ export async function startJobWorker(pool: pg.Pool, options: JobWorkerOptions = 
       [PASSES_CHANGED]: passesChanged,
       [TEMPLATE_CHANGED]: templateChanged,
       [BULK_UPDATE]: bulkUpdate,
+      [AUDIENCE_UPDATE]: audienceUpdate,
     },
     { concurrency: options.concurrency, pollIntervalMs: options.pollIntervalMs, log: options.log },
   );
   const staleAfterMs = options.staleAfterMs ?? 60_000;
   const sweep = () =>
-    requeueStalledBulkUpdates(pool, staleAfterMs).catch((error: unknown) =>
-      options.log?.warn(`bulk update sweep failed: ${(error as Error).message}`),
+    requeueStalledTickets(pool, staleAfterMs).catch((error: unknown) =>
+      options.log?.warn(`stalled ticket sweep failed: ${(error as Error).message}`),
     );
   await sweep();
   const timer = setInterval(sweep, Math.max(500, Math.floor(staleAfterMs / 2)));

@@ -4,10 +4,8 @@
 import type pg from "pg";
 import { inTransaction } from "../../../db/transaction.js";
 import { recordPassEvents } from "../../../events/pass-events.js";
+import { NOTIFICATION_FIELD } from "../../../jobs/audience-update.js";
 import { addPassChangedEvents } from "../../../jobs/queue.js";
-
-/** The field a notification lives in (the newest replaces the older). */
-export const NOTIFICATION_FIELD = "lastNotification";
 
 export type NotificationTarget = { passId: number } | { templateId: number } | { tagId: number };
 

@@ -8,7 +8,7 @@ import { ExternalIdParam, NumericIdParam, numericId } from "../ids.js";
 import type { NotificationService, NotifyScope } from "./service.js";
 
 const tags = ["Notifications"];
-const NotifyBody = Described(
+export const NotifyBody = Described(
   {
     value: Type.Optional(Type.Unknown({ description: "Required: the message, at most 500 characters" })),
     label: Type.Optional(Type.Unknown({ description: 'The field label (default "Last Notification")' })),

@@ -1,7 +1,7 @@
 // Storage of tags: the account's tags, the tags of a pass, and set-based changes to every pass carrying a tag.
 import type pg from "pg";
 import { inTransaction } from "../../../db/transaction.js";
-import type { PassOverrides } from "../../../domain/field-model.js";
+import type { TemplatePatch } from "../../../jobs/audience-update.js";
 import type { Queryable } from "../../../jobs/queue.js";
 import { addPassChangedEvents } from "../../../jobs/queue.js";
 import { setTags } from "../passes/repository.js";
@@ -10,14 +10,6 @@ export interface TagRow {
   id: number;
   name: string;
   createdAt: Date;
-}
-
-export interface TemplatePatch {
-  templateId: number;
-  overrides: PassOverrides;
-  /** Image headers → stored image (set), and image headers cleared. */
-  images: Record<string, string>;
-  clearedImages: string[];
 }
 
 export class TagRepository {

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { accountOf } from "../../../http/auth.js";
 import { PaginationQuery } from "../../../http/pagination.js";
+import { PassValuesBody } from "../../schema-kit.js";
 import { ExternalIdParam, NumericIdParam, numericId } from "../ids.js";
 import { Status } from "../passes/routes.js";
 import { PassListResponse } from "../passes/schemas.js";
@@ -16,13 +17,6 @@ const TagsBody = Type.Union([
   Type.Object({ tags: Type.Array(TagName, { maxItems: 15 }) }, { additionalProperties: true }),
   Type.Array(TagName, { maxItems: 15 }),
 ]);
-const ValuesBody = Type.Object(
-  {
-    fields: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-    headers: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-  },
-  { additionalProperties: true },
-);
 const TagObject = Type.Object({
   id: Type.Integer(),
   tag: Type.String(),
@@ -82,7 +76,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<{ tags: TagService; passes: Pa
         tags,
         summary: "Update every pass carrying a tag (fields, headers)",
         params: ByTag,
-        body: ValuesBody,
+        body: PassValuesBody,
         response: { 200: Type.Object({ ticketId: Type.Integer() }) },
       },
     },

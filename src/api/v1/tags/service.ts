@@ -1,6 +1,7 @@
 // The rules of tags as Airship clients use them: adding tags to a pass (never more than 15), listing them as
 // objects, taking a tag off one pass, off every pass, or deleting it, and updating every pass carrying a tag.
 import { InvalidInput } from "../../../domain/invalid-input.js";
+import { valueGroupsOf } from "../../../domain/pass-values.js";
 import { isObject, MAX_TAGS_PER_PASS, parseTags } from "../../../domain/values.js";
 import { notFound } from "../../../errors.js";
 import type { PassKey, PassService } from "../passes/service.js";
@@ -76,16 +77,7 @@ export class TagService {
    * names its template has; a name no template has is a 400). One ticket, finished when this answers.
    */
   async updateTagged(accountId: number, tag: string, body: unknown) {
-    if (!isObject(body)) throw new InvalidInput(["the body must be a JSON object with fields and/or headers"]);
-    const groups: { headers?: Record<string, unknown>; fields?: Record<string, unknown> } = {};
-    for (const group of ["headers", "fields"] as const) {
-      const value = body[group];
-      if (value === undefined || value === null) continue;
-      if (!isObject(value)) throw new InvalidInput([`${group} must be an object`]);
-      groups[group] = value;
-    }
-    const named = [...Object.keys(groups.headers ?? {}), ...Object.keys(groups.fields ?? {})];
-    if (named.length === 0) throw new InvalidInput(["name at least one field or header to update"]);
+    const { groups, names: named } = valueGroupsOf(body);
     const found = await this.require(accountId, tag);
     const patches = [];
     const taken = new Set<string>();

@@ -1,0 +1,100 @@
+// Segment criteria: boolean selectors over pass tags, as Airship writes them — {"tag": "VIP"}, {"and": […]},
+// {"or": […]}, {"not": …}, nestable. Parsed with every problem named by its path; compiled to one SQL set
+// expression over pass_tags (tag → the passes carrying it; and → INTERSECT, with its `not` children as EXCEPT;
+// or → UNION; a lone not → the project's passes EXCEPT), which Postgres answers from the tag index.
+
+export type Criteria = { tag: string } | { and: Criteria[] } | { or: Criteria[] } | { not: Criteria };
+
+export const MAX_DEPTH = 10;
+export const MAX_TAGS = 100;
+const MAX_TAG_LENGTH = 255;
+
+/** The criteria of a request, or the problems that make them unusable (each naming where it is). */
+export function parseCriteria(raw: unknown): { criteria: Criteria } | { problems: string[] } {
+  const problems: string[] = [];
+  let tags = 0;
+  const parse = (node: unknown, path: string, depth: number): Criteria | undefined => {
+    if (depth > MAX_DEPTH) {
+      problems.push(`${path}: criteria nest deeper than ${MAX_DEPTH} levels`);
+      return undefined;
+    }
+    if (typeof node !== "object" || node === null || Array.isArray(node)) {
+      problems.push(`${path}: must be a selector object ({"tag"}, {"and"}, {"or"} or {"not"})`);
+      return undefined;
+    }
+    const keys = Object.keys(node);
+    if (keys.length !== 1 || !["tag", "and", "or", "not"].includes(keys[0]!)) {
+      problems.push(
+        `${path}: must have exactly one of "tag", "and", "or", "not" (got ${keys.slice(0, 5).join(", ") || "none"})`,
+      );
+      return undefined;
+    }
+    const key = keys[0] as "tag" | "and" | "or" | "not";
+    const value = (node as Record<string, unknown>)[key];
+    if (key === "tag") {
+      if (typeof value !== "string" || value.trim() === "" || value.length > MAX_TAG_LENGTH) {
+        problems.push(`${path}.tag: must be a non-empty string of at most ${MAX_TAG_LENGTH} characters`);
+        return undefined;
+      }
+      tags++;
+      return { tag: value.trim() };
+    }
+    if (key === "not") {
+      const inner = parse(value, `${path}.not`, depth + 1);
+      return inner && { not: inner };
+    }
+    if (!Array.isArray(value) || value.length === 0) {
+      problems.push(`${path}.${key}: must be a non-empty array of selectors`);
+      return undefined;
+    }
+    if (value.length > MAX_TAGS) {
+      problems.push(`${path}.${key}: has more than ${MAX_TAGS} selectors`);
+      return undefined;
+    }
+    const children = value.map((child, i) => parse(child, `${path}.${key}[${i}]`, depth + 1));
+    if (children.some((c) => c === undefined)) return undefined;
+    return key === "and" ? { and: children as Criteria[] } : { or: children as Criteria[] };
+  };
+  const criteria = parse(raw, "criteria", 1);
+  if (tags > MAX_TAGS) problems.push(`criteria: names more than ${MAX_TAGS} tags (${tags})`);
+  return criteria && problems.length === 0 ? { criteria } : { problems };
+}
+
+/** Every tag name the criteria use. */
+export function tagsOf(criteria: Criteria): string[] {
+  if ("tag" in criteria) return [criteria.tag];
+  if ("not" in criteria) return tagsOf(criteria.not);
+  return [...new Set(("and" in criteria ? criteria.and : criteria.or).flatMap(tagsOf))];
+}
+
+/**
+ * The SQL of the set of pass ids the criteria select, over `universe` (a query of the project's pass ids). Tag
+ * ids come from `tagIds` (a tag the account does not have selects nothing); values are added to `params` and
+ * referenced as $n.
+ */
+export function compileCriteria(
+  criteria: Criteria,
+  tagIds: Map<string, number>,
+  universe: string,
+  params: unknown[],
+): string {
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const compile = (node: Criteria): string => {
+    if ("tag" in node) {
+      const id = tagIds.get(node.tag);
+      return id === undefined
+        ? "SELECT NULL::int WHERE false"
+        : `SELECT pass_id FROM pass_tags WHERE tag_id = ${param(id)}`;
+    }
+    if ("not" in node) return `(${universe}) EXCEPT (${compile(node.not)})`;
+    if ("or" in node) return node.or.map((c) => `(${compile(c)})`).join(" UNION ");
+    const positive = node.and.filter((c) => !("not" in c));
+    const negative = node.and.filter((c): c is { not: Criteria } => "not" in c);
+    const base = positive.length ? positive.map((c) => `(${compile(c)})`).join(" INTERSECT ") : `(${universe})`;
+    return negative.length ? `(${base}) EXCEPT ${negative.map((c) => `(${compile(c.not)})`).join(" EXCEPT ")}` : base;
+  };
+  return compile(criteria);
+}
