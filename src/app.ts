@@ -16,6 +16,7 @@ import { nfcMerchantRoutes } from "./api/v1/nfc-merchants/routes.js";
 import { notificationRoutes } from "./api/v1/notifications/routes.js";
 import { passRoutes } from "./api/v1/passes/routes.js";
 import { projectRoutes } from "./api/v1/projects/routes.js";
+import { scheduleRoutes } from "./api/v1/schedules/routes.js";
 import { segmentRoutes } from "./api/v1/segments/routes.js";
 import { tagRoutes } from "./api/v1/tags/routes.js";
 import { templateRoutes } from "./api/v1/templates/routes.js";
@@ -112,6 +113,7 @@ export async function buildApp(config: AppConfig, services: Services, db: Databa
       await v1.register(callbackRoutes, { callbacks: services.callbacks });
       await v1.register(notificationRoutes, { notifications: services.notifications });
       await v1.register(segmentRoutes, { segments: services.segments });
+      await v1.register(scheduleRoutes, { schedules: services.schedules });
       await v1.register(ticketRoutes, { tickets });
       await v1.register(downloadRoutes, { downloads });
       await v1.register(appleCertificateRoutes, { identities, projects: services.projectRepository });

@@ -25,6 +25,8 @@ import { PassRepository } from "./api/v1/passes/repository.js";
 import { PassService } from "./api/v1/passes/service.js";
 import { ProjectRepository } from "./api/v1/projects/repository.js";
 import { ProjectService } from "./api/v1/projects/service.js";
+import { ScheduleRepository } from "./api/v1/schedules/repository.js";
+import { ScheduleService } from "./api/v1/schedules/service.js";
 import { SegmentRepository } from "./api/v1/segments/repository.js";
 import { SegmentService } from "./api/v1/segments/service.js";
 import { TagRepository } from "./api/v1/tags/repository.js";
@@ -40,6 +42,7 @@ import { applePushSubscriber } from "./apple/push-subscriber.js";
 import { Registrations } from "./apple/registrations.js";
 import type { AppleSetup } from "./apple/setup.js";
 import { SignUps } from "./apple/sign-ups.js";
+import { AudienceResolver } from "./audiences/audience.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { Config } from "./config.js";
 import type { DatabaseHandle } from "./db/client.js";
@@ -124,6 +127,15 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
   const webhooks = new WebhookEndpointService(webhookEndpointRepository, outbound);
   const notifications = new NotificationService(new NotificationRepository(pool), passes, templates, tagRepository);
   const segments = new SegmentService(new SegmentRepository(pool), projectRepository, passes, notifications);
+  const schedules = new ScheduleService(
+    new ScheduleRepository(pool),
+    projectRepository,
+    new AudienceResolver(pool),
+    passes,
+    notifications,
+    clock,
+    config.publicBaseUrl,
+  );
   const identities = new AppleIdentities(pool, outside.secrets, outside.apple.wwdr, outside.apple.defaultIdentity);
   await identities.start(outside.log);
   const applePasses = new ApplePassBuilder(pool, identities, images, `${config.publicBaseUrl}/apple`);
@@ -216,9 +228,11 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     badge,
     webhooks,
     segments,
+    schedules,
     callbacks: projectCallbacks,
     delivery: {
       outboundRound,
+      scheduleRound: () => schedules.runDue(),
       subscribers,
       templateSubscribers,
       close: () => {

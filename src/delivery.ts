@@ -52,6 +52,7 @@ export async function startDeliveryWorker(
     batchSize: config.bulkUpdateBatchSize,
     passEventRetentionDays: config.passEventRetentionDays,
     outbound: { round: services.delivery.outboundRound },
+    schedules: { round: services.delivery.scheduleRound },
     log,
   });
   return {

@@ -90,6 +90,7 @@ export const ERRORS = {
     status: 409,
     when: "Passes of several templates have the external id; `details.templates` names them.",
   },
+  SCHEDULE_ALREADY_RAN: { status: 409, when: "A schedule that has run already cannot be changed." },
   ALREADY_PERSONALIZED: { status: 409, when: "The pass has been personalized already." },
   LINK_REFUSED: { status: 409, when: "An adaptive link cannot issue a pass with these parameters." },
   // 410, 413, 415, 429

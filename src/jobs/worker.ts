@@ -2,12 +2,12 @@
 import type { Task } from "graphile-worker";
 import type pg from "pg";
 import { DeliveryQueue } from "../deliveries/delivery-queue.js";
-import { type OutboundRound, startOutboundLoop } from "../deliveries/loop.js";
 import { prunePassEvents } from "../events/pass-events.js";
 import { collectUnreferencedImages } from "../images/image-repository.js";
 import { AUDIENCE_UPDATE, runAudienceUpdate } from "./audience-update.js";
 import { BULK_UPDATE, requeueStalledTickets, runBulkUpdate } from "./bulk-update.js";
 import { PASS_CHANGED, PASSES_CHANGED, startWorker, TEMPLATE_CHANGED, type Worker } from "./queue.js";
+import { type Round, startRoundLoop } from "./round-loop.js";
 
 export interface PassChange {
   passId: number;
@@ -38,7 +38,9 @@ export interface JobWorkerOptions {
   /** Pass events older than this many days are deleted (default 400). */
   passEventRetentionDays?: number;
   /** The outbound round (callbacks queued from the event log, deliveries attempted) and its idle pause. */
-  outbound?: { round: OutboundRound; intervalMs?: number };
+  outbound?: { round: Round; intervalMs?: number };
+  /** The schedules round (due schedules started, each once) and its idle pause. */
+  schedules?: { round: Round; intervalMs?: number };
 }
 
 /** Delivered callbacks are kept this long (the record of what receivers got); dead letters stay until replayed. */
@@ -119,14 +121,17 @@ export async function startJobWorker(pool: pg.Pool, options: JobWorkerOptions = 
   const imageTimer = setInterval(collect, options.imageCollectionIntervalMs ?? 3_600_000);
   imageTimer.unref();
   const outbound = options.outbound
-    ? startOutboundLoop(options.outbound.round, options.outbound.intervalMs ?? 500, options.log)
+    ? startRoundLoop("outbound deliveries", options.outbound.round, options.outbound.intervalMs ?? 500, options.log)
+    : undefined;
+  const schedules = options.schedules
+    ? startRoundLoop("schedules", options.schedules.round, options.schedules.intervalMs ?? 1000, options.log)
     : undefined;
   let stopping: Promise<void> | undefined;
   return {
     stop() {
       clearInterval(timer);
       clearInterval(imageTimer);
-      stopping ??= Promise.all([worker.stop(), outbound?.stop()]).then(() => undefined);
+      stopping ??= Promise.all([worker.stop(), outbound?.stop(), schedules?.stop()]).then(() => undefined);
       return stopping;
     },
   };

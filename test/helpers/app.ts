@@ -9,6 +9,7 @@ import type { Clock } from "../../src/clock.js";
 import { composeServices } from "../../src/composition.js";
 import { openDatabase } from "../../src/db/client.js";
 import type { GoogleSetup } from "../../src/google/setup.js";
+import type { Worker } from "../../src/jobs/queue.js";
 import { type PassChangedSubscriber, startJobWorker } from "../../src/jobs/worker.js";
 import { SecretBox } from "../../src/secrets/encryption.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
@@ -28,6 +29,8 @@ export interface TestServer {
   newAccount(name?: string): Promise<Credentials>;
   /** JSON request authenticated with Basic auth (unless `auth: false` or other headers given). */
   call(method: string, path: string, options?: CallOptions): Promise<TestResponse>;
+  /** Another job worker on the same database (as a second worker process would be); stopped by close() too. */
+  startWorker(): Promise<Worker>;
   close(): Promise<void>;
 }
 
@@ -118,15 +121,17 @@ export async function startTestServer(
     db,
   );
   await app.http.listen({ port, host: "127.0.0.1" });
-  const worker = options.worker
-    ? await startJobWorker(db.pool, {
-        pollIntervalMs: 100,
-        subscribers: [...(options.subscribers ?? []), ...services.delivery.subscribers],
-        templateSubscribers: services.delivery.templateSubscribers,
-        staleAfterMs: 5000,
-        outbound: { round: services.delivery.outboundRound, intervalMs: 50 },
-      })
-    : undefined;
+  const extraWorkers: Worker[] = [];
+  const startWorker = () =>
+    startJobWorker(db.pool, {
+      pollIntervalMs: 100,
+      subscribers: [...(options.subscribers ?? []), ...services.delivery.subscribers],
+      templateSubscribers: services.delivery.templateSubscribers,
+      staleAfterMs: 5000,
+      outbound: { round: services.delivery.outboundRound, intervalMs: 50 },
+      schedules: { round: services.delivery.scheduleRound, intervalMs: 100 },
+    });
+  const worker = options.worker ? await startWorker() : undefined;
   const newAccount = async (name = "test account") => app.apiKeys.create(name);
   const credentials = await newAccount();
 
@@ -160,9 +165,15 @@ export async function startTestServer(
     credentials,
     newAccount,
     call,
+    async startWorker() {
+      const extra = await startWorker();
+      extraWorkers.push(extra);
+      return extra;
+    },
     async close() {
       await app.http.close();
       await worker?.stop();
+      for (const extra of extraWorkers) await extra.stop();
       services.delivery.close();
       await db.close();
       await database.drop();

@@ -1,10 +1,11 @@
-// The worker's outbound round: queue the callbacks of newly committed pass events, then attempt what is due.
-// Runs again at once while there is work, else after a short pause; one round at a time per process.
+// A worker's periodic round (outbound deliveries, due schedules): runs again at once while it finds work, else
+// after a short pause; one round at a time per process, a failed round logged and retried after the pause.
 /** One round; returns how much work it found (0: idle). */
-export type OutboundRound = () => Promise<number>;
+export type Round = () => Promise<number>;
 
-export function startOutboundLoop(
-  round: OutboundRound,
+export function startRoundLoop(
+  name: string,
+  round: Round,
   intervalMs: number,
   log?: { warn(msg: string): void },
 ): { stop(): Promise<void> } {
@@ -17,7 +18,7 @@ export function startOutboundLoop(
       try {
         busy = await round();
       } catch (error) {
-        log?.warn(`outbound deliveries: ${(error as Error).message}`);
+        log?.warn(`${name}: ${(error as Error).message}`);
       }
       if (!stopped) timer = setTimeout(tick, busy > 0 ? 0 : intervalMs);
     })();
