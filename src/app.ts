@@ -18,6 +18,7 @@ import { passRoutes } from "./api/v1/passes/routes.js";
 import { projectRoutes } from "./api/v1/projects/routes.js";
 import { scheduleRoutes } from "./api/v1/schedules/routes.js";
 import { segmentRoutes } from "./api/v1/segments/routes.js";
+import { statisticsRoutes } from "./api/v1/statistics/routes.js";
 import { tagRoutes } from "./api/v1/tags/routes.js";
 import { templateRoutes } from "./api/v1/templates/routes.js";
 import { ticketRoutes } from "./api/v1/tickets/routes.js";
@@ -114,6 +115,7 @@ export async function buildApp(config: AppConfig, services: Services, db: Databa
       await v1.register(notificationRoutes, { notifications: services.notifications });
       await v1.register(segmentRoutes, { segments: services.segments });
       await v1.register(scheduleRoutes, { schedules: services.schedules });
+      await v1.register(statisticsRoutes, { statistics: services.statistics });
       await v1.register(ticketRoutes, { tickets });
       await v1.register(downloadRoutes, { downloads });
       await v1.register(appleCertificateRoutes, { identities, projects: services.projectRepository });

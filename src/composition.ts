@@ -29,6 +29,8 @@ import { ScheduleRepository } from "./api/v1/schedules/repository.js";
 import { ScheduleService } from "./api/v1/schedules/service.js";
 import { SegmentRepository } from "./api/v1/segments/repository.js";
 import { SegmentService } from "./api/v1/segments/service.js";
+import { StatisticsRepository } from "./api/v1/statistics/repository.js";
+import { StatisticsService } from "./api/v1/statistics/service.js";
 import { TagRepository } from "./api/v1/tags/repository.js";
 import { TagService } from "./api/v1/tags/service.js";
 import { TemplateRepository } from "./api/v1/templates/repository.js";
@@ -51,6 +53,7 @@ import { DeliveryQueue } from "./deliveries/delivery-queue.js";
 import { DeliveryDispatcher } from "./deliveries/dispatcher.js";
 import { receiversOf } from "./deliveries/receivers.js";
 import { queueBadgeWebhooks } from "./deliveries/webhook-events.js";
+import { countDailyActivity } from "./events/daily-activity.js";
 import { GoogleWalletClient } from "./google/api-client.js";
 import { CallbackKeys, GoogleCallbacks } from "./google/callback.js";
 import { GoogleIssuers } from "./google/credentials.js";
@@ -127,6 +130,9 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
   const webhooks = new WebhookEndpointService(webhookEndpointRepository, outbound);
   const notifications = new NotificationService(new NotificationRepository(pool), passes, templates, tagRepository);
   const segments = new SegmentService(new SegmentRepository(pool), projectRepository, passes, notifications);
+  const statistics = new StatisticsService(new StatisticsRepository(pool), projectRepository, templates, () =>
+    clock.now(),
+  );
   const schedules = new ScheduleService(
     new ScheduleRepository(pool),
     projectRepository,
@@ -229,10 +235,15 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     webhooks,
     segments,
     schedules,
+    statistics,
     callbacks: projectCallbacks,
     delivery: {
-      outboundRound,
-      scheduleRound: () => schedules.runDue(),
+      /** The worker's periodic rounds; `fast` shortens their idle pauses (tests). */
+      rounds: (fast = false) => [
+        { name: "outbound deliveries", round: outboundRound, intervalMs: fast ? 50 : 500 },
+        { name: "schedules", round: () => schedules.runDue(), intervalMs: fast ? 100 : 1000 },
+        { name: "daily activity", round: () => countDailyActivity(pool), intervalMs: fast ? 100 : 2000 },
+      ],
       subscribers,
       templateSubscribers,
       close: () => {

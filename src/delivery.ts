@@ -51,8 +51,7 @@ export async function startDeliveryWorker(
     staleAfterMs: config.jobStaleAfterMs,
     batchSize: config.bulkUpdateBatchSize,
     passEventRetentionDays: config.passEventRetentionDays,
-    outbound: { round: services.delivery.outboundRound },
-    schedules: { round: services.delivery.scheduleRound },
+    rounds: services.delivery.rounds(),
     log,
   });
   return {

@@ -59,7 +59,9 @@ export interface PassEvent {
  * The horizon: the oldest transaction of this database still writing (its 32-bit xid widened to the 64-bit txid
  * the events carry), or the next transaction id when none is. Every event below it is committed or rolled back.
  * Only this database's sessions count: a long transaction elsewhere on the server holds nobody back. A
- * transaction that has not written yet has no xid, and gets one above the horizon when it does.
+ * transaction that has not written yet has no xid, and gets one above the horizon when it does. A 32-bit xid is
+ * widened with the snapshot's epoch; only one far above the snapshot (more than 2^31) is from the previous epoch —
+ * one just above it was assigned after the snapshot was taken, and LEAST leaves the horizon at xmax then.
  */
 const HORIZON_SQL = `
   WITH next AS (SELECT txid_snapshot_xmax(txid_current_snapshot()) AS xmax),
@@ -69,7 +71,7 @@ const HORIZON_SQL = `
           WHERE a.datname = current_database() AND a.backend_xid IS NOT NULL AND a.pid <> pg_backend_pid())
   SELECT LEAST(
            (SELECT xmax FROM next),
-           (SELECT min(CASE WHEN txid > xmax THEN txid - 4294967296 ELSE txid END) FROM running)
+           (SELECT min(CASE WHEN txid - xmax > 2147483648 THEN txid - 4294967296 ELSE txid END) FROM running)
          )::text AS xmin`;
 
 /**

@@ -37,10 +37,11 @@ export interface JobWorkerOptions {
   imageCollectionIntervalMs?: number;
   /** Pass events older than this many days are deleted (default 400). */
   passEventRetentionDays?: number;
-  /** The outbound round (callbacks queued from the event log, deliveries attempted) and its idle pause. */
-  outbound?: { round: Round; intervalMs?: number };
-  /** The schedules round (due schedules started, each once) and its idle pause. */
-  schedules?: { round: Round; intervalMs?: number };
+  /**
+   * Periodic rounds, each in its own loop: outbound deliveries (callbacks and webhooks queued from the event log,
+   * attempts made), due schedules started, daily activity counted. `intervalMs` is the pause when a round is idle.
+   */
+  rounds?: { name: string; round: Round; intervalMs: number }[];
 }
 
 /** Delivered callbacks are kept this long (the record of what receivers got); dead letters stay until replayed. */
@@ -120,18 +121,13 @@ export async function startJobWorker(pool: pg.Pool, options: JobWorkerOptions = 
   };
   const imageTimer = setInterval(collect, options.imageCollectionIntervalMs ?? 3_600_000);
   imageTimer.unref();
-  const outbound = options.outbound
-    ? startRoundLoop("outbound deliveries", options.outbound.round, options.outbound.intervalMs ?? 500, options.log)
-    : undefined;
-  const schedules = options.schedules
-    ? startRoundLoop("schedules", options.schedules.round, options.schedules.intervalMs ?? 1000, options.log)
-    : undefined;
+  const loops = (options.rounds ?? []).map((r) => startRoundLoop(r.name, r.round, r.intervalMs, options.log));
   let stopping: Promise<void> | undefined;
   return {
     stop() {
       clearInterval(timer);
       clearInterval(imageTimer);
-      stopping ??= Promise.all([worker.stop(), outbound?.stop(), schedules?.stop()]).then(() => undefined);
+      stopping ??= Promise.all([worker.stop(), ...loops.map((loop) => loop.stop())]).then(() => undefined);
       return stopping;
     },
   };

@@ -5,14 +5,14 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeliveryQueue } from "../../src/deliveries/delivery-queue.js";
-import { type FakeGoogle, startFakeGoogle } from "../fakes/google.js";
-import { type Ecv2Signer, ecv2Signer } from "../fakes/google-callback-signer.js";
+import type { FakeGoogle } from "../fakes/google.js";
+import type { Ecv2Signer } from "../fakes/google-callback-signer.js";
 import { Receiver } from "../fakes/receiver.js";
 import { appleMemberTemplate, appleTemplate, googleTemplate } from "../fixtures/reference.js";
 import { startTestServer, TEST_WALLET_ENCRYPTION_KEY, type TestServer } from "../helpers/app.js";
 import { type TestPki, testPki } from "../helpers/apple.js";
 import { until } from "../helpers/wait.js";
-import { appleDevice, googleCallback } from "../helpers/wallets.js";
+import { appleDevice, googleCallback, googleWithCallbacks } from "../helpers/wallets.js";
 
 let server: TestServer;
 let pki: TestPki;
@@ -26,18 +26,13 @@ beforeAll(async () => {
   pki = testPki();
   receiver = new Receiver();
   await receiver.start();
-  google = await startFakeGoogle();
-  signer = ecv2Signer();
-  google.callbackKeys = signer.keysDocument;
+  let options: Awaited<ReturnType<typeof googleWithCallbacks>>["options"];
+  ({ google, signer, options } = await googleWithCallbacks());
   server = await startTestServer({
     apple: pki.setup,
     worker: true,
     deliveryRetryBaseMs: 100,
-    google: {
-      defaultIssuer: { issuerId: google.issuerId, serviceAccount: google.serviceAccount },
-      apiUrl: google.url,
-      callbackKeysUrl: `${google.url}/keys`,
-    },
+    google: options,
   });
   projectId = (await server.call("POST", "/v1/project/id/crm-1", { body: { name: "CRM", projectType: "loyalty" } }))
     .json.id;

@@ -111,4 +111,31 @@ describe("the pass-event log", () => {
     );
     expect(await prunePassEvents(pool, 400)).toBe(1);
   });
+
+  it("never moves a consumer backwards while other transactions take xids around its read", async () => {
+    // Transactions that get an xid (and end) as fast as they can, so some are assigned between the horizon's
+    // snapshot and its look at the running transactions.
+    let running = true;
+    const churn = (async () => {
+      const client = await pool.connect();
+      try {
+        while (running) await client.query("BEGIN; SELECT txid_current(); COMMIT;");
+      } finally {
+        client.release();
+      }
+    })();
+    let position = (await readPassEvents(pool, "0")).position;
+    const start = BigInt(position);
+    try {
+      for (let i = 0; i < 300; i++) {
+        const next = (await readPassEvents(pool, position)).position;
+        expect(BigInt(next) >= BigInt(position), `${position} -> ${next}`).toBe(true);
+        position = next;
+      }
+    } finally {
+      running = false;
+      await churn;
+    }
+    expect(BigInt(position) > start).toBe(true);
+  });
 });

@@ -128,8 +128,7 @@ export async function startTestServer(
       subscribers: [...(options.subscribers ?? []), ...services.delivery.subscribers],
       templateSubscribers: services.delivery.templateSubscribers,
       staleAfterMs: 5000,
-      outbound: { round: services.delivery.outboundRound, intervalMs: 50 },
-      schedules: { round: services.delivery.scheduleRound, intervalMs: 100 },
+      rounds: services.delivery.rounds(true),
     });
   const worker = options.worker ? await startWorker() : undefined;
   const newAccount = async (name = "test account") => app.apiKeys.create(name);

@@ -1,7 +1,8 @@
 // What phones do to a server under test: an Apple device registering for (or dropping) a pass through the PassKit
 // web service, and Google posting a signed save or delete callback.
 import { expect } from "vitest";
-import type { Ecv2Signer } from "../fakes/google-callback-signer.js";
+import { type FakeGoogle, startFakeGoogle } from "../fakes/google.js";
+import { type Ecv2Signer, ecv2Signer } from "../fakes/google-callback-signer.js";
 import type { TestServer } from "./app.js";
 
 /** Registers (POST) or unregisters (DELETE) an Apple device for the pass; answers the pass's pass.json. */
@@ -41,4 +42,28 @@ export async function googleCallback(
     body: JSON.stringify(signed),
   });
   expect(answer.status).toBe(200);
+}
+
+/** A fake Google Wallet API whose callback keys sign what `signer` signs, and the server options that use it. */
+export async function googleWithCallbacks(): Promise<{
+  google: FakeGoogle;
+  signer: Ecv2Signer;
+  options: {
+    defaultIssuer: { issuerId: string; serviceAccount: FakeGoogle["serviceAccount"] };
+    apiUrl: string;
+    callbackKeysUrl: string;
+  };
+}> {
+  const google = await startFakeGoogle();
+  const signer = ecv2Signer();
+  google.callbackKeys = signer.keysDocument;
+  return {
+    google,
+    signer,
+    options: {
+      defaultIssuer: { issuerId: google.issuerId, serviceAccount: google.serviceAccount },
+      apiUrl: google.url,
+      callbackKeysUrl: `${google.url}/keys`,
+    },
+  };
 }

@@ -6,14 +6,14 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signWebhook } from "../../../src/deliveries/webhook-signing.js";
-import { type FakeGoogle, startFakeGoogle } from "../../fakes/google.js";
-import { type Ecv2Signer, ecv2Signer } from "../../fakes/google-callback-signer.js";
+import type { FakeGoogle } from "../../fakes/google.js";
+import type { Ecv2Signer } from "../../fakes/google-callback-signer.js";
 import { type Received, Receiver } from "../../fakes/receiver.js";
 import { googleTemplate } from "../../fixtures/reference.js";
 import { startTestServer, type TestServer } from "../../helpers/app.js";
 import { testPki } from "../../helpers/apple.js";
 import { until } from "../../helpers/wait.js";
-import { appleDevice, googleCallback } from "../../helpers/wallets.js";
+import { appleDevice, googleCallback, googleWithCallbacks } from "../../helpers/wallets.js";
 
 /**
  * The receiver's side, written from the Standard Webhooks specification alone: the key is the base64 after
@@ -78,18 +78,13 @@ let signer: Ecv2Signer;
 beforeAll(async () => {
   receiver = new Receiver();
   await receiver.start();
-  google = await startFakeGoogle();
-  signer = ecv2Signer();
-  google.callbackKeys = signer.keysDocument;
+  let options: Awaited<ReturnType<typeof googleWithCallbacks>>["options"];
+  ({ google, signer, options } = await googleWithCallbacks());
   server = await startTestServer({
     apple: testPki().setup,
     worker: true,
     deliveryRetryBaseMs: 100,
-    google: {
-      defaultIssuer: { issuerId: google.issuerId, serviceAccount: google.serviceAccount },
-      apiUrl: google.url,
-      callbackKeysUrl: `${google.url}/keys`,
-    },
+    google: options,
   });
   const projectId = (await server.call("POST", "/v1/project", { body: { name: "Hooks", projectType: "memberCard" } }))
     .json.id;
