@@ -4,8 +4,10 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance } from "fastify";
+import { SCOPES } from "./accounts/scopes.js";
 import { webServiceRoutes } from "./api/apple/web-service-routes.js";
 import { googleCallbackRoutes } from "./api/google/callback-routes.js";
+import { tokenRoutes } from "./api/oauth/routes.js";
 import { badgeRoutes } from "./api/v0/routes.js";
 import { adaptiveLinkRoutes, adaptivePassRoutes } from "./api/v1/adaptive-links/routes.js";
 import { appleCertificateRoutes } from "./api/v1/apple-certificates/routes.js";
@@ -84,7 +86,12 @@ export async function buildApp(config: AppConfig, services: Services, db: Databa
       components: {
         securitySchemes: {
           basic: { type: "http", scheme: "basic", description: "API key as user name, secret as password" },
-          bearer: { type: "http", scheme: "bearer", description: "The API secret" },
+          bearer: { type: "http", scheme: "bearer", description: "The API secret, or an OAuth access token" },
+          oauth2: {
+            type: "oauth2",
+            description: "Access tokens from POST /token (client credentials: an API key and secret)",
+            flows: { clientCredentials: { tokenUrl: "/token", scopes: { ...SCOPES } } },
+          },
         },
       },
       security: [{ basic: [] }, { bearer: [] }],
@@ -105,7 +112,7 @@ export async function buildApp(config: AppConfig, services: Services, db: Databa
   await http.register(
     async (v1) => {
       requireApiRevision(v1);
-      requireApiKey(v1, apiKeys);
+      requireApiKey(v1, apiKeys, services.tokens, services.projectLimit.check);
       await v1.register(projectRoutes, { projects });
       await v1.register(nfcMerchantRoutes, { merchants });
       await v1.register(templateRoutes, { templates, passes });
@@ -138,7 +145,13 @@ export async function buildApp(config: AppConfig, services: Services, db: Databa
   await http.register(googleCallbackRoutes, { prefix: "/google", callbacks: services.google.callbacks });
   await http.register(imageRoutes, { images: services.images });
   await http.register(adaptivePassRoutes, { prefix: "/v1", generator: services.generator });
-  await http.register(badgeRoutes, { prefix: "/v0", badge: services.badge, webhooks: services.webhooks, apiKeys });
+  await http.register(badgeRoutes, {
+    prefix: "/v0",
+    badge: services.badge,
+    webhooks: services.webhooks,
+    auth: (app) => requireApiKey(app, apiKeys, services.tokens, services.projectLimit.check),
+  });
+  await http.register(tokenRoutes, { apiKeys, tokens: services.tokens });
 
   await http.ready();
   return { http, services, apiKeys, apple: services.apple, google: services.google };

@@ -1,6 +1,8 @@
 // Admin commands. Usage: npm run cli -- <command>
 //   migrate                          apply pending migrations
-//   apikey create --name NAME [--account ID]   prints {"key","secret","accountId"} (the secret is shown once)
+//   apikey create --name NAME [--account ID] [--project ID] [--scope S]...
+//                                    prints {"key","secret","accountId"} (the secret is shown once); --project and
+//                                    --scope limit what the key (and tokens issued to it) may reach
 //   apikey list                      one JSON object per key (never the secret)
 //   apikey revoke KEY
 //   cert import --project ID --cert FILE [--key FILE] [--password-env VAR]   a project's Apple pass certificate
@@ -8,9 +10,11 @@
 //   cert remove --project ID         back to the server default
 //   deliveries list [--state dead|pending|delivered] [--limit N]   outbound deliveries, newest first (default dead)
 //   deliveries replay ID... | --all-dead                             dead letters back into the queue
+//   tokens rotate-key [--revoke-all] a new key signs OAuth tokens; --revoke-all ends every token issued so far
 
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { isScope, SCOPES, type Scope } from "./accounts/scopes.js";
 import type { Services } from "./composition.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { openStore } from "./db/open.js";
@@ -21,14 +25,15 @@ import { InvalidInput } from "./domain/invalid-input.js";
 
 const USAGE = `usage: npm run cli -- <command>
   migrate
-  apikey create --name NAME [--account ACCOUNT_ID]
+  apikey create --name NAME [--account ACCOUNT_ID] [--project PROJECT_ID] [--scope SCOPE]...
   apikey list
   apikey revoke KEY
   cert import --project ID --cert FILE [--key FILE] [--password-env VAR]
   cert show --project ID
   cert remove --project ID
   deliveries list [--state dead|pending|delivered] [--limit N]
-  deliveries replay ID... | --all-dead`;
+  deliveries replay ID... | --all-dead
+  tokens rotate-key [--revoke-all]`;
 
 // Progress goes to stderr so that stdout carries only the command's JSON result.
 const log = {
@@ -56,12 +61,14 @@ async function run(argv: string[]): Promise<void> {
       state: { type: "string" },
       limit: { type: "string" },
       "all-dead": { type: "boolean" },
+      scope: { type: "string", multiple: true },
+      "revoke-all": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
   const [command, sub, arg, ...more] = positionals;
   if (values.help || command === undefined) throw new UsageError(USAGE);
-  if (!["migrate", "apikey", "cert", "deliveries"].includes(command))
+  if (!["migrate", "apikey", "cert", "deliveries", "tokens"].includes(command))
     throw new UsageError(`unknown command "${command}"\n${USAGE}`);
 
   const config = loadConfig();
@@ -76,6 +83,13 @@ async function run(argv: string[]): Promise<void> {
       return;
     }
     const services = await servicesFor(config, store.db, quiet);
+    if (command === "tokens") {
+      if (sub !== "rotate-key") throw new UsageError(`unknown tokens command "${sub ?? ""}"\n${USAGE}`);
+      const rotated = await services.tokens.rotate();
+      const revoked = values["revoke-all"] ? await services.tokens.revokeAll() : 0;
+      console.log(JSON.stringify({ ...rotated, ...(values["revoke-all"] ? { revoked } : {}) }));
+      return;
+    }
     if (command === "cert") {
       await certificateCommand(services, sub, values);
       return;
@@ -84,9 +98,25 @@ async function run(argv: string[]): Promise<void> {
     switch (sub) {
       case "create": {
         if (!values.name) throw new UsageError("apikey create needs --name NAME");
-        const account = values.account === undefined ? undefined : Number(values.account);
+        let account = values.account === undefined ? undefined : Number(values.account);
         if (account !== undefined && !Number.isInteger(account)) throw new UsageError("--account must be an integer");
-        console.log(JSON.stringify(await apiKeys.create(values.name, account)));
+        const scopes = (values.scope ?? []).flatMap((s) => s.split(/[\s,]+/)).filter(Boolean);
+        const unknown = scopes.filter((s) => !isScope(s));
+        if (unknown.length) {
+          throw new UsageError(`unknown scope ${unknown.join(", ")}; scopes: ${Object.keys(SCOPES).join(", ")}`);
+        }
+        let projectId: number | undefined;
+        if (values.project !== undefined) {
+          projectId = Number(values.project);
+          const owner = Number.isInteger(projectId) ? await services.projectRepository.accountOf(projectId) : undefined;
+          if (owner === undefined) throw new UsageError(`no project ${values.project}`);
+          if (account !== undefined && account !== owner) {
+            throw new UsageError(`project ${projectId} belongs to account ${owner}, not ${account}`);
+          }
+          account = owner;
+        }
+        const limits = { ...(scopes.length ? { scopes: scopes as Scope[] } : {}), ...(projectId ? { projectId } : {}) };
+        console.log(JSON.stringify({ ...(await apiKeys.create(values.name, account, limits)), ...limits }));
         return;
       }
       case "list":
@@ -98,6 +128,8 @@ async function run(argv: string[]): Promise<void> {
               accountId: key.accountId,
               createdAt: key.createdAt.toISOString(),
               revokedAt: key.revokedAt?.toISOString() ?? null,
+              ...(key.scopes.length ? { scopes: key.scopes } : {}),
+              ...(key.projectId === null ? {} : { projectId: key.projectId }),
             }),
           );
         }

@@ -5,6 +5,7 @@
 
 import { createPrivateKey } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { AccessTokens } from "./accounts/access-tokens.js";
 import { ApiKeyRepository } from "./accounts/api-key-repository.js";
 import { ApiKeyService } from "./accounts/api-keys.js";
 import { BadgeRepository } from "./api/v0/repository.js";
@@ -59,6 +60,7 @@ import { CallbackKeys, GoogleCallbacks } from "./google/callback.js";
 import { GoogleIssuers } from "./google/credentials.js";
 import { GoogleWallet } from "./google/google-wallet.js";
 import type { GoogleSetup } from "./google/setup.js";
+import { ProjectLimit } from "./http/project-limit.js";
 import { ImageStore } from "./images/image-store.js";
 import type { PassChangedSubscriber, TemplateChangedSubscriber } from "./jobs/worker.js";
 import { OutboundGuard } from "./outbound/guard.js";
@@ -112,6 +114,8 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
   const { prisma, pool } = outside.db;
   const clock = outside.clock ?? systemClock;
   const apiKeys = new ApiKeyService(new ApiKeyRepository(prisma), config.authCacheTtlMs, () => clock.now());
+  const tokens = new AccessTokens(pool, outside.secrets, () => clock.now());
+  const projectLimit = new ProjectLimit(pool);
   const projectRepository = new ProjectRepository(prisma, pool);
   const projects = new ProjectService(projectRepository);
   const merchants = new NfcMerchantService(projectRepository, new NfcMerchantRepository(prisma));
@@ -216,6 +220,8 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
   return {
     clock,
     apiKeys,
+    tokens,
+    projectLimit,
     projects,
     projectRepository,
     merchants,

@@ -24,6 +24,10 @@ export const ERRORS = {
     when: "A webhook endpoint URL is not https, or names a private address (see OUTBOUND_ALLOWLIST).",
   },
   WEBHOOK_ENDPOINT_LIMIT: { status: 400, when: "The account has 20 webhook endpoints already." },
+  INVALID_SCOPE: {
+    status: 400,
+    when: "POST /token asked for a scope that does not exist or that the API key may not use.",
+  },
   INVALID_VALUE: { status: 400, when: "A value is out of the range the store holds." },
   UNSUPPORTED_API_REVISION: { status: 400, when: "`Api-Revision` is not 1.2." },
   INVALID_ORDER: { status: 400, when: "A list's `order` is not one it can be sorted by." },
@@ -53,6 +57,14 @@ export const ERRORS = {
   // 401, 403
   UNAUTHORIZED: { status: 401, when: "API credentials (or a pass's ApplePass token) are missing or wrong." },
   INVALID_SIGNATURE: { status: 401, when: "A Google Wallet callback does not verify." },
+  SCOPE_REQUIRED: {
+    status: 403,
+    when: "An OAuth token or a scoped API key lacks the scope the route needs; `details.scope` names it.",
+  },
+  PROJECT_FORBIDDEN: {
+    status: 403,
+    when: "An API key (or its token) limited to one project was used on another project, or on an account-wide route.",
+  },
   DEVICE_LIMIT: { status: 403, when: "The Apple pass is registered on 100,000 devices already." },
   // 404 — what the caller named does not exist (or is another account's)
   ROUTE_NOT_FOUND: { status: 404, when: "No such route." },

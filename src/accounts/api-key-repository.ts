@@ -12,6 +12,8 @@ export interface StoredApiKey {
   secretHash: string;
   createdAt: Date;
   revokedAt: Date | null;
+  scopes: string[];
+  projectId: number | null;
 }
 
 export class ApiKeyRepository {
@@ -30,12 +32,26 @@ export class ApiKeyRepository {
   }
 
   /** Creates the key in `accountId`, or in a new account named after the key when no account is given. */
-  async create(input: { key: string; name: string; secretHash: string; accountId?: number }): Promise<StoredApiKey> {
+  async create(input: {
+    key: string;
+    name: string;
+    secretHash: string;
+    accountId?: number;
+    scopes?: string[];
+    projectId?: number;
+  }): Promise<StoredApiKey> {
     try {
       return await this.prisma.$transaction(async (tx) => {
         const accountId = input.accountId ?? (await tx.account.create({ data: { name: input.name } })).id;
         return tx.apiKey.create({
-          data: { accountId, key: input.key, name: input.name, secretHash: input.secretHash },
+          data: {
+            accountId,
+            key: input.key,
+            name: input.name,
+            secretHash: input.secretHash,
+            scopes: input.scopes ?? [],
+            projectId: input.projectId ?? null,
+          },
         });
       });
     } catch (error) {

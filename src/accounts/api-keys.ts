@@ -2,10 +2,22 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { AppError } from "../errors.js";
 import type { ApiKeyRepository, StoredApiKey } from "./api-key-repository.js";
+import type { Scope } from "./scopes.js";
 
 export interface Principal {
   readonly accountId: number;
   readonly apiKeyId: number;
+  /** The scopes it may use (undefined: every scope). */
+  readonly scopes?: readonly Scope[];
+  /** The one project it may reach (undefined: every project of the account). */
+  readonly projectId?: number;
+  /** How it authenticated: an API key, or an OAuth access token issued to one. */
+  readonly via?: "key" | "token";
+}
+
+export interface KeyLimits {
+  scopes?: Scope[];
+  projectId?: number;
 }
 
 export interface NewApiKey {
@@ -40,10 +52,10 @@ export class ApiKeyService {
   ) {}
 
   /** Creates a key with a fresh random secret (32 bytes); the secret is returned here and never again. */
-  async create(name: string, accountId?: number): Promise<NewApiKey> {
+  async create(name: string, accountId?: number, limits: KeyLimits = {}): Promise<NewApiKey> {
     const key = `wk_${randomBytes(12).toString("base64url")}`;
     const secret = randomBytes(32).toString("base64url");
-    const stored = await this.repository.create({ key, name, secretHash: hashSecret(secret), accountId });
+    const stored = await this.repository.create({ key, name, secretHash: hashSecret(secret), accountId, ...limits });
     return { key, secret, accountId: stored.accountId };
   }
 
@@ -92,7 +104,13 @@ export class ApiKeyService {
         : await this.repository.findBySecretHash(presentedHash);
     if (!stored || stored.revokedAt || !sameHash(stored.secretHash, presentedHash)) return undefined;
 
-    const principal = { accountId: stored.accountId, apiKeyId: stored.id };
+    const principal: Principal = {
+      accountId: stored.accountId,
+      apiKeyId: stored.id,
+      ...(stored.scopes.length ? { scopes: stored.scopes as Scope[] } : {}),
+      ...(stored.projectId === null ? {} : { projectId: stored.projectId }),
+      via: "key",
+    };
     if (this.cacheTtlMs > 0) {
       if (this.cache.size >= MAX_CACHE_ENTRIES) this.cache.clear();
       this.cache.set(cacheKey, { principal, expiresAt: now + this.cacheTtlMs });

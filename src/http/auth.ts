@@ -1,15 +1,24 @@
-// Authentication for the Airship-compatible API. Accepted forms:
+// Authentication and authorization for the Airship-compatible API. Accepted forms:
 //   Authorization: Basic base64(key:secret)      (Airship)
+//   Authorization: Bearer <access token>         (OAuth 2.0: POST /token)
 //   Authorization: Bearer <secret>
 //   api_key=<secret> or api_key=<key>:<secret>   (legacy PassTools: query string or form body)
+// A principal limited to scopes (a token, or a key made with --scope) reaches only the routes of those scopes
+// (accounts/scopes.ts decides each route's); one limited to a project only that project (http/project-limit.ts).
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { AccessTokens } from "../accounts/access-tokens.js";
 import type { ApiKeyService, Credentials, Principal } from "../accounts/api-keys.js";
-import { unauthorized } from "../errors.js";
+import { SCOPES, type Scope, scopeOfRoute } from "../accounts/scopes.js";
+import { AppError, unauthorized } from "../errors.js";
 import { legacyApiKeyOf } from "./legacy-form.js";
 
 declare module "fastify" {
   interface FastifyRequest {
     principal?: Principal;
+  }
+  interface FastifyContextConfig {
+    /** The OAuth scope the route needs (set for every authenticated route when it is registered). */
+    scope?: Scope;
   }
 }
 
@@ -59,15 +68,54 @@ export function credentialsOf(request: FastifyRequest): Credentials | undefined 
   return undefined;
 }
 
-/** Requires valid credentials on every route registered in `app` (an encapsulated /v1 scope). */
-export function requireApiKey(app: FastifyInstance, apiKeys: ApiKeyService): void {
+/** Who the request's credentials stand for: an API key, or an access token issued to one. */
+export async function principalOf(
+  request: FastifyRequest,
+  apiKeys: ApiKeyService,
+  tokens: AccessTokens,
+): Promise<Principal> {
+  const credentials = credentialsOf(request);
+  if (!credentials) throw unauthorized();
+  if (credentials.kind === "secret" && AccessTokens.looksLikeToken(credentials.secret)) {
+    const verified = await tokens.verify(credentials.secret, request.ip);
+    if ("refused" in verified) throw unauthorized(verified.refused);
+    return verified;
+  }
+  const principal = await apiKeys.authenticate(credentials);
+  if (!principal) throw unauthorized();
+  return principal;
+}
+
+/**
+ * Requires valid credentials on every route registered in `app` (an encapsulated /v1 or /v0 scope), each route
+ * holding the OAuth scope its URL calls for; `limitProject` checks a project-limited principal's reach.
+ */
+export function requireApiKey(
+  app: FastifyInstance,
+  apiKeys: ApiKeyService,
+  tokens: AccessTokens,
+  limitProject: (request: FastifyRequest, principal: Principal) => Promise<void>,
+): void {
+  app.addHook("onRoute", (route) => {
+    const scope = scopeOfRoute(route.url);
+    route.config = { ...(route.config as object), scope };
+    // The OpenAPI document names the scope each operation needs.
+    if (route.schema)
+      route.schema = { ...route.schema, security: [{ basic: [] }, { bearer: [] }, { oauth2: [scope] }] };
+  });
   // preValidation: after the body is parsed (a legacy form body may carry api_key), before it is validated,
   // so an unauthenticated caller learns nothing about the request schema.
   app.addHook("preValidation", async (request) => {
-    const credentials = credentialsOf(request);
-    if (!credentials) throw unauthorized();
-    const principal = await apiKeys.authenticate(credentials);
-    if (!principal) throw unauthorized();
+    const principal = await principalOf(request, apiKeys, tokens);
+    const scope = request.routeOptions.config.scope;
+    if (principal.scopes && (!scope || !principal.scopes.includes(scope))) {
+      throw new AppError(
+        "SCOPE_REQUIRED",
+        `This route needs the scope ${scope ?? "(none)"} (${scope ? SCOPES[scope] : "not available to scoped credentials"}), which these credentials do not have`,
+        { scope },
+      );
+    }
+    if (principal.projectId !== undefined) await limitProject(request, principal);
     request.principal = principal;
   });
 }

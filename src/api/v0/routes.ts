@@ -2,9 +2,8 @@
 // endpoints (/v0/webhookEndpoints), authenticated with the same API keys (Bearer <secret>, or Basic key:secret).
 
 import { Type } from "@sinclair/typebox";
-import type { FastifyPluginAsync } from "fastify";
-import type { ApiKeyService } from "../../accounts/api-keys.js";
-import { accountOf, requireApiKey } from "../../http/auth.js";
+import type { FastifyInstance, FastifyPluginAsync } from "fastify";
+import { accountOf } from "../../http/auth.js";
 import { Described } from "../schema-kit.js";
 import type { BadgeService } from "./service.js";
 import { webhookEndpointRoutes } from "./webhooks/routes.js";
@@ -13,9 +12,10 @@ import type { WebhookEndpointService } from "./webhooks/service.js";
 export const badgeRoutes: FastifyPluginAsync<{
   badge: BadgeService;
   webhooks: WebhookEndpointService;
-  apiKeys: ApiKeyService;
-}> = async (app, { badge, webhooks, apiKeys }) => {
-  requireApiKey(app, apiKeys);
+  /** Installs authentication on this scope (the same as /v1's). */
+  auth: (app: FastifyInstance) => void;
+}> = async (app, { badge, webhooks, auth }) => {
+  auth(app);
   await app.register(webhookEndpointRoutes, { webhooks });
   app.post(
     "/rpc/userPassUpsert",

@@ -156,6 +156,15 @@ export class ProjectRepository {
     return (rowCount ?? 0) > 0;
   }
 
+  /** The account a project belongs to (undefined: no such project). */
+  async accountOf(projectId: number, db: Queryable = this.pool): Promise<number | undefined> {
+    const { rows } = await db.query<{ accountId: number }>(
+      'SELECT account_id AS "accountId" FROM projects WHERE id = $1',
+      [projectId],
+    );
+    return rows[0]?.accountId;
+  }
+
   async findId(accountId: number, key: ProjectKey, db: Queryable = this.pool): Promise<number | null> {
     const { rows } =
       "id" in key
