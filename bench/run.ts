@@ -10,6 +10,7 @@ import { benchDeviceFetch, benchPublishPushes, benchSigning } from "./apple.js";
 import { benchCallbacks } from "./callbacks.js";
 import { benchGooglePublish, benchGoogleRedirect, benchSaveLinks } from "./google.js";
 import { benchBulkUpdate, benchInstalledList, benchPassCreate } from "./passes.js";
+import { benchSegments } from "./segments.js";
 import { startBenchServer } from "./server.js";
 
 const goals: Record<string, string> = {
@@ -21,6 +22,23 @@ const goals: Record<string, string> = {
 const line = (rate: Rate, goal = goals[rate.name] ?? "") =>
   `${rate.name.padEnd(24)} ${String(rate.requestsPerSecond).padStart(7)} req/s  p50 ${rate.p50Ms} ms  p99 ${rate.p99Ms} ms` +
   `  non-2xx ${rate.non2xx}  errors ${rate.errors}   (${goal})`;
+
+/** `npm run bench -- segments` runs that section alone. */
+const only = process.argv[2];
+
+async function segmentsSection(server: Awaited<ReturnType<typeof startBenchServer>>) {
+  console.log("\n## Segments and statistics (1,000,000 passes × 10 tags, 1,500,000 events over 90 days)");
+  const result = await benchSegments(server, 1_000_000);
+  console.log(`setup (SQL inserts): ${result.setupSeconds.toFixed(1)} s`);
+  for (const r of result.resolutions) {
+    console.log(
+      `segment "${r.criteria}": ${r.passes.toLocaleString("en")} passes, resolved and counted p50 ${r.p50Ms} ms, ` +
+        `p99 ${r.p99Ms} ms   (GET …?count=true, 12 runs)`,
+    );
+  }
+  console.log(`daily-activity consumer caught up with 1.5 M events in ${result.activityCatchUpSeconds.toFixed(1)} s`);
+  for (const rate of result.rates) console.log(line(rate, "goal: milliseconds"));
+}
 
 async function main() {
   const cpu = cpus();
@@ -52,6 +70,10 @@ async function main() {
     OUTBOUND_ALLOWLIST: "127.0.0.1",
   });
   try {
+    if (only === "segments") {
+      await segmentsSection(server);
+      return;
+    }
     console.log("\n## API (autocannon, 32 connections, 10 s, server and Postgres on this machine)");
     for (const rate of await benchProjectApi(server)) console.log(line(rate));
     console.log(line(await benchPassCreate(server)));
@@ -79,6 +101,8 @@ async function main() {
     const [linkIos, linkAndroid] = await benchAdaptive(server);
     console.log(line(linkIos!, "goal ≥ 1,000/s on 2 cores"));
     console.log(line(linkAndroid!, "302 to the save link"));
+
+    await segmentsSection(server);
 
     console.log("\n## Google (fake Wallet API + OAuth on loopback)");
     console.log(line(await benchGoogleRedirect(server), "302 to the save link"));

@@ -63,18 +63,18 @@ export async function segmentQuery(
   criteria: Criteria,
 ): Promise<PassQuery> {
   const names = tagsOf(criteria);
-  const { rows } = await db.query<{ id: number; name: string }>(
-    "SELECT id, name FROM tags WHERE account_id = $1 AND name = ANY($2::text[])",
-    [accountId, names],
-  );
-  const params: unknown[] = [projectId];
-  const universe = "SELECT p.id FROM passes p JOIN templates t ON t.id = p.template_id WHERE t.project_id = $1";
-  const selected = compileCriteria(criteria, new Map(rows.map((r) => [r.name, r.id])), universe, params);
-  return {
-    sql: `SELECT p.id FROM passes p JOIN templates t ON t.id = p.template_id
-           WHERE t.project_id = $1 AND p.id IN (${selected})`,
-    params,
-  };
+  const [{ rows: tags }, { rows: templates }] = await Promise.all([
+    db.query<{ id: number; name: string }>(
+      "SELECT id, name FROM tags WHERE account_id = $1 AND name = ANY($2::text[])",
+      [accountId, names],
+    ),
+    db.query<{ id: number }>("SELECT id FROM templates WHERE project_id = $1", [projectId]),
+  ]);
+  // The project's passes by its template ids (read from the pass index, no join per pass).
+  const params: unknown[] = [templates.map((t) => t.id)];
+  const universe = "SELECT id FROM passes WHERE template_id = ANY($1::int[])";
+  const selected = compileCriteria(criteria, new Map(tags.map((r) => [r.name, r.id])), universe, params);
+  return { sql: `SELECT p.id FROM passes p WHERE p.template_id = ANY($1::int[]) AND p.id IN (${selected})`, params };
 }
 
 export class AudienceResolver {

@@ -37,3 +37,8 @@ CREATE TABLE "ticket_passes" (
   "pass_id" INTEGER NOT NULL,
   PRIMARY KEY ("ticket_id", "pass_id")
 );
+
+-- Segment criteria read each tag's passes: with the pass id in the index, that is an index-only range scan
+-- (the single-column index this replaces is its prefix).
+CREATE INDEX "pass_tags_tag_pass_idx" ON "pass_tags" ("tag_id", "pass_id");
+DROP INDEX "pass_tags_tag_id_idx";
