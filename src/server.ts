@@ -5,11 +5,17 @@ import { openStore } from "./db/open.js";
 import { servicesFor, startDeliveryWorker } from "./delivery.js";
 import type { Worker } from "./jobs/queue.js";
 import { processLog } from "./process-log.js";
+import { startupMessage } from "./startup-errors.js";
 
 const log = processLog;
 
+/** Everything stops within this time of a SIGTERM or SIGINT (then the process exits anyway). */
+const SHUTDOWN_LIMIT_MS = 9_000;
+
+let config: ReturnType<typeof loadConfig> | undefined;
+
 async function main(): Promise<void> {
-  const config = loadConfig();
+  config = loadConfig();
   const store = await openStore(config, log);
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let worker: Worker | undefined;
@@ -19,9 +25,9 @@ async function main(): Promise<void> {
     stopping = true;
     log.info(`${signal} received; shutting down`);
     const force = setTimeout(() => {
-      log.error("shutdown took longer than 20 s; exiting");
+      log.error(`shutdown took longer than ${SHUTDOWN_LIMIT_MS / 1000} s; exiting`);
       process.exit(1);
-    }, 20_000);
+    }, SHUTDOWN_LIMIT_MS);
     force.unref();
     try {
       await app?.http.close();
@@ -35,6 +41,13 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
+  // Started by npm (`npm start`): should npm go without passing its signal on, stop with it.
+  if (process.env.npm_lifecycle_event) {
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent) void stop("parent exit");
+    }, 500).unref();
+  }
 
   try {
     const services = await servicesFor(config, store.db, log);
@@ -56,8 +69,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  const known = config ? startupMessage(error, config) : undefined;
   if (error instanceof ConfigError) {
     console.error(error.message);
+  } else if (known) {
+    log.error(`failed to start: ${known}`);
   } else {
     log.error(`failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   }

@@ -5,8 +5,10 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { createServer } from "node:net";
 import { dirname, join, parse } from "node:path";
 import pg from "pg";
+import { StartupError } from "../startup-errors.js";
 
 export interface EmbeddedDatabase {
   readonly connectionString: string;
@@ -16,6 +18,15 @@ export interface EmbeddedDatabase {
 interface Logger {
   info(msg: string): void;
   warn(msg: string): void;
+}
+
+/** Whether nothing listens on 127.0.0.1:port right now. */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+  });
 }
 
 /** Starts (initialising on first use) the embedded Postgres and returns its connection string. */
@@ -40,6 +51,12 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     return { connectionString: `${base}/wallet`, stop: async () => {} };
   }
 
+  if (!(await portIsFree(port))) {
+    throw new StartupError(
+      `the embedded Postgres port ${port} on 127.0.0.1 is in use by another program: stop it, or set EMBEDDED_PG_PORT ` +
+        "to a free port (or DATABASE_URL to use a Postgres of your own)",
+    );
+  }
   const isRoot = process.getuid?.() === 0;
   const recent: string[] = [];
   const EmbeddedPostgres = await loadEmbeddedPostgres();

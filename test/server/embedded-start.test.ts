@@ -1,12 +1,13 @@
 // `npm start` with no DATABASE_URL: the server starts its own Postgres (as the postgres user when run as root),
 // serves /health, works with the CLI, stops cleanly on SIGTERM/SIGINT and reuses its data on the next start.
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, expect, it } from "vitest";
+import { type Collected, spawnCollecting } from "../helpers/process.js";
 
 const run = promisify(execFile);
 const root = new URL("../../", import.meta.url).pathname;
@@ -39,18 +40,10 @@ function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   };
 }
 
-function startServer(logLevel = "warn"): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(tsx, ["src/server.ts"], {
-    cwd: root,
-    env: env({ LOG_LEVEL: logLevel }),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  let output = "";
-  child.stdout!.on("data", (d) => (output += d));
-  child.stderr!.on("data", (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, output: () => output, exited };
+function startServer(logLevel = "warn"): Collected {
+  const run = spawnCollecting(tsx, ["src/server.ts"], { cwd: root, env: env({ LOG_LEVEL: logLevel }) });
+  children.push(run.child);
+  return run;
 }
 
 async function waitForHealth(output: () => string): Promise<void> {

@@ -1,0 +1,125 @@
+// Starting and stopping the real server process: a taken port (the server's, or the embedded Postgres') and an
+// unreachable DATABASE_URL each say what is wrong in one line and exit 1; SIGTERM sent to `npm start` (the process
+// the user started) stops the server within 10 s, frees the port and logs nothing at error level.
+import type { ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
+import { spawnCollecting } from "../helpers/process.js";
+
+const root = new URL("../../", import.meta.url).pathname;
+const children: ChildProcess[] = [];
+let database: TestDatabase;
+let dataDir: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  dataDir = await mkdtemp(join(tmpdir(), "startup-"));
+});
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  await database?.drop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+const freePort = () => 20000 + Math.floor(Math.random() * 9000);
+
+function launch(command: string, args: string[], env: NodeJS.ProcessEnv) {
+  const { DATABASE_URL: _ignored, ...rest } = process.env;
+  const run = spawnCollecting(command, args, {
+    cwd: root,
+    env: { ...rest, HOST: "127.0.0.1", LOG_LEVEL: "info", DATA_DIR: dataDir, ...env },
+  });
+  children.push(run.child);
+  return run;
+}
+
+const server = (env: NodeJS.ProcessEnv) => launch(process.execPath, ["--import", "tsx", "src/server.ts"], env);
+
+async function occupy(port: number): Promise<Server> {
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(port, "127.0.0.1", resolve));
+  return blocker;
+}
+
+it("names a taken port and exits 1", async () => {
+  const port = freePort();
+  const blocker = await occupy(port);
+  try {
+    const run = server({ PORT: String(port), DATABASE_URL: database.url });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toContain(`port ${port} on 127.0.0.1 is already in use`);
+    expect(run.output()).not.toMatch(/\n\s+at /);
+  } finally {
+    blocker.close();
+  }
+});
+
+it("names a taken embedded Postgres port and exits 1", async () => {
+  const pgPort = freePort();
+  const blocker = await occupy(pgPort);
+  try {
+    const run = server({ PORT: String(freePort()), EMBEDDED_PG_PORT: String(pgPort) });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toContain(`embedded Postgres port ${pgPort} on 127.0.0.1 is in use`);
+    expect(run.output()).toContain("EMBEDDED_PG_PORT");
+    expect(run.output()).not.toContain("undefined");
+  } finally {
+    blocker.close();
+  }
+});
+
+it("names the host of an unreachable DATABASE_URL and exits 1", async () => {
+  const run = server({ PORT: String(freePort()), DATABASE_URL: "postgres://wallet:secret-pw@127.0.0.1:1/wallet" });
+  expect(await run.exited).toBe(1);
+  expect(run.output()).toContain("cannot reach the database at 127.0.0.1:1");
+  expect(run.output()).not.toContain("secret-pw");
+});
+
+it("stops on SIGTERM to `npm start` within 10 s, freeing the port, with no error logged", async () => {
+  const port = freePort();
+  const run = launch("npm", ["start", "--silent"], { PORT: String(port), DATABASE_URL: database.url });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const healthy = await fetch(`http://127.0.0.1:${port}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (healthy) break;
+    if (Date.now() > deadline) throw new Error(`no health:\n${run.output()}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const sent = Date.now();
+  run.child.kill("SIGTERM");
+  for (;;) {
+    const answering = await fetch(`http://127.0.0.1:${port}/health`).then(
+      () => true,
+      () => false,
+    );
+    if (!answering) break;
+    expect(Date.now() - sent).toBeLessThan(10_000);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  // The port is free again: something else can listen on it.
+  await new Promise<void>((resolve, reject) => {
+    const deadline2 = Date.now() + 10_000 - (Date.now() - sent);
+    const tryListen = () => {
+      const probe = createServer();
+      probe.once("error", () =>
+        Date.now() < deadline2 ? setTimeout(tryListen, 100) : reject(new Error("port still taken")),
+      );
+      probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
+    };
+    tryListen();
+  });
+  await run.exited;
+  const lines = run
+    .output()
+    .split("\n")
+    .filter((l) => l.startsWith("{"));
+  expect(lines.some((l) => /SIGTERM received/.test(l))).toBe(true);
+  expect(lines.filter((l) => /"level":("error"|50|"fatal"|60)/.test(l))).toEqual([]);
+});
