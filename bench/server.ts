@@ -38,6 +38,7 @@ export async function startBenchServer(extraEnv: Record<string, string> = {}): P
       PORT: String(port),
       HOST: "127.0.0.1",
       LOG_LEVEL: "warn",
+      METRICS_PORT: "off",
       DB_POOL_MAX: process.env.DB_POOL_MAX ?? "10",
       BOOTSTRAP_API_KEY: "bench",
       BOOTSTRAP_API_SECRET: secret,

@@ -4,6 +4,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance } from "fastify";
+import type { Registry } from "prom-client";
 import { SCOPES } from "./accounts/scopes.js";
 import { webServiceRoutes } from "./api/apple/web-service-routes.js";
 import { googleCallbackRoutes } from "./api/google/callback-routes.js";
@@ -31,6 +32,7 @@ import { requireApiRevision } from "./http/api-revision.js";
 import { requireApiKey } from "./http/auth.js";
 import { installEdgeChecks } from "./http/edge.js";
 import { installErrorHandling } from "./http/errors.js";
+import { homePage, version } from "./http/home.js";
 import { installBodyParsers } from "./http/legacy-form.js";
 import { loggerOptions } from "./http/logging.js";
 import { installMetrics } from "./http/metrics.js";
@@ -42,9 +44,13 @@ export interface App {
   readonly apiKeys: Services["apiKeys"];
   readonly apple: Services["apple"];
   readonly google: Services["google"];
+  /** What the metrics listener serves. */
+  readonly metrics: Registry;
 }
 
 type AppConfig = Pick<Config, "logLevel" | "bodyLimitBytes" | "publicBaseUrl"> & {
+  /** With a token, GET /metrics on this port answers to `Authorization: Bearer <token>`. */
+  readonly metricsToken?: string;
   readonly trustProxy?: Config["trustProxy"];
   /** Where log lines go (default stdout). */
   readonly logStream?: { write(line: string): void };
@@ -73,7 +79,7 @@ export async function buildApp(config: AppConfig, services: Services, db: Databa
   installErrorHandling(http);
   installBodyParsers(http);
   installEdgeChecks(http);
-  installMetrics(http, pool);
+  const metrics = installMetrics(http, pool, config.metricsToken);
 
   await http.register(swagger, {
     openapi: {
@@ -82,7 +88,8 @@ export async function buildApp(config: AppConfig, services: Services, db: Databa
         description: "Airship Wallet API compatible pass server. Send Api-Revision: 1.2 (or omit it).",
         version: "1.2",
       },
-      servers: [{ url: config.publicBaseUrl }],
+      // Relative: "Try it out" calls the server the document was opened on, whatever PUBLIC_BASE_URL says.
+      servers: [{ url: "/" }],
       components: {
         securitySchemes: {
           basic: { type: "http", scheme: "basic", description: "API key as user name, secret as password" },
@@ -99,6 +106,9 @@ export async function buildApp(config: AppConfig, services: Services, db: Databa
   });
   await http.register(swaggerUi, { routePrefix: "/docs" });
 
+  http.get("/", { schema: { hide: true } }, async (_request, reply) =>
+    reply.type("text/html; charset=utf-8").send(homePage(version)),
+  );
   http.get("/health", { schema: { hide: true } }, async (_request, reply) => {
     try {
       await pool.query("SELECT 1");
@@ -154,5 +164,5 @@ export async function buildApp(config: AppConfig, services: Services, db: Databa
   await http.register(tokenRoutes, { apiKeys, tokens: services.tokens });
 
   await http.ready();
-  return { http, services, apiKeys, apple: services.apple, google: services.google };
+  return { http, services, apiKeys, apple: services.apple, google: services.google, metrics };
 }

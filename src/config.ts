@@ -7,6 +7,8 @@ import { allowlistEntryProblem } from "./outbound/addresses.js";
 
 export interface Config {
   readonly port: number;
+  /** Where Prometheus scrapes /metrics (its own listener; undefined: none). */
+  readonly metrics: { port?: number; host: string; token?: string };
   readonly host: string;
   /** Postgres connection string; undefined means "start the embedded Postgres". */
   readonly databaseUrl: string | undefined;
@@ -111,6 +113,13 @@ export function loadConfig(source: Source = process.env): Config {
   };
 
   const port = integer("PORT", 3000, 0, 65535);
+  // /metrics is never open on the public port: its own listener (127.0.0.1:9464 by default; METRICS_PORT=off for
+  // none), and on the public port only with METRICS_TOKEN as a bearer token.
+  const metricsPortText = text("METRICS_PORT") ?? "9464";
+  const metricsPort = metricsPortText === "off" ? undefined : integer("METRICS_PORT", 9464, 1, 65535);
+  const metricsToken = text("METRICS_TOKEN");
+  if (metricsToken !== undefined && metricsToken.length < 16)
+    problems.push("METRICS_TOKEN must be at least 16 characters");
   const host = text("HOST") ?? "0.0.0.0";
   const databaseUrl = text("DATABASE_URL");
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -247,6 +256,11 @@ export function loadConfig(source: Source = process.env): Config {
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port,
+    metrics: Object.freeze({
+      ...(metricsPort === undefined ? {} : { port: metricsPort }),
+      host: text("METRICS_HOST") ?? "127.0.0.1",
+      ...(metricsToken === undefined ? {} : { token: metricsToken }),
+    }),
     host,
     databaseUrl,
     dataDir,

@@ -1,8 +1,10 @@
 // Entry point: config → database (embedded if no DATABASE_URL) → migrate → buildApp → listen.
+import type { Server } from "node:http";
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { openStore } from "./db/open.js";
 import { servicesFor, startDeliveryWorker } from "./delivery.js";
+import { startMetricsServer } from "./http/metrics.js";
 import type { Worker } from "./jobs/queue.js";
 import { processLog } from "./process-log.js";
 import { startupMessage } from "./startup-errors.js";
@@ -19,6 +21,7 @@ async function main(): Promise<void> {
   const store = await openStore(config, log);
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let worker: Worker | undefined;
+  let metricsServer: Server | undefined;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -31,6 +34,7 @@ async function main(): Promise<void> {
     force.unref();
     try {
       await app?.http.close();
+      metricsServer?.close();
       await worker?.stop();
       await store.close();
       process.exit(0);
@@ -51,17 +55,26 @@ async function main(): Promise<void> {
 
   try {
     const services = await servicesFor(config, store.db, log);
-    app = await buildApp(config, services, store.db);
+    app = await buildApp(
+      { ...config, ...(config.metrics.token ? { metricsToken: config.metrics.token } : {}) },
+      services,
+      store.db,
+    );
     if (config.bootstrapApiKey) {
       const { created } = await app.apiKeys.ensure(config.bootstrapApiKey.key, config.bootstrapApiKey.secret);
       log.info(`bootstrap API key "${config.bootstrapApiKey.key}" ${created ? "created" : "already present"}`);
     }
     await app.http.listen({ port: config.port, host: config.host });
+    if (config.metrics.port !== undefined) {
+      metricsServer = await startMetricsServer(app.metrics, config.metrics.port, config.metrics.host);
+      log.info(`metrics on http://${config.metrics.host}:${config.metrics.port}/metrics`);
+    }
     if (config.runWorker) {
       worker = await startDeliveryWorker(store.db, config, services, log);
     }
   } catch (error) {
     await app?.http.close().catch(() => {});
+    metricsServer?.close();
     await worker?.stop();
     await store.close().catch(() => {});
     throw error;

@@ -24,7 +24,9 @@ export function startupMessage(
   if (e.code === "EADDRINUSE" && e.port === config.port) {
     return `port ${config.port} on ${config.host} is already in use: stop the program using it, or set PORT to a free port`;
   }
-  if (e.code === "EADDRINUSE") return e.message;
+  if (e.code === "EADDRINUSE") {
+    return `port ${e.port} on ${e.address} is already in use (METRICS_PORT?): stop the program using it, or set that port to a free one (METRICS_PORT=off for no metrics listener)`;
+  }
   if (
     config.databaseUrl &&
     ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH"].includes(e.code ?? "")

@@ -1,9 +1,16 @@
-// Prometheus metrics at GET /metrics: request counts and latency by route, and the database pool.
+// Prometheus metrics: request counts and latency by route, the database pool, and what an operator watches —
+// passes and installs, the job queue's depth and oldest job, outbound deliveries waiting and dead. Served on their
+// own listener (METRICS_PORT, 127.0.0.1 by default) and, only with METRICS_TOKEN, at GET /metrics on the public
+// port: the figures say how big and how busy the installation is, which is nobody else's business.
+
+import { timingSafeEqual } from "node:crypto";
+import { createServer, type Server } from "node:http";
 import type { FastifyInstance } from "fastify";
 import type pg from "pg";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
-export function installMetrics(app: FastifyInstance, pool: pg.Pool): void {
+/** Installs the request metrics; answers the registry the metrics listener serves. */
+export function installMetrics(app: FastifyInstance, pool: pg.Pool, token?: string): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const labelNames = ["method", "route", "status"] as const;
@@ -41,8 +48,80 @@ export function installMetrics(app: FastifyInstance, pool: pg.Pool): void {
     latency.observe(labels, reply.elapsedTime / 1000);
   });
 
-  app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {
+  // Counted in the database at scrape time (a few indexed counts), so every process reports the same figures.
+  const dbGauge = (name: string, help: string, sql: string, labelNames: string[] = []) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      async collect() {
+        const { rows } = await pool.query<{ label?: string; value: string }>(sql).catch(() => ({ rows: [] }));
+        this.reset();
+        for (const row of rows) {
+          if (labelNames.length) this.set({ [labelNames[0]!]: row.label ?? "" }, Number(row.value));
+          else this.set(Number(row.value));
+        }
+      },
+    });
+  dbGauge(
+    "wallet_passes",
+    "Passes by install status",
+    "SELECT status AS label, sum(passes)::text AS value FROM template_pass_counts GROUP BY status",
+    ["status"],
+  );
+  dbGauge(
+    "wallet_jobs_queued",
+    "Jobs waiting or running, by task",
+    "SELECT task_identifier AS label, count(*)::text AS value FROM graphile_worker.jobs GROUP BY task_identifier",
+    ["task"],
+  );
+  dbGauge(
+    "wallet_oldest_job_age_seconds",
+    "Age of the oldest job that is due",
+    "SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(run_at)), 0)::text AS value FROM graphile_worker.jobs WHERE run_at <= now()",
+  );
+  dbGauge(
+    "wallet_deliveries",
+    "Outbound callback and webhook deliveries waiting or dead-lettered",
+    "SELECT state AS label, count(*)::text AS value FROM deliveries WHERE state IN ('pending', 'dead') GROUP BY state",
+    ["state"],
+  );
+
+  app.get("/metrics", { schema: { hide: true } }, async (request, reply) => {
+    const given = Buffer.from(request.headers.authorization ?? "");
+    const expected = Buffer.from(`Bearer ${token ?? ""}`);
+    if (!token || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      // Without a token there is nothing here; with one, a wrong one is refused.
+      return reply
+        .code(token ? 401 : 404)
+        .send(
+          token
+            ? { error: "Metrics need METRICS_TOKEN", code: "UNAUTHORIZED" }
+            : { error: "Route GET:/metrics not found", code: "ROUTE_NOT_FOUND" },
+        );
+    }
     reply.header("content-type", registry.contentType);
     return registry.metrics();
   });
+  return registry;
+}
+
+/** The metrics listener: GET /metrics on its own port (bound to `host`, 127.0.0.1 by default). */
+export async function startMetricsServer(registry: Registry, port: number, host: string): Promise<Server> {
+  const server = createServer((request, response) => {
+    if (request.method !== "GET" || request.url?.split("?")[0] !== "/metrics") {
+      response.writeHead(404).end();
+      return;
+    }
+    registry.metrics().then(
+      (text) => response.writeHead(200, { "content-type": registry.contentType }).end(text),
+      () => response.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+  return server;
 }

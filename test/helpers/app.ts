@@ -77,6 +77,8 @@ export async function startTestServer(
     deliveryRetryBaseMs?: number;
     /** The services' clock (default the system's). */
     clock?: Clock;
+    /** Opens GET /metrics on the public port to this bearer token. */
+    metricsToken?: string;
   } = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase();
@@ -116,6 +118,7 @@ export async function startTestServer(
       ...(options.logStream ? { logStream: options.logStream } : {}),
       bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
       publicBaseUrl: baseUrl,
+      ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
     },
     services,
     db,

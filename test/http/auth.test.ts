@@ -1,4 +1,6 @@
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startMetricsServer } from "../../src/http/metrics.js";
 import { basic, isJsonError, startTestServer, type TestServer } from "../helpers/app.js";
 
 let server: TestServer;
@@ -131,25 +133,61 @@ describe("Api-Revision", () => {
 });
 
 describe("operations", () => {
-  it("serves /health, /metrics and the OpenAPI document without credentials", async () => {
+  it("serves /health, a home page and the OpenAPI document (with a relative server) without credentials", async () => {
     const health = await fetch(`${server.baseUrl}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: "ok", database: "ok" });
 
-    await server.call("GET", `/v1/project/${projectId}`);
-    const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
-    expect(metrics).toMatch(/http_requests_total\{method="GET",route="\/v1\/project\/:projectId",status="200"\} \d+/);
-    expect(metrics).toContain("http_request_duration_seconds_bucket");
-    expect(metrics).toMatch(/db_pool_connections_total \d+/);
+    const home = await fetch(`${server.baseUrl}/`);
+    expect(home.status).toBe(200);
+    expect(home.headers.get("content-type")).toMatch(/text\/html/);
+    const page = await home.text();
+    expect(page).toContain('href="/docs"');
+    expect(page).toContain('href="/health"');
+    expect(page).toMatch(/Version \d+\.\d+\.\d+/);
 
-    const openapi = (await (await fetch(`${server.baseUrl}/docs/json`)).json()) as { openapi: string; paths: object };
+    const openapi = (await (await fetch(`${server.baseUrl}/docs/json`)).json()) as {
+      openapi: string;
+      paths: object;
+      servers: { url: string }[];
+    };
     expect(openapi.openapi).toMatch(/^3\./);
+    // "Try it out" calls whichever server the document was opened on.
+    expect(openapi.servers).toEqual([{ url: "/" }]);
     expect(Object.keys(openapi.paths)).toEqual(
       expect.arrayContaining(["/v1/project", "/v1/project/{projectId}", "/v1/project/id/{externalId}/nfcMerchants"]),
     );
     const ui = await fetch(`${server.baseUrl}/docs/`);
     expect(ui.status).toBe(200);
     expect(await ui.text()).toContain("swagger");
+  });
+
+  it("keeps /metrics off the public port, serving it on its own listener and, with a token, publicly", async () => {
+    expect((await fetch(`${server.baseUrl}/metrics`)).status).toBe(404);
+    await server.call("GET", `/v1/project/${projectId}`);
+    const listener = await startMetricsServer(server.app.metrics, 0, "127.0.0.1");
+    try {
+      const { port } = listener.address() as AddressInfo;
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toMatch(/http_requests_total\{method="GET",route="\/v1\/project\/:projectId",status="200"\} \d+/);
+      expect(metrics).toContain("http_request_duration_seconds_bucket");
+      expect(metrics).toMatch(/db_pool_connections_total \d+/);
+      expect(metrics).toMatch(/wallet_oldest_job_age_seconds \d+/);
+      expect(metrics).toContain("# TYPE wallet_passes gauge");
+    } finally {
+      listener.close();
+    }
+    const token = "m".repeat(24);
+    const open = await startTestServer({ metricsToken: token });
+    try {
+      expect((await fetch(`${open.baseUrl}/metrics`)).status).toBe(401);
+      expect((await fetch(`${open.baseUrl}/metrics`, { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
+      const scraped = await fetch(`${open.baseUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toContain("http_requests_total");
+    } finally {
+      await open.close();
+    }
   });
 
   it("answers unknown routes with a JSON 404", async () => {

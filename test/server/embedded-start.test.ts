@@ -34,6 +34,7 @@ function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     HOST: "127.0.0.1",
     DATA_DIR: dataDir,
     EMBEDDED_PG_PORT: String(pgPort),
+    METRICS_PORT: "off",
     LOG_LEVEL: extra.LOG_LEVEL ?? "warn",
     BOOTSTRAP_API_KEY: "bootstrap",
     BOOTSTRAP_API_SECRET: secret,

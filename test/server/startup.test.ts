@@ -31,7 +31,7 @@ function launch(command: string, args: string[], env: NodeJS.ProcessEnv) {
   const { DATABASE_URL: _ignored, ...rest } = process.env;
   const run = spawnCollecting(command, args, {
     cwd: root,
-    env: { ...rest, HOST: "127.0.0.1", LOG_LEVEL: "info", DATA_DIR: dataDir, ...env },
+    env: { ...rest, HOST: "127.0.0.1", LOG_LEVEL: "info", DATA_DIR: dataDir, METRICS_PORT: "off", ...env },
   });
   children.push(run.child);
   return run;
