@@ -1,17 +1,5 @@
-// Admin commands. Usage: npm run cli -- <command>
-//   migrate                          apply pending migrations
-//   apikey create --name NAME [--account ID] [--project ID] [--scope S]...
-//                                    prints {"key","secret","accountId"} (the secret is shown once); --project and
-//                                    --scope limit what the key (and tokens issued to it) may reach
-//   apikey list                      one JSON object per key (never the secret)
-//   apikey revoke KEY
-//   cert import --project ID --cert FILE [--key FILE] [--password-env VAR]   a project's Apple pass certificate
-//   cert show --project ID           which certificate signs the project's Apple passes
-//   cert remove --project ID         back to the server default
-//   deliveries list [--state dead|pending|delivered] [--limit N]   outbound deliveries, newest first (default dead)
-//   deliveries replay ID... | --all-dead                             dead letters back into the queue
-//   tokens rotate-key [--revoke-all] a new key signs OAuth tokens; --revoke-all ends every token issued so far
-
+// Admin commands: npm run cli -- <command> (COMMANDS below lists them; --help prints it). Results are JSON on
+// stdout (doctor prints a checklist); progress and errors go to stderr; a usage mistake exits 2.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { isScope, SCOPES, type Scope } from "./accounts/scopes.js";
@@ -21,19 +9,42 @@ import { openStore } from "./db/open.js";
 import { DeliveryQueue } from "./deliveries/delivery-queue.js";
 import { GIVE_UP_AFTER_MS } from "./deliveries/retry-policy.js";
 import { servicesFor } from "./delivery.js";
+import { formatChecks, runDoctor } from "./doctor.js";
 import { InvalidInput } from "./domain/invalid-input.js";
 
-const USAGE = `usage: npm run cli -- <command>
-  migrate
-  apikey create --name NAME [--account ACCOUNT_ID] [--project PROJECT_ID] [--scope SCOPE]...
-  apikey list
-  apikey revoke KEY
-  cert import --project ID --cert FILE [--key FILE] [--password-env VAR]
-  cert show --project ID
-  cert remove --project ID
-  deliveries list [--state dead|pending|delivered] [--limit N]
-  deliveries replay ID... | --all-dead
-  tokens rotate-key [--revoke-all]`;
+/** Every command: its forms and what each does (`--help`, and usage on a mistake). */
+const COMMANDS: Record<string, [string, string][]> = {
+  migrate: [["migrate", "apply pending database migrations (the server also does at every start)"]],
+  apikey: [
+    [
+      "apikey create --name NAME [--account ID] [--project ID] [--scope SCOPE]...",
+      "make an API key (the secret is printed once); --project and --scope limit it",
+    ],
+    ["apikey list", "list API keys (never their secrets)"],
+    ["apikey revoke KEY", "revoke an API key"],
+  ],
+  cert: [
+    [
+      "cert import --project ID --cert FILE [--key FILE] [--password-env VAR]",
+      "set a project's Apple pass certificate",
+    ],
+    ["cert show --project ID", "which certificate signs the project's Apple passes"],
+    ["cert remove --project ID", "back to the server's default certificate"],
+  ],
+  deliveries: [
+    ["deliveries list [--state dead|pending|delivered] [--limit N]", "outbound callback and webhook deliveries"],
+    ["deliveries replay ID... | --all-dead", "put dead-lettered deliveries back in the queue"],
+  ],
+  tokens: [["tokens rotate-key [--revoke-all]", "a new key signs OAuth tokens; --revoke-all ends every issued token"]],
+  doctor: [["doctor", "check configuration, database, certificates, APNs, Google and PUBLIC_BASE_URL"]],
+};
+
+function usageOf(commands: string[]): string {
+  const lines = commands.flatMap((c) => COMMANDS[c] ?? []);
+  return `usage: npm run cli -- <command> [--help]\n\n${lines.map(([form, about]) => `  ${form}\n      ${about}`).join("\n")}`;
+}
+
+const USAGE = usageOf(Object.keys(COMMANDS));
 
 // Progress goes to stderr so that stdout carries only the command's JSON result.
 const log = {
@@ -46,30 +57,42 @@ const log = {
 const quiet = { info: () => undefined, warn: () => undefined, error: log.error };
 
 class UsageError extends Error {}
+/** A request for help: printed to stdout, exit 0. */
+class HelpRequest extends Error {}
 
 async function run(argv: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      name: { type: "string" },
-      account: { type: "string" },
-      project: { type: "string" },
-      cert: { type: "string" },
-      key: { type: "string" },
-      "password-env": { type: "string" },
-      state: { type: "string" },
-      limit: { type: "string" },
-      "all-dead": { type: "boolean" },
-      scope: { type: "string", multiple: true },
-      "revoke-all": { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
+  const parsed = (() => {
+    try {
+      return parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+          name: { type: "string" },
+          account: { type: "string" },
+          project: { type: "string" },
+          cert: { type: "string" },
+          key: { type: "string" },
+          "password-env": { type: "string" },
+          state: { type: "string" },
+          limit: { type: "string" },
+          "all-dead": { type: "boolean" },
+          scope: { type: "string", multiple: true },
+          "revoke-all": { type: "boolean" },
+          help: { type: "boolean", short: "h" },
+        },
+      });
+    } catch (error) {
+      throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+    }
+  })();
+  const { positionals, values } = parsed;
   const [command, sub, arg, ...more] = positionals;
-  if (values.help || command === undefined) throw new UsageError(USAGE);
-  if (!["migrate", "apikey", "cert", "deliveries", "tokens"].includes(command))
-    throw new UsageError(`unknown command "${command}"\n${USAGE}`);
+  if (command === undefined || command === "help") {
+    if (values.help || command === "help") throw new HelpRequest(USAGE);
+    throw new UsageError(USAGE);
+  }
+  if (!Object.hasOwn(COMMANDS, command)) throw new UsageError(`unknown command "${command}"\n${USAGE}`);
+  if (values.help) throw new HelpRequest(usageOf([command]));
 
   const config = loadConfig();
   const store = await openStore(config, log); // migrates on open
@@ -83,6 +106,13 @@ async function run(argv: string[]): Promise<void> {
       return;
     }
     const services = await servicesFor(config, store.db, quiet);
+    if (command === "doctor") {
+      const checks = await runDoctor(config, services);
+      console.log(formatChecks(checks));
+      services.delivery.close();
+      if (checks.some((c) => !c.ok)) process.exitCode = 1;
+      return;
+    }
     if (command === "tokens") {
       if (sub !== "rotate-key") throw new UsageError(`unknown tokens command "${sub ?? ""}"\n${USAGE}`);
       const rotated = await services.tokens.rotate();
@@ -224,8 +254,12 @@ async function certificateCommand(
 }
 
 run(process.argv.slice(2)).then(
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (error: unknown) => {
+    if (error instanceof HelpRequest) {
+      console.log(error.message);
+      process.exit(0);
+    }
     if (error instanceof UsageError || error instanceof ConfigError) console.error(error.message);
     else console.error(error instanceof Error ? error.message : String(error));
     process.exit(error instanceof UsageError ? 2 : 1);

@@ -82,6 +82,12 @@ export class GoogleWalletClient {
     this.tokenUrl = options.tokenUrl ?? GOOGLE_TOKEN_URL;
   }
 
+  /** Fetches an access token for the issuer now (cli doctor's check that Google accepts its key). */
+  async checkCredentials(issuer: GoogleIssuer): Promise<void> {
+    this.tokens.delete(issuer.key);
+    await this.accessToken(issuer);
+  }
+
   /** An access token for the issuer's service account, reused until a minute before it expires. */
   private async accessToken(issuer: GoogleIssuer): Promise<string> {
     const cached = this.tokens.get(issuer.key);

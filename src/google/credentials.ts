@@ -137,6 +137,11 @@ export class GoogleIssuers {
     );
   }
 
+  /** The server-wide issuer (GOOGLE_SERVICE_ACCOUNT / GOOGLE_ISSUER_ID), if configured. */
+  get defaultIssuer(): GoogleIssuer | undefined {
+    return this.credentials.fallback;
+  }
+
   async forProject(projectId: number): Promise<GoogleIssuer> {
     return (await this.credentials.resolve(projectId)).value;
   }
