@@ -8,9 +8,10 @@ import { ConfigError, loadConfig } from "./config.js";
 import { openStore } from "./db/open.js";
 import { DeliveryQueue } from "./deliveries/delivery-queue.js";
 import { GIVE_UP_AFTER_MS } from "./deliveries/retry-policy.js";
-import { servicesFor } from "./delivery.js";
+import { loadSecrets, servicesFor } from "./delivery.js";
 import { formatChecks, runDoctor } from "./doctor.js";
 import { InvalidInput } from "./domain/invalid-input.js";
+import { rotateSecrets } from "./secrets/rotation.js";
 
 /** Every command: its forms and what each does (`--help`, and usage on a mistake). */
 const COMMANDS: Record<string, [string, string][]> = {
@@ -34,6 +35,12 @@ const COMMANDS: Record<string, [string, string][]> = {
   deliveries: [
     ["deliveries list [--state dead|pending|delivered] [--limit N]", "outbound callback and webhook deliveries"],
     ["deliveries replay ID... | --all-dead", "put dead-lettered deliveries back in the queue"],
+  ],
+  secrets: [
+    [
+      "secrets rotate-key",
+      "re-encrypt every stored secret under WALLET_ENCRYPTION_KEY (reading WALLET_ENCRYPTION_KEY_PREVIOUS), in one transaction",
+    ],
   ],
   tokens: [["tokens rotate-key [--revoke-all]", "a new key signs OAuth tokens; --revoke-all ends every issued token"]],
   doctor: [["doctor", "check configuration, database, certificates, APNs, Google and PUBLIC_BASE_URL"]],
@@ -106,6 +113,18 @@ async function run(argv: string[]): Promise<void> {
       return;
     }
     const services = await servicesFor(config, store.db, quiet);
+    if (command === "secrets") {
+      if (sub !== "rotate-key") throw new UsageError(`unknown secrets command "${sub ?? ""}"\n${usageOf(["secrets"])}`);
+      if (!config.walletEncryptionKey) {
+        throw new UsageError(
+          "secrets rotate-key needs WALLET_ENCRYPTION_KEY (the new key) and WALLET_ENCRYPTION_KEY_PREVIOUS",
+        );
+      }
+      const { secrets } = loadSecrets(config, quiet);
+      console.log(JSON.stringify({ rotated: await rotateSecrets(store.db.pool, secrets) }));
+      services.delivery.close();
+      return;
+    }
     if (command === "doctor") {
       const checks = await runDoctor(config, services);
       console.log(formatChecks(checks));

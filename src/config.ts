@@ -32,6 +32,8 @@ export interface Config {
   readonly passEventRetentionDays: number;
   /** Master key for secrets at rest (base64 or hex, 32 bytes); unset: generated into the data dir. */
   readonly walletEncryptionKey: string | undefined;
+  /** The key secrets were sealed with before a rotation: read (never written) until `cli secrets rotate-key`. */
+  readonly previousEncryptionKey: string | undefined;
   readonly apple: AppleConfig;
   readonly apns: ApnsConfig;
   readonly google: GoogleConfig;
@@ -173,10 +175,17 @@ export function loadConfig(source: Source = process.env): Config {
   const bulkUpdateBatchSize = integer("BULK_UPDATE_BATCH_SIZE", 2000, 1, 100_000);
   const passEventRetentionDays = integer("PASS_EVENT_RETENTION_DAYS", 400, 1, 36_500);
 
-  const walletEncryptionKey = text("WALLET_ENCRYPTION_KEY");
-  if (walletEncryptionKey !== undefined) {
-    const bytes = /^[0-9a-f]{64}$/i.test(walletEncryptionKey) ? 32 : Buffer.from(walletEncryptionKey, "base64").length;
-    if (bytes !== 32) problems.push("WALLET_ENCRYPTION_KEY must be 32 bytes written as base64 or 64 hex digits");
+  const keyText = (name: string) => {
+    const value = text(name);
+    if (value === undefined) return undefined;
+    const bytes = /^[0-9a-f]{64}$/i.test(value) ? 32 : Buffer.from(value, "base64").length;
+    if (bytes !== 32) problems.push(`${name} must be 32 bytes written as base64 or 64 hex digits`);
+    return value;
+  };
+  const walletEncryptionKey = keyText("WALLET_ENCRYPTION_KEY");
+  const previousEncryptionKey = keyText("WALLET_ENCRYPTION_KEY_PREVIOUS");
+  if (previousEncryptionKey !== undefined && walletEncryptionKey === undefined) {
+    problems.push("WALLET_ENCRYPTION_KEY_PREVIOUS needs WALLET_ENCRYPTION_KEY (the new key) too");
   }
   const apple: AppleConfig = {
     passCertFile: text("APPLE_PASS_CERT"),
@@ -279,6 +288,7 @@ export function loadConfig(source: Source = process.env): Config {
     bulkUpdateBatchSize,
     passEventRetentionDays,
     walletEncryptionKey,
+    previousEncryptionKey,
     apple: Object.freeze(apple),
     apns: Object.freeze(apns),
     google: Object.freeze(google),

@@ -18,7 +18,9 @@ export interface LoadedSecrets {
 
 /** Reads the encryption key and the Apple and Google credentials the configuration names (fails fast). */
 export function loadSecrets(config: Config, log: Log): LoadedSecrets {
-  const { box, generated, path } = SecretBox.load(config.walletEncryptionKey, config.dataDir);
+  const loaded = SecretBox.load(config.walletEncryptionKey, config.dataDir);
+  const { generated, path } = loaded;
+  const box = config.previousEncryptionKey ? loaded.box.withPrevious(config.previousEncryptionKey) : loaded.box;
   if (generated) {
     log.warn(
       `WALLET_ENCRYPTION_KEY is not set: secrets at rest use the generated key in ${path}. Keep that file (or set ` +

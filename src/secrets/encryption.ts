@@ -7,7 +7,16 @@ import { join } from "node:path";
 const VERSION = 1;
 
 export class SecretBox {
-  private constructor(private readonly key: Buffer) {}
+  private constructor(
+    private readonly key: Buffer,
+    /** Read-only: the key before a rotation, tried when the current one does not open a secret. */
+    private readonly previous?: Buffer,
+  ) {}
+
+  /** This box, also reading secrets sealed with `previous` (during a key rotation). */
+  withPrevious(previous: string): SecretBox {
+    return new SecretBox(this.key, SecretBox.fromText(previous).key);
+  }
 
   /** A box from a 32-byte key written as base64 or hex. */
   static fromText(text: string): SecretBox {
@@ -45,13 +54,25 @@ export class SecretBox {
   }
 
   open(sealed: Buffer): Buffer {
+    return this.openWith(sealed).plaintext;
+  }
+
+  /** Opens a secret, saying whether it needed the previous key (so a rotation knows what to re-seal). */
+  openWith(sealed: Buffer): { plaintext: Buffer; previous: boolean } {
     if (sealed.length < 29 || sealed[0] !== VERSION) throw new Error("Unknown secret format");
-    const decipher = createDecipheriv("aes-256-gcm", this.key, sealed.subarray(1, 13));
-    decipher.setAuthTag(sealed.subarray(13, 29));
-    try {
-      return Buffer.concat([decipher.update(sealed.subarray(29)), decipher.final()]);
-    } catch {
-      throw new Error("A stored secret could not be decrypted: is WALLET_ENCRYPTION_KEY the key it was stored with?");
+    for (const [key, previous] of [
+      [this.key, false],
+      [this.previous, true],
+    ] as const) {
+      if (!key) continue;
+      const decipher = createDecipheriv("aes-256-gcm", key, sealed.subarray(1, 13));
+      decipher.setAuthTag(sealed.subarray(13, 29));
+      try {
+        return { plaintext: Buffer.concat([decipher.update(sealed.subarray(29)), decipher.final()]), previous };
+      } catch {
+        // not this key
+      }
     }
+    throw new Error("A stored secret could not be decrypted: is WALLET_ENCRYPTION_KEY the key it was stored with?");
   }
 }
