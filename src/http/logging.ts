@@ -23,10 +23,15 @@ function decodeFully(text: string): string {
   return current;
 }
 
-/** The URL with every secret-bearing query parameter's value, and download tokens, replaced. */
+/** A JWT (a save link's, an access token) as a path segment or a parameter value. */
+const JWT = /[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/g;
+
+/** The URL with every secret-bearing query parameter's value, download tokens and JWTs replaced. */
 export function redactUrl(url: string): string {
   const query = url.indexOf("?");
-  const path = (query < 0 ? url : url.slice(0, query)).replace(/^(\/v1\/download\/pass\/)[^/?#]+/i, "$1[REDACTED]");
+  const path = (query < 0 ? url : url.slice(0, query))
+    .replace(/^(\/v1\/download\/pass\/)[^/?#]+/i, "$1[REDACTED]")
+    .replace(JWT, "[REDACTED]");
   if (query < 0) return path;
   const parts = url
     .slice(query + 1)
@@ -34,7 +39,8 @@ export function redactUrl(url: string): string {
     .map((part) => {
       const equals = part.indexOf("=");
       const name = equals < 0 ? part : part.slice(0, equals);
-      return SECRET_PARAMETER.test(decodeFully(name).trim().toLowerCase()) ? `${name}=[REDACTED]` : part;
+      if (SECRET_PARAMETER.test(decodeFully(name).trim().toLowerCase())) return `${name}=[REDACTED]`;
+      return part.replace(JWT, "[REDACTED]");
     });
   return `${path}?${parts.join("&")}`;
 }
@@ -44,6 +50,8 @@ export function loggerOptions(level: string, stream?: { write(line: string): voi
   return {
     level,
     ...(stream ? { stream } : {}),
+    // The level as its name ("info"), as the process's own lines write it: one format for every line.
+    formatters: { level: (label: string) => ({ level: label }) },
     redact: {
       paths: ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]'],
       censor: "[REDACTED]",

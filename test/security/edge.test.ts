@@ -217,6 +217,10 @@ describe("logs", () => {
     );
     expect(redactUrl("/v1/download/pass/abcdef123?x=1")).toBe("/v1/download/pass/[REDACTED]?x=1");
     expect(redactUrl("/v1/pass?page=1&status=installed")).toBe("/v1/pass?page=1&status=installed");
+    // JWTs (save links, access tokens) wherever they sit in a URL.
+    const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4QHkuY29tIn0.c2lnbmF0dXJlLWJ5dGVz";
+    expect(redactUrl(`/gp/v/save/${jwt}`)).toBe("/gp/v/save/[REDACTED]");
+    expect(redactUrl(`/x?link=https%3A%2F%2Fpay.google.com%2Fgp%2Fv%2Fsave%2F${jwt}`)).not.toContain(jwt.split(".")[1]);
   });
 
   it("never writes the secret of an ?api%5Fkey= request into the log", async () => {

@@ -79,7 +79,7 @@ it("names the host of an unreachable DATABASE_URL and exits 1", async () => {
   expect(run.output()).not.toContain("secret-pw");
 });
 
-it("stops on SIGTERM to `npm start` within 10 s, freeing the port, with no error logged", async () => {
+it("stops on SIGTERM to `npm start` within 10 s, freeing the port, with no error logged and one log format", async () => {
   const port = freePort();
   const run = launch("npm", ["start", "--silent"], { PORT: String(port), DATABASE_URL: database.url });
   const deadline = Date.now() + 60_000;
@@ -108,5 +108,11 @@ it("stops on SIGTERM to `npm start` within 10 s, freeing the port, with no error
     .split("\n")
     .filter((l) => l.startsWith("{"));
   expect(lines.some((l) => /SIGTERM received/.test(l))).toBe(true);
+  // One format: every line is JSON with the level by name; request lines carry the request id.
+  const parsed = lines.map((l) => JSON.parse(l) as { level: unknown; reqId?: string; msg?: string });
+  expect(
+    parsed.filter((l) => !["trace", "debug", "info", "warn", "error", "fatal"].includes(l.level as string)),
+  ).toEqual([]);
+  expect(parsed.some((l) => l.msg === "request completed" && typeof l.reqId === "string")).toBe(true);
   expect(lines.filter((l) => /"level":("error"|50|"fatal"|60)/.test(l))).toEqual([]);
 });
