@@ -2,8 +2,8 @@
 // render and point at the right URLs, the logo loads, the Content-Security-Policy blocks nothing the page needs.
 // A screenshot is saved under test-output/.
 import { execFileSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync } from "node:fs";
+import { delimiter, join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
 import QRCode from "qrcode";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -14,11 +14,36 @@ const root = new URL("../../../", import.meta.url).pathname;
 let server: TestServer;
 let browser: Browser;
 
+/** CHROMIUM_PATH, else a Chromium or Chrome on the PATH. */
+function findChromium(): string | undefined {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  const names = ["chromium", "chromium-browser", "google-chrome-stable", "google-chrome"];
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    for (const name of names) if (dir && existsSync(join(dir, name))) return join(dir, name);
+  }
+  return undefined;
+}
+
+// Where none is found, Debian's is installed when that is possible (root with apt, as in CI); a machine without
+// one skips this test with a note — but CI never skips it.
+let executablePath = findChromium();
+if (!executablePath) {
+  try {
+    execFileSync(join(root, "scripts/ensure-chromium.sh"), { stdio: "inherit" });
+  } catch {}
+  executablePath = findChromium();
+}
+if (!executablePath && process.env.CI)
+  throw new Error("CI must run the browser test: no Chromium found or installable");
+if (!executablePath) {
+  console.warn("landing-page browser test skipped: install Chromium (apt-get install chromium) or set CHROMIUM_PATH");
+}
+
 beforeAll(async () => {
-  execFileSync(join(root, "scripts/ensure-chromium.sh"), { stdio: "inherit" });
+  if (!executablePath) return;
   server = await startTestServer();
   browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
+    executablePath,
     args: [
       "--no-sandbox",
       "--disable-gpu",
@@ -35,7 +60,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-it("renders the program, both wallet buttons and a QR code of the link", async () => {
+it.skipIf(!executablePath)("renders the program, both wallet buttons and a QR code of the link", async () => {
   const projectId = (
     await server.call("POST", "/v1/project", { body: { name: "Acme Coffee", projectType: "memberCard" } })
   ).json.id;
