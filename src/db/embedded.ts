@@ -40,7 +40,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   if (initialised && existsSync(passwordFile)) {
     password = (await readFile(passwordFile, "utf8")).trim();
   } else {
-    if (initialised) throw new Error(`${databaseDir} exists but ${passwordFile} is missing; cannot connect`);
+    if (initialised) throw new StartupError(`${databaseDir} exists but ${passwordFile} is missing; cannot connect`);
     password = randomBytes(24).toString("hex");
     await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
   }
@@ -94,7 +94,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     await pg.start();
   } catch (error) {
     // The library rejects with nothing when Postgres exits early: say what Postgres said.
-    throw new Error(`embedded Postgres did not start: ${String(error ?? recent.join(" | ")) || "it exited"}`);
+    throw new StartupError(`embedded Postgres did not start: ${String(error ?? recent.join(" | ")) || "it exited"}`);
   }
   log.info(`embedded Postgres listening on 127.0.0.1:${port}`);
 
@@ -136,7 +136,7 @@ async function assertTraversableByOthers(path: string): Promise<void> {
   while (true) {
     const { mode } = await stat(current);
     if ((mode & 0o001) === 0) {
-      throw new Error(
+      throw new StartupError(
         `The embedded Postgres runs as the "postgres" user when started as root, and it cannot enter ${current} ` +
           `(mode ${(mode & 0o777).toString(8)}). Put the project and DATA_DIR under a directory others may enter ` +
           "(chmod o+x), run as an unprivileged user, or set DATABASE_URL.",

@@ -44,7 +44,7 @@ export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async
   app.addHook("onRoute", (route) => {
     route.bodyLimit ??= ANONYMOUS_BODY_LIMIT;
   });
-  // Anonymous limits, per process (see README "Security"): registrations come often for a shared pass; a sign-up
+  // Anonymous limits, per process (see docs/security.md): registrations come often for a shared pass; a sign-up
   // happens once per pass.
   const registrationsPerPass = new RateLimiter({ limit: 1200, windowMs: 60_000 });
   const registrationsPerAddress = new RateLimiter({ limit: 300, windowMs: 60_000 });
