@@ -2,7 +2,7 @@
 // the change they follow from (so a committed change always has its job), and run at least once: every
 // handler is idempotent. See docs/jobs.md.
 import { Logger, type Runner, run, runMigrations, type TaskList } from "graphile-worker";
-import type pg from "pg";
+import pg from "pg";
 import { type PassEventKind, recordPassEvents } from "../events/pass-events.js";
 
 /** The pool, a client in a transaction, or a Prisma transaction (db/queryable.ts): what repositories run SQL on. */
@@ -18,9 +18,27 @@ interface LogSink {
   error(msg: string): void;
 }
 
-/** Creates or updates graphile-worker's own schema (idempotent, safe to run from several processes). */
+/** Serializes installing the queue schema across processes (graphile-worker's own migrations are not). */
+const QUEUE_SCHEMA_LOCK = 7_246_310_118;
+
+/**
+ * Creates or updates graphile-worker's own schema (idempotent), one process at a time: processes starting together
+ * on a fresh database would otherwise race to create it, and all but one fail.
+ */
 export async function installQueueSchema(pool: pg.Pool): Promise<void> {
-  await runMigrations({ pgPool: pool, logger: quietLogger() });
+  // The lock lives on its own connection, so a pool of one connection cannot wait on itself.
+  const lock = new pg.Client(pool.options);
+  await lock.connect();
+  try {
+    await lock.query("SELECT pg_advisory_lock($1)", [QUEUE_SCHEMA_LOCK]);
+    try {
+      await runMigrations({ pgPool: pool, logger: quietLogger() });
+    } finally {
+      await lock.query("SELECT pg_advisory_unlock($1)", [QUEUE_SCHEMA_LOCK]).catch(() => {});
+    }
+  } finally {
+    await lock.end();
+  }
 }
 
 function quietLogger(sink?: LogSink): Logger {

@@ -116,3 +116,42 @@ it("stops on SIGTERM to `npm start` within 10 s, freeing the port, with no error
   expect(parsed.some((l) => l.msg === "request completed" && typeof l.reqId === "string")).toBe(true);
   expect(lines.filter((l) => /"level":("error"|50|"fatal"|60)/.test(l))).toEqual([]);
 });
+
+it("starts four processes together on a fresh database: every one comes up (bootstrap, migrations, queue schema)", async () => {
+  const fresh = await createTestDatabase({ migrated: false });
+  const runs: { port: number; run: ReturnType<typeof server> }[] = [];
+  try {
+    for (let i = 0; i < 4; i++) {
+      const port = freePort();
+      runs.push({
+        port,
+        run: server({
+          PORT: String(port),
+          DATABASE_URL: fresh.url,
+          LOG_LEVEL: "warn",
+          RUN_WORKER: i === 0 ? "true" : "false",
+          BOOTSTRAP_API_KEY: "together",
+          BOOTSTRAP_API_SECRET: "t".repeat(40),
+          WALLET_ENCRYPTION_KEY: "c".repeat(64),
+        }),
+      });
+    }
+    for (const { port, run } of runs) {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        if (run.child.exitCode !== null) throw new Error(`a process exited (${run.child.exitCode}):\n${run.output()}`);
+        const healthy = await fetch(`http://127.0.0.1:${port}/health`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (healthy) break;
+        if (Date.now() > deadline) throw new Error(`no health:\n${run.output()}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  } finally {
+    for (const { run } of runs) run.child.kill("SIGTERM");
+    await Promise.all(runs.map(({ run }) => run.exited));
+    await fresh.drop();
+  }
+});
