@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
-import { spawnCollecting } from "../helpers/process.js";
+import { type Collected, spawnCollecting } from "../helpers/process.js";
 
 const root = new URL("../../", import.meta.url).pathname;
 const children: ChildProcess[] = [];
@@ -35,6 +35,21 @@ function launch(command: string, args: string[], env: NodeJS.ProcessEnv) {
   });
   children.push(run.child);
   return run;
+}
+
+/** Waits for the process to answer /health (failing with its output if it exits or takes over a minute). */
+async function healthy(port: number, run: Collected): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (run.child.exitCode !== null) throw new Error(`the process exited (${run.child.exitCode}):\n${run.output()}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`no health:\n${run.output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 const server = (env: NodeJS.ProcessEnv) => launch(process.execPath, ["--import", "tsx", "src/server.ts"], env);
@@ -82,16 +97,7 @@ it("names the host of an unreachable DATABASE_URL and exits 1", async () => {
 it("stops on SIGTERM to `npm start` within 10 s, freeing the port, with no error logged and one log format", async () => {
   const port = freePort();
   const run = launch("npm", ["start", "--silent"], { PORT: String(port), DATABASE_URL: database.url });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const healthy = await fetch(`http://127.0.0.1:${port}/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (healthy) break;
-    if (Date.now() > deadline) throw new Error(`no health:\n${run.output()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await healthy(port, run);
   const sent = Date.now();
   run.child.kill("SIGTERM");
   const code = await Promise.race([run.exited, new Promise((r) => setTimeout(() => r("still running"), 10_000))]);
@@ -136,19 +142,7 @@ it("starts four processes together on a fresh database: every one comes up (boot
         }),
       });
     }
-    for (const { port, run } of runs) {
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        if (run.child.exitCode !== null) throw new Error(`a process exited (${run.child.exitCode}):\n${run.output()}`);
-        const healthy = await fetch(`http://127.0.0.1:${port}/health`).then(
-          (r) => r.ok,
-          () => false,
-        );
-        if (healthy) break;
-        if (Date.now() > deadline) throw new Error(`no health:\n${run.output()}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
+    for (const { port, run } of runs) await healthy(port, run);
   } finally {
     for (const { run } of runs) run.child.kill("SIGTERM");
     await Promise.all(runs.map(({ run }) => run.exited));
