@@ -3,6 +3,7 @@
 // provider token (.p8, ES256 JWT renewed every 50 minutes) or the pass certificate as TLS client certificate.
 import { type KeyObject, sign } from "node:crypto";
 import http2 from "node:http2";
+import { apnsPushes } from "../observability/counters.js";
 
 export interface ApnsTarget {
   pushToken: string;
@@ -151,6 +152,12 @@ export class ApnsClient {
 
   /** One push, retried with exponential backoff on 429, 5xx, timeouts and connection errors. */
   async push(target: ApnsTarget, certificate?: ApnsCertificate): Promise<PushOutcome> {
+    const outcome = await this.attempt(target, certificate);
+    apnsPushes.inc({ outcome });
+    return outcome;
+  }
+
+  private async attempt(target: ApnsTarget, certificate?: ApnsCertificate): Promise<PushOutcome> {
     for (let attempt = 1; ; attempt++) {
       const answer = await this.once(target, certificate);
       if (answer.status === 200) return "sent";

@@ -4,6 +4,7 @@
 // and retries with backoff for 429, 5xx, timeouts and network errors (honouring Retry-After). Other 4xx answers
 // are not retried: they name what Google rejected.
 import { sign } from "node:crypto";
+import { googleRequests } from "../observability/counters.js";
 import { GOOGLE_TOKEN_URL, type GoogleIssuer } from "./credentials.js";
 
 export const WALLET_SCOPE = "https://www.googleapis.com/auth/wallet_object.issuer";
@@ -118,7 +119,9 @@ export class GoogleWalletClient {
       let response: Response | undefined;
       try {
         response = await fetch(url, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
+        googleRequests.inc({ status: String(response.status) });
       } catch (error) {
+        googleRequests.inc({ status: "0" });
         if (attempt >= this.attempts)
           throw new GoogleApiError(0, `Google Wallet API unreachable: ${(error as Error).message}`);
       }

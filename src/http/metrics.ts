@@ -8,6 +8,7 @@ import { createServer, type Server } from "node:http";
 import type { FastifyInstance } from "fastify";
 import type pg from "pg";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { processCounters } from "../observability/counters.js";
 
 /** Installs the request metrics; answers the registry the metrics listener serves. */
 export function installMetrics(app: FastifyInstance, pool: pg.Pool, token?: string): Registry {
@@ -88,6 +89,8 @@ export function installMetrics(app: FastifyInstance, pool: pg.Pool, token?: stri
     ["state"],
   );
 
+  // The process's own counters (APNs pushes, Google calls) beside the app's figures.
+  const merged = Registry.merge([registry, processCounters]);
   app.get("/metrics", { schema: { hide: true } }, async (request, reply) => {
     const given = Buffer.from(request.headers.authorization ?? "");
     const expected = Buffer.from(`Bearer ${token ?? ""}`);
@@ -101,10 +104,10 @@ export function installMetrics(app: FastifyInstance, pool: pg.Pool, token?: stri
             : { error: "Route GET:/metrics not found", code: "ROUTE_NOT_FOUND" },
         );
     }
-    reply.header("content-type", registry.contentType);
-    return registry.metrics();
+    reply.header("content-type", merged.contentType);
+    return merged.metrics();
   });
-  return registry;
+  return merged;
 }
 
 /** The metrics listener: GET /metrics on its own port (bound to `host`, 127.0.0.1 by default). */

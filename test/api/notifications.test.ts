@@ -81,6 +81,11 @@ describe("notifying one pass", () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(apns.pushes.filter((p) => p.token === "c0ffee01")).toHaveLength(pushes.length);
     expect(pushes).toHaveLength(1);
+    // Counted where an operator looks: the metrics the server serves.
+    const metrics = await server.app.metrics.metrics();
+    expect(Number(/wallet_apns_pushes_total\{outcome="sent"\} (\d+)/.exec(metrics)?.[1] ?? 0)).toBeGreaterThanOrEqual(
+      1,
+    );
     expect(await backFields(passId)).toContainEqual(
       expect.objectContaining({
         key: "lastNotification",
@@ -126,6 +131,10 @@ describe("notifying one pass", () => {
       ["Offer 4", "TEXT"],
     ]);
     for (const body of sent) expect(discoveryProblems("AddMessageRequest", body)).toEqual([]);
+    const metrics = await server.app.metrics.metrics();
+    expect(Number(/wallet_google_requests_total\{status="200"\} (\d+)/.exec(metrics)?.[1] ?? 0)).toBeGreaterThanOrEqual(
+      4,
+    );
     const { rows } = await server.database.query<{ errors: { error: string }[] }>(
       "SELECT errors FROM tickets WHERE pass_id = $1 AND errors <> '[]'::jsonb ORDER BY id DESC LIMIT 1",
       [created.id],
