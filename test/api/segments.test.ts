@@ -80,6 +80,32 @@ describe("segment criteria", () => {
   });
 });
 
+describe("segment criteria in an account with a single project", () => {
+  it("select the same passes (the sets alone answer there)", async () => {
+    const solo = await server.newAccount("solo");
+    const as = { as: solo };
+    const project = (await server.call("POST", "/v1/project", { ...as, body: { name: "Solo", projectType: "coupon" } }))
+      .json.id;
+    const template = (await server.call("POST", `/v1/template/${project}`, { ...as, body: appleTemplate })).json
+      .templateId;
+    const sets = new Map<number, string[]>();
+    for (const tags of [[], ["A"], ["B"], ["A", "B"], ["A", "C"]]) {
+      const pass = (await server.call("POST", `/v1/pass/${template}`, { ...as, body: {} })).json.id as number;
+      if (tags.length) await server.call("PUT", `/v1/pass/${pass}/tags`, { ...as, body: { tags } });
+      sets.set(pass, tags);
+    }
+    for (const criteria of CASES) {
+      const query = await segmentQuery(server.database, solo.accountId, project, criteria);
+      const { rows } = await server.database.query<{ id: number }>(query.sql, query.params);
+      const expected = [...sets].filter(([, tags]) => holds(criteria, tags)).map(([id]) => id);
+      expect(
+        rows.map((r) => r.id).sort((a, b) => a - b),
+        JSON.stringify(criteria),
+      ).toEqual(expected.sort((a, b) => a - b));
+    }
+  });
+});
+
 describe("segments", () => {
   let segmentId: string;
   const criteria = { and: [{ tag: "A" }, { not: { tag: "B" } }] };
