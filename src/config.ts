@@ -8,7 +8,7 @@ import { allowlistEntryProblem } from "./outbound/addresses.js";
 export interface Config {
   readonly port: number;
   /** Where Prometheus scrapes /metrics (its own listener; undefined: none). */
-  readonly metrics: { port?: number; host: string; token?: string };
+  readonly metrics: { port?: number; host: string; token?: string; workerPort?: number };
   readonly host: string;
   /** Postgres connection string; undefined means "start the embedded Postgres". */
   readonly databaseUrl: string | undefined;
@@ -269,6 +269,9 @@ export function loadConfig(source: Source = process.env): Config {
       ...(metricsPort === undefined ? {} : { port: metricsPort }),
       host: text("METRICS_HOST") ?? "127.0.0.1",
       ...(metricsToken === undefined ? {} : { token: metricsToken }),
+      ...(text("WORKER_METRICS_PORT") === undefined
+        ? {}
+        : { workerPort: integer("WORKER_METRICS_PORT", 9465, 1, 65535) }),
     }),
     host,
     databaseUrl,

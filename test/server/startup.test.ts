@@ -149,3 +149,29 @@ it("starts four processes together on a fresh database: every one comes up (boot
     await fresh.drop();
   }
 });
+
+it("serves a worker process's counters on WORKER_METRICS_PORT, and stops it on SIGTERM", async () => {
+  const port = freePort();
+  const run = launch(process.execPath, ["--import", "tsx", "src/worker.ts"], {
+    DATABASE_URL: database.url,
+    WORKER_METRICS_PORT: String(port),
+    WALLET_ENCRYPTION_KEY: "d".repeat(64),
+  });
+  const deadline = Date.now() + 60_000;
+  let text = "";
+  for (;;) {
+    if (run.child.exitCode !== null) throw new Error(`the worker exited:\n${run.output()}`);
+    text = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+      (r) => r.text(),
+      () => "",
+    );
+    if (text) break;
+    if (Date.now() > deadline) throw new Error(`no metrics:\n${run.output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  expect(text).toContain("# TYPE wallet_apns_pushes_total counter");
+  expect(text).toContain("# TYPE wallet_google_requests_total counter");
+  expect(text).toContain("process_cpu_seconds_total");
+  run.child.kill("SIGTERM");
+  expect(await run.exited).toBe(0);
+});
