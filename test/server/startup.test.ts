@@ -155,7 +155,6 @@ it("serves a worker process's counters on WORKER_METRICS_PORT, and stops it on S
   const run = launch(process.execPath, ["--import", "tsx", "src/worker.ts"], {
     DATABASE_URL: database.url,
     WORKER_METRICS_PORT: String(port),
-    WALLET_ENCRYPTION_KEY: "d".repeat(64),
   });
   const deadline = Date.now() + 60_000;
   let text = "";
