@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import pg from "pg";
 import { appleTemplate } from "../test/fixtures/reference.js";
 import { apiCall } from "./api.js";
+import { insertPasses } from "./passes.js";
 import type { BenchServer } from "./server.js";
 
 export async function benchCallbacks(
@@ -31,11 +32,7 @@ export async function benchCallbacks(
     });
     const client = new pg.Client({ connectionString: server.databaseUrl });
     await client.connect();
-    await client.query(
-      `INSERT INTO passes (account_id, template_id, serial_number)
-       SELECT t.account_id, t.id, gen_random_uuid()::text FROM templates t, generate_series(1, $2) WHERE t.id = $1`,
-      [templateId, count],
-    );
+    await insertPasses(client, templateId, count);
     const { rows } = await client.query<{ first: number; last: number }>(
       "SELECT min(id) AS first, max(id) AS last FROM passes WHERE template_id = $1",
       [templateId],

@@ -10,6 +10,7 @@ import { addPassChangedEvents } from "../src/jobs/queue.js";
 import type { FakeGoogle } from "../test/fakes/google.js";
 import { googleTemplate } from "../test/fixtures/reference.js";
 import { apiCall, autocannonProcess, type Rate, rateOf } from "./api.js";
+import { insertPasses } from "./passes.js";
 import type { BenchServer } from "./server.js";
 
 /** Save-link JWTs per second on this thread: the reference loyalty template's class and object, signed. */
@@ -92,12 +93,7 @@ export async function benchGooglePublish(server: BenchServer, google: FakeGoogle
   const { templateId } = await apiCall(server, "POST", `/v1/template/${project.id}`, googleTemplate);
   const client = new pg.Client({ connectionString: server.databaseUrl });
   await client.connect();
-  await client.query(
-    `INSERT INTO passes (account_id, template_id, serial_number)
-     SELECT t.account_id, t.id, gen_random_uuid()::text FROM templates t, generate_series(1, $2) WHERE t.id = $1`,
-    [templateId, count],
-  );
-  await client.query("ANALYZE");
+  await insertPasses(client, templateId, count);
   const start = Date.now();
   await addPassChangedEvents(client, { templateId: templateId as number });
   await drained(client);

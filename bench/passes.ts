@@ -12,10 +12,9 @@ async function newTemplate(server: BenchServer): Promise<number> {
   return template.templateId as number;
 }
 
-async function insertPasses(databaseUrl: string, templateId: number, count: number, installedEvery = 0) {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  await client.query(
+/** Inserts `count` passes of the template straight into the database (every `installedEvery`-th installed). */
+export async function insertPasses(db: pg.ClientBase, templateId: number, count: number, installedEvery = 0) {
+  await db.query(
     `INSERT INTO passes (account_id, template_id, serial_number, status, platform, installed_at)
      SELECT t.account_id, t.id, gen_random_uuid()::text,
             CASE WHEN $3 > 0 AND g % $3 = 0 THEN 'installed' ELSE 'not_been_installed' END,
@@ -24,8 +23,18 @@ async function insertPasses(databaseUrl: string, templateId: number, count: numb
        FROM templates t, generate_series(1, $2) g WHERE t.id = $1`,
     [templateId, count, installedEvery],
   );
-  await client.query("ANALYZE passes");
-  await client.end();
+  await db.query("ANALYZE passes");
+}
+
+/** The same through a connection of its own. */
+async function insertPassesAt(databaseUrl: string, templateId: number, count: number, installedEvery = 0) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await insertPasses(client, templateId, count, installedEvery);
+  } finally {
+    await client.end();
+  }
 }
 
 export async function benchPassCreate(server: BenchServer): Promise<Rate> {
@@ -44,7 +53,7 @@ export async function benchPassCreate(server: BenchServer): Promise<Rate> {
 /** Seconds from publishing a bulk update of `count` passes to its ticket reaching done (as the ticket records it). */
 export async function benchBulkUpdate(server: BenchServer, count: number): Promise<number> {
   const templateId = await newTemplate(server);
-  await insertPasses(server.databaseUrl, templateId, count);
+  await insertPassesAt(server.databaseUrl, templateId, count);
   const { ticketId } = await apiCall(server, "PUT", `/v1/template/${templateId}/passes`, {
     fields: { Coupon: { value: "60%" } },
   });
@@ -60,7 +69,7 @@ export async function benchBulkUpdate(server: BenchServer, count: number): Promi
 
 export async function benchInstalledList(server: BenchServer, count: number): Promise<Rate> {
   const templateId = await newTemplate(server);
-  await insertPasses(server.databaseUrl, templateId, count, 3);
+  await insertPassesAt(server.databaseUrl, templateId, count, 3);
   const result = await autocannon({
     url: `${server.baseUrl}/v1/pass?templateId=${templateId}&status=installed&pageSize=10`,
     headers: { authorization: server.auth, "api-revision": "1.2" },

@@ -192,7 +192,8 @@ export class AccessTokens {
   }
 
   private async load(): Promise<void> {
-    if (this.now() - this.loadedAt < KEY_CACHE_MS && this.current) return;
+    // Fresh enough, even when no key exists yet (a forged token must not cost a query each time).
+    if (this.loadedAt !== 0 && this.now() - this.loadedAt < KEY_CACHE_MS) return;
     const { rows } = await this.db.query<{ kid: string; sealed: Buffer; retired: boolean }>(
       `SELECT kid, secret_sealed AS sealed, retired_at IS NOT NULL AS retired FROM token_signing_keys
         ORDER BY created_at DESC`,

@@ -71,16 +71,26 @@ export async function segmentQuery(
     db.query<{ id: number }>("SELECT id FROM templates WHERE project_id = $1", [projectId]),
     db.query("SELECT 1 FROM templates WHERE account_id = $1 AND project_id <> $2 LIMIT 1", [accountId, projectId]),
   ]);
-  // The project's passes by its template ids (read from the pass index, no join per pass).
-  const params: unknown[] = [templates.map((t) => t.id)];
-  const universe = "SELECT id FROM passes WHERE template_id = ANY($1::int[])";
+  // The project's passes by its template ids (read from the pass index, no join per pass); the ids become a
+  // parameter only when the query uses them.
+  const params: unknown[] = [];
+  let templatesRef: string | undefined;
+  const projectTemplates = () => {
+    if (!templatesRef) {
+      params.push(templates.map((t) => t.id));
+      templatesRef = `$${params.length}::int[]`;
+    }
+    return templatesRef;
+  };
+  const universe = () => `SELECT id FROM passes WHERE template_id = ANY(${projectTemplates()})`;
   const selected = compileCriteria(criteria, new Map(tags.map((r) => [r.name, r.id])), universe, params);
   // Tags belong to the account: when the project holds all its templates, every pass the tag sets name is the
   // project's, and the sets are the answer — no pass of the project needs reading.
-  if (elsewhere.length === 0) {
-    return { sql: `SELECT s.id FROM (${selected}) AS s(id) WHERE $1::int[] IS NOT NULL`, params };
-  }
-  return { sql: `SELECT p.id FROM passes p WHERE p.template_id = ANY($1::int[]) AND p.id IN (${selected})`, params };
+  if (elsewhere.length === 0) return { sql: `SELECT s.id FROM (${selected}) AS s(id)`, params };
+  return {
+    sql: `SELECT p.id FROM passes p WHERE p.template_id = ANY(${projectTemplates()}) AND p.id IN (${selected})`,
+    params,
+  };
 }
 
 export class AudienceResolver {

@@ -68,14 +68,14 @@ export function tagsOf(criteria: Criteria): string[] {
 }
 
 /**
- * The SQL of the set of pass ids the criteria select, over `universe` (a query of the project's pass ids). Tag
- * ids come from `tagIds` (a tag the account does not have selects nothing); values are added to `params` and
- * referenced as $n.
+ * The SQL of the set of pass ids the criteria select, over `universe` (called only where a `not` needs it: a query
+ * of the project's pass ids). Tag ids come from `tagIds` (a tag the account does not have selects nothing); values
+ * are added to `params` and referenced as $n.
  */
 export function compileCriteria(
   criteria: Criteria,
   tagIds: Map<string, number>,
-  universe: string,
+  universe: () => string,
   params: unknown[],
 ): string {
   const param = (value: unknown) => {
@@ -89,11 +89,11 @@ export function compileCriteria(
         ? "SELECT NULL::int WHERE false"
         : `SELECT pass_id FROM pass_tags WHERE tag_id = ${param(id)}`;
     }
-    if ("not" in node) return `(${universe}) EXCEPT (${compile(node.not)})`;
+    if ("not" in node) return `(${universe()}) EXCEPT (${compile(node.not)})`;
     if ("or" in node) return node.or.map((c) => `(${compile(c)})`).join(" UNION ");
     const positive = node.and.filter((c) => !("not" in c));
     const negative = node.and.filter((c): c is { not: Criteria } => "not" in c);
-    const base = positive.length ? positive.map((c) => `(${compile(c)})`).join(" INTERSECT ") : `(${universe})`;
+    const base = positive.length ? positive.map((c) => `(${compile(c)})`).join(" INTERSECT ") : `(${universe()})`;
     return negative.length ? `(${base}) EXCEPT ${negative.map((c) => `(${compile(c.not)})`).join(" EXCEPT ")}` : base;
   };
   return compile(criteria);

@@ -16,6 +16,9 @@ let signer: Ecv2Signer;
 let projectId: number;
 let appleId: number;
 let googleId: number;
+/** The installed Apple pass member-1, and the one installed then removed. */
+let installedId: number;
+let removedId: number;
 const today = new Date().toISOString().slice(0, 10);
 
 beforeAll(async () => {
@@ -29,12 +32,15 @@ beforeAll(async () => {
   projectId = (await server.call("POST", "/v1/project/id/stats-1", { body: { name: "Stats", projectType: "loyalty" } }))
     .json.id;
   appleId = (await server.call("POST", `/v1/template/${projectId}`, { body: appleTemplate })).json.templateId;
-  googleId = (await server.call("POST", `/v1/template/${projectId}`, { body: googleTemplate })).json.templateId;
+  googleId = (await server.call("POST", `/v1/template/${projectId}/id/stats-google`, { body: googleTemplate })).json
+    .templateId;
   // Apple: member-1 installed on two phones; a second pass installed then removed; a third never installed.
   const a1 = (await server.call("POST", `/v1/pass/${appleId}/id/member-1`, { body: {} })).json;
+  installedId = a1.id;
   await appleDevice(server, a1.id, "phone-1", "POST");
   await appleDevice(server, a1.id, "phone-2", "POST");
   const a2 = (await server.call("POST", `/v1/pass/${appleId}`, { body: {} })).json;
+  removedId = a2.id;
   await appleDevice(server, a2.id, "phone-3", "POST");
   await appleDevice(server, a2.id, "phone-3", "DELETE");
   await server.call("POST", `/v1/pass/${appleId}`, { body: {} });
@@ -84,6 +90,22 @@ describe("stats", () => {
     expect(project).toMatchObject({ total: 5, installed: 2, uninstalled: 2 });
     expect(project.templates.map((t: { id: number }) => t.id)).toEqual([appleId, googleId]);
     expect((await server.call("GET", "/v1/project/99999/stats")).status).toBe(404);
+    // One pass, by id; a template by its external id.
+    expect((await server.call("GET", `/v1/pass/${installedId}/stats`)).json).toEqual({
+      total: 1,
+      installed: 1,
+      uninstalled: 0,
+      templates: [{ id: appleId, total: 1, installed: 1, uninstalled: 0 }],
+    });
+    expect((await server.call("GET", `/v1/pass/${removedId}/stats`)).json).toMatchObject({
+      installed: 0,
+      uninstalled: 1,
+    });
+    expect((await server.call("GET", "/v1/pass/99999999/stats")).json.code).toBe("PASS_NOT_FOUND");
+    expect((await server.call("GET", "/v1/template/id/stats-google/stats")).json).toMatchObject({
+      total: 2,
+      templates: [{ id: googleId }],
+    });
   });
 });
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeGoogle, startFakeGoogle } from "../fakes/google.js";
-import { startTestServer, TEST_WALLET_ENCRYPTION_KEY, type TestServer } from "../helpers/app.js";
+import { basic, startTestServer, TEST_WALLET_ENCRYPTION_KEY, type TestServer } from "../helpers/app.js";
 
 const root = new URL("../../", import.meta.url).pathname;
 
@@ -91,5 +91,61 @@ describe("doctor", () => {
     expect(report.stdout).toContain(`✓ PUBLIC_BASE_URL: ${server.baseUrl}/health answers 200`);
     expect(report.stdout).toMatch(/✗ APNs: 127\.0\.0\.1:9: .*\n\s+→ allow outbound HTTPS/);
     expect(report.stdout).toMatch(/! Apple pass certificate: APPLE_PASS_CERT is not set.*\n\s+→ import a Pass Type ID/);
+  });
+});
+
+describe("limited keys and token keys", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server?.close());
+  const env = () => ({ DATABASE_URL: server.database.url, WALLET_ENCRYPTION_KEY: TEST_WALLET_ENCRYPTION_KEY });
+
+  it("creates a key limited to a project and scopes, in the project's account, and refuses unknown scopes", async () => {
+    const project = (await server.call("POST", "/v1/project", { body: { name: "Limited", projectType: "coupon" } }))
+      .json.id as number;
+    const made = await cli(
+      ["apikey", "create", "--name", "crm", "--project", String(project), "--scope", "wpas", "--scope", "wnot"],
+      env(),
+    );
+    expect(made.code, made.stderr).toBe(0);
+    const key = JSON.parse(made.stdout) as {
+      key: string;
+      secret: string;
+      accountId: number;
+      scopes: string[];
+      projectId: number;
+    };
+    expect(key).toMatchObject({
+      accountId: server.credentials.accountId,
+      scopes: ["wpas", "wnot"],
+      projectId: project,
+    });
+    const as = { as: key };
+    expect((await server.call("GET", `/v1/project/${project}`, as)).json.code).toBe("SCOPE_REQUIRED");
+    expect((await server.call("GET", "/v1/pass", as)).json.code).toBe("PROJECT_FORBIDDEN");
+    const unknown = await cli(["apikey", "create", "--name", "x", "--scope", "wxyz"], env());
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown scope wxyz/);
+  });
+
+  it("rotates the token signing key, and with --revoke-all ends the tokens issued so far", async () => {
+    // A token issued before: its key is created on first use.
+    const issued = await fetch(`${server.baseUrl}/token`, {
+      method: "POST",
+      headers: { authorization: basic(server.credentials), "content-type": "application/x-www-form-urlencoded" },
+      body: "grant_type=client_credentials&scope=wpas",
+    });
+    expect(issued.status).toBe(200);
+    const rotated = await cli(["tokens", "rotate-key"], env());
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(JSON.parse(rotated.stdout)).toMatchObject({ kid: expect.stringMatching(/^[0-9a-f]{12}$/), retired: [] });
+    const revoked = await cli(["tokens", "rotate-key", "--revoke-all"], env());
+    expect(JSON.parse(revoked.stdout).revoked).toBe(2);
+    const { rows } = await server.database.query<{ live: number; total: number }>(
+      "SELECT count(*) FILTER (WHERE retired_at IS NULL)::int AS live, count(*)::int AS total FROM token_signing_keys",
+    );
+    expect(rows[0]).toEqual({ live: 1, total: 3 });
   });
 });

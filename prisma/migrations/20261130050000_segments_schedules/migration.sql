@@ -22,9 +22,8 @@ CREATE TABLE "schedules" (
   -- pending → done (its ticket started) | failed (its audience or values could not be used at the time)
   "state" TEXT NOT NULL DEFAULT 'pending',
   "ticket_id" INTEGER,
+  -- When it started (after scheduled_time when no worker ran at that moment: how late, it is read from these two).
   "ran_at" TIMESTAMPTZ(3),
-  -- How long after scheduled_time it ran (a server that was down runs it late, and says so here).
-  "late_ms" BIGINT,
   "error" TEXT,
   "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT now(),
   "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT now()

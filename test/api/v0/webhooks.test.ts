@@ -192,6 +192,17 @@ describe("webhook endpoints", () => {
     const bad = await v0("PATCH", `/webhookEndpoints/${endpoint.id}`, { url: "https://127.0.0.9/x" });
     expect(bad.json.code).toBe("WEBHOOK_TARGET_REFUSED");
     expect((await v0("GET", `/webhookEndpoints/${endpoint.id}`)).json.url).toBe(`${receiver.url}/badge`);
+    // PUT and POST on the endpoint update it as PATCH does: only the fields given change.
+    for (const method of ["PUT", "POST"]) {
+      const changed = await v0(method, `/webhookEndpoints/${endpoint.id}`, { enabledTopics: ["pass.activated"] });
+      expect(changed.status, method).toBe(200);
+      expect(changed.json, method).toMatchObject({ enabledTopics: ["pass.activated"], url: `${receiver.url}/badge` });
+      expect(changed.json.secret, method).toBeUndefined();
+      const restored = await v0(method, `/webhookEndpoints/${endpoint.id}`, {
+        enabledTopics: ["pass.activated", "pass.deactivated"],
+      });
+      expect(restored.json.enabledTopics, method).toEqual(["pass.activated", "pass.deactivated"]);
+    }
     // Nothing was created by the refusals.
     expect((await v0("GET", "/webhookEndpoints")).json.data).toHaveLength(1);
   });

@@ -15,7 +15,8 @@ export interface ScheduleRow {
   state: "pending" | "done" | "failed";
   ticketId: number | null;
   ranAt: Date | null;
-  lateMs: string | null;
+  /** How long after scheduled_time it started (from ran_at). */
+  lateBySeconds: number | null;
   error: string | null;
   createdAt: Date;
   updatedAt: Date;
@@ -29,7 +30,8 @@ export interface StoredUpdate {
 }
 
 const COLUMNS = `id, account_id AS "accountId", project_id AS "projectId", name, scheduled_time AS "scheduledTime",
-  update, state, ticket_id AS "ticketId", ran_at AS "ranAt", late_ms::text AS "lateMs", error,
+  update, state, ticket_id AS "ticketId", ran_at AS "ranAt",
+  round(EXTRACT(EPOCH FROM ran_at - scheduled_time))::int AS "lateBySeconds", error,
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /** Schedules started per round at most (the round runs again at once while there are more). */
@@ -119,22 +121,19 @@ export class ScheduleRepository {
         );
         const row = rows[0];
         if (!row) return false;
-        const late = Math.max(0, now - row.scheduledTime.getTime());
         await client.query("SAVEPOINT start_schedule");
         try {
           const ticketId = await start(client, row);
           await client.query(
-            `UPDATE schedules SET state = 'done', ticket_id = $2, ran_at = $3, late_ms = $4, updated_at = now()
-              WHERE id = $1`,
-            [row.id, ticketId, new Date(now), late],
+            "UPDATE schedules SET state = 'done', ticket_id = $2, ran_at = $3, updated_at = now() WHERE id = $1",
+            [row.id, ticketId, new Date(now)],
           );
         } catch (error) {
           if (!(error instanceof AppError)) throw error;
           await client.query("ROLLBACK TO SAVEPOINT start_schedule");
           await client.query(
-            `UPDATE schedules SET state = 'failed', error = $2, ran_at = $3, late_ms = $4, updated_at = now()
-              WHERE id = $1`,
-            [row.id, error.message, new Date(now), late],
+            "UPDATE schedules SET state = 'failed', error = $2, ran_at = $3, updated_at = now() WHERE id = $1",
+            [row.id, error.message, new Date(now)],
           );
         }
         return true;

@@ -107,10 +107,10 @@ export class ScheduleService {
     if (raw && raw.pass === undefined && raw.notification === undefined) {
       problems.push("update needs pass values, a notification, or both");
     }
-    if (problems.length) throw new InvalidInput(problems);
-    const update: StoredUpdate = { audience: raw!.audience as Record<string, unknown> };
-    if (raw!.pass !== undefined) {
-      const { groups, names } = valueGroupsOf(raw!.pass, "update.pass");
+    if (problems.length || !raw || !audience || "problems" in audience) throw new InvalidInput(problems);
+    const update: StoredUpdate = { audience: raw.audience as Record<string, unknown> };
+    if (raw.pass !== undefined) {
+      const { groups, names } = valueGroupsOf(raw.pass, "update.pass");
       const taken = new Set<string>();
       for (const templateId of await this.schedules.templateIds(projectId)) {
         for (const taker of (await this.passes.patchFor(accountId, templateId, groups)).names) taken.add(taker);
@@ -121,9 +121,9 @@ export class ScheduleService {
       }
       update.pass = groups;
     }
-    if (raw!.notification !== undefined) update.notification = this.notifications.messageOf(raw!.notification);
+    if (raw.notification !== undefined) update.notification = this.notifications.messageOf(raw.notification);
     // The audience must name something that exists now (a segment or template of this project).
-    await this.audiences.query(accountId, projectId, (audience as { audience: never }).audience);
+    await this.audiences.query(accountId, projectId, audience.audience);
     return { name: name as string | null, at: at!, update };
   }
 
@@ -157,9 +157,7 @@ export class ScheduleService {
       update: row.update,
       state: row.state,
       ...(row.ticketId === null ? {} : { ticketId: row.ticketId }),
-      ...(row.ranAt === null
-        ? {}
-        : { ranAt: row.ranAt.toISOString(), lateBySeconds: Math.round(Number(row.lateMs) / 1000) }),
+      ...(row.ranAt === null ? {} : { ranAt: row.ranAt.toISOString(), lateBySeconds: row.lateBySeconds ?? 0 }),
       ...(row.error === null ? {} : { error: row.error }),
       createdAt: row.createdAt.toISOString(),
       updatedAt: row.updatedAt.toISOString(),
