@@ -74,6 +74,18 @@ export function benchSigning(seconds = 5): { ours: number; passkitGenerator: num
   return { ours: Math.round(ours), passkitGenerator: Math.round(passkitGenerator) };
 }
 
+/** Registers one device (its own push token) for every pass of the template. */
+export async function registerDevices(server: BenchServer, client: pg.ClientBase, templateId: number): Promise<void> {
+  const sample = await apiCall(server, "GET", `/v1/pass?templateId=${templateId}&pageSize=1`);
+  const passId = (sample.passes as Array<{ id: number }>)[0]!.id;
+  const { passTypeIdentifier } = await apiCall(server, "GET", `/v1/pass/${passId}/viewJSONPass`);
+  await client.query(
+    `INSERT INTO apple_registrations (device_library_identifier, pass_id, pass_type_identifier, push_token)
+     SELECT 'device-' || id, id, $2, md5(id::text) || md5((id * 7)::text) FROM passes WHERE template_id = $1`,
+    [templateId, passTypeIdentifier],
+  );
+}
+
 /**
  * Publishes a bulk update to `count` passes, each installed on its own device: seconds until the fake APNs has
  * received a push for every device.
@@ -89,14 +101,7 @@ export async function benchPublishPushes(server: BenchServer, apns: FakeApns, co
        FROM templates t, generate_series(1, $2) WHERE t.id = $1`,
     [templateId, count],
   );
-  const sample = await apiCall(server, "GET", `/v1/pass?templateId=${templateId}&pageSize=1`);
-  const passId = (sample.passes as Array<{ id: number }>)[0]!.id;
-  const { passTypeIdentifier } = await apiCall(server, "GET", `/v1/pass/${passId}/viewJSONPass`);
-  await client.query(
-    `INSERT INTO apple_registrations (device_library_identifier, pass_id, pass_type_identifier, push_token)
-     SELECT 'device-' || id, id, $2, md5(id::text) || md5((id * 7)::text) FROM passes WHERE template_id = $1`,
-    [templateId, passTypeIdentifier],
-  );
+  await registerDevices(server, client, templateId);
   await client.query("ANALYZE");
   await client.end();
   apns.pushes.length = 0;
@@ -111,7 +116,7 @@ export async function benchPublishPushes(server: BenchServer, apns: FakeApns, co
   return (Date.now() - start) / 1000;
 }
 
-/** GET /apple/v1/passes/{ptid}/{serial} at a fixed 500 requests/s: a full signed pass (200) and the 304 path. */
+/** GET /apple/v1/passes/{ptid}/{serial} at a fixed 500 requests/s: the pass (200, its stored bundle) and 304. */
 export async function benchDeviceFetch(server: BenchServer): Promise<Rate[]> {
   const project = await apiCall(server, "POST", "/v1/project", { name: "Bench fetch", projectType: "memberCard" });
   const { templateId } = await apiCall(server, "POST", `/v1/template/${project.id}`, appleTemplate);
@@ -125,7 +130,7 @@ export async function benchDeviceFetch(server: BenchServer): Promise<Rate[]> {
     return rateOf(name, await autocannonProcess([...args, url]));
   };
   await rate("warm-up", {}, 5);
-  const full = await rate("device fetch 200 (signed .pkpass)", {});
+  const full = await rate("device fetch 200 (stored bundle)", {});
   // Settle the pass (changed long enough ago), then ask as a device that has the current version.
   const client = new pg.Client({ connectionString: server.databaseUrl });
   await client.connect();
@@ -135,4 +140,49 @@ export async function benchDeviceFetch(server: BenchServer): Promise<Rate[]> {
   await rate("warm-up", { "if-modified-since": lastModified }, 5);
   const notModified = await rate("device fetch 304", { "if-modified-since": lastModified });
   return [full, notModified];
+}
+
+/**
+ * Device fetches (GET /apple/v1/passes/…) of `count` distinct passes, 8 at a time: first each pass's first fetch
+ * (signed then, and stored), then the same passes again (served from the stored bundles). Requests per second.
+ */
+export async function benchBundleCache(
+  server: BenchServer,
+  count = 5000,
+): Promise<{ uncached: number; cached: number }> {
+  const project = await apiCall(server, "POST", "/v1/project", { name: "Bench bundles", projectType: "memberCard" });
+  const { templateId } = await apiCall(server, "POST", `/v1/template/${project.id}`, appleTemplate);
+  const first = await apiCall(server, "POST", `/v1/pass/${templateId}`, passCreate);
+  const { passTypeIdentifier } = await apiCall(server, "GET", `/v1/pass/${first.id}/viewJSONPass`);
+  const client = new pg.Client({ connectionString: server.databaseUrl });
+  await client.connect();
+  await client.query(
+    `INSERT INTO passes (account_id, template_id, serial_number, overrides)
+     SELECT t.account_id, t.id, gen_random_uuid()::text, $3::jsonb FROM templates t, generate_series(2, $2) WHERE t.id = $1`,
+    [templateId, count, JSON.stringify({ fields: { Coupon: { value: "bench" } } })],
+  );
+  const { rows } = await client.query<{ serial_number: string; authentication_token: string }>(
+    "SELECT serial_number, authentication_token FROM passes WHERE template_id = $1",
+    [templateId],
+  );
+  await client.end();
+  const round = async () => {
+    let next = 0;
+    const start = performance.now();
+    const lane = async () => {
+      while (next < rows.length) {
+        const pass = rows[next++]!;
+        const response = await fetch(`${server.baseUrl}/apple/v1/passes/${passTypeIdentifier}/${pass.serial_number}`, {
+          headers: { authorization: `ApplePass ${pass.authentication_token}` },
+        });
+        if (response.status !== 200) throw new Error(`device fetch answered ${response.status}`);
+        await response.arrayBuffer();
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, lane));
+    return Math.round(rows.length / ((performance.now() - start) / 1000));
+  };
+  const uncached = await round();
+  const cached = await round();
+  return { uncached, cached };
 }

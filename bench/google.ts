@@ -1,6 +1,7 @@
 // Google benchmarks: save links per second on one core (class + object mapping and RS256 signing), the Google
-// redirect over HTTP, and the Google API calls a 100,000-pass template publish makes (goal: one class PATCH when
-// only class-level content changed), against a fake Google on loopback.
+// redirect over HTTP, the Google API calls a 100,000-pass template publish makes (goal: one class PATCH when only
+// class-level content changed), and the calls 10,000 changed passes cost (only handed-out passes have objects),
+// against a fake Google on loopback.
 import { createPrivateKey } from "node:crypto";
 import pg from "pg";
 import { designOf, mergedView, parseTemplateBody } from "../src/domain/field-model.js";
@@ -84,9 +85,18 @@ async function drained(client: pg.Client) {
   }
 }
 
+/** Marks every `every`-th pass of the template handed out (as its save link being served does). */
+async function handOut(client: pg.Client, templateId: number, issuerId: string, every = 1) {
+  await client.query(
+    `INSERT INTO google_objects (pass_id, object_id, handed_out_at)
+     SELECT id, $2 || '.' || serial_number, now() FROM passes WHERE template_id = $1 AND id % $3 = 0`,
+    [templateId, issuerId, every],
+  );
+}
+
 /**
- * Creates `count` Google passes, lets every object reach the fake Google, then publishes a class-level change:
- * returns the seconds of the initial sync and the API calls the publish made.
+ * Creates `count` Google passes, hands them all out, lets every object reach the fake Google, then publishes a
+ * class-level change: returns the seconds of the initial sync and the API calls the publish made.
  */
 export async function benchGooglePublish(server: BenchServer, google: FakeGoogle, count: number) {
   const project = await apiCall(server, "POST", "/v1/project", { name: "Bench Google", projectType: "memberCard" });
@@ -94,6 +104,7 @@ export async function benchGooglePublish(server: BenchServer, google: FakeGoogle
   const client = new pg.Client({ connectionString: server.databaseUrl });
   await client.connect();
   await insertPasses(client, templateId, count);
+  await handOut(client, templateId, google.issuerId);
   const start = Date.now();
   await addPassChangedEvents(client, { templateId: templateId as number });
   await drained(client);
@@ -129,4 +140,36 @@ export async function benchGoogleRedirect(server: BenchServer): Promise<Rate> {
   const result = await autocannonProcess(["-c", "32", "-d", "10", ...headers, url]);
   // Every answer is a 302: only other statuses count as failures.
   return { ...rateOf("GET /v1/pass/{id}/download (Google: 302)", result), non2xx: result.non2xx - result["3xx"] };
+}
+
+/**
+ * 10,000 Google passes, half of them handed out and synced; then every pass changes its own value twice in a row
+ * (two set-based updates): the Google API calls that costs.
+ */
+export async function benchGoogleCallsPerChange(server: BenchServer, google: FakeGoogle, count = 10_000) {
+  const project = await apiCall(server, "POST", "/v1/project", { name: "Bench changes", projectType: "memberCard" });
+  const { templateId } = await apiCall(server, "POST", `/v1/template/${project.id}`, googleTemplate);
+  const client = new pg.Client({ connectionString: server.databaseUrl });
+  await client.connect();
+  await insertPasses(client, templateId, count);
+  await handOut(client, templateId, google.issuerId, 2);
+  await addPassChangedEvents(client, { templateId: templateId as number });
+  await drained(client);
+  const before = google.calls.length;
+  for (const value of ["first", "second"]) {
+    await client.query(
+      `UPDATE passes SET overrides = jsonb_set(overrides, '{headers}', jsonb_build_object('barcode_value',
+         jsonb_build_object('value', $2 || '-' || id))), version = version + 1, updated_at = now()
+        WHERE template_id = $1`,
+      [templateId, value],
+    );
+    await addPassChangedEvents(client, { templateId: templateId as number });
+  }
+  await drained(client);
+  await client.end();
+  const calls = google.calls.slice(before);
+  return {
+    calls: calls.length,
+    summary: [...new Set(calls.map((c) => `${c.action} ${c.resource}`))].join(", "),
+  };
 }

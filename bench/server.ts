@@ -10,6 +10,8 @@ export interface BenchServer {
   readonly baseUrl: string;
   readonly auth: string;
   readonly databaseUrl: string;
+  /** The process started (tsx; the server runs in its child). */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function startBenchServer(extraEnv: Record<string, string> = {}): P
   return {
     baseUrl,
     databaseUrl,
+    pid: child.pid!,
     auth: `Basic ${Buffer.from(`bench:${secret}`).toString("base64")}`,
     async stop() {
       const exited = new Promise((r) => child.once("exit", r));

@@ -59,6 +59,7 @@ import { GoogleWalletClient } from "./google/api-client.js";
 import { CallbackKeys, GoogleCallbacks } from "./google/callback.js";
 import { GoogleIssuers } from "./google/credentials.js";
 import { GoogleWallet } from "./google/google-wallet.js";
+import { GOOGLE_DEFAULT_REQUESTS_PER_SECOND, PostgresRateGate } from "./google/rate-gate.js";
 import type { GoogleSetup } from "./google/setup.js";
 import { ProjectLimit } from "./http/project-limit.js";
 import { ImageStore } from "./images/image-store.js";
@@ -75,7 +76,7 @@ export interface Log {
 /** What the services need of the configuration (tests hand in a small object). */
 export type ServicesConfig = Pick<Config, "publicBaseUrl" | "authCacheTtlMs"> & {
   readonly imageFetchTimeoutMs?: number;
-  readonly google?: Partial<Pick<Config["google"], "apiUrl" | "callbackKeysUrl" | "tokenUrl">>;
+  readonly google?: Partial<Pick<Config["google"], "apiUrl" | "callbackKeysUrl" | "tokenUrl" | "maxRequestsPerSecond">>;
   readonly outbound?: Config["outbound"];
   /** The first delivery retry's delay (tests shorten it). */
   readonly deliveryRetryBaseMs?: number;
@@ -155,6 +156,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     baseUrl: config.google?.apiUrl ?? "https://walletobjects.googleapis.com",
     ...(config.google?.tokenUrl === undefined ? {} : { tokenUrl: config.google.tokenUrl }),
     ...(config.googleBackoffMs === undefined ? {} : { backoffMs: config.googleBackoffMs }),
+    gate: new PostgresRateGate(pool, config.google?.maxRequestsPerSecond ?? GOOGLE_DEFAULT_REQUESTS_PER_SECOND),
   });
   const googleWallet = new GoogleWallet({
     pool,

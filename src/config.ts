@@ -7,6 +7,8 @@ import { allowlistEntryProblem } from "./outbound/addresses.js";
 
 export interface Config {
   readonly port: number;
+  /** Server processes on this box (WEB_CONCURRENCY): above 1, a primary forks that many, sharing the port. */
+  readonly webConcurrency: number;
   /** Where Prometheus scrapes /metrics (its own listener; undefined: none). */
   readonly metrics: { port?: number; host: string; token?: string; workerPort?: number };
   readonly host: string;
@@ -27,6 +29,8 @@ export interface Config {
   readonly runWorker: boolean;
   readonly workerConcurrency: number;
   readonly jobStaleAfterMs: number;
+  /** A job worker silent (no heartbeat) for this long is dead: its jobs are released to the others. */
+  readonly workerLeaseMs: number;
   readonly bulkUpdateBatchSize: number;
   /** How long the pass-event log keeps an event. */
   readonly passEventRetentionDays: number;
@@ -55,6 +59,8 @@ export interface GoogleConfig {
   readonly callbackKeysUrl: string;
   /** The OAuth token endpoint service-account assertions are posted to (a key's own token_uri is not used). */
   readonly tokenUrl: string;
+  /** Wallet API calls per second per Google Cloud project, shared by every process (Google's default quota: 20). */
+  readonly maxRequestsPerSecond: number;
 }
 
 export interface AppleConfig {
@@ -115,6 +121,7 @@ export function loadConfig(source: Source = process.env): Config {
   };
 
   const port = integer("PORT", 3000, 0, 65535);
+  const webConcurrency = integer("WEB_CONCURRENCY", 1, 1, 256);
   // /metrics is never open on the public port: its own listener (127.0.0.1:9464 by default; METRICS_PORT=off for
   // none), and on the public port only with METRICS_TOKEN as a bearer token.
   const metricsPortText = text("METRICS_PORT") ?? "9464";
@@ -172,6 +179,7 @@ export function loadConfig(source: Source = process.env): Config {
   if (!["true", "false", "1", "0"].includes(runWorkerText)) problems.push("RUN_WORKER must be true or false");
   const workerConcurrency = integer("WORKER_CONCURRENCY", 4, 1, 100);
   const jobStaleAfterMs = integer("JOB_STALE_AFTER_MS", 60_000, 1000, 86_400_000);
+  const workerLeaseMs = integer("WORKER_LEASE_MS", 10_000, 1000, 3_600_000);
   const bulkUpdateBatchSize = integer("BULK_UPDATE_BATCH_SIZE", 2000, 1, 100_000);
   const passEventRetentionDays = integer("PASS_EVENT_RETENTION_DAYS", 400, 1, 36_500);
 
@@ -227,6 +235,7 @@ export function loadConfig(source: Source = process.env): Config {
     apiUrl: (text("GOOGLE_WALLET_API_URL") ?? "https://walletobjects.googleapis.com").replace(/\/+$/, ""),
     callbackKeysUrl: text("GOOGLE_CALLBACK_KEYS_URL") ?? "https://pay.google.com/gp/m/issuer/keys",
     tokenUrl: text("GOOGLE_TOKEN_URL") ?? GOOGLE_TOKEN_URL,
+    maxRequestsPerSecond: integer("GOOGLE_MAX_REQUESTS_PER_SECOND", 20, 1, 100_000),
   };
   if ((google.serviceAccountFile === undefined) !== (google.issuerId === undefined)) {
     problems.push("GOOGLE_SERVICE_ACCOUNT and GOOGLE_ISSUER_ID must be set together");
@@ -265,6 +274,7 @@ export function loadConfig(source: Source = process.env): Config {
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port,
+    webConcurrency,
     metrics: Object.freeze({
       ...(metricsPort === undefined ? {} : { port: metricsPort }),
       host: text("METRICS_HOST") ?? "127.0.0.1",
@@ -288,6 +298,7 @@ export function loadConfig(source: Source = process.env): Config {
     runWorker: runWorkerText === "true" || runWorkerText === "1",
     workerConcurrency,
     jobStaleAfterMs,
+    workerLeaseMs,
     bulkUpdateBatchSize,
     passEventRetentionDays,
     walletEncryptionKey,

@@ -42,7 +42,10 @@ export function servicesFor(config: Config, db: DatabaseHandle, log: Log): Promi
 /** The job worker of a server or worker process, running the services' delivery; stop() closes both. */
 export async function startDeliveryWorker(
   db: DatabaseHandle,
-  config: Pick<Config, "workerConcurrency" | "jobStaleAfterMs" | "bulkUpdateBatchSize" | "passEventRetentionDays">,
+  config: Pick<
+    Config,
+    "workerConcurrency" | "jobStaleAfterMs" | "workerLeaseMs" | "bulkUpdateBatchSize" | "passEventRetentionDays"
+  >,
   services: Services,
   log: Log,
 ): Promise<Worker> {
@@ -51,6 +54,7 @@ export async function startDeliveryWorker(
     templateSubscribers: services.delivery.templateSubscribers,
     concurrency: config.workerConcurrency,
     staleAfterMs: config.jobStaleAfterMs,
+    liveness: { leaseMs: config.workerLeaseMs, heartbeatMs: Math.max(500, Math.floor(config.workerLeaseMs / 5)) },
     batchSize: config.bulkUpdateBatchSize,
     passEventRetentionDays: config.passEventRetentionDays,
     rounds: services.delivery.rounds(),

@@ -115,6 +115,10 @@ export const ERRORS = {
   BUSY: { status: 429, when: "The server is reading other certificates; try again shortly." },
   // 5xx
   INTERNAL: { status: 500, when: "Something failed on the server; the message is hidden, the requestId is logged." },
+  GOOGLE_UNAVAILABLE: {
+    status: 503,
+    when: "A Google pass's object could not be sent to Google just now (over quota, or unreachable); `Retry-After` says when to try again.",
+  },
 } as const satisfies Record<string, Entry>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,6 +1,9 @@
-// Entry point: config → database (embedded if no DATABASE_URL) → migrate → buildApp → listen.
+// Entry point: config → database (embedded if no DATABASE_URL) → migrate → buildApp → listen; with
+// WEB_CONCURRENCY > 1, a primary (cluster.ts) forks that many of these.
+import cluster from "node:cluster";
 import type { Server } from "node:http";
 import { buildApp } from "./app.js";
+import { runPrimary } from "./cluster.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { openStore } from "./db/open.js";
 import { servicesFor, startDeliveryWorker } from "./delivery.js";
@@ -18,6 +21,7 @@ let config: ReturnType<typeof loadConfig> | undefined;
 
 async function main(): Promise<void> {
   config = loadConfig();
+  if (config.webConcurrency > 1 && cluster.isPrimary) return runPrimary(config, log);
   const store = await openStore(config, log);
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let worker: Worker | undefined;

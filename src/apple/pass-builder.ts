@@ -1,5 +1,9 @@
 // Builds a pass's Apple Wallet bundle: the pass's record (one query: pass-records.ts), the signing identity
-// (cached), the images (stored bytes, cached), then pass.json, signing and zipping.
+// (cached), the images (stored bytes, cached), then pass.json, signing and zipping. A signed bundle is kept per
+// pass (signed_bundles) under a digest of everything that went into it — the signing identity, pass.json,
+// personalization.json and the images' hashes — so a device fetching an unchanged pass again is served the stored
+// bytes instead of a new signature; any change (a new version, another certificate, a new image) signs afresh.
+import { createHash } from "node:crypto";
 import type pg from "pg";
 import { designOf, mergedView } from "../domain/field-model.js";
 import { type LocationInput, locationValue } from "../domain/values.js";
@@ -26,7 +30,7 @@ export class ApplePassBuilder {
   private readonly records: ApplePassRecords;
 
   constructor(
-    pool: pg.Pool,
+    private readonly pool: pg.Pool,
     private readonly identities: AppleIdentities,
     private readonly images: ImageStore,
     /** The PassKit web service base (PUBLIC_BASE_URL + /apple). */
@@ -78,38 +82,63 @@ export class ApplePassBuilder {
     });
   }
 
-  /** The signed .pkpass bytes. */
+  /** The signed .pkpass bytes: the stored ones when nothing that goes into them changed. */
   async bundle(record: ApplePassRecord, identity?: SigningIdentity): Promise<Buffer> {
     const signing = identity ?? (await this.identityOf(record));
     const design = designOf(record);
     const chosen: Record<string, string> = { ...(design.images ?? {}), ...record.images };
-    const stored = await this.images.load(Object.values(chosen));
-    const files: BundleFile[] = [];
-    const add = (name: string, id: string, data: Buffer | undefined) => {
-      if (data) files.push({ name, id, data });
-    };
+    // What goes in: name → image hash (the bytes are loaded only when signing).
+    const planned: { name: string; id: string }[] = [];
     for (const [header, hash] of Object.entries(chosen)) {
       const base = IMAGE_HEADERS[header];
       if (!base) continue;
       // One image given: Wallet uses the @2x file on Retina screens and scales the plain one elsewhere.
-      add(`${base}.png`, hash, stored.get(hash));
-      add(`${base}@2x.png`, hash, stored.get(hash));
+      planned.push({ name: `${base}.png`, id: hash }, { name: `${base}@2x.png`, id: hash });
     }
+    const builtIn: Record<string, Buffer> = {};
+    const addBuiltIn = (name: string, image: { sha256: string; data: Buffer }) => {
+      planned.push({ name, id: image.sha256 });
+      builtIn[image.sha256] = image.data;
+    };
     if (!chosen.icon_image) {
-      add("icon.png", BUILT_IN.icon.sha256, BUILT_IN.icon.data);
-      add("icon@2x.png", BUILT_IN.icon2x.sha256, BUILT_IN.icon2x.data);
-      add("icon@3x.png", BUILT_IN.icon3x.sha256, BUILT_IN.icon3x.data);
+      addBuiltIn("icon.png", BUILT_IN.icon);
+      addBuiltIn("icon@2x.png", BUILT_IN.icon2x);
+      addBuiltIn("icon@3x.png", BUILT_IN.icon3x);
     }
     if (!chosen.logo_image) {
-      add("logo.png", BUILT_IN.logo.sha256, BUILT_IN.logo.data);
-      add("logo@2x.png", BUILT_IN.logo2x.sha256, BUILT_IN.logo2x.data);
+      addBuiltIn("logo.png", BUILT_IN.logo);
+      addBuiltIn("logo@2x.png", BUILT_IN.logo2x);
     }
     const json: Record<string, unknown> = { "pass.json": this.passJson(record, signing) };
     if (design.personalization && record.personalization === null) {
       json["personalization.json"] = buildPersonalizationJson(design.personalization);
-      const logo = chosen.logo_image ? stored.get(chosen.logo_image) : BUILT_IN.logo2x.data;
-      add("personalizationLogo.png", chosen.logo_image ?? BUILT_IN.logo2x.sha256, logo);
+      if (chosen.logo_image) planned.push({ name: "personalizationLogo.png", id: chosen.logo_image });
+      else addBuiltIn("personalizationLogo.png", BUILT_IN.logo2x);
     }
-    return this.writer.write(signing.signer, json, files);
+    const digest = createHash("sha256")
+      .update(JSON.stringify([signing.key, json, planned]))
+      .digest("base64url");
+    const { rows } = await this.pool.query<{ bytes: Buffer }>({
+      name: "signed-bundle",
+      text: "SELECT bytes FROM signed_bundles WHERE pass_id = $1 AND digest = $2",
+      values: [record.id, digest],
+    });
+    if (rows[0]) return rows[0].bytes;
+
+    const stored = await this.images.load(planned.map((f) => f.id).filter((id) => !builtIn[id]));
+    const files: BundleFile[] = [];
+    for (const file of planned) {
+      const data = builtIn[file.id] ?? stored.get(file.id);
+      if (data) files.push({ ...file, data });
+    }
+    const bytes = await this.writer.write(signing.signer, json, files);
+    await this.pool.query({
+      name: "signed-bundle-store",
+      text: `INSERT INTO signed_bundles (pass_id, version, digest, bytes) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (pass_id) DO UPDATE SET version = EXCLUDED.version, digest = EXCLUDED.digest,
+               bytes = EXCLUDED.bytes, signed_at = now()`,
+      values: [record.id, record.version, digest, bytes],
+    });
+    return bytes;
   }
 }

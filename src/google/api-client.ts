@@ -1,11 +1,13 @@
 // A thin typed client of the Google Wallet REST API (walletobjects v1): insert, patch and addMessage for classes
 // and objects, with OAuth 2.0 service-account tokens (RFC 7523 JWT bearer grant, posted to Google's token endpoint —
-// GOOGLE_TOKEN_URL — never to a URL a key file names),
-// and retries with backoff for 429, 5xx, timeouts and network errors (honouring Retry-After). Other 4xx answers
-// are not retried: they name what Google rejected.
+// GOOGLE_TOKEN_URL — never to a URL a key file names; one fetch at a time per credential, reused until near its
+// expiry). Every API call waits for its slot in the shared pacing (rate-gate.ts); 429 and RESOURCE_EXHAUSTED pause
+// the whole bucket (Retry-After honoured, else exponential backoff with jitter) and are retried, as are 5xx,
+// timeouts and network errors. Other 4xx answers are not retried: they name what Google rejected.
 import { sign } from "node:crypto";
 import { googleRequests } from "../observability/counters.js";
 import { GOOGLE_TOKEN_URL, type GoogleIssuer } from "./credentials.js";
+import { quotaBucketOf, type RateGate, UNPACED } from "./rate-gate.js";
 
 export const WALLET_SCOPE = "https://www.googleapis.com/auth/wallet_object.issuer";
 
@@ -29,6 +31,22 @@ export interface GoogleClientOptions {
   backoffMs?: number;
   /** Longest wait a Retry-After may ask for. */
   maxRetryAfterMs?: number;
+  /** The pacing every API call waits for (default none). */
+  gate?: RateGate;
+}
+
+/** Google's quota answer: HTTP 429, or an error whose status is RESOURCE_EXHAUSTED (some APIs send it with 403). */
+function exhausted(status: number, text: string): boolean {
+  if (status === 429) return true;
+  if (status !== 403) return false;
+  try {
+    const error = (JSON.parse(text) as { error?: { status?: string; errors?: { reason?: string }[] } }).error;
+    return (
+      error?.status === "RESOURCE_EXHAUSTED" || (error?.errors ?? []).some((e) => e.reason === "rateLimitExceeded")
+    );
+  } catch {
+    return false;
+  }
 }
 
 const base64url = (value: object | Buffer) =>
@@ -67,6 +85,9 @@ export type WalletResource =
 
 export class GoogleWalletClient {
   private readonly tokens = new Map<string, { value: string; expiresAt: number }>();
+  /** Token fetches in flight: concurrent first calls share one. */
+  private readonly fetching = new Map<string, Promise<string>>();
+  private readonly gate: RateGate;
   private readonly timeoutMs: number;
   private readonly attempts: number;
   private readonly backoffMs: number;
@@ -81,6 +102,7 @@ export class GoogleWalletClient {
     this.backoffMs = options.backoffMs ?? 500;
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
     this.tokenUrl = options.tokenUrl ?? GOOGLE_TOKEN_URL;
+    this.gate = options.gate ?? UNPACED;
   }
 
   /** Fetches an access token for the issuer now (cli doctor's check that Google accepts its key). */
@@ -90,9 +112,18 @@ export class GoogleWalletClient {
   }
 
   /** An access token for the issuer's service account, reused until a minute before it expires. */
-  private async accessToken(issuer: GoogleIssuer): Promise<string> {
+  private accessToken(issuer: GoogleIssuer): Promise<string> {
     const cached = this.tokens.get(issuer.key);
-    if (cached && cached.expiresAt > Date.now() + 60_000) return cached.value;
+    if (cached && cached.expiresAt > Date.now() + 60_000) return Promise.resolve(cached.value);
+    let pending = this.fetching.get(issuer.key);
+    if (!pending) {
+      pending = this.fetchToken(issuer).finally(() => this.fetching.delete(issuer.key));
+      this.fetching.set(issuer.key, pending);
+    }
+    return pending;
+  }
+
+  private async fetchToken(issuer: GoogleIssuer): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
     const assertion = signJwt(issuer, {
       iss: issuer.clientEmail,
@@ -114,42 +145,63 @@ export class GoogleWalletClient {
     return body.access_token;
   }
 
-  private async fetchWithRetry(url: string, init: RequestInit): Promise<Response> {
+  /** A request, retried on 5xx, timeouts and network errors; with a bucket, paced and retried on quota answers. */
+  private async fetchWithRetry(url: string, init: RequestInit, bucket?: string): Promise<Response> {
     for (let attempt = 1; ; attempt++) {
+      if (bucket !== undefined) await this.gate.take(bucket);
       let response: Response | undefined;
       try {
         response = await fetch(url, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
-        googleRequests.inc({ status: String(response.status) });
       } catch (error) {
         googleRequests.inc({ status: "0" });
         if (attempt >= this.attempts)
           throw new GoogleApiError(0, `Google Wallet API unreachable: ${(error as Error).message}`);
       }
-      if (response && response.status !== 429 && response.status < 500) return response;
-      if (response && attempt >= this.attempts) return response;
+      let quota = false;
+      if (response) {
+        googleRequests.inc({ status: String(response.status) });
+        if (response.status === 403 || response.status === 429) {
+          // Read it to tell a quota answer from a refusal, and hand the text on.
+          const text = await response.text();
+          quota = exhausted(response.status, text);
+          const copy = new Response(text, { status: response.status, headers: response.headers });
+          if (!quota || attempt >= this.attempts) return copy;
+          response = copy;
+        } else if (response.status < 500 || attempt >= this.attempts) {
+          return response;
+        }
+      }
       const asked = retryAfterMs(response?.headers.get("retry-after") ?? null);
       await response?.body?.cancel();
       const backoff = this.backoffMs * 2 ** (attempt - 1) * (0.75 + Math.random() / 2);
-      await sleep(Math.min(asked ?? backoff, this.maxRetryAfterMs));
+      const wait = Math.min(asked ?? backoff, this.maxRetryAfterMs);
+      // Over quota: every process of this bucket waits, not only this call.
+      if (quota && bucket !== undefined) await this.gate.pause(bucket, wait);
+      await sleep(wait);
     }
   }
 
   private async call(issuer: GoogleIssuer, method: string, path: string, body?: unknown): Promise<unknown> {
     const token = await this.accessToken(issuer);
     this.calls++;
-    const response = await this.fetchWithRetry(`${this.options.baseUrl}/walletobjects/v1/${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const response = await this.fetchWithRetry(
+      `${this.options.baseUrl}/walletobjects/v1/${path}`,
+      {
+        method,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      },
+      quotaBucketOf(issuer.clientEmail),
+    );
     const text = await response.text();
     if (!response.ok) {
       let message = text.slice(0, 500);
       try {
         message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? message;
       } catch {}
+      // A quota answer is reported as 429 whatever its status, so callers retry it instead of recording a refusal.
       throw new GoogleApiError(
-        response.status,
+        exhausted(response.status, text) ? 429 : response.status,
         `Google Wallet API ${method} ${path}: HTTP ${response.status}: ${message}`,
       );
     }

@@ -5,6 +5,7 @@
 import type pg from "pg";
 import { inTransaction } from "../db/transaction.js";
 import { designOf, type FieldSpec } from "../domain/field-model.js";
+import { AppError } from "../errors.js";
 import { addPassChangedEvents, type Queryable } from "../jobs/queue.js";
 import { GoogleApiError, type GoogleWalletClient, signJwt } from "./api-client.js";
 import { GoogleBodies, hash, type PassRecord, type TemplateRecord } from "./bodies.js";
@@ -20,6 +21,13 @@ export const SAVE_URL = "https://pay.google.com/gp/v/save/";
 /** Google refused the content (a 4xx other than 429): retrying cannot help; the error is recorded instead. */
 const isRejection = (error: unknown): error is GoogleApiError =>
   error instanceof GoogleApiError && error.status >= 400 && error.status < 500 && error.status !== 429;
+
+/** A save link whose object Google could not take just now: 503 with Retry-After. */
+class GoogleUnavailable extends AppError {
+  constructor(readonly retryAfterSeconds: number) {
+    super("GOOGLE_UNAVAILABLE", `Google Wallet is not accepting the pass just now; retry in ${retryAfterSeconds} s`);
+  }
+}
 
 export interface GoogleWalletDeps {
   pool: pg.Pool;
@@ -161,9 +169,14 @@ export class GoogleWallet {
     await this.store.recordRejection(on, message, db);
   }
 
-  /** Sends the objects of these passes whose bodies changed (their classes first, when needed). */
+  /**
+   * Sends the objects of these passes whose bodies changed (their classes first, when needed). Only passes that
+   * were handed out (a save link) have objects: the others cost no call until they leave the server.
+   */
   async syncPasses(passIds: number[]): Promise<void> {
-    const passes = await this.bodies.passes(passIds);
+    const stored = await this.store.storedObjects(passIds);
+    if (stored.size === 0) return;
+    const passes = await this.bodies.passes([...stored.keys()]);
     const byTemplate = new Map<number, PassRecord[]>();
     for (const pass of passes) byTemplate.set(pass.templateId, [...(byTemplate.get(pass.templateId) ?? []), pass]);
     for (const [templateId, group] of byTemplate) {
@@ -176,7 +189,6 @@ export class GoogleWallet {
       const known = await this.bodies.knownObjectFields(template, group);
       const objectFields = known.synced && known.complete ? known.fields : await this.syncClass(issuer, template);
       const resource = resourceOf(this.bodies.kindOf(template), "Object");
-      const stored = await this.store.storedObjects(group.map((p) => p.id));
       const syncOne = async (pass: PassRecord) => {
         const { body, view } = this.bodies.objectBody(issuer, template, pass, objectFields);
         const bodyHash = hash(body);
@@ -243,9 +255,22 @@ export class GoogleWallet {
       payload,
     });
     const full = signJwt(issuer, claims({ [`${kind}Classes`]: [klass], [`${kind}Objects`]: [object] }));
-    if (full.length <= MAX_JWT_LENGTH) return `${SAVE_URL}${full}`;
-    if (!issuer.development) {
-      if ((await this.store.objectHash(passId)) !== hash(object)) await this.syncPasses([passId]);
+    const first = await this.store.markHandedOut(passId, object.id as string);
+    if (full.length <= MAX_JWT_LENGTH) {
+      // The link carries the object; it is also made through the API (by a job), so updates find it at once.
+      if (first && !issuer.development) await addPassChangedEvents(this.store.pool, [passId], false);
+      return `${SAVE_URL}${full}`;
+    }
+    // Too long to carry the object: it must exist at Google before the link is used.
+    if (!issuer.development && (await this.store.objectHash(passId)) !== hash(object)) {
+      try {
+        await this.syncPasses([passId]);
+      } catch (error) {
+        // Google over quota or unreachable (its retries spent): the caller may ask again; a job keeps trying.
+        if (!(error instanceof GoogleApiError)) throw error;
+        await addPassChangedEvents(this.store.pool, [passId], false);
+        throw new GoogleUnavailable(error.status === 429 ? 10 : 30);
+      }
     }
     const skinny = signJwt(issuer, claims({ [`${kind}Objects`]: [{ id: object.id, classId: object.classId }] }));
     return `${SAVE_URL}${skinny}`;

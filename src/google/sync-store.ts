@@ -118,6 +118,20 @@ export class GoogleSyncStore {
     );
   }
 
+  /**
+   * The pass leaves the server (a save link): from now on its object is kept in step with Google. True the first
+   * time (the object is still to be made).
+   */
+  async markHandedOut(passId: number, objectId: string, db: Queryable = this.pool): Promise<boolean> {
+    const { rows } = await db.query<{ first: boolean }>(
+      `INSERT INTO google_objects (pass_id, object_id, handed_out_at) VALUES ($1, $2, now())
+       ON CONFLICT (pass_id) DO UPDATE SET handed_out_at = COALESCE(google_objects.handed_out_at, now())
+       RETURNING (xmax = 0) AS first`,
+      [passId, objectId],
+    );
+    return rows[0]?.first ?? false;
+  }
+
   async objectHash(passId: number, db: Queryable = this.pool): Promise<string | null | undefined> {
     const { rows } = await db.query<{ body_hash: string | null }>(
       "SELECT body_hash FROM google_objects WHERE pass_id = $1",

@@ -1,9 +1,11 @@
 // The job queue: graphile-worker on the same Postgres. Jobs are added in SQL inside the transaction that makes
 // the change they follow from (so a committed change always has its job), and run at least once: every
 // handler is idempotent. See docs/jobs.md.
-import { Logger, type Runner, run, runMigrations, type TaskList } from "graphile-worker";
+import { EventEmitter } from "node:events";
+import { Logger, type Runner, run, runMigrations, type TaskList, type WorkerEvents } from "graphile-worker";
 import pg from "pg";
 import { type PassEventKind, recordPassEvents } from "../events/pass-events.js";
+import { type LivenessOptions, WorkerLiveness } from "./liveness.js";
 
 /** The pool, a client in a transaction, or a Prisma transaction (db/queryable.ts): what repositories run SQL on. */
 export interface Queryable {
@@ -120,12 +122,18 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
-/** Starts processing jobs with `tasks`; `stop()` waits for running jobs and is safe to call twice. */
+/**
+ * Starts processing jobs with `tasks`, with heartbeats for its workers and the release of dead workers' jobs
+ * (jobs/liveness.ts); `stop()` waits for running jobs and is safe to call twice.
+ */
 export async function startWorker(
   pool: pg.Pool,
   tasks: TaskList,
-  options: { concurrency?: number; pollIntervalMs?: number; log?: LogSink } = {},
+  options: { concurrency?: number; pollIntervalMs?: number; log?: LogSink; liveness?: LivenessOptions } = {},
 ): Promise<Worker> {
+  const liveness = new WorkerLiveness(pool, { log: options.log, ...options.liveness });
+  const events: WorkerEvents = new EventEmitter();
+  events.on("worker:create", ({ worker }) => liveness.track(worker.workerId));
   const runner: Runner = await run({
     pgPool: pool,
     taskList: tasks,
@@ -133,11 +141,16 @@ export async function startWorker(
     pollInterval: options.pollIntervalMs ?? 1000,
     noHandleSignals: true,
     logger: quietLogger(options.log),
+    events,
   });
+  liveness.start();
   let stopped: Promise<void> | undefined;
   return {
     stop() {
-      stopped ??= runner.stop().catch(() => {});
+      stopped ??= runner
+        .stop()
+        .catch(() => {})
+        .then(() => liveness.stop());
       return stopped;
     },
   };

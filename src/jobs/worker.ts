@@ -1,4 +1,5 @@
-// The job worker: one handler per job kind, plus the sweep that resumes bulk updates whose worker died.
+// The job worker: one handler per job kind, plus the sweep that resumes bulk updates whose worker died (jobs of
+// dead workers in general are released by jobs/liveness.ts and resume from their checkpoints).
 import type { Task } from "graphile-worker";
 import type pg from "pg";
 import { DeliveryQueue } from "../deliveries/delivery-queue.js";
@@ -6,6 +7,8 @@ import { prunePassEvents } from "../events/pass-events.js";
 import { collectUnreferencedImages } from "../images/image-repository.js";
 import { AUDIENCE_UPDATE, runAudienceUpdate } from "./audience-update.js";
 import { BULK_UPDATE, requeueStalledTickets, runBulkUpdate } from "./bulk-update.js";
+import { type JobCheckpoint, JobCheckpoints } from "./checkpoints.js";
+import type { LivenessOptions } from "./liveness.js";
 import { PASS_CHANGED, PASSES_CHANGED, startWorker, TEMPLATE_CHANGED, type Worker } from "./queue.js";
 import { type Round, startRoundLoop } from "./round-loop.js";
 
@@ -14,11 +17,18 @@ export interface PassChange {
   version: number;
 }
 
+/** The job a subscriber runs in: its checkpoint, under the subscriber's name, lets a rerun resume. */
+export interface JobContext {
+  checkpoint(subscriber: string): JobCheckpoint;
+}
+
 /**
  * Something that must follow passes' changes (APNs pushes, Google sync): called with one pass, or with a batch
- * of up to 2,000 from a set-based change. Must be idempotent (a failed call is retried with the same batch).
+ * of up to 2,000 from a set-based change. Must be idempotent (a failed call is retried with the same batch, and
+ * a job whose worker died is run again); a subscriber with side effects that must not repeat (pushes) records its
+ * progress in the job's checkpoint and skips what was done.
  */
-export type PassChangedSubscriber = (changes: PassChange[]) => Promise<void>;
+export type PassChangedSubscriber = (changes: PassChange[], job?: JobContext) => Promise<void>;
 
 /** Something that must follow a template's own changes (the Google class). Must be idempotent. */
 export type TemplateChangedSubscriber = (templateId: number) => Promise<void>;
@@ -37,6 +47,8 @@ export interface JobWorkerOptions {
   imageCollectionIntervalMs?: number;
   /** Pass events older than this many days are deleted (default 400). */
   passEventRetentionDays?: number;
+  /** Heartbeats and the lease after which a silent worker's jobs are released (jobs/liveness.ts). */
+  liveness?: LivenessOptions;
   /**
    * Periodic rounds, each in its own loop: outbound deliveries (callbacks and webhooks queued from the event log,
    * attempts made), due schedules started, daily activity counted. `intervalMs` is the pause when a round is idle.
@@ -56,14 +68,34 @@ function positiveInteger(value: unknown): number | undefined {
 
 export async function startJobWorker(pool: pg.Pool, options: JobWorkerOptions = {}): Promise<Worker> {
   const subscribers = options.subscribers ?? [];
-  const passChanged: Task = async (payload) => {
+  const checkpoints = new JobCheckpoints(pool);
+  /** Runs every subscriber in the job's context; their checkpoints go once all of them succeeded. */
+  const deliver = async (changes: PassChange[], { id: jobId, attempts }: { id: string; attempts: number }) => {
+    let saved = false;
+    const job: JobContext = {
+      checkpoint: (name) => {
+        const checkpoint = checkpoints.for(jobId, name);
+        return {
+          load: checkpoint.load,
+          save: (c) => {
+            saved = true;
+            return checkpoint.save(c);
+          },
+        };
+      },
+    };
+    for (const subscriber of subscribers) await subscriber(changes, job);
+    // A rerun of a job that saved nothing this time may still have a checkpoint from before: clear it too.
+    if (saved || attempts > 1) await checkpoints.clear(jobId);
+  };
+  const passChanged: Task = async (payload, helpers) => {
     const { passId, version } = (payload ?? {}) as Record<string, unknown>;
     const id = positiveInteger(passId);
     const v = positiveInteger(version);
     if (id === undefined || v === undefined) return; // malformed: nothing to deliver, do not retry
-    for (const subscriber of subscribers) await subscriber([{ passId: id, version: v }]);
+    await deliver([{ passId: id, version: v }], helpers.job);
   };
-  const passesChanged: Task = async (payload) => {
+  const passesChanged: Task = async (payload, helpers) => {
     const raw = (payload as Record<string, unknown> | null)?.passes;
     const changes: PassChange[] = [];
     for (const pair of Array.isArray(raw) ? raw : []) {
@@ -72,7 +104,7 @@ export async function startJobWorker(pool: pg.Pool, options: JobWorkerOptions = 
       if (id !== undefined && v !== undefined) changes.push({ passId: id, version: v });
     }
     if (changes.length === 0) return;
-    for (const subscriber of subscribers) await subscriber(changes);
+    await deliver(changes, helpers.job);
   };
   const templateChanged: Task = async (payload) => {
     const templateId = positiveInteger((payload as Record<string, unknown> | null)?.templateId);
@@ -96,7 +128,12 @@ export async function startJobWorker(pool: pg.Pool, options: JobWorkerOptions = 
       [BULK_UPDATE]: bulkUpdate,
       [AUDIENCE_UPDATE]: audienceUpdate,
     },
-    { concurrency: options.concurrency, pollIntervalMs: options.pollIntervalMs, log: options.log },
+    {
+      concurrency: options.concurrency,
+      pollIntervalMs: options.pollIntervalMs,
+      log: options.log,
+      liveness: options.liveness,
+    },
   );
   const staleAfterMs = options.staleAfterMs ?? 60_000;
   const sweep = () =>
@@ -118,6 +155,9 @@ export async function startJobWorker(pool: pg.Pool, options: JobWorkerOptions = 
     await new DeliveryQueue(pool)
       .pruneDelivered(DELIVERED_RETENTION_DAYS)
       .catch((error: unknown) => options.log?.warn(`delivery pruning failed: ${(error as Error).message}`));
+    await checkpoints
+      .prune()
+      .catch((error: unknown) => options.log?.warn(`checkpoint pruning failed: ${(error as Error).message}`));
   };
   const imageTimer = setInterval(collect, options.imageCollectionIntervalMs ?? 3_600_000);
   imageTimer.unref();

@@ -9,6 +9,7 @@ import { startTestServer, type TestServer } from "../helpers/app.js";
 import { type TestPki, testPki } from "../helpers/apple.js";
 import { discoveryProblems } from "../helpers/discovery.js";
 import { until } from "../helpers/wait.js";
+import { handOutGooglePass } from "../helpers/wallets.js";
 
 let server: TestServer;
 let pki: TestPki;
@@ -107,6 +108,7 @@ describe("notifying one pass", () => {
 
   it("sends a Google pass one notifying message, and no more than three a day", async () => {
     const created = (await server.call("POST", `/v1/pass/${googleId}/id/g-1`, { body: {} })).json;
+    await handOutGooglePass(server, created.id);
     const objectId = `${google.issuerId}.${created.serialNumber}`;
     const messages = () =>
       google.calls

@@ -111,6 +111,31 @@ describe("the reference pass", () => {
     );
   });
 
+  it("serves the stored signed bundle while nothing in it changed, and signs afresh after a change", async () => {
+    const own = await pass(templateId, passCreate);
+    const first = await download(own);
+    const { rows } = await server.database.query<{ bytes: Buffer; version: number }>(
+      "SELECT bytes, version FROM signed_bundles WHERE pass_id = $1",
+      [own],
+    );
+    expect(rows[0]!.bytes.equals(first)).toBe(true);
+    // Served from the store: a marker put there comes back (no signing happened).
+    await server.database.query("UPDATE signed_bundles SET bytes = 'stored-marker' WHERE pass_id = $1", [own]);
+    expect((await download(own)).toString()).toBe("stored-marker");
+    // A change (new version and pass.json) is signed again, and stored in place of the old bundle.
+    const update = await server.call("PUT", `/v1/pass/${own}`, { body: { fields: { Coupon: { value: "5%" } } } });
+    expect(update.status).toBe(200);
+    const fresh = await download(own);
+    expect(fresh.toString()).not.toBe("stored-marker");
+    const bundle = verifyBundle(fresh, pki.files.root);
+    expect(JSON.stringify(bundle.passJson)).toContain("5%");
+    const after = await server.database.query<{ version: number }>(
+      "SELECT version FROM signed_bundles WHERE pass_id = $1",
+      [own],
+    );
+    expect(after.rows[0]!.version).toBeGreaterThan(rows[0]!.version);
+  });
+
   it("maps the Airship model to pass.json", async () => {
     const { passJson } = unpack(await download(passId));
     const serialNumber = (await server.call("GET", `/v1/pass/${passId}`)).json.serialNumber;

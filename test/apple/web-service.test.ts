@@ -265,6 +265,42 @@ describe("APNs answers", () => {
     apns.respond = () => ({ status: 200 });
   });
 
+  it("retries only the pushes that failed: a job that fails for one device does not push the others again", async () => {
+    const ownTemplate = (await server.call("POST", `/v1/template/${projectId}`, { body: appleTemplate })).json
+      .templateId;
+    const devices = ["ab01", "ab02", "ab03"];
+    for (const [i, token] of devices.entries()) {
+      const created = await server.call("POST", `/v1/pass/${ownTemplate}`, { body: {} });
+      const json = (await server.call("GET", `/v1/pass/${created.json.id}/viewJSONPass`)).json;
+      const pass = {
+        passId: created.json.id,
+        serial: json.serialNumber,
+        token: json.authenticationToken,
+        ptid: json.passTypeIdentifier,
+      };
+      expect((await register(`device-partial-${i}`, pass, token)).status).toBe(201);
+    }
+    await server.database.query(
+      `INSERT INTO passes (account_id, template_id, serial_number) SELECT $1, $2, gen_random_uuid()::text FROM generate_series(1, 30)`,
+      [server.credentials.accountId, ownTemplate],
+    );
+    // ab02 fails every in-process attempt (4) of the first run, so the job fails and is retried.
+    let failures = 4;
+    apns.respond = (push) =>
+      push.token === "ab02" && failures-- > 0 ? { status: 503, reason: "ServiceUnavailable" } : { status: 200 };
+    await server.call("PUT", `/v1/template/${ownTemplate}/passes`, { body: { fields: { Coupon: { value: "42%" } } } });
+    await until(
+      async () => pushesTo("ab02"),
+      (p) => p.length >= 5,
+      15_000,
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(pushesTo("ab01")).toHaveLength(1);
+    expect(pushesTo("ab03")).toHaveLength(1);
+    expect(pushesTo("ab02")).toHaveLength(5);
+    apns.respond = () => ({ status: 200 });
+  });
+
   it("pushes a device once when a bulk update changes several of its passes", async () => {
     const ownTemplate = (await server.call("POST", `/v1/template/${projectId}`, { body: appleTemplate })).json
       .templateId;

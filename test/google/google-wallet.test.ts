@@ -62,6 +62,7 @@ async function pass(templateId: number, body: Record<string, unknown> = {}) {
 /** A pass of a new template whose object Google has received, with the queue drained. */
 async function syncedPass(name: string) {
   const created = await pass(await template({ ...googleTemplate, name }));
+  await saveLink(created.id); // handed out: its object is made
   const objectId = objectIdOf(created.serialNumber);
   await until(
     () => callsFor(objectId, "insert"),
@@ -143,6 +144,7 @@ describe("classes and objects of every type", () => {
         },
         locations: [{ latitude: 37.6, longitude: -122.4 }],
       });
+      await saveLink(created.id);
       const objectId = objectIdOf(created.serialNumber);
       const [insert] = await until(
         () => callsFor(objectId, "insert"),
@@ -204,6 +206,7 @@ describe("boarding passes without a whole flight", () => {
       projectType: "boardingPass",
     });
     const created = await pass(templateId);
+    await saveLink(created.id);
     const [insert] = await until(
       () => callsFor(objectIdOf(created.serialNumber), "insert"),
       (c) => c.length > 0,
@@ -294,6 +297,7 @@ describe("sync", () => {
       },
     });
     const created = await pass(templateId);
+    await saveLink(created.id);
     await settled();
     const objectId = objectIdOf(created.serialNumber);
     const update = await server.call("PUT", `/v1/pass/${created.id}`, {
@@ -325,6 +329,7 @@ describe("sync", () => {
     google.script = (call) =>
       call.action === "insert" && call.resource === "loyaltyObject" ? answers.shift() : undefined;
     const created = await pass(templateId);
+    await saveLink(created.id);
     const objectId = objectIdOf(created.serialNumber);
     const inserts = await until(
       () => callsFor(objectId, "insert"),

@@ -67,7 +67,7 @@ export async function startTestServer(
     /** Starts the APNs push subscriber against this (fake) APNs. */
     apns?: ApnsOptions;
     /** Google: the server-wide issuer (default none: development key) and the (fake) API and key URLs. */
-    google?: GoogleSetup & { apiUrl?: string; callbackKeysUrl?: string };
+    google?: GoogleSetup & { apiUrl?: string; callbackKeysUrl?: string; maxRequestsPerSecond?: number };
     imageFetchTimeoutMs?: number;
     /** Receives the log lines (at level info) instead of silence. */
     logStream?: { write(line: string): void };
@@ -97,6 +97,8 @@ export async function startTestServer(
         // The fake Google serves its OAuth endpoint beside its API.
         tokenUrl: options.google?.apiUrl ? `${options.google.apiUrl}/token` : "http://127.0.0.1:9/unreachable",
         callbackKeysUrl: options.google?.callbackKeysUrl ?? "http://127.0.0.1:9/unreachable",
+        // Unpaced unless a test asks (the default, Google's 20 a second, would slow every Google test).
+        maxRequestsPerSecond: options.google?.maxRequestsPerSecond ?? 10_000,
       },
       googleBackoffMs: 10,
       deliveryRetryBaseMs: options.deliveryRetryBaseMs ?? 200,

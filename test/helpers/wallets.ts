@@ -1,9 +1,21 @@
 // What phones do to a server under test: an Apple device registering for (or dropping) a pass through the PassKit
-// web service, and Google posting a signed save or delete callback.
+// web service, a Google pass's save link being handed out, and Google posting a signed save or delete callback.
 import { expect } from "vitest";
 import { type FakeGoogle, startFakeGoogle } from "../fakes/google.js";
 import { type Ecv2Signer, ecv2Signer } from "../fakes/google-callback-signer.js";
 import type { TestServer } from "./app.js";
+
+/** Hands a Google pass out (its save link, through the download route): from then on it has an object at Google. */
+export async function handOutGooglePass(server: TestServer, passId: number): Promise<string> {
+  const response = await fetch(`${server.baseUrl}/v1/pass/${passId}/download`, {
+    redirect: "manual",
+    headers: {
+      authorization: `Basic ${Buffer.from(`${server.credentials.key}:${server.credentials.secret}`).toString("base64")}`,
+    },
+  });
+  expect(response.status).toBe(302);
+  return response.headers.get("location")!;
+}
 
 /** Registers (POST) or unregisters (DELETE) an Apple device for the pass; answers the pass's pass.json. */
 export async function appleDevice(server: TestServer, passId: number, device: string, method: "POST" | "DELETE") {

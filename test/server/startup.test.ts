@@ -1,7 +1,7 @@
 // Starting and stopping the real server process: a taken port (the server's, or the embedded Postgres') and an
 // unreachable DATABASE_URL each say what is wrong in one line and exit 1; SIGTERM sent to `npm start` (the process
 // the user started) stops the server within 10 s, frees the port and logs nothing at error level.
-import type { ChildProcess } from "node:child_process";
+import { type ChildProcess, execFileSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -174,3 +174,45 @@ it("serves a worker process's counters on WORKER_METRICS_PORT, and stops it on S
   run.child.kill("SIGTERM");
   expect(await run.exited).toBe(0);
 });
+
+it("WEB_CONCURRENCY=2 runs two server processes on one port, and SIGTERM stops them all", async () => {
+  const port = freePort();
+  const run = server({ PORT: String(port), DATABASE_URL: database.url, WEB_CONCURRENCY: "2", LOG_LEVEL: "info" });
+  await healthy(port, run);
+  const deadline = Date.now() + 60_000;
+  let forked: number[] = [];
+  while (Date.now() < deadline) {
+    forked = childrenOf(run.child.pid!);
+    if (forked.length === 2 && (run.output().match(/Server listening/g) ?? []).length >= 2) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  expect(forked, run.output()).toHaveLength(2);
+  // Requests are answered whichever process takes them.
+  for (let i = 0; i < 10; i++) expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+  const sent = Date.now();
+  run.child.kill("SIGTERM");
+  expect(await run.exited, run.output()).toBe(0);
+  expect(Date.now() - sent).toBeLessThan(10_000);
+  for (const pid of forked) expect(alive(pid)).toBe(false);
+  expect(run.output()).not.toMatch(/"level":"(error|fatal)"/);
+});
+
+function childrenOf(pid: number): number[] {
+  try {
+    return execFileSync("pgrep", ["-P", String(pid)], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -8,6 +8,7 @@ import { googleTemplate } from "../../fixtures/reference.js";
 import { startTestServer, type TestServer } from "../../helpers/app.js";
 import { testPki, unpack } from "../../helpers/apple.js";
 import { until } from "../../helpers/wait.js";
+import { handOutGooglePass } from "../../helpers/wallets.js";
 
 let server: TestServer;
 let apns: FakeApns;
@@ -194,6 +195,7 @@ describe("passSendPushNotification", () => {
     });
     expect(created.status).toBe(200);
     const pass = await ourPass("g-1");
+    await handOutGooglePass(server, pass.id);
     const objectId = `${google.issuerId}.${pass.serialNumber}`;
     await until(
       () => google.calls.some((c) => c.action === "insert" && (c.body as { id?: string })?.id === objectId),

@@ -1,0 +1,61 @@
+// Pacing of Google Wallet API calls, shared by every process on the database. Google's quota is per Google Cloud
+// project (20 requests per second by default), so calls are paced per service account's project: each call
+// reserves the next free slot of its project's row (one UPDATE), and waits for it. A 429 or RESOURCE_EXHAUSTED
+// pushes the next free slot back for everyone, so all processes pause together instead of retrying into the limit.
+import type pg from "pg";
+
+export interface RateGate {
+  /** Waits for this bucket's next call slot. */
+  take(bucket: string): Promise<void>;
+  /** Google said "too many": no call of this bucket before `ms` from now. */
+  pause(bucket: string, ms: number): Promise<void>;
+}
+
+/** Google's default Wallet API quota (developers.google.com/wallet/generic/resources/faq). */
+export const GOOGLE_DEFAULT_REQUESTS_PER_SECOND = 20;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The quota bucket of a service account: its Google Cloud project (the domain of its e-mail address). */
+export function quotaBucketOf(clientEmail: string): string {
+  const at = clientEmail.lastIndexOf("@");
+  return at < 0 ? clientEmail : clientEmail.slice(at + 1);
+}
+
+export class PostgresRateGate implements RateGate {
+  private readonly intervalMs: number;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    requestsPerSecond: number,
+  ) {
+    this.intervalMs = 1000 / requestsPerSecond;
+  }
+
+  async take(bucket: string): Promise<void> {
+    // The slot reserved is [next_at, next_at + interval): the row moves on by one interval per call, never
+    // starting before now (an idle bucket saves up no burst).
+    const { rows } = await this.pool.query<{ wait_ms: number }>({
+      name: "google-rate-take",
+      text: `INSERT INTO google_rate_limits AS g (issuer, next_at)
+             VALUES ($1, clock_timestamp() + $2 * interval '1 millisecond')
+             ON CONFLICT (issuer) DO UPDATE
+               SET next_at = GREATEST(g.next_at, clock_timestamp()) + $2 * interval '1 millisecond'
+             RETURNING (extract(epoch FROM (next_at - clock_timestamp())) * 1000 - $2)::float8 AS wait_ms`,
+      values: [bucket, this.intervalMs],
+    });
+    const wait = rows[0]?.wait_ms ?? 0;
+    if (wait > 0) await sleep(wait);
+  }
+
+  async pause(bucket: string, ms: number): Promise<void> {
+    await this.pool.query(
+      `UPDATE google_rate_limits SET next_at = GREATEST(next_at, clock_timestamp() + $2 * interval '1 millisecond')
+        WHERE issuer = $1`,
+      [bucket, ms],
+    );
+  }
+}
+
+/** No pacing (a client made without a database, e.g. `cli doctor`'s token check). */
+export const UNPACED: RateGate = { take: async () => undefined, pause: async () => undefined };
