@@ -23,4 +23,6 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "dist/src/server.js"]
+# The heap is capped (see docs/scaling.md): a long push or sync run then collects its garbage instead of growing.
+ENV WALLET_MAX_HEAP_MB=192
+CMD ["sh", "-c", "exec node --max-old-space-size=$WALLET_MAX_HEAP_MB dist/src/server.js"]

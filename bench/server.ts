@@ -1,7 +1,6 @@
 // Starts the real server in a child process on a fresh database, for benchmarks that load it over loopback.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { join } from "node:path";
 import pg from "pg";
 
 const root = new URL("../", import.meta.url).pathname;
@@ -10,7 +9,7 @@ export interface BenchServer {
   readonly baseUrl: string;
   readonly auth: string;
   readonly databaseUrl: string;
-  /** The process started (tsx; the server runs in its child). */
+  /** The server's process. */
   readonly pid: number;
   stop(): Promise<void>;
 }
@@ -32,7 +31,9 @@ export async function startBenchServer(extraEnv: Record<string, string> = {}): P
   const databaseUrl = url.toString();
   const port = 43000 + Math.floor(Math.random() * 2000);
   const secret = randomBytes(32).toString("base64url");
-  const child: ChildProcess = spawn(join(root, "node_modules/.bin/tsx"), ["src/server.ts"], {
+  // Started as `npm start` starts it (its heap cap included).
+  const heap = `--max-old-space-size=${process.env.WALLET_MAX_HEAP_MB ?? "192"}`;
+  const child: ChildProcess = spawn(process.execPath, [heap, "--import", "tsx", "src/server.ts"], {
     cwd: root,
     env: {
       ...process.env,

@@ -68,6 +68,11 @@ export async function buildApp(config: AppConfig, services: Services, db: Databa
     logger: loggerOptions(config.logLevel, config.logStream),
     bodyLimit: config.bodyLimitBytes,
     requestIdHeader: "x-request-id",
+    // Idle keep-alive connections outlive a load balancer's idle timeout (typically 60 s): the balancer, not the
+    // server, closes them, so it never reuses a connection the server is closing (a 502).
+    keepAliveTimeout: 72_000,
+    // A request (headers and body) must arrive within this; a slow client cannot hold a connection open forever.
+    requestTimeout: 30_000,
     // Behind a proxy, request.ip must be the client's (anonymous rate limits count by it).
     trustProxy: trustProxyOption(config.trustProxy ?? false),
     // No type coercion: a wrong type is a 400, never silently converted.

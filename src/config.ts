@@ -59,6 +59,10 @@ export interface GoogleConfig {
   readonly callbackKeysUrl: string;
   /** The OAuth token endpoint service-account assertions are posted to (a key's own token_uri is not used). */
   readonly tokenUrl: string;
+  /** Keyless: the service account Application Default Credentials act as (instead of a key file). */
+  readonly serviceAccountEmail: string | undefined;
+  /** The IAM Credentials API keyless issuers use (tokens, save-link signatures). */
+  readonly iamCredentialsUrl: string;
   /** Wallet API calls per second per Google Cloud project, shared by every process (Google's default quota: 20). */
   readonly maxRequestsPerSecond: number;
 }
@@ -236,9 +240,22 @@ export function loadConfig(source: Source = process.env): Config {
     callbackKeysUrl: text("GOOGLE_CALLBACK_KEYS_URL") ?? "https://pay.google.com/gp/m/issuer/keys",
     tokenUrl: text("GOOGLE_TOKEN_URL") ?? GOOGLE_TOKEN_URL,
     maxRequestsPerSecond: integer("GOOGLE_MAX_REQUESTS_PER_SECOND", 20, 1, 100_000),
+    serviceAccountEmail: text("GOOGLE_SERVICE_ACCOUNT_EMAIL"),
+    iamCredentialsUrl: (text("GOOGLE_IAM_CREDENTIALS_URL") ?? "https://iamcredentials.googleapis.com").replace(
+      /\/+$/,
+      "",
+    ),
   };
-  if ((google.serviceAccountFile === undefined) !== (google.issuerId === undefined)) {
-    problems.push("GOOGLE_SERVICE_ACCOUNT and GOOGLE_ISSUER_ID must be set together");
+  if (google.serviceAccountFile !== undefined && google.serviceAccountEmail !== undefined) {
+    problems.push("set GOOGLE_SERVICE_ACCOUNT (a key file) or GOOGLE_SERVICE_ACCOUNT_EMAIL (keyless), not both");
+  } else if (
+    (google.serviceAccountFile === undefined && google.serviceAccountEmail === undefined) !==
+    (google.issuerId === undefined)
+  ) {
+    problems.push("GOOGLE_ISSUER_ID needs GOOGLE_SERVICE_ACCOUNT or GOOGLE_SERVICE_ACCOUNT_EMAIL, and they need it");
+  }
+  if (google.serviceAccountEmail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(google.serviceAccountEmail)) {
+    problems.push("GOOGLE_SERVICE_ACCOUNT_EMAIL must be a service account's e-mail address");
   }
   if (google.issuerId !== undefined && !/^[0-9]{1,30}$/.test(google.issuerId)) {
     problems.push("GOOGLE_ISSUER_ID must be the numeric issuer id");
@@ -250,6 +267,7 @@ export function loadConfig(source: Source = process.env): Config {
     ["GOOGLE_WALLET_API_URL", google.apiUrl],
     ["GOOGLE_CALLBACK_KEYS_URL", google.callbackKeysUrl],
     ["GOOGLE_TOKEN_URL", google.tokenUrl],
+    ["GOOGLE_IAM_CREDENTIALS_URL", google.iamCredentialsUrl],
   ] as const) {
     if (!/^https?:\/\/[^\s]+$/.test(url)) problems.push(`${name} must be an http(s) URL`);
   }

@@ -107,18 +107,27 @@ async function googleCheck(services: Services): Promise<Check> {
       ok: true,
       warning: true,
       detail: "GOOGLE_SERVICE_ACCOUNT / GOOGLE_ISSUER_ID not set: save links are development-signed, nothing syncs",
-      fix: "create a service account for your Google Wallet issuer and set GOOGLE_SERVICE_ACCOUNT and GOOGLE_ISSUER_ID",
+      fix:
+        "create a service account for your Google Wallet issuer and set GOOGLE_ISSUER_ID with GOOGLE_SERVICE_ACCOUNT " +
+        "(its key file) or GOOGLE_SERVICE_ACCOUNT_EMAIL (keyless, on Google Cloud)",
     };
   }
   try {
     await services.google.client.checkCredentials(issuer);
-    return { name: "Google credentials", ok: true, detail: "an access token was issued for the service account" };
+    return {
+      name: "Google credentials",
+      ok: true,
+      detail: `an access token was issued for ${issuer.clientEmail}${issuer.keyless ? " (keyless, through IAM)" : ""}`,
+    };
   } catch (error) {
     return {
       name: "Google credentials",
       ok: false,
       detail: (error as Error).message,
-      fix: "check the service-account key (not revoked, right project) and outbound HTTPS to oauth2.googleapis.com",
+      fix: issuer.keyless
+        ? "give this workload's identity the Service Account Token Creator role on GOOGLE_SERVICE_ACCOUNT_EMAIL, " +
+          "and allow outbound HTTPS to iamcredentials.googleapis.com"
+        : "check the service-account key (not revoked, right project) and outbound HTTPS to oauth2.googleapis.com",
     };
   }
 }

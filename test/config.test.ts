@@ -65,7 +65,7 @@ describe("loadConfig", () => {
         "APPLE_PASS_KEY needs APPLE_PASS_CERT",
         "APNS_HOST",
         "APNS_KEY_FILE, APNS_KEY_ID and APNS_TEAM_ID",
-        "GOOGLE_SERVICE_ACCOUNT and GOOGLE_ISSUER_ID",
+        "GOOGLE_ISSUER_ID needs GOOGLE_SERVICE_ACCOUNT or GOOGLE_SERVICE_ACCOUNT_EMAIL",
         "GOOGLE_ISSUER_ID must be",
         "GOOGLE_WALLET_API_URL",
       ]) {
@@ -74,6 +74,26 @@ describe("loadConfig", () => {
     }
     const key = Buffer.alloc(32, 7).toString("base64");
     expect(loadConfig({ WALLET_ENCRYPTION_KEY: key }).walletEncryptionKey).toBe(key);
+    // Keyless Google: an e-mail instead of a key file (never both), and a numeric issuer id with it.
+    const keyless = loadConfig({
+      GOOGLE_ISSUER_ID: "3388000000012345678",
+      GOOGLE_SERVICE_ACCOUNT_EMAIL: "wallet@project.iam.gserviceaccount.com",
+    });
+    expect(keyless.google).toMatchObject({
+      serviceAccountEmail: "wallet@project.iam.gserviceaccount.com",
+      iamCredentialsUrl: "https://iamcredentials.googleapis.com",
+      maxRequestsPerSecond: 20,
+    });
+    expect(() => loadConfig({ GOOGLE_SERVICE_ACCOUNT_EMAIL: "wallet@project.iam.gserviceaccount.com" })).toThrow(
+      /GOOGLE_ISSUER_ID needs/,
+    );
+    expect(() =>
+      loadConfig({
+        GOOGLE_ISSUER_ID: "1",
+        GOOGLE_SERVICE_ACCOUNT_EMAIL: "not-an-email",
+      }),
+    ).toThrow(/GOOGLE_SERVICE_ACCOUNT_EMAIL must be/);
+    expect(() => loadConfig({ WEB_CONCURRENCY: "0" })).toThrow(/WEB_CONCURRENCY/);
   });
 
   it("reads the outbound rules, the Google token endpoint and the proxy setting", () => {

@@ -7,6 +7,7 @@ import { InvalidInput } from "../domain/invalid-input.js";
 import type { CredentialSource } from "../secrets/credential-resolver.js";
 import type { SecretBox } from "../secrets/encryption.js";
 import { ProjectCredentials, SecretStore, type StoredRow } from "../secrets/secret-store.js";
+import type { KeylessIdentity } from "./keyless.js";
 
 export interface ServiceAccount {
   client_email: string;
@@ -21,11 +22,19 @@ export interface GoogleIssuer {
   key: string;
   issuerId: string;
   clientEmail: string;
-  privateKey: KeyObject;
+  /** The service account's key; absent for a keyless issuer. */
+  privateKey: KeyObject | undefined;
   privateKeyId: string | undefined;
+  /** Without a key: tokens and signatures through the IAM Credentials API (keyless.ts). */
+  keyless?: KeylessIdentity;
   /** The development key: sign save links, never call Google. */
   development: boolean;
 }
+
+/** The server-wide issuer: a service-account key file, or (keyless) the account Application Default Credentials act as. */
+export type DefaultIssuer =
+  | { issuerId: string; serviceAccount: ServiceAccount }
+  | { issuerId: string; keyless: KeylessIdentity };
 
 export interface IssuerSummary {
   projectId: number | null;
@@ -89,6 +98,19 @@ function issuerOf(key: string, issuerId: string, account: ServiceAccount, develo
   };
 }
 
+function defaultIssuerOf(issuer: DefaultIssuer): GoogleIssuer {
+  if ("serviceAccount" in issuer) return issuerOf("default", issuer.issuerId, issuer.serviceAccount, false);
+  return {
+    key: "default-keyless",
+    issuerId: issuer.issuerId,
+    clientEmail: issuer.keyless.serviceAccountEmail,
+    privateKey: undefined,
+    privateKeyId: undefined,
+    keyless: issuer.keyless,
+    development: false,
+  };
+}
+
 interface CredentialRow extends StoredRow {
   issuer_id: string;
   service_account_encrypted: Buffer;
@@ -97,7 +119,7 @@ interface CredentialRow extends StoredRow {
 export class GoogleIssuers {
   private readonly credentials: ProjectCredentials<CredentialRow, GoogleIssuer>;
 
-  constructor(pool: pg.Pool, box: SecretBox, defaultIssuer?: { issuerId: string; serviceAccount: ServiceAccount }) {
+  constructor(pool: pg.Pool, box: SecretBox, defaultIssuer?: DefaultIssuer) {
     this.credentials = new ProjectCredentials<CredentialRow, GoogleIssuer>(
       new SecretStore<CredentialRow>(pool, box, {
         table: "google_credentials",
@@ -110,7 +132,7 @@ export class GoogleIssuers {
           JSON.parse(secret.toString("utf8")) as ServiceAccount,
           row.kind === "development",
         ),
-      defaultIssuer ? issuerOf("default", defaultIssuer.issuerId, defaultIssuer.serviceAccount, false) : undefined,
+      defaultIssuer ? defaultIssuerOf(defaultIssuer) : undefined,
       "Google issuers",
     );
   }

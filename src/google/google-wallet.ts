@@ -7,13 +7,17 @@ import { inTransaction } from "../db/transaction.js";
 import { designOf, type FieldSpec } from "../domain/field-model.js";
 import { AppError } from "../errors.js";
 import { addPassChangedEvents, type Queryable } from "../jobs/queue.js";
-import { GoogleApiError, type GoogleWalletClient, signJwt } from "./api-client.js";
+import { GoogleApiError, type GoogleWalletClient, signClaims, signJwt } from "./api-client.js";
 import { GoogleBodies, hash, type PassRecord, type TemplateRecord } from "./bodies.js";
 import type { GoogleIssuer, GoogleIssuers } from "./credentials.js";
 import { fieldValues, type GoogleKind, idSuffix, resourceOf } from "./mapping.js";
 import { GOOGLE_NOTIFICATIONS_PER_DAY, GoogleSyncStore } from "./sync-store.js";
 
 export const MAX_JWT_LENGTH = 1800;
+/** base64url of Google's signJwt header, {"alg":"RS256","kid":"<40 hex>","typ":"JWT"}, with room to spare. */
+const KEYLESS_HEADER_LENGTH = 100;
+/** An RS256 signature by a 2048-bit key, base64url. */
+const RS256_SIGNATURE_LENGTH = 342;
 /** Objects sent to Google at once by one sync. */
 const OBJECT_CONCURRENCY = 8;
 export const SAVE_URL = "https://pay.google.com/gp/v/save/";
@@ -41,6 +45,9 @@ export class GoogleWallet {
   private readonly bodies: GoogleBodies;
 
   private readonly store: GoogleSyncStore;
+
+  /** Keyless issuers' signed save links, by issuer and payload (so per pass version). */
+  private readonly signedLinks = new Map<string, { jwt: string; at: number }>();
 
   constructor(private readonly deps: GoogleWalletDeps) {
     this.store = new GoogleSyncStore(deps.pool);
@@ -246,20 +253,12 @@ export class GoogleWallet {
     const kind: GoogleKind = this.bodies.kindOf(template);
     const klass = this.bodies.classBody(issuer, template, objectFields);
     const { body: object } = this.bodies.objectBody(issuer, template, pass, objectFields);
-    const claims = (payload: object) => ({
-      iss: issuer.clientEmail,
-      aud: "google",
-      typ: "savetowallet",
-      iat: Math.floor(Date.now() / 1000),
-      origins: [new URL(this.deps.publicBaseUrl).origin],
-      payload,
-    });
-    const full = signJwt(issuer, claims({ [`${kind}Classes`]: [klass], [`${kind}Objects`]: [object] }));
+    const fullPayload = { [`${kind}Classes`]: [klass], [`${kind}Objects`]: [object] };
     const first = await this.store.markHandedOut(passId, object.id as string);
-    if (full.length <= MAX_JWT_LENGTH) {
+    if (this.jwtLength(issuer, fullPayload) <= MAX_JWT_LENGTH) {
       // The link carries the object; it is also made through the API (by a job), so updates find it at once.
       if (first && !issuer.development) await addPassChangedEvents(this.store.pool, [passId], false);
-      return `${SAVE_URL}${full}`;
+      return `${SAVE_URL}${await this.signSaveJwt(issuer, fullPayload)}`;
     }
     // Too long to carry the object: it must exist at Google before the link is used.
     if (!issuer.development && (await this.store.objectHash(passId)) !== hash(object)) {
@@ -272,8 +271,41 @@ export class GoogleWallet {
         throw new GoogleUnavailable(error.status === 429 ? 10 : 30);
       }
     }
-    const skinny = signJwt(issuer, claims({ [`${kind}Objects`]: [{ id: object.id, classId: object.classId }] }));
-    return `${SAVE_URL}${skinny}`;
+    return `${SAVE_URL}${await this.signSaveJwt(issuer, { [`${kind}Objects`]: [{ id: object.id, classId: object.classId }] })}`;
+  }
+
+  private claims(issuer: GoogleIssuer, payload: object) {
+    return {
+      iss: issuer.clientEmail,
+      aud: "google",
+      typ: "savetowallet",
+      iat: Math.floor(Date.now() / 1000),
+      origins: [new URL(this.deps.publicBaseUrl).origin],
+      payload,
+    };
+  }
+
+  /**
+   * The length of the save JWT for this payload. Signed here it is exact; a keyless issuer's is signed by Google
+   * (one call), so it is reckoned: its header (with Google's key id) and RS256 signature have known lengths.
+   */
+  private jwtLength(issuer: GoogleIssuer, payload: object): number {
+    const claims = Buffer.from(JSON.stringify(this.claims(issuer, payload))).toString("base64url").length;
+    return issuer.keyless
+      ? KEYLESS_HEADER_LENGTH + 1 + claims + 1 + RS256_SIGNATURE_LENGTH
+      : signJwt(issuer, this.claims(issuer, payload)).length;
+  }
+
+  /** Signs a save link's JWT; keyless signatures (an IAM call each) are kept per pass version for an hour. */
+  private async signSaveJwt(issuer: GoogleIssuer, payload: object): Promise<string> {
+    if (!issuer.keyless) return signJwt(issuer, this.claims(issuer, payload));
+    const key = `${issuer.key}:${hash(payload)}`;
+    const cached = this.signedLinks.get(key);
+    if (cached && cached.at > Date.now() - 3_600_000) return cached.jwt;
+    const jwt = await signClaims(issuer, this.claims(issuer, payload));
+    if (this.signedLinks.size >= 10_000) this.signedLinks.delete(this.signedLinks.keys().next().value as string);
+    this.signedLinks.set(key, { jwt, at: Date.now() });
+    return jwt;
   }
 
   /** The pass whose object a callback names (by the object id we gave it). */

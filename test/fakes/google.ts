@@ -1,7 +1,9 @@
 // A fake Google: the Wallet REST API (walletobjects/v1: insert, get, patch, addMessage for classes and objects),
-// an OAuth token endpoint that checks the service account's signed assertion, and the callback key endpoint.
+// an OAuth token endpoint that checks the service account's signed assertion, the callback key endpoint, and for
+// keyless credentials a GCE metadata server (Application Default Credentials: point GCE_METADATA_HOST here) and
+// the IAM Credentials API (generateAccessToken, signJwt: only for a metadata token, signing with the account's key).
 // Real HTTP on loopback; it records every request and can be scripted to fail.
-import { generateKeyPairSync, type KeyObject, verify } from "node:crypto";
+import { generateKeyPairSync, type KeyObject, sign, verify } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -33,6 +35,10 @@ export interface FakeGoogle {
   publicKey: KeyObject;
   calls: RecordedCall[];
   tokenRequests: number;
+  /** IAM Credentials calls made: "generateAccessToken <email>", "signJwt <email>". */
+  iamCalls: string[];
+  /** host:port of the fake metadata server (for GCE_METADATA_HOST). */
+  metadataHost: string;
   stored: Map<string, Record<string, unknown>>;
   /** Answer a call before the default behaviour (return undefined to fall through). */
   script: (call: RecordedCall) => Scripted;
@@ -64,16 +70,61 @@ export async function startFakeGoogle(issuerId = "3388000000012345678"): Promise
     issuerId,
     calls: [] as RecordedCall[],
     tokenRequests: 0,
+    iamCalls: [],
     stored: new Map<string, Record<string, unknown>>(),
     script: (() => undefined) as FakeGoogle["script"],
     callbackKeys: { keys: [] },
     publicKey,
   } as unknown as FakeGoogle;
   const tokens = new Set<string>();
+  const metadataTokens = new Set<string>();
   const server: Server = createServer(async (req, res) => {
     const raw = await read(req);
     const url = new URL(req.url ?? "/", "http://x");
     if (url.pathname === "/keys") return send(res, 200, fake.callbackKeys);
+    if (url.pathname.startsWith("/computeMetadata/")) {
+      if (req.headers["metadata-flavor"] !== "Google") return send(res, 403, {});
+      const flavor = { "metadata-flavor": "Google" };
+      if (url.pathname.endsWith("/service-accounts/default/token")) {
+        const token = `adc-${metadataTokens.size + 1}`;
+        metadataTokens.add(token);
+        return send(res, 200, { access_token: token, expires_in: 3600, token_type: "Bearer" }, flavor);
+      }
+      const text = url.pathname.endsWith("/project-id")
+        ? "test-project"
+        : url.pathname.endsWith("/email")
+          ? "runtime@test-project.iam.gserviceaccount.com"
+          : "";
+      res.writeHead(200, { "content-type": "application/text", ...flavor }).end(text);
+      return;
+    }
+    const iam = /^\/v1\/projects\/-\/serviceAccounts\/([^/:]+):(generateAccessToken|signJwt)$/.exec(url.pathname);
+    if (iam) {
+      const email = decodeURIComponent(iam[1]!);
+      fake.iamCalls.push(`${iam[2]} ${email}`);
+      if (!metadataTokens.has(String(req.headers.authorization).replace(/^Bearer /, ""))) {
+        return send(res, 401, { error: { code: 401, message: "not a workload identity token" } });
+      }
+      if (email !== fake.serviceAccount.client_email) {
+        return send(res, 403, {
+          error: { code: 403, message: "Permission 'iam.serviceAccounts.getAccessToken' denied" },
+        });
+      }
+      const request = JSON.parse(raw || "{}") as { scope?: string[]; payload?: string };
+      if (iam[2] === "generateAccessToken") {
+        if (!request.scope?.some((s) => s.includes("wallet_object.issuer")))
+          return send(res, 400, { error: { code: 400 } });
+        const token = `iam-token-${tokens.size + 1}`;
+        tokens.add(token);
+        return send(res, 200, { accessToken: token, expireTime: new Date(Date.now() + 3_600_000).toISOString() });
+      }
+      const header = Buffer.from(
+        JSON.stringify({ alg: "RS256", kid: "0123456789abcdef0123456789abcdef01234567", typ: "JWT" }),
+      ).toString("base64url");
+      const head = `${header}.${Buffer.from(request.payload ?? "{}").toString("base64url")}`;
+      const signature = sign("sha256", Buffer.from(head), privateKey).toString("base64url");
+      return send(res, 200, { keyId: "0123456789abcdef0123456789abcdef01234567", signedJwt: `${head}.${signature}` });
+    }
     if (url.pathname === "/token") {
       fake.tokenRequests++;
       const form = new URLSearchParams(raw);
@@ -145,6 +196,7 @@ export async function startFakeGoogle(issuerId = "3388000000012345678"): Promise
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   fake.tokenUrl = `${fake.url}/token`;
+  fake.metadataHost = fake.url.replace("http://", "");
   fake.serviceAccount = {
     type: "service_account",
     client_email: "wallet@test-project.iam.gserviceaccount.com",

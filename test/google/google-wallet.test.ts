@@ -5,7 +5,7 @@ import { verify } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeGoogle, type RecordedCall, startFakeGoogle } from "../fakes/google.js";
 import { type Ecv2Signer, ecv2Signer } from "../fakes/google-callback-signer.js";
-import { googleTemplate } from "../fixtures/reference.js";
+import { googleTemplate, smallGoogleTemplate } from "../fixtures/reference.js";
 import { startTestServer, type TestServer } from "../helpers/app.js";
 import { discoveryProblems, schemaOfResource } from "../helpers/discovery.js";
 import { until } from "../helpers/wait.js";
@@ -102,16 +102,6 @@ async function saveLink(passId: number): Promise<string> {
   expect(location.startsWith("https://pay.google.com/gp/v/save/")).toBe(true);
   return location.slice("https://pay.google.com/gp/v/save/".length);
 }
-
-/** A small Google template: its full save JWT fits in 1,800 characters. */
-const smallTemplate = {
-  name: "small",
-  vendor: "Google",
-  type: "Loyalty1",
-  projectType: "memberCard",
-  titleModule: { "Program Name": { label: "Program Name", value: "Coffee", row: 0, col: 0 } },
-  pointsModule: { Points: { label: "Points", value: 10, row: 0, col: 0, formatType: "Number" } },
-};
 
 const flightFields = {
   airlineCode: { label: "Airline", value: "UA", row: 0, col: 0 },
@@ -218,7 +208,7 @@ describe("boarding passes without a whole flight", () => {
 
 describe("save links", () => {
   it("signs an RS256 savetowallet JWT with the class and object, at most 1,800 characters", async () => {
-    const templateId = await template(smallTemplate);
+    const templateId = await template(smallGoogleTemplate);
     const created = await pass(templateId, { headers: { barcode_value: { value: "42" } } });
     const jwt = await saveLink(created.id);
     expect(jwt.length).toBeLessThanOrEqual(1800);
@@ -469,7 +459,8 @@ describe("development mode", () => {
     try {
       const project = (await dev.call("POST", "/v1/project", { body: { name: "Dev", projectType: "memberCard" } })).json
         .id;
-      const templateId = (await dev.call("POST", `/v1/template/${project}`, { body: smallTemplate })).json.templateId;
+      const templateId = (await dev.call("POST", `/v1/template/${project}`, { body: smallGoogleTemplate })).json
+        .templateId;
       const created = (await dev.call("POST", `/v1/pass/${templateId}`, { body: {} })).json;
       const response = await fetch(`${dev.baseUrl}/v1/pass/${created.id}/download`, {
         redirect: "manual",
