@@ -152,11 +152,15 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
   const applePasses = new ApplePassBuilder(pool, identities, images, `${config.publicBaseUrl}/apple`);
   const issuers = new GoogleIssuers(pool, outside.secrets, outside.google.defaultIssuer);
   await issuers.start(outside.log);
+  const googleGate = new PostgresRateGate(
+    pool,
+    config.google?.maxRequestsPerSecond ?? GOOGLE_DEFAULT_REQUESTS_PER_SECOND,
+  );
   const googleClient = new GoogleWalletClient({
     baseUrl: config.google?.apiUrl ?? "https://walletobjects.googleapis.com",
     ...(config.google?.tokenUrl === undefined ? {} : { tokenUrl: config.google.tokenUrl }),
     ...(config.googleBackoffMs === undefined ? {} : { backoffMs: config.googleBackoffMs }),
-    gate: new PostgresRateGate(pool, config.google?.maxRequestsPerSecond ?? GOOGLE_DEFAULT_REQUESTS_PER_SECOND),
+    gate: googleGate,
   });
   const googleWallet = new GoogleWallet({
     pool,
@@ -257,6 +261,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
       close: () => {
         apns.close();
         outbound.close();
+        void googleGate.close().catch(() => undefined);
       },
     },
   };

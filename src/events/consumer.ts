@@ -16,12 +16,17 @@ export async function consumePassEvents(
   return inTransaction(pool, async (client) => {
     await client.query("INSERT INTO event_cursors (consumer) VALUES ($1) ON CONFLICT DO NOTHING", [consumer]);
     const { rows } = await client.query<{ position: string }>(
-      "SELECT position::text FROM event_cursors WHERE consumer = $1 FOR UPDATE",
+      "SELECT position || ':' || position_id AS position FROM event_cursors WHERE consumer = $1 FOR UPDATE",
       [consumer],
     );
     const { events, position } = await readPassEvents(client, rows[0]!.position, batch);
     if (events.length > 0) await handle(client, events);
-    await client.query("UPDATE event_cursors SET position = $2::bigint WHERE consumer = $1", [consumer, position]);
+    const [tx, id = "0"] = position.split(":");
+    await client.query("UPDATE event_cursors SET position = $2::bigint, position_id = $3::bigint WHERE consumer = $1", [
+      consumer,
+      tx,
+      id,
+    ]);
     return events.length;
   });
 }

@@ -76,37 +76,34 @@ const HORIZON_SQL = `
 
 /**
  * The events of every transaction that finished since a consumer's last read, in order. `after` is the position
- * the previous read returned (start with 0). A position is a transaction horizon: every transaction below it has
+ * the previous read returned (start with "0"). A position is a transaction horizon: every transaction below it has
  * committed or rolled back, so no event can appear behind a consumer that advanced to it — each committed event is
- * read once (at-least-once delivery comes from the consumer storing the position after handling the events).
+ * read once (at-least-once delivery comes from the consumer storing the position after handling the events). A
+ * transaction with more events than a page (a template change reaching a million passes) is read a page at a time:
+ * its position is then "<tx>:<last id read>".
  */
 export async function readPassEvents(
   db: Queryable,
   after: string,
   limit = 1000,
 ): Promise<{ events: PassEvent[]; position: string }> {
+  const [afterTx = "0", afterId = "0"] = after.split(":");
   const { rows: horizon } = await db.query<{ xmin: string }>(HORIZON_SQL);
   const xmin = horizon[0]!.xmin;
   const { rows } = await db.query<PassEvent & { tx: string }>(
     `SELECT id::text, pass_id AS "passId", account_id AS "accountId", template_id AS "templateId", kind, version,
             platform, device, at, tx::text
-       FROM pass_events WHERE tx >= $1::bigint AND tx < $2::bigint ORDER BY tx, id LIMIT $3`,
-    [after, xmin, limit + 1],
+       FROM pass_events WHERE (tx, id) > ($1::bigint, $4::bigint) AND tx < $2::bigint ORDER BY tx, id LIMIT $3`,
+    [afterTx, xmin, limit + 1, afterId],
   );
   if (rows.length <= limit) return { events: rows.map(withoutTx), position: xmin };
   // A full page: stop before the last transaction it reached (its events may continue on the next page).
   const lastTx = rows[limit]!.tx;
   const page = rows.filter((r) => BigInt(r.tx) < BigInt(lastTx));
-  if (page.length === 0) {
-    // One transaction larger than a page: read it whole.
-    const { rows: whole } = await db.query<PassEvent & { tx: string }>(
-      `SELECT id::text, pass_id AS "passId", account_id AS "accountId", template_id AS "templateId", kind, version,
-              platform, device, at, tx::text FROM pass_events WHERE tx = $1::bigint ORDER BY id`,
-      [lastTx],
-    );
-    return { events: whole.map(withoutTx), position: (BigInt(lastTx) + 1n).toString() };
-  }
-  return { events: page.map(withoutTx), position: lastTx };
+  if (page.length > 0) return { events: page.map(withoutTx), position: lastTx };
+  // One transaction larger than a page: this page of it, and where in it to go on.
+  const part = rows.slice(0, limit);
+  return { events: part.map(withoutTx), position: `${lastTx}:${part[part.length - 1]!.id}` };
 }
 
 function withoutTx(row: PassEvent & { tx: string }): PassEvent {

@@ -20,6 +20,11 @@ const KEYLESS_HEADER_LENGTH = 100;
 const RS256_SIGNATURE_LENGTH = 342;
 /** Objects sent to Google at once by one sync. */
 const OBJECT_CONCURRENCY = 8;
+/**
+ * Object syncs in flight in this process, over all its jobs: each holds a database connection while Google answers
+ * (and while its call waits for a slot of the shared pacing), so they must leave the rest of the pool to the API.
+ */
+const PROCESS_SYNC_LANES = 4;
 export const SAVE_URL = "https://pay.google.com/gp/v/save/";
 
 /** Google refused the content (a 4xx other than 429): retrying cannot help; the error is recorded instead. */
@@ -45,6 +50,8 @@ export class GoogleWallet {
   private readonly bodies: GoogleBodies;
 
   private readonly store: GoogleSyncStore;
+
+  private readonly lanes = new Lanes(PROCESS_SYNC_LANES);
 
   /** Keyless issuers' signed save links, by issuer and payload (so per pass version). */
   private readonly signedLinks = new Map<string, { jwt: string; at: number }>();
@@ -88,6 +95,7 @@ export class GoogleWallet {
               stored.values,
               values,
               (n) => !objectFields.has(n),
+              client,
             );
         } catch (error) {
           if (!isRejection(error)) throw error;
@@ -146,6 +154,8 @@ export class GoogleWallet {
     before: Record<string, string>,
     after: Record<string, string>,
     include: (name: string) => boolean,
+    /** The sync's transaction (no second connection is taken while it is held). */
+    db: Queryable,
     /** An object's pass: its notifying messages count against Google's three a day. */
     passId?: number,
   ) {
@@ -153,7 +163,7 @@ export class GoogleWallet {
       if (!include(name) || (before[name] ?? "") === after[name]) continue;
       const template = typeof spec.changeMessage === "string" ? spec.changeMessage : "";
       if (!template.includes("%@")) continue;
-      const notify = passId === undefined || (await this.store.takeNotification(passId, new Date()));
+      const notify = passId === undefined || (await this.store.takeNotification(passId, new Date(), db));
       await this.deps.client.addMessage(issuer, resource, id, {
         id: idSuffix(`${name}-${Date.now()}`),
         header: typeof spec.label === "string" && spec.label ? spec.label : name,
@@ -164,6 +174,7 @@ export class GoogleWallet {
         await this.store.recordRejection(
           { passId },
           `Google allows ${GOOGLE_NOTIFICATIONS_PER_DAY} notifying messages per pass a day: "${name}" was added without a notification`,
+          db,
         );
       }
     }
@@ -203,31 +214,34 @@ export class GoogleWallet {
         const values = fieldValues(view.fields);
         // One sync of a pass at a time: two jobs for one pass (a change made while its last sync ran) must not
         // both send its messages. The state is read again under the lock.
-        await inTransaction(this.store.pool, async (client) => {
-          await this.store.lockObject(client, pass.id);
-          const previous = (await this.store.storedObjects([pass.id], client)).get(pass.id);
-          if (previous?.body_hash === bodyHash) return;
-          try {
-            await this.upsert(issuer, resource, body.id as string, body, previous?.body_hash != null);
-            if (previous?.body_hash) {
-              await this.notifyChanges(
-                issuer,
-                resource,
-                body.id as string,
-                view.fields,
-                previous.values,
-                values,
-                (n) => objectFields.has(n),
-                pass.id,
-              );
+        await this.lanes.run(() =>
+          inTransaction(this.store.pool, async (client) => {
+            await this.store.lockObject(client, pass.id);
+            const previous = (await this.store.storedObjects([pass.id], client)).get(pass.id);
+            if (previous?.body_hash === bodyHash) return;
+            try {
+              await this.upsert(issuer, resource, body.id as string, body, previous?.body_hash != null);
+              if (previous?.body_hash) {
+                await this.notifyChanges(
+                  issuer,
+                  resource,
+                  body.id as string,
+                  view.fields,
+                  previous.values,
+                  values,
+                  (n) => objectFields.has(n),
+                  client,
+                  pass.id,
+                );
+              }
+            } catch (error) {
+              if (!isRejection(error)) throw error;
+              await this.recordError({ passId: pass.id }, error.message, client);
+              return;
             }
-          } catch (error) {
-            if (!isRejection(error)) throw error;
-            await this.recordError({ passId: pass.id }, error.message, client);
-            return;
-          }
-          await this.store.saveObject({ passId: pass.id, objectId: body.id as string, bodyHash, values }, client);
-        });
+            await this.store.saveObject({ passId: pass.id, objectId: body.id as string, bodyHash, values }, client);
+          }),
+        );
       };
       // A few objects in flight at once: Google answers each in tens of milliseconds.
       let next = 0;
@@ -316,5 +330,25 @@ export class GoogleWallet {
   /** A callback's effect, once per nonce (see GoogleSyncStore.recordCallback). */
   recordCallback(nonce: string, passId: number, event: "save" | "del" | undefined): Promise<boolean> {
     return this.store.recordCallback(nonce, passId, event);
+  }
+}
+
+/** At most `size` tasks at once; the others wait their turn in order. */
+class Lanes {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly size: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
   }
 }

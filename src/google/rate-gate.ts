@@ -2,7 +2,7 @@
 // project (20 requests per second by default), so calls are paced per service account's project: each call
 // reserves the next free slot of its project's row (one UPDATE), and waits for it. A 429 or RESOURCE_EXHAUSTED
 // pushes the next free slot back for everyone, so all processes pause together instead of retrying into the limit.
-import type pg from "pg";
+import pg from "pg";
 
 export interface RateGate {
   /** Waits for this bucket's next call slot. */
@@ -24,12 +24,20 @@ export function quotaBucketOf(clientEmail: string): string {
 
 export class PostgresRateGate implements RateGate {
   private readonly intervalMs: number;
+  /**
+   * Connections of its own: a sync takes its slots while holding a transaction of the main pool, so taking them
+   * from that pool could leave every connection waiting for one more (a deadlock once the pool is busy).
+   */
+  private readonly pool: pg.Pool;
 
-  constructor(
-    private readonly pool: pg.Pool,
-    requestsPerSecond: number,
-  ) {
+  constructor(database: pg.Pool, requestsPerSecond: number) {
     this.intervalMs = 1000 / requestsPerSecond;
+    this.pool = new pg.Pool({ ...database.options, max: 2, idleTimeoutMillis: 5_000, allowExitOnIdle: true });
+    this.pool.on("error", () => undefined); // a dropped idle connection is replaced on the next take
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
   }
 
   async take(bucket: string): Promise<void> {

@@ -123,13 +123,14 @@ export class GoogleSyncStore {
    * time (the object is still to be made).
    */
   async markHandedOut(passId: number, objectId: string, db: Queryable = this.pool): Promise<boolean> {
-    const { rows } = await db.query<{ first: boolean }>(
-      `INSERT INTO google_objects (pass_id, object_id, handed_out_at) VALUES ($1, $2, now())
-       ON CONFLICT (pass_id) DO UPDATE SET handed_out_at = COALESCE(google_objects.handed_out_at, now())
-       RETURNING (xmax = 0) AS first`,
-      [passId, objectId],
-    );
-    return rows[0]?.first ?? false;
+    // Every row is made here or by a sync of a handed-out pass: an existing row was handed out (nothing to write).
+    const { rowCount } = await db.query({
+      name: "google-hand-out",
+      text: `INSERT INTO google_objects (pass_id, object_id, handed_out_at) VALUES ($1, $2, now())
+             ON CONFLICT (pass_id) DO NOTHING`,
+      values: [passId, objectId],
+    });
+    return rowCount === 1;
   }
 
   async objectHash(passId: number, db: Queryable = this.pool): Promise<string | null | undefined> {

@@ -69,11 +69,13 @@ export const PASSES_CHANGED = "passes-changed";
 export const EVENT_BATCH_SIZE = 2000;
 /** Up to this many passes get one keyed event each; more get batch events. */
 const KEYED_LIMIT = 20;
+/** A pass's changes within this window of its first are delivered together (one push, one Google write). */
+export const PASS_CHANGE_SETTLE_MS = 1000;
 
 /**
  * Records "pass changed" events for the chosen passes (given ids, or every pass of a template) at their current
- * versions. A few passes get one job each, keyed by the pass, so a burst of changes to one pass is delivered once
- * with the latest version. Set-based changes (bulk updates, template-wide changes) get one "passes changed" job per
+ * versions. A few passes get one job each, keyed by the pass and due ${PASS_CHANGE_SETTLE_MS} ms after the first
+ * change, so a burst of changes to one pass is delivered once with the latest version. Set-based changes (bulk updates, template-wide changes) get one "passes changed" job per
  * ${EVENT_BATCH_SIZE} passes, so subscribers work in batches (one lookup of devices, one Google class patch).
  */
 export async function addPassChangedEvents(
@@ -88,12 +90,15 @@ export async function addPassChangedEvents(
     ? ["p.id = ANY($1::int[])", passes]
     : ["p.template_id = $1", passes.templateId];
   if (Array.isArray(passes) && passes.length <= KEYED_LIMIT) {
+    // Due a moment from the first change; later changes inside that window replace the pending job's payload but
+    // keep its time (preserve run_at), so a burst of edits to one pass is delivered once, with the latest version.
     await db.query(
       `SELECT count(*)::int AS n FROM graphile_worker.add_jobs((
          SELECT COALESCE(array_agg(ROW(
-           '${PASS_CHANGED}', json_build_object('passId', p.id, 'version', p.version), NULL, NULL, 25,
+           '${PASS_CHANGED}', json_build_object('passId', p.id, 'version', p.version), NULL,
+           now() + interval '${PASS_CHANGE_SETTLE_MS} milliseconds', 25,
            '${PASS_CHANGED}:' || p.id, NULL, NULL)::graphile_worker.job_spec), '{}')
-         FROM passes p WHERE ${where}))`,
+         FROM passes p WHERE ${where}), true)`,
       [value],
     );
     return;
