@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { type FakeApns, startFakeApns } from "../test/fakes/apns.js";
-import { startFakeGoogle } from "../test/fakes/google.js";
+import { type FakeGoogle, startFakeGoogle } from "../test/fakes/google.js";
 import { benchAdaptive } from "./adaptive.js";
 import { benchProjectApi, type Rate } from "./api.js";
 import { benchDeviceFetch, benchDevices, benchPublishPushes, benchSigning } from "./apple.js";
@@ -24,7 +24,7 @@ const line = (rate: Rate, goal = goals[rate.name] ?? "") =>
   `${rate.name.padEnd(24)} ${String(rate.requestsPerSecond).padStart(7)} req/s  p50 ${rate.p50Ms} ms  p99 ${rate.p99Ms} ms` +
   `  non-2xx ${rate.non2xx}  errors ${rate.errors}   (${goal})`;
 
-/** `npm run bench -- segments` (or `million`) runs that section alone. */
+/** `npm run bench -- segments` (or `google`, or `million`) runs that section alone. */
 const only = process.argv[2];
 
 async function segmentsSection(server: Awaited<ReturnType<typeof startBenchServer>>) {
@@ -39,6 +39,20 @@ async function segmentsSection(server: Awaited<ReturnType<typeof startBenchServe
   }
   console.log(`daily-activity consumer caught up with 1.5 M events in ${result.activityCatchUpSeconds.toFixed(1)} s`);
   for (const rate of result.rates) console.log(line(rate, "goal: milliseconds"));
+}
+
+async function googleSection(server: Awaited<ReturnType<typeof startBenchServer>>, google: FakeGoogle) {
+  console.log("\n## Google (fake Wallet API + OAuth on loopback)");
+  console.log(line(await benchGoogleRedirect(server), "302 to the save link"));
+  const publish = await benchGooglePublish(server, google, 100_000);
+  console.log(
+    `initial sync of 100,000 objects: ${publish.initialSeconds.toFixed(1)} s (${publish.initialCalls} API calls); ` +
+      `then a class-level publish to all 100,000: ${publish.publishCalls} API call(s) [${publish.publishSummary}]   (goal 1)`,
+  );
+  const changes = await benchGoogleCallsPerChange(server, google);
+  console.log(
+    `10,000 passes (5,000 handed out) each changed twice in a row: ${changes.calls} API calls [${changes.summary}]`,
+  );
 }
 
 async function millionSection(server: Awaited<ReturnType<typeof startBenchServer>>, apns: FakeApns) {
@@ -100,6 +114,10 @@ async function main() {
       await millionSection(server, apns);
       return;
     }
+    if (only === "google") {
+      await googleSection(server, google);
+      return;
+    }
     console.log("\n## API (autocannon, 32 connections, 10 s, server and Postgres on this machine)");
     for (const rate of await benchProjectApi(server)) console.log(line(rate));
     console.log(line(await benchPassCreate(server)));
@@ -135,18 +153,7 @@ async function main() {
 
     await segmentsSection(server);
 
-    console.log("\n## Google (fake Wallet API + OAuth on loopback)");
-    console.log(line(await benchGoogleRedirect(server), "302 to the save link"));
-    const publish = await benchGooglePublish(server, google, 100_000);
-    console.log(
-      `initial sync of 100,000 objects: ${publish.initialSeconds.toFixed(1)} s (${publish.initialCalls} API calls); ` +
-        `then a class-level publish to all 100,000: ${publish.publishCalls} API call(s) [${publish.publishSummary}]   (goal 1)`,
-    );
-    const changes = await benchGoogleCallsPerChange(server, google);
-    console.log(
-      `10,000 passes (5,000 handed out) each changed twice in a row: ${changes.calls} API calls [${changes.summary}]`,
-    );
-
+    await googleSection(server, google);
     await millionSection(server, apns);
   } finally {
     await server.stop();

@@ -93,7 +93,8 @@ export async function readPassEvents(
   const { rows } = await db.query<PassEvent & { tx: string }>(
     `SELECT id::text, pass_id AS "passId", account_id AS "accountId", template_id AS "templateId", kind, version,
             platform, device, at, tx::text
-       FROM pass_events WHERE (tx, id) > ($1::bigint, $4::bigint) AND tx < $2::bigint ORDER BY tx, id LIMIT $3`,
+       FROM pass_events WHERE (tx, id) > ($1::bigint, $4::bigint) AND tx < $2::bigint
+      ORDER BY pass_events.tx, pass_events.id LIMIT $3`,
     [afterTx, xmin, limit + 1, afterId],
   );
   if (rows.length <= limit) return { events: rows.map(withoutTx), position: xmin };

@@ -121,6 +121,33 @@ describe("the pass-event log", () => {
     expect(await prunePassEvents(pool, 400)).toBe(1);
   });
 
+  it("reads in numeric order when ids cross a power of ten (a page of one transaction, and across several)", async () => {
+    const passId = (await server.call("POST", `/v1/pass/${templateId}`, { body: {} })).json.id;
+    const start = (await readPassEvents(pool, "0", 1_000_000)).position;
+    await pool.query("SELECT setval('pass_events_id_seq', 999990)");
+    const insert = (n: number) =>
+      pool.query(
+        `INSERT INTO pass_events (pass_id, account_id, template_id, kind)
+         SELECT id, account_id, template_id, 'updated' FROM passes, generate_series(1, $2) WHERE id = $1`,
+        [passId, n],
+      );
+    await insert(15); // ids 999991 … 1000005 in one transaction
+    await insert(3);
+    await insert(3);
+    const read: string[] = [];
+    let at = start;
+    for (let i = 0; i < 100; i++) {
+      const page = await readPassEvents(pool, at, 4);
+      read.push(...page.events.filter((e) => e.passId === passId).map((e) => e.id));
+      if (page.events.length === 0 && read.length >= 21) break;
+      at = page.position;
+      if (page.events.length === 0) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(read).toHaveLength(21);
+    expect(read.map(Number)).toEqual([...read.map(Number)].sort((a, b) => a - b));
+    expect(new Set(read).size).toBe(21);
+  });
+
   it("never moves a consumer backwards while other transactions take xids around its read", async () => {
     // Transactions that get an xid (and end) as fast as they can, so some are assigned between the horizon's
     // snapshot and its look at the running transactions.

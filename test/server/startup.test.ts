@@ -7,6 +7,7 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { freePort } from "../helpers/app.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
 import { type Collected, spawnCollecting } from "../helpers/process.js";
 
@@ -24,8 +25,6 @@ afterAll(async () => {
   await database?.drop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
-
-const freePort = () => 20000 + Math.floor(Math.random() * 9000);
 
 function launch(command: string, args: string[], env: NodeJS.ProcessEnv) {
   const { DATABASE_URL: _ignored, ...rest } = process.env;
@@ -61,7 +60,7 @@ async function occupy(port: number): Promise<Server> {
 }
 
 it("names a taken port and exits 1", async () => {
-  const port = freePort();
+  const port = await freePort();
   const blocker = await occupy(port);
   try {
     const run = server({ PORT: String(port), DATABASE_URL: database.url });
@@ -74,10 +73,10 @@ it("names a taken port and exits 1", async () => {
 });
 
 it("names a taken embedded Postgres port and exits 1", async () => {
-  const pgPort = freePort();
+  const pgPort = await freePort();
   const blocker = await occupy(pgPort);
   try {
-    const run = server({ PORT: String(freePort()), EMBEDDED_PG_PORT: String(pgPort) });
+    const run = server({ PORT: String(await freePort()), EMBEDDED_PG_PORT: String(pgPort) });
     expect(await run.exited).toBe(1);
     expect(run.output()).toContain(`embedded Postgres port ${pgPort} on 127.0.0.1 is in use`);
     expect(run.output()).toContain("EMBEDDED_PG_PORT");
@@ -88,14 +87,17 @@ it("names a taken embedded Postgres port and exits 1", async () => {
 });
 
 it("names the host of an unreachable DATABASE_URL and exits 1", async () => {
-  const run = server({ PORT: String(freePort()), DATABASE_URL: "postgres://wallet:secret-pw@127.0.0.1:1/wallet" });
+  const run = server({
+    PORT: String(await freePort()),
+    DATABASE_URL: "postgres://wallet:secret-pw@127.0.0.1:1/wallet",
+  });
   expect(await run.exited).toBe(1);
   expect(run.output()).toContain("cannot reach the database at 127.0.0.1:1");
   expect(run.output()).not.toContain("secret-pw");
 });
 
 it("stops on SIGTERM to `npm start` within 10 s, freeing the port, with no error logged and one log format", async () => {
-  const port = freePort();
+  const port = await freePort();
   const run = launch("npm", ["start", "--silent"], { PORT: String(port), DATABASE_URL: database.url });
   await healthy(port, run);
   const sent = Date.now();
@@ -128,7 +130,7 @@ it("starts four processes together on a fresh database: every one comes up (boot
   const runs: { port: number; run: ReturnType<typeof server> }[] = [];
   try {
     for (let i = 0; i < 4; i++) {
-      const port = freePort();
+      const port = await freePort();
       runs.push({
         port,
         run: server({
@@ -151,7 +153,7 @@ it("starts four processes together on a fresh database: every one comes up (boot
 });
 
 it("serves a worker process's counters on WORKER_METRICS_PORT, and stops it on SIGTERM", async () => {
-  const port = freePort();
+  const port = await freePort();
   const run = launch(process.execPath, ["--import", "tsx", "src/worker.ts"], {
     DATABASE_URL: database.url,
     WORKER_METRICS_PORT: String(port),
@@ -176,7 +178,7 @@ it("serves a worker process's counters on WORKER_METRICS_PORT, and stops it on S
 });
 
 it("WEB_CONCURRENCY=2 runs two server processes on one port, and SIGTERM stops them all", async () => {
-  const port = freePort();
+  const port = await freePort();
   const run = server({ PORT: String(port), DATABASE_URL: database.url, WEB_CONCURRENCY: "2", LOG_LEVEL: "info" });
   await healthy(port, run);
   const deadline = Date.now() + 60_000;
