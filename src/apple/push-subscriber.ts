@@ -54,13 +54,13 @@ export function applePushSubscriber(deps: ApplePushDeps): PassChangedSubscriber 
   };
 
   return async (changes, job) => {
-    const all = (await deps.registrations.pushTargets(changes.map((c) => c.passId))).sort((a, b) =>
-      keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0,
-    );
+    const all = (await deps.registrations.pushTargets(changes.map((c) => c.passId)))
+      .map((target) => ({ target, key: keyOf(target) }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const checkpoint: JobCheckpoint | undefined = job?.checkpoint("apns");
     const saved = await checkpoint?.load();
     const retry = new Set(saved?.failed ?? []);
-    const targets = saved ? all.filter((t) => keyOf(t) > saved.position || retry.has(keyOf(t))) : all;
+    const targets = (saved ? all.filter((t) => t.key > saved.position || retry.has(t.key)) : all).map((t) => t.target);
     let position = saved?.position ?? "";
     let failed: string[] = [];
     for (let start = 0; start < targets.length; start += chunkSize) {

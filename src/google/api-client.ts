@@ -52,16 +52,15 @@ function exhausted(status: number, text: string): boolean {
 const base64url = (value: object | Buffer) =>
   (Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value))).toString("base64url");
 
+/** The encoded JOSE header of the issuer's RS256 JWTs. */
+export const jwtHeader = (issuer: GoogleIssuer): string =>
+  base64url({ alg: "RS256", typ: "JWT", ...(issuer.privateKeyId ? { kid: issuer.privateKeyId } : {}) });
+
 /** An RS256 JWT signed with the issuer's service-account key. */
 export function signJwt(issuer: GoogleIssuer, claims: object): string {
   if (!issuer.privateKey) throw new Error(`Google issuer ${issuer.issuerId} has no key to sign with (keyless)`);
-  const head = `${base64url({ alg: "RS256", typ: "JWT", ...(issuer.privateKeyId ? { kid: issuer.privateKeyId } : {}) })}.${base64url(claims)}`;
+  const head = `${jwtHeader(issuer)}.${base64url(claims)}`;
   return `${head}.${base64url(sign("sha256", Buffer.from(head), issuer.privateKey))}`;
-}
-
-/** The claims signed by the issuer: with its key here, or — keyless — by Google's IAM (one API call). */
-export function signClaims(issuer: GoogleIssuer, claims: object): Promise<string> {
-  return issuer.keyless ? issuer.keyless.signJwt(claims) : Promise.resolve(signJwt(issuer, claims));
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -7,7 +7,7 @@ import { inTransaction } from "../db/transaction.js";
 import { designOf, type FieldSpec } from "../domain/field-model.js";
 import { AppError } from "../errors.js";
 import { addPassChangedEvents, type Queryable } from "../jobs/queue.js";
-import { GoogleApiError, type GoogleWalletClient, signClaims, signJwt } from "./api-client.js";
+import { GoogleApiError, type GoogleWalletClient, jwtHeader, signJwt } from "./api-client.js";
 import { GoogleBodies, hash, type PassRecord, type TemplateRecord } from "./bodies.js";
 import type { GoogleIssuer, GoogleIssuers } from "./credentials.js";
 import { fieldValues, type GoogleKind, idSuffix, resourceOf } from "./mapping.js";
@@ -267,12 +267,12 @@ export class GoogleWallet {
     const kind: GoogleKind = this.bodies.kindOf(template);
     const klass = this.bodies.classBody(issuer, template, objectFields);
     const { body: object } = this.bodies.objectBody(issuer, template, pass, objectFields);
-    const fullPayload = { [`${kind}Classes`]: [klass], [`${kind}Objects`]: [object] };
+    const full = this.claims(issuer, { [`${kind}Classes`]: [klass], [`${kind}Objects`]: [object] });
     const first = await this.store.markHandedOut(passId, object.id as string);
-    if (this.jwtLength(issuer, fullPayload) <= MAX_JWT_LENGTH) {
+    if (this.jwtLength(issuer, full) <= MAX_JWT_LENGTH) {
       // The link carries the object; it is also made through the API (by a job), so updates find it at once.
       if (first && !issuer.development) await addPassChangedEvents(this.store.pool, [passId], false);
-      return `${SAVE_URL}${await this.signSaveJwt(issuer, fullPayload)}`;
+      return `${SAVE_URL}${await this.signSaveJwt(issuer, full)}`;
     }
     // Too long to carry the object: it must exist at Google before the link is used.
     if (!issuer.development && (await this.store.objectHash(passId)) !== hash(object)) {
@@ -285,7 +285,8 @@ export class GoogleWallet {
         throw new GoogleUnavailable(error.status === 429 ? 10 : 30);
       }
     }
-    return `${SAVE_URL}${await this.signSaveJwt(issuer, { [`${kind}Objects`]: [{ id: object.id, classId: object.classId }] })}`;
+    const skinny = this.claims(issuer, { [`${kind}Objects`]: [{ id: object.id, classId: object.classId }] });
+    return `${SAVE_URL}${await this.signSaveJwt(issuer, skinny)}`;
   }
 
   private claims(issuer: GoogleIssuer, payload: object) {
@@ -300,23 +301,25 @@ export class GoogleWallet {
   }
 
   /**
-   * The length of the save JWT for this payload. Signed here it is exact; a keyless issuer's is signed by Google
-   * (one call), so it is reckoned: its header (with Google's key id) and RS256 signature have known lengths.
+   * The length of the save JWT of these claims, reckoned without signing: an RS256 signature is as long as the key's
+   * modulus. A keyless issuer's JWT is signed by Google, whose header (with its key id) has a known length.
    */
-  private jwtLength(issuer: GoogleIssuer, payload: object): number {
-    const claims = Buffer.from(JSON.stringify(this.claims(issuer, payload))).toString("base64url").length;
-    return issuer.keyless
-      ? KEYLESS_HEADER_LENGTH + 1 + claims + 1 + RS256_SIGNATURE_LENGTH
-      : signJwt(issuer, this.claims(issuer, payload)).length;
+  private jwtLength(issuer: GoogleIssuer, claims: object): number {
+    const body = Buffer.byteLength(JSON.stringify(claims));
+    const encoded = Math.ceil((body * 4) / 3);
+    if (issuer.keyless) return KEYLESS_HEADER_LENGTH + 1 + encoded + 1 + RS256_SIGNATURE_LENGTH;
+    const modulusBits = issuer.privateKey?.asymmetricKeyDetails?.modulusLength;
+    if (modulusBits === undefined) return signJwt(issuer, claims).length; // not an RSA key: measure it
+    return jwtHeader(issuer).length + 1 + encoded + 1 + Math.ceil(((modulusBits / 8) * 4) / 3);
   }
 
   /** Signs a save link's JWT; keyless signatures (an IAM call each) are kept per pass version for an hour. */
-  private async signSaveJwt(issuer: GoogleIssuer, payload: object): Promise<string> {
-    if (!issuer.keyless) return signJwt(issuer, this.claims(issuer, payload));
-    const key = `${issuer.key}:${hash(payload)}`;
+  private async signSaveJwt(issuer: GoogleIssuer, claims: { payload: object }): Promise<string> {
+    if (!issuer.keyless) return signJwt(issuer, claims);
+    const key = `${issuer.key}:${hash(claims.payload)}`;
     const cached = this.signedLinks.get(key);
     if (cached && cached.at > Date.now() - 3_600_000) return cached.jwt;
-    const jwt = await signClaims(issuer, this.claims(issuer, payload));
+    const jwt = await issuer.keyless.signJwt(claims);
     if (this.signedLinks.size >= 10_000) this.signedLinks.delete(this.signedLinks.keys().next().value as string);
     this.signedLinks.set(key, { jwt, at: Date.now() });
     return jwt;

@@ -70,7 +70,7 @@ export const EVENT_BATCH_SIZE = 2000;
 /** Up to this many passes get one keyed event each; more get batch events. */
 const KEYED_LIMIT = 20;
 /** A pass's changes within this window of its first are delivered together (one push, one Google write). */
-export const PASS_CHANGE_SETTLE_MS = 1000;
+const PASS_CHANGE_SETTLE_MS = 1000;
 
 /**
  * Records "pass changed" events for the chosen passes (given ids, or every pass of a template) at their current

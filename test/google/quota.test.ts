@@ -6,10 +6,11 @@
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { PostgresRateGate } from "../../src/google/rate-gate.js";
-import { type FakeGoogle, type RecordedCall, startFakeGoogle } from "../fakes/google.js";
+import type { FakeGoogle, RecordedCall } from "../fakes/google.js";
 import { googleTemplate } from "../fixtures/reference.js";
 import { startTestServer, type TestServer } from "../helpers/app.js";
 import { until } from "../helpers/wait.js";
+import { googleWithCallbacks } from "../helpers/wallets.js";
 
 const RATE = 10;
 const GOOGLE_LIMIT = 12;
@@ -17,16 +18,9 @@ let google: FakeGoogle;
 let server: TestServer;
 
 beforeAll(async () => {
-  google = await startFakeGoogle();
-  server = await startTestServer({
-    worker: true,
-    google: {
-      defaultIssuer: { issuerId: google.issuerId, serviceAccount: google.serviceAccount },
-      apiUrl: google.url,
-      callbackKeysUrl: `${google.url}/keys`,
-      maxRequestsPerSecond: RATE,
-    },
-  });
+  const fake = await googleWithCallbacks();
+  google = fake.google;
+  server = await startTestServer({ worker: true, google: { ...fake.options, maxRequestsPerSecond: RATE } });
   await server.startWorker();
 });
 afterAll(async () => {
