@@ -137,9 +137,16 @@ describe("notifying one pass", () => {
     expect(Number(/wallet_google_requests_total\{status="200"\} (\d+)/.exec(metrics)?.[1] ?? 0)).toBeGreaterThanOrEqual(
       4,
     );
-    const { rows } = await server.database.query<{ errors: { error: string }[] }>(
-      "SELECT errors FROM tickets WHERE pass_id = $1 AND errors <> '[]'::jsonb ORDER BY id DESC LIMIT 1",
-      [created.id],
+    // The refusal is written in the sync's transaction, which commits after the message reached Google.
+    const rows = await until(
+      async () =>
+        (
+          await server.database.query<{ errors: { error: string }[] }>(
+            "SELECT errors FROM tickets WHERE pass_id = $1 AND errors <> '[]'::jsonb ORDER BY id DESC LIMIT 1",
+            [created.id],
+          )
+        ).rows,
+      (r) => r.length > 0,
     );
     expect(rows[0]?.errors[0]?.error).toMatch(/allows 3 notifying messages per pass a day/);
   });
