@@ -24,7 +24,7 @@ const line = (rate: Rate, goal = goals[rate.name] ?? "") =>
   `${rate.name.padEnd(24)} ${String(rate.requestsPerSecond).padStart(7)} req/s  p50 ${rate.p50Ms} ms  p99 ${rate.p99Ms} ms` +
   `  non-2xx ${rate.non2xx}  errors ${rate.errors}   (${goal})`;
 
-/** `npm run bench -- segments` (or `google`, or `million`) runs that section alone. */
+/** `npm run bench -- segments` (or `google`, `million`, `signing`) runs that section alone. */
 const only = process.argv[2];
 
 async function segmentsSection(server: Awaited<ReturnType<typeof startBenchServer>>) {
@@ -81,8 +81,13 @@ async function main() {
   const signing = benchSigning();
   console.log(
     `signed .pkpass/s: ours ${signing.ours}, passkit-generator ${signing.passkitGenerator}, ratio ` +
-      `${(signing.ours / signing.passkitGenerator).toFixed(1)}×   (goal ≥ 2,000/s per core and ≥ 40×)`,
+      `${(signing.ours / signing.passkitGenerator).toFixed(1)}×   (goal ≥ 3,500/s per core and ≥ 40×)`,
   );
+  console.log(
+    `bare RSA-2048 signatures/s with the same key: ${signing.rsaCeiling} (signed bundles run at ` +
+      `${Math.round((100 * signing.ours) / signing.rsaCeiling)}% of it)`,
+  );
+  if (only === "signing") return;
 
   const google = await startFakeGoogle();
   console.log(`save links/s (class + object + RS256 JWT, one core): ${benchSaveLinks(google)}`);
