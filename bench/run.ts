@@ -24,7 +24,7 @@ const line = (rate: Rate, goal = goals[rate.name] ?? "") =>
   `${rate.name.padEnd(24)} ${String(rate.requestsPerSecond).padStart(7)} req/s  p50 ${rate.p50Ms} ms  p99 ${rate.p99Ms} ms` +
   `  non-2xx ${rate.non2xx}  errors ${rate.errors}   (${goal})`;
 
-/** `npm run bench -- segments` (or `google`, `million`, `signing`) runs that section alone. */
+/** `npm run bench -- segments` (or `google`, `million`, `signing`, `devices`) runs that section alone. */
 const only = process.argv[2];
 
 async function segmentsSection(server: Awaited<ReturnType<typeof startBenchServer>>) {
@@ -52,6 +52,18 @@ async function googleSection(server: Awaited<ReturnType<typeof startBenchServer>
   const changes = await benchGoogleCallsPerChange(server, google);
   console.log(
     `10,000 passes (5,000 handed out) each changed twice in a row: ${changes.calls} API calls [${changes.summary}]`,
+  );
+}
+
+async function devicesSection(server: Awaited<ReturnType<typeof startBenchServer>>) {
+  console.log("\n## Apple devices (server with its in-process worker, fake APNs over HTTP/2 + TLS on loopback)");
+  const [full, notModified] = await benchDeviceFetch(server);
+  console.log(line(full!, "goal p99 < 25 ms at 500 req/s"));
+  console.log(line(notModified!, "goal p99 < 5 ms at 500 req/s"));
+  const devices = await benchDevices(server);
+  console.log(
+    `5,000 passes installed on their own devices, 8 requests at a time: registrations (installs) ${devices.installs}/s, ` +
+      `first fetch (signed and stored) ${devices.uncached}/s, fetch again (stored bundle) ${devices.cached}/s`,
   );
 }
 
@@ -119,6 +131,10 @@ async function main() {
       await millionSection(server, apns);
       return;
     }
+    if (only === "devices") {
+      await devicesSection(server);
+      return;
+    }
     if (only === "google") {
       await googleSection(server, google);
       return;
@@ -132,15 +148,7 @@ async function main() {
     console.log(`bulk update of 100,000 passes: ticket done in ${bulk.toFixed(2)} s   (goal < 10 s DB side)`);
     console.log(line(await benchInstalledList(server, 1_000_000), "goal p99 < 50 ms"));
 
-    console.log("\n## Apple devices (server with its in-process worker, fake APNs over HTTP/2 + TLS on loopback)");
-    const [full, notModified] = await benchDeviceFetch(server);
-    console.log(line(full!, "goal p99 < 25 ms at 500 req/s"));
-    console.log(line(notModified!, "goal p99 < 5 ms at 500 req/s"));
-    const devices = await benchDevices(server);
-    console.log(
-      `5,000 passes installed on their own devices, 8 requests at a time: registrations (installs) ${devices.installs}/s, ` +
-        `first fetch (signed and stored) ${devices.uncached}/s, fetch again (stored bundle) ${devices.cached}/s`,
-    );
+    await devicesSection(server);
     const pushes = await benchPublishPushes(server, apns, 100_000);
     console.log(`publish to 100,000 installed passes → every device pushed: ${pushes.toFixed(1)} s   (goal < 60 s)`);
 
