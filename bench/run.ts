@@ -74,7 +74,7 @@ async function millionSection(server: Awaited<ReturnType<typeof startBenchServer
     `setup (SQL inserts of 1,000,000 passes and registrations, VACUUM ANALYZE): ${result.setupSeconds.toFixed(1)} s`,
   );
   console.log(
-    `on disk: ${result.bytesPerPass.toLocaleString("en")} bytes per installed pass (passes + registrations, with indexes)`,
+    `on disk: ${result.bytesPerPass.toLocaleString("en")} bytes per installed pass (a pass row and its device registration, averaged over the tables, with indexes)`,
   );
   console.log(
     `template change published → all ${result.pushes.toLocaleString("en")} devices pushed: ${result.seconds.toFixed(1)} s, ` +

@@ -2,7 +2,7 @@
 // Every process writes a heartbeat for each of its worker ids every few seconds; every process also releases the
 // jobs of workers whose heartbeat is older than the lease, so another worker takes them within seconds and
 // resumes them from their checkpoints (jobs/checkpoints.ts).
-import type pg from "pg";
+import pg from "pg";
 
 export interface LivenessOptions {
   /** How often heartbeats are written and dead workers looked for (default 2 s). */
@@ -33,15 +33,23 @@ export async function releaseDeadWorkers(pool: pg.Pool, leaseMs: number): Promis
 export class WorkerLiveness {
   private readonly ids = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
   private readonly heartbeatMs: number;
   private readonly leaseMs: number;
+  /**
+   * A connection of its own: a heartbeat waiting behind a busy pool (every connection held by jobs and requests
+   * for longer than the lease) would make a live worker look dead, and its jobs would run twice.
+   */
+  private readonly pool: pg.Pool;
 
   constructor(
-    private readonly pool: pg.Pool,
+    database: pg.Pool,
     private readonly options: LivenessOptions = {},
   ) {
     this.heartbeatMs = options.heartbeatMs ?? 2_000;
     this.leaseMs = options.leaseMs ?? 10_000;
+    this.pool = new pg.Pool({ ...database.options, max: 1, idleTimeoutMillis: 30_000, allowExitOnIdle: true });
+    this.pool.on("error", () => undefined); // a dropped idle connection is replaced on the next beat
   }
 
   /** A worker of this process was created: it is alive from now on (its first heartbeat is written at once). */
@@ -58,6 +66,7 @@ export class WorkerLiveness {
   /** Stops beating and forgets this process's workers (they stopped cleanly: their jobs were released). */
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    this.stopped = true;
     const ids = [...this.ids];
     this.ids.clear();
     if (ids.length > 0) {
@@ -65,10 +74,11 @@ export class WorkerLiveness {
         .query("DELETE FROM worker_heartbeats WHERE worker_id = ANY($1::text[])", [ids])
         .catch(() => undefined);
     }
+    await this.pool.end().catch(() => undefined);
   }
 
   private async beat(): Promise<void> {
-    if (this.ids.size === 0) return;
+    if (this.ids.size === 0 || this.stopped) return;
     await this.pool
       .query(
         `INSERT INTO worker_heartbeats (worker_id, seen_at) SELECT unnest($1::text[]), now()
@@ -79,6 +89,7 @@ export class WorkerLiveness {
   }
 
   private async round(): Promise<void> {
+    if (this.stopped) return;
     await this.beat();
     try {
       const dead = await releaseDeadWorkers(this.pool, this.leaseMs);
