@@ -7,6 +7,7 @@ import type { FakeApns } from "../test/fakes/apns.js";
 import { appleTemplate } from "../test/fixtures/reference.js";
 import { apiCall } from "./api.js";
 import { registerDevices } from "./apple.js";
+import { insertPasses } from "./passes.js";
 import type { BenchServer } from "./server.js";
 
 /** Peak RSS (MB) of each process in the tree under `root`, sampled every 500 ms until stopped. */
@@ -60,12 +61,7 @@ export async function benchMillion(server: BenchServer, apns: FakeApns, count = 
   const setupStart = Date.now();
   const chunk = 250_000;
   for (let done = 0; done < count; done += chunk) {
-    await client.query(
-      `INSERT INTO passes (account_id, template_id, serial_number, status, platform, installed_at)
-       SELECT t.account_id, t.id, gen_random_uuid()::text, 'installed', 'ios', now()
-         FROM templates t, generate_series(1, $2) WHERE t.id = $1`,
-      [templateId, Math.min(chunk, count - done)],
-    );
+    await insertPasses(client, templateId, Math.min(chunk, count - done), 1); // every one installed
   }
   await registerDevices(server, client, templateId);
   await client.query("VACUUM ANALYZE passes");

@@ -123,22 +123,14 @@ async function main() {
     TRUST_PROXY: "127.0.0.1",
   });
   try {
-    if (only === "segments") {
-      await segmentsSection(server);
-      return;
-    }
-    if (only === "million") {
-      await millionSection(server, apns);
-      return;
-    }
-    if (only === "devices") {
-      await devicesSection(server);
-      return;
-    }
-    if (only === "google") {
-      await googleSection(server, google);
-      return;
-    }
+    const alone: Record<string, () => Promise<void>> = {
+      segments: () => segmentsSection(server),
+      million: () => millionSection(server, apns),
+      devices: () => devicesSection(server),
+      google: () => googleSection(server, google),
+    };
+    const section = only === undefined ? undefined : alone[only];
+    if (section) return await section();
     console.log("\n## API (autocannon, 32 connections, 10 s, server and Postgres on this machine)");
     for (const rate of await benchProjectApi(server)) console.log(line(rate));
     console.log(line(await benchPassCreate(server)));

@@ -3,15 +3,10 @@
 // the port (node's cluster hands connections round-robin) and the database. A process that dies is replaced; a
 // SIGTERM or SIGINT stops them all, then the embedded Postgres.
 import cluster, { type Worker } from "node:cluster";
+import type { Log } from "./composition.js";
 import type { Config } from "./config.js";
 import { openStore } from "./db/open.js";
 import { SecretBox } from "./secrets/encryption.js";
-
-interface Log {
-  info(msg: string): void;
-  warn(msg: string): void;
-  error(msg: string): void;
-}
 
 /** Forked processes wait this long for their own shutdown before the primary ends them. */
 const STOP_LIMIT_MS = 8_500;

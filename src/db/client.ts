@@ -27,3 +27,13 @@ export function openDatabase(connectionString: string, max = 10): DatabaseHandle
     },
   };
 }
+
+/**
+ * A small pool of its own on the same database as `pool`, for work that must never wait behind the main pool's
+ * queue (Google pacing slots taken inside a sync's transaction, job workers' heartbeats).
+ */
+export function sidePool(pool: pg.Pool, max: number): pg.Pool {
+  const side = new pg.Pool({ ...pool.options, max, idleTimeoutMillis: 30_000, allowExitOnIdle: true });
+  side.on("error", () => {}); // a dropped idle connection is replaced on the next query
+  return side;
+}

@@ -2,7 +2,9 @@
 // project (20 requests per second by default), so calls are paced per service account's project: each call
 // reserves the next free slot of its project's row (one UPDATE), and waits for it. A 429 or RESOURCE_EXHAUSTED
 // pushes the next free slot back for everyone, so all processes pause together instead of retrying into the limit.
-import pg from "pg";
+import { setTimeout as sleep } from "node:timers/promises";
+import type pg from "pg";
+import { sidePool } from "../db/client.js";
 
 export interface RateGate {
   /** Waits for this bucket's next call slot. */
@@ -13,8 +15,6 @@ export interface RateGate {
 
 /** Google's default Wallet API quota (developers.google.com/wallet/generic/resources/faq). */
 export const GOOGLE_DEFAULT_REQUESTS_PER_SECOND = 20;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The quota bucket of a service account: its Google Cloud project (the domain of its e-mail address). */
 export function quotaBucketOf(clientEmail: string): string {
@@ -32,8 +32,7 @@ export class PostgresRateGate implements RateGate {
 
   constructor(database: pg.Pool, requestsPerSecond: number) {
     this.intervalMs = 1000 / requestsPerSecond;
-    this.pool = new pg.Pool({ ...database.options, max: 2, idleTimeoutMillis: 5_000, allowExitOnIdle: true });
-    this.pool.on("error", () => undefined); // a dropped idle connection is replaced on the next take
+    this.pool = sidePool(database, 2);
   }
 
   close(): Promise<void> {

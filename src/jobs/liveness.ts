@@ -2,7 +2,8 @@
 // Every process writes a heartbeat for each of its worker ids every few seconds; every process also releases the
 // jobs of workers whose heartbeat is older than the lease, so another worker takes them within seconds and
 // resumes them from their checkpoints (jobs/checkpoints.ts).
-import pg from "pg";
+import type pg from "pg";
+import { sidePool } from "../db/client.js";
 
 export interface LivenessOptions {
   /** How often heartbeats are written and dead workers looked for (default 2 s). */
@@ -48,8 +49,7 @@ export class WorkerLiveness {
   ) {
     this.heartbeatMs = options.heartbeatMs ?? 2_000;
     this.leaseMs = options.leaseMs ?? 10_000;
-    this.pool = new pg.Pool({ ...database.options, max: 1, idleTimeoutMillis: 30_000, allowExitOnIdle: true });
-    this.pool.on("error", () => undefined); // a dropped idle connection is replaced on the next beat
+    this.pool = sidePool(database, 1);
   }
 
   /** A worker of this process was created: it is alive from now on (its first heartbeat is written at once). */

@@ -75,8 +75,9 @@ const PASS_CHANGE_SETTLE_MS = 1000;
 /**
  * Records "pass changed" events for the chosen passes (given ids, or every pass of a template) at their current
  * versions. A few passes get one job each, keyed by the pass and due ${PASS_CHANGE_SETTLE_MS} ms after the first
- * change, so a burst of changes to one pass is delivered once with the latest version. Set-based changes (bulk updates, template-wide changes) get one "passes changed" job per
- * ${EVENT_BATCH_SIZE} passes, so subscribers work in batches (one lookup of devices, one Google class patch).
+ * change, so a burst of changes to one pass is delivered once with the latest version. Set-based changes (bulk
+ * updates, template-wide changes) get one "passes changed" job per ${EVENT_BATCH_SIZE} passes, so subscribers work
+ * in batches (one lookup of devices, one Google class patch).
  */
 export async function addPassChangedEvents(
   db: Queryable,

@@ -46,19 +46,26 @@ interface Installed {
   ptid: string;
 }
 
+/** What a device knows of a pass (its pass.json), for the PassKit web service calls. */
+async function installedOf(passId: number): Promise<Installed & { webServiceURL: string }> {
+  const passJson = (await server.call("GET", `/v1/pass/${passId}/viewJSONPass`)).json;
+  return {
+    passId,
+    serial: passJson.serialNumber,
+    token: passJson.authenticationToken,
+    ptid: passJson.passTypeIdentifier,
+    webServiceURL: passJson.webServiceURL,
+  };
+}
+
 async function newPass(): Promise<Installed> {
   const created = await server.call("POST", `/v1/pass/${templateId}`, { body: {} });
   expect(created.status).toBe(200);
   const pkpass = await server.call("GET", `/v1/pass/${created.json.id}/download`);
-  const passJson = (await server.call("GET", `/v1/pass/${created.json.id}/viewJSONPass`)).json;
+  const pass = await installedOf(created.json.id);
   expect(pkpass.status).toBe(200);
-  expect(passJson.webServiceURL).toBe(`${server.baseUrl}/apple`);
-  return {
-    passId: created.json.id,
-    serial: passJson.serialNumber,
-    token: passJson.authenticationToken,
-    ptid: passJson.passTypeIdentifier,
-  };
+  expect(pass.webServiceURL).toBe(`${server.baseUrl}/apple`);
+  return pass;
 }
 
 function ws(
@@ -163,13 +170,7 @@ describe("a phone's life", () => {
 
   it("marks a single-use public link used once a device installs the pass, and counts installs", async () => {
     const created = await server.call("POST", `/v1/pass/${templateId}`, { body: { publicUrl: { type: "single" } } });
-    const passJson = (await server.call("GET", `/v1/pass/${created.json.id}/viewJSONPass`)).json;
-    const pass = {
-      passId: created.json.id,
-      serial: passJson.serialNumber,
-      token: passJson.authenticationToken,
-      ptid: passJson.passTypeIdentifier,
-    };
+    const pass = await installedOf(created.json.id);
     const link = created.json.publicUrl.path as string;
     expect((await fetch(link)).status).toBe(200);
     expect((await register("device-link", pass, "ab12")).status).toBe(201);
@@ -271,13 +272,7 @@ describe("APNs answers", () => {
     const devices = ["ab01", "ab02", "ab03"];
     for (const [i, token] of devices.entries()) {
       const created = await server.call("POST", `/v1/pass/${ownTemplate}`, { body: {} });
-      const json = (await server.call("GET", `/v1/pass/${created.json.id}/viewJSONPass`)).json;
-      const pass = {
-        passId: created.json.id,
-        serial: json.serialNumber,
-        token: json.authenticationToken,
-        ptid: json.passTypeIdentifier,
-      };
+      const pass = await installedOf(created.json.id);
       expect((await register(`device-partial-${i}`, pass, token)).status).toBe(201);
     }
     await server.database.query(
@@ -307,13 +302,7 @@ describe("APNs answers", () => {
     const passes: Installed[] = [];
     for (let i = 0; i < 3; i++) {
       const created = await server.call("POST", `/v1/pass/${ownTemplate}`, { body: {} });
-      const json = (await server.call("GET", `/v1/pass/${created.json.id}/viewJSONPass`)).json;
-      passes.push({
-        passId: created.json.id,
-        serial: json.serialNumber,
-        token: json.authenticationToken,
-        ptid: json.passTypeIdentifier,
-      });
+      passes.push(await installedOf(created.json.id));
     }
     for (const pass of passes) expect((await register("device-many", pass, "ee55")).status).toBe(201);
     // Enough other passes for the change to be a batch event.

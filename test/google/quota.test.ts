@@ -10,7 +10,7 @@ import type { FakeGoogle, RecordedCall } from "../fakes/google.js";
 import { googleTemplate } from "../fixtures/reference.js";
 import { startTestServer, type TestServer } from "../helpers/app.js";
 import { until } from "../helpers/wait.js";
-import { googleWithCallbacks } from "../helpers/wallets.js";
+import { googleWithCallbacks, handOutGooglePass } from "../helpers/wallets.js";
 
 const RATE = 10;
 const GOOGLE_LIMIT = 12;
@@ -61,15 +61,7 @@ it("keeps under the configured quota, backs off on 429, ends every handed-out ob
   for (let i = 0; i < 30; i++) passes.push((await server.call("POST", `/v1/pass/${templateId}`, { body: {} })).json);
   const handedOut = passes.slice(0, 24);
   const kept = passes.slice(24);
-  for (const pass of handedOut) {
-    const link = await fetch(`${server.baseUrl}/v1/pass/${pass.id}/download`, {
-      redirect: "manual",
-      headers: {
-        authorization: `Basic ${Buffer.from(`${server.credentials.key}:${server.credentials.secret}`).toString("base64")}`,
-      },
-    });
-    expect(link.status).toBe(302);
-  }
+  for (const pass of handedOut) await handOutGooglePass(server, pass.id);
   for (const round of [1, 2]) {
     for (const [i, pass] of passes.entries()) {
       const update = await server.call("PUT", `/v1/pass/${pass.id}`, {
