@@ -125,7 +125,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
   const outbound = new OutboundGuard(config.outbound ?? {});
   const images = new ImageStore(pool, { guard: outbound, fetchTimeoutMs: config.imageFetchTimeoutMs });
   const templates = new TemplateService(templateRepository, projectRepository, tickets, images);
-  const passRepository = new PassRepository(prisma, pool);
+  const passRepository = new PassRepository(pool);
   const passes = new PassService(passRepository, templateRepository, config.publicBaseUrl, images);
   const tagRepository = new TagRepository(pool);
   const tags = new TagService(tagRepository, passes);

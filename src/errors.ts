@@ -119,6 +119,10 @@ export const ERRORS = {
     status: 503,
     when: "A Google pass's object could not be sent to Google just now (over quota, or unreachable); `Retry-After` says when to try again.",
   },
+  DATABASE_CONFLICT: {
+    status: 503,
+    when: "Postgres kept refusing the change as a deadlock or serialization failure after 5 attempts (a crowd on one row); nothing was written; `Retry-After` says when to try again.",
+  },
 } as const satisfies Record<string, Entry>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,5 +1,6 @@
 // Storage of accounts and their API keys.
 
+import { inPrismaTransaction } from "../db/transaction.js";
 import { AppError } from "../errors.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { Prisma } from "../generated/prisma/client.js";
@@ -41,7 +42,7 @@ export class ApiKeyRepository {
     projectId?: number;
   }): Promise<StoredApiKey> {
     try {
-      return await this.prisma.$transaction(async (tx) => {
+      return await inPrismaTransaction(this.prisma, async (tx) => {
         const accountId = input.accountId ?? (await tx.account.create({ data: { name: input.name } })).id;
         return tx.apiKey.create({
           data: {

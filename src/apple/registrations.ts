@@ -30,7 +30,8 @@ export class Registrations {
 
   /**
    * Registers (or refreshes) a device for a pass: "created" when new, "refreshed" when known, "full" when the
-   * pass already has `maxDevices` other devices (a shared pass reaches many phones, but not without end).
+   * pass already has `maxDevices` other devices (a shared pass reaches many phones, but not without end), "gone"
+   * when the pass was deleted meanwhile.
    */
   async register(
     device: string,
@@ -38,35 +39,38 @@ export class Registrations {
     passTypeIdentifier: string,
     pushToken: string,
     maxDevices = MAX_DEVICES_PER_PASS,
-  ): Promise<"created" | "refreshed" | "full"> {
-    return inTransaction(this.pool, async (client) => {
-      const { rows: room } = await client.query<{ known: boolean; devices: number }>(
-        `SELECT EXISTS (SELECT 1 FROM apple_registrations WHERE device_library_identifier = $1 AND pass_id = $2) AS known,
-                (SELECT count(*)::int FROM (SELECT 1 FROM apple_registrations WHERE pass_id = $2 LIMIT $3) c) AS devices`,
-        [device, passId, maxDevices],
-      );
-      if (!room[0]?.known && (room[0]?.devices ?? 0) >= maxDevices) return "full";
-      const { rows } = await client.query<{ inserted: boolean }>(
-        `INSERT INTO apple_registrations (device_library_identifier, pass_id, pass_type_identifier, push_token)
-         VALUES ($1, $2, $3, $4)
-         ON CONFLICT (device_library_identifier, pass_id) DO UPDATE SET push_token = EXCLUDED.push_token
-         RETURNING (xmax = 0) AS inserted`,
-        [device, passId, passTypeIdentifier, pushToken],
-      );
-      // A device has one push token: keep its other registrations current too.
-      await client.query(
-        "UPDATE apple_registrations SET push_token = $2 WHERE device_library_identifier = $1 AND push_token <> $2",
-        [device, pushToken],
-      );
-      const inserted = rows[0]?.inserted === true;
-      if (inserted) {
-        // The pass is installed when its first device registers (a further device is not a new install, as the
-        // last one leaving is its one uninstall).
-        const { rows: before } = await client.query<{ status: string }>(
-          "SELECT status FROM passes WHERE id = $1 FOR UPDATE",
+  ): Promise<"created" | "refreshed" | "full" | "gone"> {
+    // A known device (Wallet registers again now and then) only refreshes its token: one row, no pass lock.
+    const refreshed = await this.pool.query(
+      "UPDATE apple_registrations SET push_token = $3 WHERE device_library_identifier = $1 AND pass_id = $2",
+      [device, passId, pushToken],
+    );
+    let outcome: "created" | "refreshed" | "full" | "gone" = "refreshed";
+    if (refreshed.rowCount === 0) {
+      outcome = await inTransaction(this.pool, async (client) => {
+        // The pass row first, in the mode its update needs (docs/concurrency.md): a crowd of first registrations
+        // queues here instead of deadlocking on the key-share lock each INSERT takes through the foreign key.
+        const { rows: pass } = await client.query<{ status: string }>(
+          "SELECT status FROM passes WHERE id = $1 FOR NO KEY UPDATE",
           [passId],
         );
-        if (before[0]?.status !== "installed") {
+        if (!pass[0]) return "gone";
+        const { rows: room } = await client.query<{ devices: number }>(
+          "SELECT count(*)::int AS devices FROM (SELECT 1 FROM apple_registrations WHERE pass_id = $1 LIMIT $2) c",
+          [passId, maxDevices],
+        );
+        if ((room[0]?.devices ?? 0) >= maxDevices) return "full";
+        const { rows } = await client.query<{ inserted: boolean }>(
+          `INSERT INTO apple_registrations (device_library_identifier, pass_id, pass_type_identifier, push_token)
+           VALUES ($1, $2, $3, $4)
+           ON CONFLICT (device_library_identifier, pass_id) DO UPDATE SET push_token = EXCLUDED.push_token
+           RETURNING (xmax = 0) AS inserted`,
+          [device, passId, passTypeIdentifier, pushToken],
+        );
+        if (rows[0]?.inserted !== true) return "refreshed";
+        // The pass is installed when its first device registers (a further device is not a new install, as the
+        // last one leaving is its one uninstall).
+        if (pass[0].status !== "installed") {
           await recordPassEvents(client, [passId], "installed", { platform: "ios", device });
         }
         await client.query(
@@ -76,32 +80,48 @@ export class Registrations {
            WHERE id = $1`,
           [passId],
         );
-      }
-      return inserted ? "created" : "refreshed";
-    });
+        return "created";
+      });
+    }
+    if (outcome === "created" || outcome === "refreshed") {
+      // A device has one push token: keep its other registrations current too. Apart from the transaction above,
+      // which then holds one pass row at a time, never rows of other passes.
+      await this.pool.query(
+        "UPDATE apple_registrations SET push_token = $2 WHERE device_library_identifier = $1 AND push_token <> $2",
+        [device, pushToken],
+      );
+    }
+    return outcome;
   }
 
   /** Removes a registration; the pass becomes uninstalled when no device is left. False when there was none. */
-  async unregister(device: string, passId: number, db: Queryable = this.pool): Promise<boolean> {
-    const { rows } = await db.query<{ removed: number }>(
-      `WITH removed AS (
-         DELETE FROM apple_registrations WHERE device_library_identifier = $1 AND pass_id = $2 RETURNING pass_id
-       ), uninstalled AS (
-         UPDATE passes SET status = 'uninstalled', uninstalled_at = now()
-          WHERE id IN (SELECT pass_id FROM removed) AND status = 'installed'
-            AND NOT EXISTS (SELECT 1 FROM apple_registrations r
-                             WHERE r.pass_id = $2 AND r.device_library_identifier <> $1)
-         RETURNING id
-       ), logged AS (
-         -- One uninstall per pass: when its last device leaves.
-         INSERT INTO pass_events (pass_id, account_id, template_id, kind, version, platform, device)
-         SELECT p.id, p.account_id, p.template_id, 'uninstalled', p.version, 'ios', $1
-           FROM passes p WHERE p.id IN (SELECT id FROM uninstalled)
-       )
-       SELECT (SELECT count(*) FROM removed)::int AS removed, (SELECT count(*) FROM uninstalled) AS u`,
+  async unregister(device: string, passId: number): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      "SELECT 1 FROM apple_registrations WHERE device_library_identifier = $1 AND pass_id = $2",
       [device, passId],
     );
-    return (rows[0]?.removed ?? 0) > 0;
+    if (rowCount === 0) return false;
+    return inTransaction(this.pool, async (client) => {
+      // The pass row first, as registrations take it, then the device's row.
+      await client.query("SELECT 1 FROM passes WHERE id = $1 FOR NO KEY UPDATE", [passId]);
+      const removed = await client.query(
+        "DELETE FROM apple_registrations WHERE device_library_identifier = $1 AND pass_id = $2",
+        [device, passId],
+      );
+      if (removed.rowCount === 0) return false;
+      // One uninstall per pass: when its last device leaves.
+      await client.query(
+        `WITH uninstalled AS (
+           UPDATE passes SET status = 'uninstalled', uninstalled_at = now()
+            WHERE id = $2 AND status = 'installed'
+              AND NOT EXISTS (SELECT 1 FROM apple_registrations r WHERE r.pass_id = $2)
+           RETURNING id, account_id, template_id, version)
+         INSERT INTO pass_events (pass_id, account_id, template_id, kind, version, platform, device)
+         SELECT id, account_id, template_id, 'uninstalled', version, 'ios', $1 FROM uninstalled`,
+        [device, passId],
+      );
+      return true;
+    });
   }
 
   /**
@@ -146,23 +166,31 @@ export class Registrations {
   }
 
   /** Forgets a push token APNs reported as no longer valid (every registration of that device). */
-  async removePushToken(pushToken: string, db: Queryable = this.pool): Promise<void> {
-    const { rows } = await db.query<{ pass_id: number }>(
-      "DELETE FROM apple_registrations WHERE push_token = $1 RETURNING pass_id",
-      [pushToken],
-    );
-    const passIds = [...new Set(rows.map((r) => r.pass_id))];
-    if (passIds.length === 0) return;
-    // Each pass left with no device is uninstalled, with its event (callbacks and statistics follow it).
-    await db.query(
-      `WITH uninstalled AS (
-         UPDATE passes SET status = 'uninstalled', uninstalled_at = now()
-          WHERE id = ANY($1::int[]) AND status = 'installed'
-            AND NOT EXISTS (SELECT 1 FROM apple_registrations r WHERE r.pass_id = passes.id)
-         RETURNING id, account_id, template_id, version)
-       INSERT INTO pass_events (pass_id, account_id, template_id, kind, version, platform)
-       SELECT id, account_id, template_id, 'uninstalled', version, 'ios' FROM uninstalled`,
-      [passIds],
-    );
+  async removePushToken(pushToken: string): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      // Its passes first, in id order, then their registrations (docs/concurrency.md).
+      const { rows } = await client.query<{ id: number }>(
+        `SELECT id FROM passes WHERE id IN (SELECT pass_id FROM apple_registrations WHERE push_token = $1)
+          ORDER BY id FOR NO KEY UPDATE`,
+        [pushToken],
+      );
+      if (rows.length === 0) return;
+      const passIds = rows.map((r) => r.id);
+      await client.query("DELETE FROM apple_registrations WHERE push_token = $1 AND pass_id = ANY($2::int[])", [
+        pushToken,
+        passIds,
+      ]);
+      // Each pass left with no device is uninstalled, with its event (callbacks and statistics follow it).
+      await client.query(
+        `WITH uninstalled AS (
+           UPDATE passes SET status = 'uninstalled', uninstalled_at = now()
+            WHERE id = ANY($1::int[]) AND status = 'installed'
+              AND NOT EXISTS (SELECT 1 FROM apple_registrations r WHERE r.pass_id = passes.id)
+           RETURNING id, account_id, template_id, version)
+         INSERT INTO pass_events (pass_id, account_id, template_id, kind, version, platform)
+         SELECT id, account_id, template_id, 'uninstalled', version, 'ios' FROM uninstalled`,
+        [passIds],
+      );
+    });
   }
 }

@@ -2,6 +2,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
+import { retryingConflicts } from "./transaction.js";
 
 export interface DatabaseHandle {
   readonly prisma: PrismaClient;
@@ -14,6 +15,7 @@ export function openDatabase(connectionString: string, max = 10): DatabaseHandle
   const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000 });
   // An idle client that loses its server must not crash the process; the pool replaces it.
   pool.on("error", () => {});
+  retryStatementsOnConflict(pool);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   let closed = false;
   return {
@@ -26,6 +28,19 @@ export function openDatabase(connectionString: string, max = 10): DatabaseHandle
       await pool.end();
     },
   };
+}
+
+/**
+ * A statement run on the pool itself (outside a transaction) that Postgres aborted as a deadlock or serialization
+ * failure changed nothing: it is run again, as transactions are (db/transaction.ts). Callback-style calls are left
+ * as they are.
+ */
+function retryStatementsOnConflict(pool: pg.Pool): void {
+  const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+  pool.query = ((...args: unknown[]) =>
+    typeof args[args.length - 1] === "function"
+      ? query(...args)
+      : retryingConflicts(() => query(...args) as Promise<unknown>)) as typeof pool.query;
 }
 
 /**

@@ -14,14 +14,23 @@ export function countDailyActivity(pool: pg.Pool): Promise<number> {
     async (client, events) => {
       const counted = events.filter((e) => (COUNTED_KINDS as readonly string[]).includes(e.kind));
       if (counted.length === 0) return;
+      // The templates are locked against deletion first (key share, in id order): a template deleted before its
+      // events are counted is skipped here, and its events are dropped with it (its activity rows went with it),
+      // instead of failing the whole batch on the foreign key.
+      const { rows } = await client.query<{ id: number }>(
+        "SELECT id FROM templates WHERE id = ANY($1::int[]) ORDER BY id FOR KEY SHARE",
+        [[...new Set(counted.map((e) => e.templateId))]],
+      );
+      const alive = new Set(rows.map((r) => r.id));
+      const kept = counted.filter((e) => alive.has(e.templateId));
+      if (kept.length === 0) return;
       await client.query(
         `INSERT INTO daily_activity (template_id, day, kind, count)
          SELECT e.template_id, (e.at AT TIME ZONE 'UTC')::date, e.kind, count(*)
            FROM unnest($1::int[], $2::timestamptz[], $3::text[]) AS e(template_id, at, kind)
-          WHERE EXISTS (SELECT 1 FROM templates t WHERE t.id = e.template_id)
-          GROUP BY 1, 2, 3
+          GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
          ON CONFLICT (template_id, day, kind) DO UPDATE SET count = daily_activity.count + EXCLUDED.count`,
-        [counted.map((e) => e.templateId), counted.map((e) => e.at), counted.map((e) => e.kind)],
+        [kept.map((e) => e.templateId), kept.map((e) => e.at), kept.map((e) => e.kind)],
       );
     },
     5000,

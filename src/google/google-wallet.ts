@@ -78,46 +78,51 @@ export class GoogleWallet {
     const body = this.bodies.classBody(issuer, template, objectFields);
     const kind = this.bodies.kindOf(template);
     const resource = resourceOf(kind, "Class");
-    return inTransaction(this.store.pool, async (client) => {
-      await this.store.lockClass(client, template.id);
-      const stored = await this.store.storedClass(template.id, client);
-      const bodyHash = hash(body);
-      const values = fieldValues(design.fields);
-      if (stored?.body_hash !== bodyHash) {
-        try {
-          await this.upsert(issuer, resource, body.id as string, body, stored?.body_hash != null);
-          if (stored?.body_hash)
-            await this.notifyChanges(
-              issuer,
-              resource,
-              body.id as string,
-              design.fields,
-              stored.values,
-              values,
-              (n) => !objectFields.has(n),
-              client,
-            );
-        } catch (error) {
-          if (!isRejection(error)) throw error;
-          await this.recordError({ templateId: template.id }, error.message, client);
-          return objectFields;
+    return inTransaction(
+      this.store.pool,
+      async (client) => {
+        await this.store.lockClass(client, template.id);
+        const stored = await this.store.storedClass(template.id, client);
+        const bodyHash = hash(body);
+        const values = fieldValues(design.fields);
+        if (stored?.body_hash !== bodyHash) {
+          try {
+            await this.upsert(issuer, resource, body.id as string, body, stored?.body_hash != null);
+            if (stored?.body_hash)
+              await this.notifyChanges(
+                issuer,
+                resource,
+                body.id as string,
+                design.fields,
+                stored.values,
+                values,
+                (n) => !objectFields.has(n),
+                client,
+              );
+          } catch (error) {
+            if (!isRejection(error)) throw error;
+            await this.recordError({ templateId: template.id }, error.message, client);
+            return objectFields;
+          }
         }
-      }
-      await this.store.saveClass(
-        {
-          templateId: template.id,
-          classId: body.id as string,
-          bodyHash,
-          objectFields: [...objectFields].sort(),
-          values,
-        },
-        client,
-      );
-      // A field that moved onto the objects must now appear on every object: re-sync them all.
-      const grew = [...objectFields].some((name) => !(stored?.object_fields ?? []).includes(name));
-      if (stored && grew) await addPassChangedEvents(client, { templateId: template.id }, false);
-      return objectFields;
-    });
+        await this.store.saveClass(
+          {
+            templateId: template.id,
+            classId: body.id as string,
+            bodyHash,
+            objectFields: [...objectFields].sort(),
+            values,
+          },
+          client,
+        );
+        // A field that moved onto the objects must now appear on every object: re-sync them all.
+        const grew = [...objectFields].some((name) => !(stored?.object_fields ?? []).includes(name));
+        if (stored && grew) await addPassChangedEvents(client, { templateId: template.id }, false);
+        return objectFields;
+      },
+      // Google was called inside: a conflict fails the job, whose retry reads the state again.
+      { retry: false },
+    );
   }
 
   /** Patches (or inserts) a class or object: a PATCH Google answers 404 becomes an insert, and the other way round. */
@@ -215,32 +220,36 @@ export class GoogleWallet {
         // One sync of a pass at a time: two jobs for one pass (a change made while its last sync ran) must not
         // both send its messages. The state is read again under the lock.
         await this.lanes.run(() =>
-          inTransaction(this.store.pool, async (client) => {
-            await this.store.lockObject(client, pass.id);
-            const previous = (await this.store.storedObjects([pass.id], client)).get(pass.id);
-            if (previous?.body_hash === bodyHash) return;
-            try {
-              await this.upsert(issuer, resource, body.id as string, body, previous?.body_hash != null);
-              if (previous?.body_hash) {
-                await this.notifyChanges(
-                  issuer,
-                  resource,
-                  body.id as string,
-                  view.fields,
-                  previous.values,
-                  values,
-                  (n) => objectFields.has(n),
-                  client,
-                  pass.id,
-                );
+          inTransaction(
+            this.store.pool,
+            async (client) => {
+              await this.store.lockObject(client, pass.id);
+              const previous = (await this.store.storedObjects([pass.id], client)).get(pass.id);
+              if (previous?.body_hash === bodyHash) return;
+              try {
+                await this.upsert(issuer, resource, body.id as string, body, previous?.body_hash != null);
+                if (previous?.body_hash) {
+                  await this.notifyChanges(
+                    issuer,
+                    resource,
+                    body.id as string,
+                    view.fields,
+                    previous.values,
+                    values,
+                    (n) => objectFields.has(n),
+                    client,
+                    pass.id,
+                  );
+                }
+              } catch (error) {
+                if (!isRejection(error)) throw error;
+                await this.recordError({ passId: pass.id }, error.message, client);
+                return;
               }
-            } catch (error) {
-              if (!isRejection(error)) throw error;
-              await this.recordError({ passId: pass.id }, error.message, client);
-              return;
-            }
-            await this.store.saveObject({ passId: pass.id, objectId: body.id as string, bodyHash, values }, client);
-          }),
+              await this.store.saveObject({ passId: pass.id, objectId: body.id as string, bodyHash, values }, client);
+            },
+            { retry: false },
+          ),
         );
       };
       // A few objects in flight at once: Google answers each in tens of milliseconds.

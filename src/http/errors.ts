@@ -2,6 +2,7 @@
 // "requestId": "..."}: the catalog's errors (src/errors.ts) as they are, Fastify's own client errors with the
 // catalog's codes, and anything else as a 500 whose message is hidden.
 import type { FastifyError, FastifyInstance } from "fastify";
+import { isConflict } from "../db/transaction.js";
 import { AppError, type ErrorCode } from "../errors.js";
 
 interface ValidationIssue {
@@ -81,6 +82,16 @@ export function installErrorHandling(app: FastifyInstance): void {
       reply.code(400).send({
         error: "A value in the request is out of range or malformed",
         code: "INVALID_VALUE",
+        requestId: request.id,
+      });
+      return;
+    }
+    if (isConflict(error)) {
+      // Retried in the server already (db/transaction.ts); the transaction rolled back, so a retry is safe.
+      request.log.warn({ err: error }, "database conflict after retries");
+      reply.header("retry-after", "1").code(503).send({
+        error: "The database refused the change under contention; nothing was written, try again",
+        code: "DATABASE_CONFLICT",
         requestId: request.id,
       });
       return;

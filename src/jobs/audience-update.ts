@@ -112,7 +112,8 @@ export async function runAudienceUpdate(pool: pg.Pool, ticketId: number, batchSi
                     || COALESCE(${PATCH}->'images', '{}'::jsonb),
            version = p.version + 1, updated_at = now()
           FROM templates t
-         WHERE t.id = p.template_id AND p.id = ANY($1::int[]) AND ($2::jsonb ? p.template_id::text OR $3 <> 'none')
+         WHERE t.id = p.template_id AND ($2::jsonb ? p.template_id::text OR $3 <> 'none')
+           AND p.id IN (SELECT id FROM passes WHERE id = ANY($1::int[]) ORDER BY id FOR NO KEY UPDATE)
          RETURNING p.id`,
         [batchIds, JSON.stringify(ticket.payload.patches ?? {}), mode, set.value, set.label],
       );

@@ -32,7 +32,8 @@ export async function runBulkUpdate(pool: pg.Pool, ticketId: number, batchSize =
       const clear = paths.map((_, i) => ` #- $${i + 5}::text[]`).join("");
       const updated = await client.query<{ id: number }>(
         `UPDATE passes p SET overrides = p.overrides${clear}, version = p.version + 1, updated_at = now()
-         FROM (SELECT id FROM passes WHERE template_id = $1 AND id > $2 AND id <= $3 ORDER BY id LIMIT $4) batch
+         FROM (SELECT id FROM passes WHERE template_id = $1 AND id > $2 AND id <= $3
+                ORDER BY id LIMIT $4 FOR NO KEY UPDATE) batch
          WHERE p.id = batch.id RETURNING p.id`,
         [ticket.template_id, ticket.cursor, ticket.payload.maxPassId ?? 0, batchSize, ...paths],
       );

@@ -79,6 +79,8 @@ export async function startTestServer(
     clock?: Clock;
     /** Opens GET /metrics on the public port to this bearer token. */
     metricsToken?: string;
+    /** Trusts X-Forwarded-For from these proxies (so a test can speak for many client addresses). */
+    trustProxy?: string;
   } = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase();
@@ -121,6 +123,7 @@ export async function startTestServer(
       bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
       publicBaseUrl: baseUrl,
       ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
+      ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
     },
     services,
     db,

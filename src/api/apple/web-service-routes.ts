@@ -91,6 +91,7 @@ export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async
       if (outcome === "full") {
         throw new AppError("DEVICE_LIMIT", `This pass is registered on ${MAX_DEVICES_PER_PASS} devices already`);
       }
+      if (outcome === "gone") throw unauthorized(); // deleted while the request ran: as if it never existed
       return reply.code(outcome === "created" ? 201 : 200).send({});
     },
   );

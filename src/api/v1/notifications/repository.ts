@@ -37,7 +37,8 @@ export class NotificationRepository {
       const { rows } = await client.query<{ id: number }>(
         `UPDATE passes p SET overrides = ${set}, version = p.version + 1, updated_at = now()
            FROM templates t
-          WHERE t.id = p.template_id AND p.account_id = $1 AND ${where}
+          WHERE t.id = p.template_id
+            AND p.id IN (SELECT p.id FROM passes p WHERE p.account_id = $1 AND ${where} ORDER BY p.id FOR NO KEY UPDATE)
           RETURNING p.id`,
         message ? [accountId, value, message.value, message.label] : [accountId, value],
       );

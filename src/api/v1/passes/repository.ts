@@ -3,13 +3,12 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type pg from "pg";
 import { isUniqueViolation } from "../../../db/errors.js";
-import { queryableOf } from "../../../db/queryable.js";
 import { inTransaction } from "../../../db/transaction.js";
 import type { PassOverrides } from "../../../domain/field-model.js";
 import type { Beacon, LocationInput } from "../../../domain/values.js";
-import { AppError } from "../../../errors.js";
+import { AppError, notFound } from "../../../errors.js";
 import { type PassEventKind, recordPassEvents } from "../../../events/pass-events.js";
-import type { Prisma, PrismaClient } from "../../../generated/prisma/client.js";
+import type { Prisma } from "../../../generated/prisma/client.js";
 import type { Page } from "../../../http/pagination.js";
 import { addPassChangedEvents, PASS_CHANGED, type Queryable } from "../../../jobs/queue.js";
 
@@ -87,6 +86,9 @@ export interface PassFilter {
   adaptiveLinkId?: string;
 }
 
+/** An update of one pass, given the pass as it is under its lock: its changes and further events to record. */
+export type PassUpdate = (current: PassRow) => { changes: PassChanges; also: PassEventKind[] };
+
 export interface PassChanges {
   overrides?: PassOverrides;
   beacons?: Beacon[];
@@ -114,17 +116,38 @@ export async function setTags(db: Queryable, accountId: number, passId: number, 
   );
 }
 
-/** A pass whose content changed outside `update`: new version, and its event. */
-async function markChanged(tx: Prisma.TransactionClient, passId: number) {
-  await tx.pass.update({ where: { id: passId }, data: { version: { increment: 1 }, updatedAt: new Date() } });
-  await addPassChangedEvents(queryableOf(tx), [passId]);
+/** Adds locations to a pass; returns the rows made. */
+async function insertLocations(db: Queryable, passId: number, locations: LocationInput[]): Promise<LocationRowSql[]> {
+  const { rows } = await db.query<LocationRowSql>(
+    `INSERT INTO locations (pass_id, latitude, longitude, altitude, relevant_text, street_address1, street_address2,
+                            city, region, region_code, country)
+     SELECT $1, l.latitude, l.longitude, l.altitude, l."relevantText", l."streetAddress1", l."streetAddress2",
+            l.city, l.region, l."regionCode", l.country
+       FROM jsonb_to_recordset($2::jsonb) AS l(latitude float8, longitude float8, altitude float8,
+            "relevantText" text, "streetAddress1" text, "streetAddress2" text, city text, region text,
+            "regionCode" text, country text)
+     RETURNING ${LOCATION_COLUMNS}`,
+    [passId, JSON.stringify(locations)],
+  );
+  return rows;
+}
+
+/**
+ * A pass changed by `change` outside `update`: the pass row is locked first (docs/concurrency.md), then `change`
+ * runs, then the pass gets a new version and its event.
+ */
+async function changingPass<T>(pool: pg.Pool, passId: number, change: (db: pg.PoolClient) => Promise<T>) {
+  return inTransaction(pool, async (client) => {
+    await client.query("SELECT 1 FROM passes WHERE id = $1 FOR NO KEY UPDATE", [passId]);
+    const result = await change(client);
+    await client.query("UPDATE passes SET version = version + 1, updated_at = now() WHERE id = $1", [passId]);
+    await addPassChangedEvents(client, [passId]);
+    return result;
+  });
 }
 
 export class PassRepository {
-  constructor(
-    private readonly prisma: PrismaClient,
-    private readonly pool: pg.Pool,
-  ) {}
+  constructor(private readonly pool: pg.Pool) {}
 
   /** A pass of the account with its tags and locations, in one statement (the hot read of the API). */
   async findById(accountId: number, id: number, db: Queryable = this.pool): Promise<PassRow | null> {
@@ -275,21 +298,7 @@ export class PassRepository {
       }
       await client.query("BEGIN");
       const pass = (await client.query<PassRow>(insert)).rows[0]!;
-      const locations = data.locations?.length
-        ? (
-            await client.query<LocationRowSql>(
-              `INSERT INTO locations (pass_id, latitude, longitude, altitude, relevant_text, street_address1, street_address2,
-                                      city, region, region_code, country)
-               SELECT $1, l.latitude, l.longitude, l.altitude, l."relevantText", l."streetAddress1", l."streetAddress2",
-                      l.city, l.region, l."regionCode", l.country
-                 FROM jsonb_to_recordset($2::jsonb) AS l(latitude float8, longitude float8, altitude float8,
-                      "relevantText" text, "streetAddress1" text, "streetAddress2" text, city text, region text,
-                      "regionCode" text, country text)
-               RETURNING ${LOCATION_COLUMNS}`,
-              [pass.id, JSON.stringify(data.locations)],
-            )
-          ).rows
-        : [];
+      const locations = data.locations?.length ? await insertLocations(client, pass.id, data.locations) : [];
       if (data.tags?.length) await setTags(client, accountId, pass.id, data.tags, false);
       await client.query("COMMIT");
       return { ...pass, tags: (data.tags ?? []).map((name) => ({ tag: { name } })) as PassRow["tags"], locations };
@@ -307,36 +316,43 @@ export class PassRepository {
     }
   }
 
-  /** Applies changes to one pass, bumps its version, records the event and a finished ticket; returns the ticket id. */
   /**
-   * Applies changes to one pass, bumps its version, records the events ("updated", plus `also`: voided, expired,
-   * notified) and a finished ticket; returns the ticket id.
+   * Applies an update to one pass under its row lock: `plan` turns the pass as it is now into the changes and the
+   * further events (voided, expired, notified) to record; the pass gets a new version, its "updated" event and a
+   * finished ticket. Returns the ticket id.
    */
-  async update(accountId: number, passId: number, changes: PassChanges, also: PassEventKind[] = []): Promise<number> {
-    return this.prisma.$transaction(async (tx) => {
-      await tx.pass.update({
-        where: { id: passId },
-        data: {
-          ...(changes.overrides === undefined ? {} : { overrides: changes.overrides as never }),
-          ...(changes.beacons === undefined ? {} : { beacons: changes.beacons as never }),
-          ...(changes.images === undefined ? {} : { images: changes.images }),
-          version: { increment: 1 },
-          updatedAt: new Date(),
-        },
-      });
+  async update(accountId: number, passId: number, plan: PassUpdate): Promise<number> {
+    return inTransaction(this.pool, async (client) => {
+      // The pass row first (docs/concurrency.md), then it is read again as it is under the lock.
+      await client.query("SELECT 1 FROM passes WHERE id = $1 FOR NO KEY UPDATE", [passId]);
+      const current = await this.findById(accountId, passId, client);
+      if (!current) throw notFound("Pass");
+      const { changes, also } = plan(current);
+      await client.query(
+        `UPDATE passes SET overrides = COALESCE($2::jsonb, overrides), beacons = CASE WHEN $3 THEN $4::jsonb ELSE beacons END,
+           images = COALESCE($5::jsonb, images), version = version + 1, updated_at = now()
+         WHERE id = $1`,
+        [
+          passId,
+          changes.overrides === undefined ? null : JSON.stringify(changes.overrides),
+          changes.beacons !== undefined,
+          changes.beacons === undefined ? null : JSON.stringify(changes.beacons),
+          changes.images === undefined ? null : JSON.stringify(changes.images),
+        ],
+      );
       if (changes.locations !== undefined) {
-        await tx.location.deleteMany({ where: { passId } });
-        if (changes.locations.length) {
-          await tx.location.createMany({ data: changes.locations.map((l) => ({ ...l, passId })) });
-        }
+        await client.query("DELETE FROM locations WHERE pass_id = $1", [passId]);
+        if (changes.locations.length) await insertLocations(client, passId, changes.locations);
       }
-      if (changes.tags !== undefined) await setTags(queryableOf(tx), accountId, passId, changes.tags);
-      await addPassChangedEvents(queryableOf(tx), [passId]);
-      for (const kind of also) await recordPassEvents(queryableOf(tx), [passId], kind);
-      const ticket = await tx.ticket.create({
-        data: { accountId, kind: "pass-update", status: "done", passId, total: 1, done: 1, finishedAt: new Date() },
-      });
-      return ticket.id;
+      if (changes.tags !== undefined) await setTags(client, accountId, passId, changes.tags);
+      await addPassChangedEvents(client, [passId]);
+      for (const kind of also) await recordPassEvents(client, [passId], kind);
+      const { rows } = await client.query<{ id: number }>(
+        `INSERT INTO tickets (account_id, kind, status, pass_id, total, done, finished_at)
+         VALUES ($1, 'pass-update', 'done', $2, 1, 1, now()) RETURNING id`,
+        [accountId, passId],
+      );
+      return rows[0]!.id;
     });
   }
 
@@ -360,10 +376,11 @@ export class PassRepository {
 
   async delete(accountId: number, id: number): Promise<boolean> {
     return inTransaction(this.pool, async (client) => {
-      const { rows } = await client.query<{ id: number }>("SELECT id FROM passes WHERE account_id = $1 AND id = $2", [
-        accountId,
-        id,
-      ]);
+      // The pass row first, in the mode its deletion needs (docs/concurrency.md).
+      const { rows } = await client.query<{ id: number }>(
+        "SELECT id FROM passes WHERE account_id = $1 AND id = $2 FOR UPDATE",
+        [accountId, id],
+      );
       if (!rows[0]) return false;
       await recordPassEvents(client, [id], "deleted");
       await client.query("DELETE FROM passes WHERE id = $1", [id]);
@@ -373,22 +390,18 @@ export class PassRepository {
 
   /** Adds locations to a pass (and marks it changed); returns the created rows. */
   async addLocations(passId: number, locations: LocationInput[]) {
-    return this.prisma.$transaction(async (tx) => {
-      const created = [];
-      for (const location of locations) created.push(await tx.location.create({ data: { ...location, passId } }));
-      await markChanged(tx, passId);
-      return created;
-    });
+    return changingPass(this.pool, passId, (client) => insertLocations(client, passId, locations));
   }
 
   async deleteLocation(passId: number, locationId: number): Promise<boolean> {
-    return this.prisma.$transaction(async (tx) => {
-      const { count } = await tx.location.deleteMany({ where: { id: locationId, passId } });
-      if (count === 0) return false;
-      await markChanged(tx, passId);
+    const { rowCount } = await this.pool.query("SELECT 1 FROM locations WHERE id = $1 AND pass_id = $2", [
+      locationId,
+      passId,
+    ]);
+    if (rowCount === 0) return false;
+    return changingPass(this.pool, passId, async (client) => {
+      await client.query("DELETE FROM locations WHERE id = $1 AND pass_id = $2", [locationId, passId]);
       return true;
     });
   }
-
-  // Tags ------------------------------------------------------------------------------------------------------
 }

@@ -22,7 +22,7 @@ import { type PaginationQuery, paginationInfo, resolvePage } from "../../../http
 import { IMAGE_HEADERS, type ImageStore } from "../../../images/image-store.js";
 import { type Key, numericId } from "../ids.js";
 import type { LocationRow, PassTemplate, TemplateRepository } from "../templates/repository.js";
-import type { PassChanges, PassRepository, PassRow, PassStatusFilter, PassSummary } from "./repository.js";
+import type { PassChanges, PassRepository, PassRow, PassStatusFilter, PassSummary, PassUpdate } from "./repository.js";
 
 export interface PassBody {
   headers?: unknown;
@@ -59,6 +59,20 @@ function stateEvents(template: PassTemplate, pass: PassRow, changes: PassChanges
   return events;
 }
 
+/** `current` with the images a request named set (a hash) or cleared (undefined); undefined when it named none. */
+function withImages(
+  current: Record<string, string>,
+  named: Record<string, string | undefined> | undefined,
+): Record<string, string> | undefined {
+  if (named === undefined) return undefined;
+  const next = { ...current };
+  for (const [name, hash] of Object.entries(named)) {
+    if (hash) next[name] = hash;
+    else delete next[name];
+  }
+  return next;
+}
+
 export class PassService {
   constructor(
     private readonly passes: PassRepository,
@@ -68,15 +82,14 @@ export class PassService {
   ) {}
 
   /**
-   * The pass's images after a create/update: the image headers the request names are fetched and stored (Apple
-   * passes only: Google shows images by URL). undefined when the request names none.
+   * The images a create/update names, fetched and stored (Apple passes only: Google shows images by URL): image
+   * header → stored hash, or undefined for a header the request clears. undefined when the request names none.
    */
-  private async imagesAfter(
+  private async namedImages(
     template: PassTemplate,
     body: PassBody,
     changes: PassChanges,
-    current: Record<string, string>,
-  ): Promise<Record<string, string> | undefined> {
+  ): Promise<Record<string, string | undefined> | undefined> {
     if (template.vendor !== "Apple" || !changes.overrides || !isObject(body)) return undefined;
     const named = [body.headers, body.fields]
       .flatMap((group) => (isObject(group) ? Object.keys(group) : []))
@@ -84,12 +97,17 @@ export class PassService {
     if (named.length === 0) return undefined;
     const requested = Object.fromEntries(named.map((name) => [name, changes.overrides?.headers?.[name] ?? {}]));
     const resolved = await this.images.resolve(requested);
-    const next = { ...current };
-    for (const name of named) {
-      if (resolved[name]) next[name] = resolved[name];
-      else delete next[name];
-    }
-    return next;
+    return Object.fromEntries(named.map((name) => [name, resolved[name]]));
+  }
+
+  /** The pass's images after a create/update: `current` with the named ones set or cleared. */
+  private async imagesAfter(
+    template: PassTemplate,
+    body: PassBody,
+    changes: PassChanges,
+    current: Record<string, string>,
+  ): Promise<Record<string, string> | undefined> {
+    return withImages(current, await this.namedImages(template, body, changes));
   }
 
   private async template(accountId: number, key: Key): Promise<PassTemplate> {
@@ -287,11 +305,25 @@ export class PassService {
     return this.response(pass, template);
   }
 
-  private async updateOne(accountId: number, pass: PassRow, body: PassBody): Promise<number> {
+  /**
+   * Validates an update against the pass as read and fetches the images it names, outside any transaction; the
+   * repository then applies it to the pass as it is under its row lock, so concurrent updates of one pass each
+   * keep their changes (none is computed from a state another has replaced).
+   */
+  private async planUpdate(accountId: number, pass: PassRow, body: PassBody): Promise<PassUpdate> {
     const template = await this.template(accountId, { id: pass.templateId });
-    const changes = this.changesOf(template, pass.overrides as PassOverrides, body);
-    changes.images = await this.imagesAfter(template, body, changes, pass.images as Record<string, string>);
-    return this.passes.update(accountId, pass.id, changes, stateEvents(template, pass, changes));
+    const preview = this.changesOf(template, pass.overrides as PassOverrides, body);
+    const images = await this.namedImages(template, body, preview);
+    return (current) => {
+      const changes = this.changesOf(template, current.overrides as PassOverrides, body);
+      const after = withImages(current.images as Record<string, string>, images);
+      if (after !== undefined) changes.images = after;
+      return { changes, also: stateEvents(template, current, changes) };
+    };
+  }
+
+  private async updateOne(accountId: number, pass: PassRow, body: PassBody): Promise<number> {
+    return this.passes.update(accountId, pass.id, await this.planUpdate(accountId, pass, body));
   }
 
   async update(accountId: number, key: PassKey, body: PassBody) {
@@ -322,14 +354,11 @@ export class PassService {
     const planned = [];
     for (const id of ids) {
       const pass = byTemplate.get(id)!;
-      const template = await this.template(accountId, { id: pass.templateId });
-      const changes = this.changesOf(template, pass.overrides as PassOverrides, rest);
-      changes.images = await this.imagesAfter(template, rest, changes, pass.images as Record<string, string>);
-      planned.push({ pass, changes, events: stateEvents(template, pass, changes) });
+      planned.push({ pass, plan: await this.planUpdate(accountId, pass, rest) });
     }
     const tickets = [];
-    for (const { pass, changes, events } of planned)
-      tickets.push({ ticketId: await this.passes.update(accountId, pass.id, changes, events) });
+    for (const { pass, plan } of planned)
+      tickets.push({ ticketId: await this.passes.update(accountId, pass.id, plan) });
     return tickets;
   }
 

@@ -2,10 +2,12 @@
 // The hot paths — read one, list, create — are single prepared SQL statements on the pool: one round trip and
 // no per-request planning, which is what lets an authenticated GET reach its throughput goal. Writes that touch
 // several tables go through Prisma transactions.
+
 import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import { isUniqueViolation } from "../../../db/errors.js";
 import { queryableOf } from "../../../db/queryable.js";
+import { inPrismaTransaction } from "../../../db/transaction.js";
 import type { TemplateHeaderSource } from "../../../domain/template-header.js";
 import { AppError } from "../../../errors.js";
 import { recordPassEvents } from "../../../events/pass-events.js";
@@ -248,7 +250,7 @@ export class ProjectRepository {
 
   /** Deletes the project and, by cascade, everything in it; null when there is no such project. */
   async delete(accountId: number, key: ProjectKey): Promise<{ id: number; externalId: string | null } | null> {
-    return this.prisma.$transaction(async (tx) => {
+    return inPrismaTransaction(this.prisma, async (tx) => {
       const project = await tx.project.findFirst({
         where: whereOf(accountId, key),
         select: { id: true, externalId: true },
@@ -277,7 +279,7 @@ export class ProjectRepository {
   }
 
   private duplicateInTransaction(accountId: number, key: ProjectKey): Promise<number | null> {
-    return this.prisma.$transaction(async (tx) => {
+    return inPrismaTransaction(this.prisma, async (tx) => {
       const source = await tx.project.findFirst({
         where: whereOf(accountId, key),
         include: { templates: { orderBy: { id: "asc" } } },

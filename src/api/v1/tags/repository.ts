@@ -53,7 +53,8 @@ export class TagRepository {
     max: number,
   ): Promise<{ added: string[] } | { full: number }> {
     return inTransaction(this.pool, async (client) => {
-      await client.query("SELECT 1 FROM passes WHERE id = $1 FOR UPDATE", [passId]);
+      // The pass row first (docs/concurrency.md): concurrent additions to one pass queue here.
+      await client.query("SELECT 1 FROM passes WHERE id = $1 FOR NO KEY UPDATE", [passId]);
       const { rows } = await client.query<{ name: string }>(
         "SELECT t.name FROM pass_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.pass_id = $1",
         [passId],
@@ -114,6 +115,12 @@ export class TagRepository {
    */
   async updateTagged(accountId: number, tagId: number, patches: TemplatePatch[]): Promise<number> {
     return inTransaction(this.pool, async (client) => {
+      // Every pass carrying the tag, locked in id order before any is changed (docs/concurrency.md).
+      await client.query(
+        `SELECT count(*) FROM (SELECT p.id FROM passes p JOIN pass_tags pt ON pt.pass_id = p.id
+                                 WHERE pt.tag_id = $1 ORDER BY p.id FOR NO KEY UPDATE OF p) locked`,
+        [tagId],
+      );
       const changed: number[] = [];
       for (const patch of patches) {
         const { rows } = await client.query<{ id: number }>(

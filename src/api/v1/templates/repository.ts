@@ -3,6 +3,7 @@
 import type pg from "pg";
 import { isUniqueViolation } from "../../../db/errors.js";
 import { queryableOf } from "../../../db/queryable.js";
+import { inPrismaTransaction } from "../../../db/transaction.js";
 import type { TemplateDesign } from "../../../domain/field-model.js";
 import type { LocationInput } from "../../../domain/values.js";
 import { AppError } from "../../../errors.js";
@@ -119,7 +120,7 @@ export class TemplateRepository {
     locations: LocationInput[],
   ): Promise<number> {
     try {
-      return await this.prisma.$transaction(async (tx) => {
+      return await inPrismaTransaction(this.prisma, async (tx) => {
         const projectId = project === "default" ? await ensureDefaultProject(queryableOf(tx), accountId) : project;
         const template = await tx.template.create({
           data: { accountId, projectId, externalId: externalId ?? null, ...fields, design: fields.design as never },
@@ -138,11 +139,14 @@ export class TemplateRepository {
 
   /** Runs `change` in a transaction, then marks every pass of the template changed (new version + event). */
   async changeReachingPasses<T>(templateId: number, change: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.prisma.$transaction(
+    return inPrismaTransaction(
+      this.prisma,
       async (tx) => {
         const result = await change(tx);
         await tx.template.update({ where: { id: templateId }, data: { updatedAt: new Date() } });
-        await tx.$executeRaw`UPDATE passes SET version = version + 1, updated_at = now() WHERE template_id = ${templateId}`;
+        // Passes are locked in id order, as every change of several passes locks them (docs/concurrency.md).
+        await tx.$executeRaw`UPDATE passes SET version = version + 1, updated_at = now()
+          WHERE id IN (SELECT id FROM passes WHERE template_id = ${templateId} ORDER BY id FOR NO KEY UPDATE)`;
         await addPassChangedEvents(queryableOf(tx), { templateId });
         await addTemplateChangedEvent(queryableOf(tx), templateId);
         return result;
@@ -187,9 +191,12 @@ export class TemplateRepository {
   }
 
   async delete(accountId: number, key: Key): Promise<number | null> {
-    return this.prisma.$transaction(async (tx) => {
+    return inPrismaTransaction(this.prisma, async (tx) => {
       const template = await tx.template.findFirst({ where: whereOf(accountId, key), select: { id: true } });
       if (!template) return null;
+      // Its passes first, in id order and in the mode their deletion needs (docs/concurrency.md): a pass being
+      // installed meanwhile (which counts into the template's counters) is waited for instead of deadlocked with.
+      await tx.$queryRaw`SELECT count(*) FROM (SELECT id FROM passes WHERE template_id = ${template.id} ORDER BY id FOR UPDATE) locked`;
       // The template's passes go with it: their histories end with "deleted".
       await recordPassEvents(queryableOf(tx), { templateId: template.id }, "deleted");
       await tx.template.delete({ where: { id: template.id } });
@@ -199,7 +206,7 @@ export class TemplateRepository {
 
   async duplicate(template: TemplateRow): Promise<number> {
     // A template's copy keeps its name (only a project's copy is "Copy of …").
-    return this.prisma.$transaction((tx) => copyTemplate(tx, template, template.projectId, template.name));
+    return inPrismaTransaction(this.prisma, (tx) => copyTemplate(tx, template, template.projectId, template.name));
   }
 }
 
