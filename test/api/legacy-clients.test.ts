@@ -409,8 +409,9 @@ describe("the reference's examples", () => {
   });
 
   it("answers a project's appleCertificateId once it has its own certificate (15)", async () => {
-    const project = (await server.call("POST", "/v1/project", { body: { name: "Certs", projectType: "loyalty" } }))
-      .json;
+    const project = (
+      await server.call("POST", "/v1/project/id/certs", { body: { name: "Certs", projectType: "loyalty" } })
+    ).json;
     expect(project.appleCertificateId).toBeUndefined();
     const imported = await server.call("PUT", `/v1/project/${project.id}/apple/certificate`, {
       body: { certificate: pki.passCertPem, privateKey: pki.passKeyPem },
@@ -422,6 +423,15 @@ describe("the reference's examples", () => {
       (p: { id: number }) => p.id === project.id,
     );
     expect(listed.appleCertificateId).toBe(got.appleCertificateId);
+    // Its copies, by id and by external id, sign with the same certificate and say so.
+    for (const path of [`/v1/project/duplicate/${project.id}`, "/v1/project/duplicate/id/certs"]) {
+      const copy = await server.call("POST", path);
+      expect(copy.status, path).toBe(200);
+      expect(copy.json.appleCertificateId, path).toBe(got.appleCertificateId);
+      expect((await server.call("GET", `/v1/project/${copy.json.id}`)).json.appleCertificateId).toBe(
+        got.appleCertificateId,
+      );
+    }
   });
 
   it("answers an adaptive link's effective expiry when created without one (16)", async () => {

@@ -364,11 +364,41 @@ describe("lists, status filters, tags, locations", () => {
     expect((await server.call("PUT", `/v1/pass/${pass.id}/tags`, { body: { tags: ["a", "b", "vip"] } })).json).toEqual({
       newTags: ["a", "b"],
     });
-    const tags = (await server.call("GET", "/v1/tag")).json;
+    const tags = (await server.call("GET", "/v1/tag?pageSize=1000")).json;
     expect(tags.tags.map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining(["a", "b", "vip", "summer"]));
     expect((await server.call("DELETE", "/v1/tag/a")).status).toBe(200);
     expect(await names()).toEqual(["b", "summer", "vip"]);
     expect((await server.call("GET", "/v1/tag/a/passes")).json.passes).toEqual([]);
+  });
+
+  it("pages the account's tags like every list", async () => {
+    const pass = (await server.call("POST", `/v1/pass/${appleId}`, { body: {} })).json;
+    const names = Array.from({ length: 12 }, (_, i) => `paged-${String(i).padStart(2, "0")}`);
+    for (let i = 0; i < names.length; i += 6) {
+      // A pass holds at most 15 tags: spread them over passes.
+      const holder = i === 0 ? pass : (await server.call("POST", `/v1/pass/${appleId}`, { body: {} })).json;
+      expect((await server.call("PUT", `/v1/pass/${holder.id}/tags`, { body: names.slice(i, i + 6) })).status).toBe(
+        200,
+      );
+    }
+    const all = (await server.call("GET", "/v1/tag?pageSize=1000")).json;
+    expect(all.count).toBe(all.tags.length);
+    const first = (await server.call("GET", "/v1/tag")).json;
+    expect(first.count).toBe(all.count);
+    expect(first.tags.length).toBe(Math.min(10, all.count));
+    expect(first.pagination).toEqual({ order: "id", direction: "DESC", page: 1, start: 0, pageSize: 10 });
+    const second = (await server.call("GET", "/v1/tag?order=name&direction=ASC&pageSize=5&page=2")).json;
+    const sorted = all.tags.map((t: { name: string }) => t.name).sort();
+    expect(second.tags.map((t: { name: string }) => t.name)).toEqual(sorted.slice(5, 10));
+    expect(second.pagination).toEqual({ order: "name", direction: "ASC", page: 2, start: 5, pageSize: 5 });
+    expect(second.tags[0]).toEqual({
+      id: expect.any(Number),
+      name: sorted[5],
+      passCount: expect.any(Number),
+      createdAt: expect.any(String),
+    });
+    expect((await server.call("GET", "/v1/tag?pageSize=1001")).json.code).toBe("INVALID_PAGE_SIZE");
+    expect((await server.call("GET", "/v1/tag?order=passCount")).json.code).toBe("INVALID_ORDER");
   });
 
   it("adds and deletes pass locations within the Apple limit", async () => {

@@ -256,6 +256,9 @@ export class ProjectRepository {
         select: { id: true, externalId: true },
       });
       if (!project) return null;
+      // Its passes first, in id order and in the mode their deletion needs (docs/concurrency.md).
+      await tx.$queryRaw`SELECT count(*) FROM (SELECT p.id FROM passes p JOIN templates t ON t.id = p.template_id
+                                                WHERE t.project_id = ${project.id} ORDER BY p.id FOR UPDATE OF p) locked`;
       // Its templates' passes go with it: their histories end with "deleted".
       for (const { id } of await tx.template.findMany({ where: { projectId: project.id }, select: { id: true } })) {
         await recordPassEvents(queryableOf(tx), { templateId: id }, "deleted");
@@ -297,6 +300,12 @@ export class ProjectRepository {
           settings: source.settings as Prisma.InputJsonObject,
         },
       });
+      // The copy signs with the same Apple certificate (so it answers the same appleCertificateId).
+      await tx.$executeRaw`INSERT INTO apple_identities (project_id, kind, pass_type_identifier, team_identifier,
+          organization_name, certificate_pem, chain_pem, private_key_encrypted, certificate_id, not_after)
+        SELECT ${copy.id}, kind, pass_type_identifier, team_identifier, organization_name, certificate_pem, chain_pem,
+               private_key_encrypted, certificate_id, not_after
+          FROM apple_identities WHERE project_id = ${source.id}`;
       // Templates come along with their locations, in their original order.
       for (const template of source.templates) await copyTemplate(tx, template, copy.id, `Copy of ${template.name}`);
       return copy.id;

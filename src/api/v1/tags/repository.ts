@@ -1,10 +1,15 @@
 // Storage of tags: the account's tags, the tags of a pass, and set-based changes to every pass carrying a tag.
 import type pg from "pg";
 import { inTransaction } from "../../../db/transaction.js";
+import type { Page } from "../../../http/pagination.js";
 import type { TemplatePatch } from "../../../jobs/audience-update.js";
 import type { Queryable } from "../../../jobs/queue.js";
 import { addPassChangedEvents } from "../../../jobs/queue.js";
 import { setTags } from "../passes/repository.js";
+
+export const TAG_ORDERS = ["id", "name", "createdAt"] as const;
+export type TagOrder = (typeof TAG_ORDERS)[number];
+const TAG_ORDER_COLUMNS: Record<TagOrder, string> = { id: "t.id", name: "t.name", createdAt: "t.created_at" };
 
 export interface TagRow {
   id: number;
@@ -15,14 +20,25 @@ export interface TagRow {
 export class TagRepository {
   constructor(private readonly pool: pg.Pool) {}
 
-  async list(accountId: number, db: Queryable = this.pool): Promise<(TagRow & { passCount: number })[]> {
-    const { rows } = await db.query<TagRow & { passCount: number }>(
-      `SELECT t.id, t.name, t.created_at AS "createdAt",
-              (SELECT count(*)::int FROM pass_tags pt WHERE pt.tag_id = t.id) AS "passCount"
-         FROM tags t WHERE t.account_id = $1 ORDER BY t.id`,
-      [accountId],
-    );
-    return rows;
+  /** A page of the account's tags with their pass counts, and how many tags it has. */
+  async list(
+    accountId: number,
+    page: Page<TagOrder>,
+    db: Queryable = this.pool,
+  ): Promise<{ count: number; rows: (TagRow & { passCount: number })[] }> {
+    const direction = page.direction === "ASC" ? "ASC" : "DESC";
+    const order =
+      page.order === "id" ? `t.id ${direction}` : `${TAG_ORDER_COLUMNS[page.order]} ${direction}, t.id ${direction}`;
+    const [rows, count] = await Promise.all([
+      db.query<TagRow & { passCount: number }>(
+        `SELECT t.id, t.name, t.created_at AS "createdAt",
+                (SELECT count(*)::int FROM pass_tags pt WHERE pt.tag_id = t.id) AS "passCount"
+           FROM tags t WHERE t.account_id = $1 ORDER BY ${order} LIMIT $2 OFFSET $3`,
+        [accountId, page.pageSize, page.start],
+      ),
+      db.query<{ n: number }>("SELECT count(*)::int AS n FROM tags WHERE account_id = $1", [accountId]),
+    ]);
+    return { count: count.rows[0]?.n ?? 0, rows: rows.rows };
   }
 
   async find(accountId: number, name: string, db: Queryable = this.pool): Promise<TagRow | undefined> {

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { accountOf } from "../../../http/auth.js";
-import { PaginationQuery } from "../../../http/pagination.js";
+import { PaginationInfo, PaginationQuery } from "../../../http/pagination.js";
 import { PassValuesBody } from "../../schema-kit.js";
 import { ExternalIdParam, NumericIdParam, numericId } from "../ids.js";
 import { Status } from "../passes/routes.js";
@@ -37,10 +37,12 @@ export const tagRoutes: FastifyPluginAsyncTypebox<{ tags: TagService; passes: Pa
     {
       schema: {
         tags,
-        summary: "List the account's tags",
+        summary: "List the account's tags, a page at a time (order: id, name, createdAt)",
+        querystring: PaginationQuery,
         response: {
           200: Type.Object({
             count: Type.Integer(),
+            pagination: PaginationInfo,
             tags: Type.Array(
               Type.Object({
                 id: Type.Integer(),
@@ -53,7 +55,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<{ tags: TagService; passes: Pa
         },
       },
     },
-    (request) => service.list(accountOf(request)),
+    (request) => service.list(accountOf(request), request.query),
   );
   const ByTag = Type.Object({ tag: TagName });
   app.get(

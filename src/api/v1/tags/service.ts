@@ -4,8 +4,9 @@ import { InvalidInput } from "../../../domain/invalid-input.js";
 import { valueGroupsOf } from "../../../domain/pass-values.js";
 import { isObject, MAX_TAGS_PER_PASS, parseTags } from "../../../domain/values.js";
 import { notFound } from "../../../errors.js";
+import { type PaginationQuery, paginationInfo, resolvePage } from "../../../http/pagination.js";
 import type { PassKey, PassService } from "../passes/service.js";
-import type { TagRepository } from "./repository.js";
+import { TAG_ORDERS, type TagRepository } from "./repository.js";
 
 export class TagService {
   constructor(
@@ -13,11 +14,14 @@ export class TagService {
     private readonly passes: Pick<PassService, "find" | "patchFor">,
   ) {}
 
-  async list(accountId: number) {
-    const tags = await this.tags.list(accountId);
+  /** GET /tag: a page of the account's tags (by id, name or createdAt), as every list pages. */
+  async list(accountId: number, query: PaginationQuery) {
+    const page = resolvePage(query, TAG_ORDERS, "id");
+    const { count, rows } = await this.tags.list(accountId, page);
     return {
-      count: tags.length,
-      tags: tags.map((t) => ({ id: t.id, name: t.name, passCount: t.passCount, createdAt: t.createdAt.toISOString() })),
+      count,
+      pagination: paginationInfo(page),
+      tags: rows.map((t) => ({ id: t.id, name: t.name, passCount: t.passCount, createdAt: t.createdAt.toISOString() })),
     };
   }
 
