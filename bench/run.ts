@@ -8,6 +8,7 @@ import { benchAdaptive } from "./adaptive.js";
 import { benchProjectApi, type Rate } from "./api.js";
 import { benchDeviceFetch, benchDevices, benchPublishPushes, benchSigning } from "./apple.js";
 import { benchCallbacks } from "./callbacks.js";
+import { benchCrowd, type CrowdRound } from "./crowd.js";
 import { benchGoogleCallsPerChange, benchGooglePublish, benchGoogleRedirect, benchSaveLinks } from "./google.js";
 import { benchMillion } from "./million.js";
 import { benchBulkUpdate, benchInstalledList, benchPassCreate } from "./passes.js";
@@ -24,7 +25,7 @@ const line = (rate: Rate, goal = goals[rate.name] ?? "") =>
   `${rate.name.padEnd(24)} ${String(rate.requestsPerSecond).padStart(7)} req/s  p50 ${rate.p50Ms} ms  p99 ${rate.p99Ms} ms` +
   `  non-2xx ${rate.non2xx}  errors ${rate.errors}   (${goal})`;
 
-/** `npm run bench -- segments` (or `google`, `million`, `signing`, `devices`) runs that section alone. */
+/** `npm run bench -- segments` (or `google`, `million`, `signing`, `devices`, `crowd`) runs that section alone. */
 const only = process.argv[2];
 
 async function segmentsSection(server: Awaited<ReturnType<typeof startBenchServer>>) {
@@ -64,6 +65,22 @@ async function devicesSection(server: Awaited<ReturnType<typeof startBenchServer
   console.log(
     `5,000 passes installed on their own devices, 8 requests at a time: registrations (installs) ${devices.installs}/s, ` +
       `first fetch (signed and stored) ${devices.uncached}/s, fetch again (stored bundle) ${devices.cached}/s`,
+  );
+}
+
+async function crowdSection(server: Awaited<ReturnType<typeof startBenchServer>>) {
+  const phones = 1000;
+  const concurrency = 25;
+  console.log(
+    `\n## A crowd (${phones.toLocaleString("en")} phones registering through the PassKit web service, ${concurrency} at a time, each from its own address)`,
+  );
+  const { hot, spread } = await benchCrowd(server, phones, concurrency);
+  const row = (name: string, r: CrowdRound) =>
+    `${name.padEnd(28)} ${String(r.perSecond).padStart(6)} registrations/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  errors ${r.errors}`;
+  console.log(row("one shared pass", hot));
+  console.log(row("100 passes of one template", spread));
+  console.log(
+    `one pass at ${Math.round((100 * hot.perSecond) / spread.perSecond)}% of the spread throughput   (goal ≥ 50%, 0 errors)`,
   );
 }
 
@@ -127,6 +144,7 @@ async function main() {
       segments: () => segmentsSection(server),
       million: () => millionSection(server, apns),
       devices: () => devicesSection(server),
+      crowd: () => crowdSection(server),
       google: () => googleSection(server, google),
     };
     const section = only === undefined ? undefined : alone[only];
@@ -141,6 +159,7 @@ async function main() {
     console.log(line(await benchInstalledList(server, 1_000_000), "goal p99 < 50 ms"));
 
     await devicesSection(server);
+    await crowdSection(server);
     const pushes = await benchPublishPushes(server, apns, 100_000);
     console.log(`publish to 100,000 installed passes → every device pushed: ${pushes.toFixed(1)} s   (goal < 60 s)`);
 

@@ -3,7 +3,6 @@
 import type pg from "pg";
 import { type Clock, systemClock } from "../clock.js";
 import { inTransaction } from "../db/transaction.js";
-import { recordPassEvents } from "../events/pass-events.js";
 import type { Queryable } from "../jobs/queue.js";
 
 /**
@@ -47,41 +46,41 @@ export class Registrations {
     );
     let outcome: "created" | "refreshed" | "full" | "gone" = "refreshed";
     if (refreshed.rowCount === 0) {
-      outcome = await inTransaction(this.pool, async (client) => {
-        // The pass row first, in the mode its update needs (docs/concurrency.md): a crowd of first registrations
-        // queues here instead of deadlocking on the key-share lock each INSERT takes through the foreign key.
-        const { rows: pass } = await client.query<{ status: string }>(
-          "SELECT status FROM passes WHERE id = $1 FOR NO KEY UPDATE",
-          [passId],
-        );
-        if (!pass[0]) return "gone";
-        const { rows: room } = await client.query<{ devices: number }>(
-          "SELECT count(*)::int AS devices FROM (SELECT 1 FROM apple_registrations WHERE pass_id = $1 LIMIT $2) c",
-          [passId, maxDevices],
-        );
-        if ((room[0]?.devices ?? 0) >= maxDevices) return "full";
-        const { rows } = await client.query<{ inserted: boolean }>(
-          `INSERT INTO apple_registrations (device_library_identifier, pass_id, pass_type_identifier, push_token)
-           VALUES ($1, $2, $3, $4)
-           ON CONFLICT (device_library_identifier, pass_id) DO UPDATE SET push_token = EXCLUDED.push_token
-           RETURNING (xmax = 0) AS inserted`,
-          [device, passId, passTypeIdentifier, pushToken],
-        );
-        if (rows[0]?.inserted !== true) return "refreshed";
-        // The pass is installed when its first device registers (a further device is not a new install, as the
-        // last one leaving is its one uninstall).
-        if (pass[0].status !== "installed") {
-          await recordPassEvents(client, [passId], "installed", { platform: "ios", device });
-        }
-        await client.query(
-          `UPDATE passes SET installs = installs + 1, public_url_used = (public_url_type IS NOT NULL),
-             installed_at = CASE WHEN status = 'installed' THEN installed_at ELSE now() END,
-             status = 'installed', platform = 'ios', uninstalled_at = NULL
-           WHERE id = $1`,
-          [passId],
-        );
-        return "created";
+      // One statement, so the pass row is held for as short a time as possible: a crowd of first registrations of
+      // one shared pass queues on that row lock, one statement at a time (docs/concurrency.md). The pass row is
+      // locked first; the row read by `pass` is its latest version, so exactly one registration sees the pass not
+      // installed yet and records its install. The device count is read as of the statement's start: a burst can
+      // pass the limit by at most the registrations in flight with it.
+      const { rows } = await this.pool.query<{ found: boolean; devices: number; inserted: boolean | null }>({
+        name: "apple-register",
+        text: `WITH pass AS (
+                 SELECT id, status FROM passes WHERE id = $2 FOR NO KEY UPDATE
+               ), room AS (
+                 SELECT count(*)::int AS devices FROM (SELECT 1 FROM apple_registrations WHERE pass_id = $2 LIMIT $5) c
+               ), registered AS (
+                 INSERT INTO apple_registrations (device_library_identifier, pass_id, pass_type_identifier, push_token)
+                 SELECT $1, pass.id, $3, $4 FROM pass, room WHERE room.devices < $5
+                 ON CONFLICT (device_library_identifier, pass_id) DO UPDATE SET push_token = EXCLUDED.push_token
+                 RETURNING (xmax = 0) AS inserted
+               ), installed AS (
+                 UPDATE passes SET installs = installs + 1, public_url_used = (public_url_type IS NOT NULL),
+                   installed_at = CASE WHEN status = 'installed' THEN installed_at ELSE now() END,
+                   status = 'installed', platform = 'ios', uninstalled_at = NULL
+                  WHERE id = $2 AND EXISTS (SELECT 1 FROM registered WHERE inserted)
+                 RETURNING id, account_id, template_id, version
+               ), logged AS (
+                 -- The pass is installed when its first device registers (a further device is not a new install,
+                 -- as the last one leaving is its one uninstall).
+                 INSERT INTO pass_events (pass_id, account_id, template_id, kind, version, platform, device)
+                 SELECT i.id, i.account_id, i.template_id, 'installed', i.version, 'ios', $1
+                   FROM installed i, pass WHERE pass.status <> 'installed'
+               )
+               SELECT EXISTS (SELECT 1 FROM pass) AS found, (SELECT devices FROM room) AS devices,
+                      (SELECT inserted FROM registered) AS inserted`,
+        values: [device, passId, passTypeIdentifier, pushToken, maxDevices],
       });
+      const row = rows[0]!;
+      outcome = !row.found ? "gone" : row.inserted === null ? "full" : row.inserted ? "created" : "refreshed";
     }
     if (outcome === "created" || outcome === "refreshed") {
       // A device has one push token: keep its other registrations current too. Apart from the transaction above,
