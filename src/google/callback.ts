@@ -67,6 +67,9 @@ export class CallbackKeys {
   }
 }
 
+/** Signatures of the intermediate signing key checked at most (Google signs it with one or two root keys). */
+export const MAX_INTERMEDIATE_SIGNATURES = 4;
+
 export interface SignedCallback {
   signature: string;
   intermediateSigningKey: { signedKey: string; signatures: string[] };
@@ -99,6 +102,13 @@ export function verificationProblem(
 ): string | undefined {
   if (signed.protocolVersion !== PROTOCOL) return "unsupported protocolVersion";
   const intermediate = signed.intermediateSigningKey;
+  // Each signature costs an ECDSA check per root key: a caller may not make us run many (Google sends one or two).
+  if (intermediate.signatures.length > MAX_INTERMEDIATE_SIGNATURES) {
+    return `more than ${MAX_INTERMEDIATE_SIGNATURES} intermediate signing key signatures`;
+  }
+  if (intermediate.signatures.some((sig) => typeof sig !== "string" || sig.length > 256)) {
+    return "an intermediate signing key signature is not a short base64 string";
+  }
   const liveRoots = roots.filter((r) => r.expiration > now);
   const signedKeyData = lengthValue(SENDER_ID, PROTOCOL, intermediate.signedKey);
   const trusted = intermediate.signatures.some((sig) => liveRoots.some((root) => ecdsa(root.key, signedKeyData, sig)));

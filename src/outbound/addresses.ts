@@ -1,6 +1,7 @@
 // Which network addresses the server may reach on someone else's behalf. Everything that is not the public
 // internet is refused: loopback, private (RFC 1918), CGNAT, link-local, unique-local, multicast, reserved and
-// documentation ranges, and the IPv6 forms that embed an IPv4 address (mapped, NAT64, 6to4) are judged by it.
+// documentation ranges, and the IPv6 forms that embed an IPv4 address (mapped, NAT64, 6to4) are judged by it;
+// the forms whose IPv4 address is translated or obscured (local-use NAT64, SIIT, Teredo) are refused outright.
 import { BlockList, isIP } from "node:net";
 
 const forbiddenV4 = new BlockList();
@@ -29,7 +30,10 @@ for (const [network, prefix] of [
   ["::", 128],
   ["::1", 128],
   ["100::", 64], // discard-only
+  ["2001::", 32], // Teredo: tunnels to an IPv4 address obscured in the last groups
   ["2001:db8::", 32], // documentation
+  ["64:ff9b:1::", 48], // local-use NAT64 (RFC 8215): translates to addresses inside the network
+  ["::ffff:0:0:0", 96], // SIIT IPv4-translated addresses (::ffff:0:a.b.c.d)
   ["fc00::", 7], // unique-local
   ["fe80::", 10], // link-local
   ["fec0::", 10], // site-local (deprecated)

@@ -3,7 +3,13 @@
 // this project's fake signer.
 import { createPrivateKey, sign } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { lengthValue, parseRootKeys, SENDER_ID, verificationProblem } from "../../src/google/callback.js";
+import {
+  lengthValue,
+  MAX_INTERMEDIATE_SIGNATURES,
+  parseRootKeys,
+  SENDER_ID,
+  verificationProblem,
+} from "../../src/google/callback.js";
 
 // Google's fixed ECv1 token for recipient "someRecipient", signed by the ECv1 key of the keys document below.
 const EC_V1_TOKEN = String.raw`{"protocolVersion":"ECv1","signedMessage":"{\"tag\":\"ZVwlJt7dU8Plk0+r8rPF8DmPTvDiOA1UAoNjDV+SqDE\\u003d\",\"ephemeralPublicKey\":\"BPhVspn70Zj2Kkgu9t8+ApEuUWsI/zos5whGCQBlgOkuYagOis7qsrcbQrcprjvTZO3XOU+Qbcc28FSgsRtcgQE\\u003d\",\"encryptedMessage\":\"12jUObueVTdy\"}","signature":"MEQCIDxBoUCoFRGReLdZ/cABlSSRIKoOEFoU3e27c14vMZtfAiBtX3pGMEpnw6mSAbnagCCgHlCk3NcFwWYEyxIE6KGZVA\u003d\u003d"}`;
@@ -103,5 +109,28 @@ describe("Google's published test material", () => {
     ).toMatch(/not signed/);
     two.intermediateSigningKey.signatures.unshift(wrong.toString("base64"));
     expect(verificationProblem(two, RECIPIENT, roots, NOW)).toBeUndefined();
+  });
+
+  it("refuses a signature list longer than Google sends before checking any signature", () => {
+    const roots = parseRootKeys(keysDocument());
+    const message = JSON.stringify({ eventType: "save", objectId: "x", nonce: "n", expTimeMillis: NOW + DAY });
+    const good = signed(message);
+    const junk = Buffer.alloc(70, 1).toString("base64");
+    const padded = (n: number) => ({
+      ...good,
+      intermediateSigningKey: {
+        ...good.intermediateSigningKey,
+        signatures: [...Array(n - 1).fill(junk), ...good.intermediateSigningKey.signatures],
+      },
+    });
+    expect(verificationProblem(padded(MAX_INTERMEDIATE_SIGNATURES), RECIPIENT, roots, NOW)).toBeUndefined();
+    // One more, the valid one last: refused at once, however valid the last one is.
+    expect(verificationProblem(padded(MAX_INTERMEDIATE_SIGNATURES + 1), RECIPIENT, roots, NOW)).toMatch(
+      /more than 4 intermediate/,
+    );
+    // 400 junk signatures (what a 64 KiB body holds) are refused by their count, not checked one by one.
+    expect(verificationProblem(padded(400), RECIPIENT, roots, NOW)).toMatch(/more than/);
+    const long = { ...good, intermediateSigningKey: { ...good.intermediateSigningKey, signatures: ["A".repeat(300)] } };
+    expect(verificationProblem(long, RECIPIENT, roots, NOW)).toMatch(/not a short base64/);
   });
 });

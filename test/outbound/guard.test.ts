@@ -60,6 +60,12 @@ describe("address rules", () => {
       "64:ff9b::a9fe:a9fe",
       "2002:7f00:1::",
       "fe80::1%eth0",
+      "64:ff9b:1::7f00:1", // local-use NAT64
+      "64:ff9b:1:ffff::808:808",
+      "::ffff:0:7f00:1", // SIIT IPv4-translated 127.0.0.1
+      "::ffff:0:808:808",
+      "2001:0:4136:e378:8000:63bf:3fff:fdd2", // Teredo
+      "2001::1",
     ]) {
       expect(isNonPublicAddress(address), address).toBe(true);
     }
