@@ -212,7 +212,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     queue: deliveryQueue,
     guard: outbound,
     receiverOf: receiversOf({
-      callbackHeaders: async (projectId) => (await callbackRepository.get(projectId))?.headers,
+      callback: (projectId) => callbackRepository.get(projectId),
       webhookEndpoint: (id) => webhookEndpointRepository.signing(id),
       disableWebhookEndpoint: (id, reason) => webhookEndpointRepository.disable(id, reason),
       now: () => clock.now(),

@@ -18,8 +18,8 @@ export function queueProjectCallbacks(pool: pg.Pool): Promise<number> {
       const ids = idsOf(events, kind as keyof typeof TOPICS);
       if (ids.length === 0) continue;
       await client.query(
-        `INSERT INTO deliveries (account_id, project_id, pass_event_id, topic, url, body, give_up_at)
-         SELECT e.account_id, t.project_id, e.id, $2, cb.base_url || ${path},
+        `INSERT INTO deliveries (account_id, project_id, pass_event_id, topic, url, path, body, give_up_at)
+         SELECT e.account_id, t.project_id, e.id, $2, cb.base_url || ${path}, ${path},
                 jsonb_strip_nulls(jsonb_build_object(
                   'passId', p.id, 'templateId', p.template_id, 'serialNumber', p.serial_number,
                   'createdAt', to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),

@@ -13,7 +13,10 @@ export interface Delivery {
   /** The webhook endpoint it goes to; null for a project callback. */
   endpointId: string | null;
   topic: string;
+  /** Where it was first owed: the receiver's URL at queueing (attempts go where the receiver is configured then). */
   url: string;
+  /** A project callback's path below the callback's base URL; null for a webhook. */
+  path: string | null;
   body: unknown;
   state: DeliveryState;
   attempts: number;
@@ -27,7 +30,7 @@ export interface Delivery {
 
 /** A delivery's columns, read from the table aliased `d` (the claim's UPDATE joins another relation with an id). */
 const COLUMNS = `d.id::text, d.event_id AS "eventId", d.account_id AS "accountId", d.project_id AS "projectId",
-  d.endpoint_id AS "endpointId", d.topic, d.url, d.body, d.state, d.attempts, d.next_attempt_at AS "nextAttemptAt", d.give_up_at AS "giveUpAt",
+  d.endpoint_id AS "endpointId", d.topic, d.url, d.path, d.body, d.state, d.attempts, d.next_attempt_at AS "nextAttemptAt", d.give_up_at AS "giveUpAt",
   d.last_status AS "lastStatus", d.last_error AS "lastError", d.created_at AS "createdAt", d.finished_at AS "finishedAt"`;
 
 /** How long a claimed attempt may run before another worker may take the delivery (≫ the 10 s timeout). */

@@ -15,8 +15,8 @@ const MAX_ANSWER_BYTES = 64 * 1024;
 export type Receiver =
   | {
       kind: "ready";
-      /** Where to send it, when not the URL fixed at queueing (a webhook endpoint's current URL). */
-      url?: string;
+      /** Where this attempt goes: the receiver's URL as configured now. */
+      url(delivery: Delivery): string;
       headers(delivery: Delivery, body: string): Record<string, string>;
       /** Called when the receiver answers 410 Gone (a webhook endpoint is then disabled). */
       gone?(): Promise<void>;
@@ -80,7 +80,7 @@ export class DeliveryDispatcher {
     let retryAfter: string | undefined;
     let error: string | null = null;
     try {
-      const answer = await guard.fetch(receiver.url ?? delivery.url, {
+      const answer = await guard.fetch(receiver.url(delivery), {
         method: "POST",
         headers: { ...receiver.headers(delivery, body), "content-type": "application/json" },
         body,

@@ -206,6 +206,39 @@ describe("deliveries", () => {
     receiver.answers = () => 200;
   });
 
+  it("sends a retry to the callback's current URL with its current headers: a new secret never reaches the old URL", async () => {
+    const moving = (
+      await server.call("POST", "/v1/project/id/crm-moving", { body: { name: "Moving CRM", projectType: "loyalty" } })
+    ).json.id;
+    const template = (await server.call("POST", `/v1/template/${moving}`, { body: appleTemplate })).json.templateId;
+    const configure = async (base: string, token: string) =>
+      expect(
+        (
+          await server.call("POST", `/v1/project/${moving}/settings/callback`, {
+            body: { baseUrl: `${receiver.url}${base}`, headers: { Authorization: `Bearer ${token}` } },
+          })
+        ).status,
+      ).toBe(200);
+    await configure("/old-crm", "OLD");
+    // The old target is down for a while: its answer asks for the retry two seconds later.
+    receiver.answers = (path) => (path.startsWith("/old-crm") ? { status: 503, headers: { "retry-after": "2" } } : 200);
+    const before = receiver.received.length;
+    const pass = (await server.call("POST", `/v1/pass/${template}`, { body: {} })).json;
+    await appleDevice(server, pass.id, "device-moving", "POST");
+    const ofPass = () => receiver.received.slice(before).filter((r) => r.body.passId === pass.id);
+    await until(ofPass, (found) => found.length >= 1);
+    // The CRM moves, with a new secret, while the install waits for its retry.
+    await configure("/new-crm", "NEW");
+    const attempts = await until(ofPass, (found) => found.some((r) => r.path.startsWith("/new-crm")));
+    const atNew = attempts.filter((r) => r.path.startsWith("/new-crm"));
+    const atOld = attempts.filter((r) => r.path.startsWith("/old-crm"));
+    expect(atNew.map((r) => [r.path, r.headers.authorization])).toEqual([["/new-crm/v1/pass/install", "Bearer NEW"]]);
+    expect(atOld.length).toBeGreaterThanOrEqual(1);
+    expect(atOld.every((r) => r.headers.authorization === "Bearer OLD")).toBe(true);
+    expect(new Set(attempts.map((r) => r.headers["x-wallet-event-id"])).size).toBe(1);
+    receiver.answers = () => 200;
+  });
+
   it("dead-letters an answer retrying cannot change, lists it and replays it from the CLI", async () => {
     receiver.answers = () => 400;
     const pass = (await server.call("POST", `/v1/pass/${templateId}`, { body: {} })).json;

@@ -12,7 +12,8 @@ export interface Received {
 
 export class Receiver {
   readonly received: Received[] = [];
-  answers: (path: string, count: number) => number = () => 200;
+  /** The status (and headers) to answer a POST to `path`, the `count`th there. */
+  answers: (path: string, count: number) => number | { status: number; headers: Record<string, string> } = () => 200;
   private server?: Server;
   url = "";
 
@@ -25,7 +26,12 @@ export class Receiver {
         const raw = Buffer.concat(chunks).toString();
         this.received.push({ path, headers: req.headers, raw, body: JSON.parse(raw || "{}") });
         const count = this.received.filter((r) => r.path === path).length;
-        res.statusCode = this.answers(path, count);
+        const answer = this.answers(path, count);
+        if (typeof answer === "number") res.statusCode = answer;
+        else {
+          res.statusCode = answer.status;
+          for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+        }
         res.end("{}");
       });
     });
