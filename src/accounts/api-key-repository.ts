@@ -66,6 +66,11 @@ export class ApiKeyRepository {
     }
   }
 
+  /** Whether the key with this id exists and is not revoked. */
+  async isLive(id: number, db: Prisma.TransactionClient = this.prisma): Promise<boolean> {
+    return (await db.apiKey.count({ where: { id, revokedAt: null } })) > 0;
+  }
+
   /** Marks the key revoked; returns false when no such key exists. */
   async revoke(key: string, at: Date, db: Prisma.TransactionClient = this.prisma): Promise<boolean> {
     const { count } = await db.apiKey.updateMany({ where: { key, revokedAt: null }, data: { revokedAt: at } });

@@ -41,11 +41,13 @@ function sameHash(a: string, b: string): boolean {
 export class ApiKeyService {
   // Cache of positive decisions only, keyed by a hash of the presented credentials, so a hit costs one SHA-256.
   private readonly cache = new Map<string, { principal: Principal; expiresAt: number }>();
+  // Whether a key still stands, by id, for the access tokens issued to it (the same time to live).
+  private readonly live = new Map<number, { live: boolean; expiresAt: number }>();
 
   constructor(
     private readonly repository: Pick<
       ApiKeyRepository,
-      "findByKey" | "findBySecretHash" | "create" | "revoke" | "list"
+      "findByKey" | "findBySecretHash" | "create" | "revoke" | "list" | "isLive"
     >,
     private readonly cacheTtlMs: number,
     private readonly now: () => number = Date.now,
@@ -84,7 +86,24 @@ export class ApiKeyService {
   async revoke(key: string): Promise<boolean> {
     const found = await this.repository.revoke(key, new Date(this.now()));
     this.cache.clear();
+    this.live.clear();
     return found;
+  }
+
+  /**
+   * Whether the key an access token was issued to still stands: a revoked key's tokens stop with it, in this
+   * process at once, in others (a revocation by the CLI) within the cache's time to live.
+   */
+  async isLive(apiKeyId: number): Promise<boolean> {
+    const now = this.now();
+    const cached = this.live.get(apiKeyId);
+    if (cached && cached.expiresAt > now) return cached.live;
+    const live = await this.repository.isLive(apiKeyId);
+    if (this.cacheTtlMs > 0) {
+      if (this.live.size >= MAX_CACHE_ENTRIES) this.live.clear();
+      this.live.set(apiKeyId, { live, expiresAt: now + this.cacheTtlMs });
+    }
+    return live;
   }
 
   /** Returns who the credentials belong to, or undefined when they are wrong, unknown or revoked. */

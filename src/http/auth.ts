@@ -79,6 +79,7 @@ export async function principalOf(
   if (credentials.kind === "secret" && AccessTokens.looksLikeToken(credentials.secret)) {
     const verified = await tokens.verify(credentials.secret, request.ip);
     if ("refused" in verified) throw unauthorized(verified.refused);
+    if (!(await apiKeys.isLive(verified.apiKeyId))) throw unauthorized("The access token's API key was revoked");
     return verified;
   }
   const principal = await apiKeys.authenticate(credentials);

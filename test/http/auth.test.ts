@@ -113,6 +113,28 @@ describe("authentication", () => {
     expect((await server.call("GET", "/v1/project", { as: revocable })).status).toBe(401);
   });
 
+  it("ends a revoked key's OAuth tokens, also when another process (the CLI) revoked it", async () => {
+    const key = await server.newAccount("token holder");
+    const issued = await fetch(`${server.baseUrl}/token`, {
+      method: "POST",
+      headers: { authorization: basic(key), "content-type": "application/x-www-form-urlencoded" },
+      body: "grant_type=client_credentials",
+    });
+    const bearer = { authorization: `Bearer ${((await issued.json()) as { access_token: string }).access_token}` };
+    const create = () =>
+      server.call("POST", "/v1/project", { body: { name: "by token", projectType: "coupon" }, headers: bearer });
+    expect((await server.call("GET", "/v1/project", { headers: bearer })).status).toBe(200);
+    expect((await create()).status).toBe(200);
+    // `cli apikey revoke` runs in its own process: it only writes the revocation.
+    await server.database.query("UPDATE api_keys SET revoked_at = now() WHERE key = $1", [key.key]);
+    const projects = await server.database.query("SELECT count(*) FROM projects");
+    const refused = await server.call("GET", "/v1/project", { headers: bearer });
+    expect(refused.status).toBe(401);
+    expect(refused.json.error).toMatch(/revoked/);
+    expect((await create()).status).toBe(401);
+    expect((await server.database.query("SELECT count(*) FROM projects")).rows).toEqual(projects.rows);
+  });
+
   it("stores secrets only as hashes", async () => {
     const { rows } = await server.database.query("SELECT * FROM api_keys");
     expect(JSON.stringify(rows)).not.toContain(server.credentials.secret);
