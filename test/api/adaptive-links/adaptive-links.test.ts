@@ -29,8 +29,11 @@ const UA = {
 
 beforeAll(async () => {
   server = await startTestServer();
-  projectId = (await server.call("POST", "/v1/project", { body: { name: "Links", projectType: "memberCard" } })).json
-    .id;
+  projectId = (
+    await server.call("POST", "/v1/project/id/myExternalProject", {
+      body: { name: "Links", projectType: "memberCard" },
+    })
+  ).json.id;
   iosTemplateId = (
     await server.call("POST", `/v1/template/${projectId}/id/ios123ExtId`, {
       body: {
@@ -155,9 +158,7 @@ describe("the reference's requests", () => {
   });
 
   it("serves the external-id forms", async () => {
-    const external = await server.call("POST", "/v1/project/id/myExternalProject", {
-      body: { name: "External", projectType: "memberCard" },
-    });
+    const external = await server.call("GET", "/v1/project/id/myExternalProject");
     expect(external.status, external.text).toBe(200);
     const created = await server.call(
       "POST",
@@ -237,6 +238,50 @@ describe("the reference's requests", () => {
     }
     const other = await server.newAccount("other");
     expect((await server.call("POST", "/v1/links/adaptive", { body: { iosTemplateId }, as: other })).status).toBe(404);
+  });
+});
+
+describe("a link's project", () => {
+  it("refuses templates of another project, on create and update, by id and external id, also to a project-limited key", async () => {
+    const other = (
+      await server.call("POST", "/v1/project/id/other-links", { body: { name: "Other", projectType: "memberCard" } })
+    ).json.id;
+    const foreign = (await server.call("POST", `/v1/template/${other}/id/foreign-ios`, { body: appleTemplate })).json
+      .templateId;
+    const links = async () =>
+      (await server.database.query<{ n: number }>("SELECT count(*)::int AS n FROM adaptive_links")).rows[0]!.n;
+    const before = await links();
+    for (const body of [{ iosTemplateId: foreign }, { iosTemplateExternalId: "foreign-ios" }]) {
+      const refused = await server.call("POST", `/v1/links/adaptive/project/${projectId}/id/xlink`, { body });
+      expect(refused.status, refused.text).toBe(400);
+      expect(refused.json.code).toBe("VALIDATION_FAILED");
+      expect(refused.json.details[0]).toMatch(/template \d+ belongs to project \d+, not to the link's project/);
+    }
+    // One link, two projects: which one would it live in?
+    const mixed = await server.call("POST", "/v1/links/adaptive", {
+      body: { iosTemplateId: foreign, androidTemplateId },
+    });
+    expect(mixed.status).toBe(400);
+    expect(await links()).toBe(before);
+    // An existing link cannot be pointed at another project's template either.
+    const link = (
+      await server.call("POST", `/v1/links/adaptive/project/${projectId}/id/own-link`, { body: { iosTemplateId } })
+    ).json;
+    const moved = await server.call("PUT", `/v1/links/adaptive/${link.adaptiveLinkId}`, {
+      body: { iosTemplateId: foreign },
+    });
+    expect(moved.status).toBe(400);
+    expect((await server.call("GET", `/v1/links/adaptive/${link.adaptiveLinkId}`)).json.iosTemplateId).toBe(
+      iosTemplateId,
+    );
+    // A key limited to this project cannot reach the other project's template through a link.
+    const limited = await server.app.apiKeys.create("links only here", server.credentials.accountId, { projectId });
+    const viaLimited = await server.call("POST", `/v1/links/adaptive/project/${projectId}/id/limited-xlink`, {
+      body: { iosTemplateId: foreign },
+      as: { ...limited, accountId: server.credentials.accountId },
+    });
+    expect(viaLimited.status).toBe(400);
+    expect(await links()).toBe(before + 1);
   });
 });
 

@@ -103,7 +103,12 @@ export class AdaptiveLinkService {
     return { template, payload };
   }
 
-  private async data(accountId: number, input: LinkInput, base?: LinkRow): Promise<LinkData> {
+  /**
+   * A link's stored data from its body. `project` is the project the link lives in (the path's, or the existing
+   * link's); without one, the templates' own. Every template a link names must belong to that project: a link
+   * never hands out another project's passes (400 otherwise).
+   */
+  private async data(accountId: number, input: LinkInput, base?: LinkRow, project?: number): Promise<LinkData> {
     const ios = input.ios === undefined ? undefined : input.ios && (await this.resolve(accountId, "ios", input.ios));
     const android =
       input.android === undefined
@@ -114,7 +119,19 @@ export class AdaptiveLinkService {
       android === undefined ? (base?.androidTemplateId ?? null) : (android?.template.id ?? null);
     if (iosTemplateId === null && androidTemplateId === null)
       throw new InvalidInput(["the link needs an iOS or an Android template"]);
-    const projectId = base?.projectId ?? ios?.template.projectId ?? android!.template.projectId;
+    const projectId = project ?? base?.projectId ?? ios?.template.projectId ?? android!.template.projectId;
+    const strangers = [
+      ["iOS", ios?.template],
+      ["Android", android?.template],
+    ].filter(([, t]) => t && (t as TemplateInfo).projectId !== projectId) as [string, TemplateInfo][];
+    if (strangers.length) {
+      throw new InvalidInput(
+        strangers.map(
+          ([platform, t]) =>
+            `the ${platform} template ${t.id} belongs to project ${t.projectId}, not to the link's project ${projectId}`,
+        ),
+      );
+    }
     return {
       projectId,
       iosTemplateId,
@@ -153,8 +170,7 @@ export class AdaptiveLinkService {
   }
 
   async create(accountId: number, body: unknown, scope: { projectId?: number; externalId?: string } = {}) {
-    const data = await this.data(accountId, parseLinkBody(body));
-    if (scope.projectId !== undefined) data.projectId = scope.projectId;
+    const data = await this.data(accountId, parseLinkBody(body), undefined, scope.projectId);
     const id = await this.links.create(accountId, { ...data, externalId: scope.externalId ?? null });
     return this.response(await this.require(accountId, { id }));
   }
@@ -280,7 +296,7 @@ export class AdaptiveLinkService {
     const idKey = kind === "flights" ? "flightId" : "eventId";
     const extKey = kind === "flights" ? "flightExternalId" : "eventExternalId";
     const input = parseLinkBody(linkBody);
-    const base = await this.data(accountId, input);
+    const base = await this.data(accountId, input, undefined, projectId);
     const groups = payload[kind] as unknown[];
     const problems: string[] = [];
     groups.forEach((group, i) => {
