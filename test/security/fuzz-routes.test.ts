@@ -5,9 +5,11 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appleTemplate, googleTemplate } from "../fixtures/reference.js";
 import { startTestServer, type TestServer } from "../helpers/app.js";
+import { type StoreDigest, storeDigest } from "../helpers/store-digest.js";
 
 let server: TestServer;
 let routes: { method: string; path: string }[] = [];
+let digest: StoreDigest;
 const known: Record<string, string[]> = {};
 
 beforeAll(async () => {
@@ -38,33 +40,9 @@ beforeAll(async () => {
   }
   routes.push({ method: "GET", path: "/health" }, { method: "GET", path: "/images/{file}" });
   routes = routes.filter((r) => r.method !== "HEAD");
-  const { rows } = await server.database.query<{ name: string }>(
-    `SELECT table_name AS name FROM information_schema.tables
-      WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`,
-  );
-  tables = rows.map((r) => r.name).filter((name) => !(name in UNWATCHED));
+  digest = await storeDigest(server.database);
 });
 afterAll(() => server.close());
-
-/**
- * Tables a refused request may still change, and why; every other table of the schema is watched (read from the
- * database, so a new table is watched the day its migration lands).
- */
-const UNWATCHED: Record<string, string> = {
-  _prisma_migrations: "migration bookkeeping, written at start only",
-  images: "a content-addressed cache: an image fetched for a request refused later stays until collected",
-};
-let tables: string[] = [];
-
-/** A digest of every row of every watched table, and the count of queued jobs. */
-async function snapshot(): Promise<string> {
-  const parts = tables.map(
-    (t) => `(SELECT md5(COALESCE(string_agg(md5(x::text), '' ORDER BY md5(x::text)), '')) FROM "${t}" x) AS "${t}"`,
-  );
-  parts.push("(SELECT count(*) FROM graphile_worker.jobs) AS queued_jobs");
-  const { rows } = await server.database.query(`SELECT ${parts.join(", ")}`);
-  return JSON.stringify(rows[0]);
-}
 
 const hostileText = fc.oneof(
   fc.constantFrom(
@@ -147,8 +125,10 @@ describe("every route", () => {
   it("answers hostile params, queries and bodies with a JSON 4xx (or success), never a 5xx; refusals write nothing", async () => {
     expect(routes.length).toBeGreaterThan(60);
     // Every table the data lives in, not a hand-kept list (36 when this was written).
-    expect(tables).toEqual(expect.arrayContaining(["passes", "segments", "schedules", "api_keys", "pass_events"]));
-    expect(tables.length).toBeGreaterThanOrEqual(34);
+    expect(digest.tables).toEqual(
+      expect.arrayContaining(["passes", "segments", "schedules", "api_keys", "pass_events"]),
+    );
+    expect(digest.tables.length).toBeGreaterThanOrEqual(34);
     const request = fc.integer({ min: 0, max: 10_000 }).chain((n) => {
       const route = routes[n % routes.length]!;
       const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
@@ -169,7 +149,7 @@ describe("every route", () => {
           .join("&");
         const url = `${path}${search ? `?${search}` : ""}`;
         const raw = typeof b === "string" ? b : b === undefined ? undefined : JSON.stringify(b);
-        const before = await snapshot();
+        const before = await digest.take();
         const response = await server.call(route.method, url, {
           ...(raw === undefined
             ? {}
@@ -182,7 +162,7 @@ describe("every route", () => {
         if (response.status >= 400) {
           expect(typeof response.json?.error, what).toBe("string");
           expect(typeof response.json?.code, what).toBe("string");
-          expect(await snapshot(), what).toBe(before);
+          expect(await digest.take(), what).toBe(before);
         }
       }),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 600) },
