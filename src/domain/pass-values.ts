@@ -8,7 +8,19 @@ export interface ValueGroups {
   fields?: Record<string, unknown>;
 }
 
-/** The groups of `body` and the names it sets; a body that sets nothing is a 400. */
+/** The keys a value entry of a group update may set; others are dropped, never stored (docs/api.md). */
+const ENTRY_KEYS = ["value", "label", "changeMessage"] as const;
+
+/** An entry with only the keys a group update applies (anything but an object is left for the rules to refuse). */
+function knownKeysOf(entry: unknown): unknown {
+  if (!isObject(entry)) return entry;
+  return Object.fromEntries(ENTRY_KEYS.filter((key) => key in entry).map((key) => [key, entry[key]]));
+}
+
+/**
+ * The groups of `body` and the names it sets; a body that sets nothing is a 400. Each entry keeps only `value`,
+ * `label` and `changeMessage`: what is stored for later (a schedule) holds nothing else a caller sent.
+ */
 export function valueGroupsOf(body: unknown, where = "the body"): { groups: ValueGroups; names: string[] } {
   if (!isObject(body)) throw new InvalidInput([`${where} must be a JSON object with fields and/or headers`]);
   const groups: ValueGroups = {};
@@ -16,7 +28,7 @@ export function valueGroupsOf(body: unknown, where = "the body"): { groups: Valu
     const value = body[group];
     if (value === undefined || value === null) continue;
     if (!isObject(value)) throw new InvalidInput([`${group} must be an object`]);
-    groups[group] = value;
+    groups[group] = Object.fromEntries(Object.entries(value).map(([name, entry]) => [name, knownKeysOf(entry)]));
   }
   const names = [...Object.keys(groups.headers ?? {}), ...Object.keys(groups.fields ?? {})];
   if (names.length === 0) throw new InvalidInput(["name at least one field or header to update"]);

@@ -58,13 +58,24 @@ export class ScheduleRepository {
   }
 
   /** The project's schedules that have not run yet, soonest first. */
-  async pending(accountId: number, projectId: number): Promise<ScheduleRow[]> {
-    const { rows } = await this.pool.query<ScheduleRow>(
-      `SELECT ${COLUMNS} FROM schedules WHERE account_id = $1 AND project_id = $2 AND state = 'pending'
-        ORDER BY scheduled_time, id`,
-      [accountId, projectId],
-    );
-    return rows;
+  /** A page of the project's schedules that have not run yet (soonest first), and how many there are. */
+  async pending(
+    accountId: number,
+    projectId: number,
+    page: { start: number; limit: number },
+  ): Promise<{ rows: ScheduleRow[]; total: number }> {
+    const [rows, total] = await Promise.all([
+      this.pool.query<ScheduleRow>(
+        `SELECT ${COLUMNS} FROM schedules WHERE account_id = $1 AND project_id = $2 AND state = 'pending'
+          ORDER BY scheduled_time, id LIMIT $3 OFFSET $4`,
+        [accountId, projectId, page.limit, page.start],
+      ),
+      this.pool.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM schedules WHERE account_id = $1 AND project_id = $2 AND state = 'pending'",
+        [accountId, projectId],
+      ),
+    ]);
+    return { rows: rows.rows, total: total.rows[0]?.n ?? 0 };
   }
 
   /** Replaces a schedule that has not run yet; undefined when there is none, 409 when it ran already. */

@@ -2,7 +2,14 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { accountOf } from "../../../http/auth.js";
 import { NoBody } from "../../schema-kit.js";
-import { ScheduleBody, ScheduleList, ScheduleParams, ScheduleProjectParams, ScheduleResponse } from "./schemas.js";
+import {
+  ScheduleBody,
+  ScheduleList,
+  ScheduleListQuery,
+  ScheduleParams,
+  ScheduleProjectParams,
+  ScheduleResponse,
+} from "./schemas.js";
 import type { ScheduleService } from "./service.js";
 
 const tags = ["Schedules"];
@@ -26,12 +33,13 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<{ schedules: ScheduleServ
     {
       schema: {
         tags,
-        summary: "List the project's schedules that have not run yet",
+        summary: "List the project's schedules that have not run yet, soonest first, 100 a page (start, limit)",
         params: ScheduleProjectParams,
+        querystring: ScheduleListQuery,
         response: { 200: ScheduleList },
       },
     },
-    (request) => schedules.list(accountOf(request), request.params.projectId),
+    (request) => schedules.list(accountOf(request), request.params.projectId, request.query),
   );
   app.get(
     "/schedules/:projectId/:scheduleId",

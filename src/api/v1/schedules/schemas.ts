@@ -48,7 +48,13 @@ export const ScheduleResponse = Type.Object({
 
 export const ScheduleList = Type.Object({
   ok: Type.Boolean(),
-  count: Type.Integer(),
-  total_count: Type.Integer(),
+  count: Type.Integer({ description: "Schedules in this page" }),
+  total_count: Type.Integer({ description: "Pending schedules of the project" }),
   schedules: Type.Array(ScheduleResponse),
+  next_page: Type.Optional(Type.String({ description: "The next page's URL, while more remain" })),
+});
+
+export const ScheduleListQuery = Type.Object({
+  start: Type.Optional(Type.String({ pattern: "^[0-9]{1,9}$", description: "How many to skip (default 0)" })),
+  limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,9}$", description: "1 to 100 (default 100)" })),
 });

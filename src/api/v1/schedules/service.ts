@@ -15,6 +15,10 @@ import type { PassService } from "../passes/service.js";
 import type { ScheduleRepository, ScheduleRow, StoredUpdate } from "./repository.js";
 
 const MAX_NAME = 255;
+/** Schedules in one page of the list. */
+const MAX_PAGE = 100;
+/** The largest stored update (audience, values and notification) in bytes of JSON. */
+export const MAX_UPDATE_BYTES = 64 * 1024;
 /** How far ahead a schedule may be set. */
 const MAX_AHEAD_MS = 5 * 366 * 24 * 3_600_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -37,10 +41,29 @@ export class ScheduleService {
     return this.response(await this.schedules.create(accountId, projectId, name, at, update));
   }
 
-  async list(accountId: number, projectParam: string) {
+  /**
+   * A page of the project's pending schedules: `limit` (1–100, default 100) from `start` (default 0), with
+   * `next_page` (the URL of the next page) while more remain. A page holds at most 100 schedules of at most
+   * MAX_UPDATE_BYTES each, so a response never needs more than a few megabytes however many are stored.
+   */
+  async list(accountId: number, projectParam: string, query: { start?: string; limit?: string } = {}) {
     const projectId = await this.project(accountId, projectParam);
-    const rows = await this.schedules.pending(accountId, projectId);
-    return { ok: true, count: rows.length, total_count: rows.length, schedules: rows.map((r) => this.response(r)) };
+    const start = query.start === undefined ? 0 : Number(query.start);
+    const limit = query.limit === undefined ? MAX_PAGE : Number(query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
+      throw new InvalidInput([`limit must be from 1 to ${MAX_PAGE}`]);
+    }
+    const { rows, total } = await this.schedules.pending(accountId, projectId, { start, limit });
+    const next = start + rows.length < total ? start + limit : undefined;
+    return {
+      ok: true,
+      count: rows.length,
+      total_count: total,
+      schedules: rows.map((r) => this.response(r)),
+      ...(next === undefined
+        ? {}
+        : { next_page: `${this.publicBaseUrl}/v1/schedules/${projectParam}?start=${next}&limit=${limit}` }),
+    };
   }
 
   async get(accountId: number, projectParam: string, scheduleId: string) {
@@ -122,6 +145,10 @@ export class ScheduleService {
       update.pass = groups;
     }
     if (raw.notification !== undefined) update.notification = this.notifications.messageOf(raw.notification);
+    const size = Buffer.byteLength(JSON.stringify(update));
+    if (size > MAX_UPDATE_BYTES) {
+      throw new InvalidInput([`update is ${size} bytes of JSON; a schedule keeps at most ${MAX_UPDATE_BYTES}`]);
+    }
     // The audience must name something that exists now (a segment or template of this project).
     await this.audiences.query(accountId, projectId, audience.audience);
     return { name: name as string | null, at: at!, update };
