@@ -148,6 +148,16 @@ describe("segments", () => {
     await refused({ criteria: { or: Array.from({ length: 101 }, (_, i) => ({ tag: `t${i}` })) } }, /more than 100/);
     const many = { and: Array.from({ length: 60 }, (_, i) => ({ or: [{ tag: `a${i}` }, { tag: `b${i}` }] })) };
     await refused({ criteria: many }, /more than 100 tags/);
+    // 100 branches of 8 nested negations once compiled to 800 scans of the project's passes.
+    const negated = (tag: string) => {
+      let node: Criteria = { tag };
+      for (let i = 0; i < 8; i++) node = { not: node };
+      return node;
+    };
+    await refused(
+      { criteria: { or: Array.from({ length: 100 }, (_, i) => negated(`t${i}`)) } },
+      /more than 200 selectors/,
+    );
     await refused({ criteria: { tag: "A" }, display_name: 7 }, /display_name/);
     expect((await server.call("POST", "/v1/segments/999999", { body: { criteria: { tag: "A" } } })).status).toBe(404);
     expect((await server.call("GET", `/v1/segments/${projectId}/not-a-uuid`)).status).toBe(404);
