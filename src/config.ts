@@ -19,6 +19,8 @@ export interface Config {
   readonly publicBaseUrl: string;
   readonly logLevel: string;
   readonly dbPoolMax: number;
+  /** Longest a statement may run (0: no limit); set-based changes over a whole template or project get 5 minutes. */
+  readonly dbStatementTimeoutMs: number;
   readonly authCacheTtlMs: number;
   readonly bodyLimitBytes: number;
   /** Proxies whose X-Forwarded-For names the client (rate limits count client addresses): false, true, a hop count or addresses. */
@@ -154,6 +156,7 @@ export function loadConfig(source: Source = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
 
   const dbPoolMax = integer("DB_POOL_MAX", 10, 1, 1000);
+  const dbStatementTimeoutMs = integer("DB_STATEMENT_TIMEOUT_MS", 10_000, 0, 3_600_000);
   const authCacheTtlMs = integer("AUTH_CACHE_TTL_MS", 30_000, 0, 3_600_000);
   const bodyLimitBytes = integer("BODY_LIMIT_BYTES", 5 * 1024 * 1024, 1024, 100 * 1024 * 1024);
 
@@ -308,6 +311,7 @@ export function loadConfig(source: Source = process.env): Config {
     publicBaseUrl,
     logLevel,
     dbPoolMax,
+    dbStatementTimeoutMs,
     authCacheTtlMs,
     bodyLimitBytes,
     trustProxy,

@@ -119,6 +119,10 @@ export const ERRORS = {
     status: 503,
     when: "A Google pass's object could not be sent to Google just now (over quota, or unreachable); `Retry-After` says when to try again.",
   },
+  QUERY_TIMEOUT: {
+    status: 503,
+    when: "A statement of the request ran longer than `DB_STATEMENT_TIMEOUT_MS` (10 s by default, lock waits included) and was cancelled; nothing was written.",
+  },
   DATABASE_CONFLICT: {
     status: 503,
     when: "Postgres kept refusing the change as a deadlock or serialization failure after 5 attempts (a crowd on one row); nothing was written; `Retry-After` says when to try again.",

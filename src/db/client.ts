@@ -10,9 +10,23 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-/** Opens a pool of at most `max` connections and a Prisma client over it. */
-export function openDatabase(connectionString: string, max = 10): DatabaseHandle {
-  const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000 });
+/**
+ * Opens a pool of at most `max` connections and a Prisma client over it. With `statementTimeoutMs`, Postgres cancels
+ * any statement of the pool's connections that runs longer (lock waits included): no request can hold a connection
+ * for minutes. Statements known to be long (a change over every pass of a template) raise it for their transaction
+ * (`allowLongStatements`).
+ */
+export function openDatabase(
+  connectionString: string,
+  max = 10,
+  options: { statementTimeoutMs?: number } = {},
+): DatabaseHandle {
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    idleTimeoutMillis: 30_000,
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+  });
   // An idle client that loses its server must not crash the process; the pool replaces it.
   pool.on("error", () => {});
   retryStatementsOnConflict(pool);

@@ -30,7 +30,7 @@ export async function openStore(config: Config, log: Logger): Promise<OpenedStor
     await embedded?.stop();
     throw error;
   }
-  const db = openDatabase(connectionString, config.dbPoolMax);
+  const db = openDatabase(connectionString, config.dbPoolMax, { statementTimeoutMs: config.dbStatementTimeoutMs });
   try {
     await installQueueSchema(db.pool);
   } catch (error) {

@@ -4,6 +4,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type pg from "pg";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
+import { hasErrorCode } from "./errors.js";
 
 /** SQLSTATEs of a transaction Postgres aborted to break a conflict (40001, 40P01), and Prisma's name for both. */
 const CONFLICT_CODES = new Set(["40001", "40P01", "P2034"]);
@@ -12,19 +13,7 @@ const CONFLICT_CODES = new Set(["40001", "40P01", "P2034"]);
 export const CONFLICT_ATTEMPTS = 5;
 
 /** A deadlock or serialization failure, from pg or from Prisma (also when Prisma wraps the driver's error). */
-export function isConflict(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && typeof e === "object" && depth < 4; depth++) {
-    const { code, originalCode, meta, cause } = e as {
-      code?: unknown;
-      originalCode?: unknown;
-      meta?: { driverAdapterError?: unknown };
-      cause?: unknown;
-    };
-    if (CONFLICT_CODES.has(String(code)) || CONFLICT_CODES.has(String(originalCode))) return true;
-    e = meta?.driverAdapterError ?? cause;
-  }
-  return false;
-}
+export const isConflict = (error: unknown): boolean => hasErrorCode(error, CONFLICT_CODES);
 
 /** Runs `work` again while it fails with a conflict, at most `attempts` times, pausing 5–40 ms × 2^attempt. */
 export async function retryingConflicts<T>(work: () => Promise<T>, attempts = CONFLICT_ATTEMPTS): Promise<T> {
@@ -64,6 +53,17 @@ export async function inTransaction<T>(
     }
   };
   return options.retry === false ? once() : retryingConflicts(once);
+}
+
+/** The statement time limit of a transaction whose statements reach every pass of a template or project. */
+export const LONG_STATEMENT_TIMEOUT = "5min";
+
+/**
+ * Raises the statement time limit for the rest of the current transaction (only inside one): for the set-based
+ * changes that reach every pass of a template or a project, whose time grows with its size.
+ */
+export async function allowLongStatements(db: { query(text: string): Promise<unknown> }): Promise<void> {
+  await db.query(`SET LOCAL statement_timeout = '${LONG_STATEMENT_TIMEOUT}'`);
 }
 
 /** A Prisma interactive transaction, run again on a conflict as `inTransaction` is. */

@@ -2,6 +2,7 @@
 // "requestId": "..."}: the catalog's errors (src/errors.ts) as they are, Fastify's own client errors with the
 // catalog's codes, and anything else as a 500 whose message is hidden.
 import type { FastifyError, FastifyInstance } from "fastify";
+import { isCancelledStatement } from "../db/errors.js";
 import { isConflict } from "../db/transaction.js";
 import { AppError, type ErrorCode } from "../errors.js";
 
@@ -82,6 +83,16 @@ export function installErrorHandling(app: FastifyInstance): void {
       reply.code(400).send({
         error: "A value in the request is out of range or malformed",
         code: "INVALID_VALUE",
+        requestId: request.id,
+      });
+      return;
+    }
+    if (isCancelledStatement(error)) {
+      request.log.warn({ err: error }, "statement cancelled: past the time limit");
+      reply.code(503).send({
+        error:
+          "The request took longer than the database allows a request (DB_STATEMENT_TIMEOUT_MS); nothing was written",
+        code: "QUERY_TIMEOUT",
         requestId: request.id,
       });
       return;

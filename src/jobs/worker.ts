@@ -2,6 +2,7 @@
 // dead workers in general are released by jobs/liveness.ts and resume from their checkpoints).
 import type { Task } from "graphile-worker";
 import type pg from "pg";
+import { allowLongStatements, inTransaction } from "../db/transaction.js";
 import { DeliveryQueue } from "../deliveries/delivery-queue.js";
 import { prunePassEvents } from "../events/pass-events.js";
 import { collectUnreferencedImages } from "../images/image-repository.js";
@@ -145,16 +146,22 @@ export async function startJobWorker(pool: pg.Pool, options: JobWorkerOptions = 
   timer.unref();
   // Hourly housekeeping: images no template or pass names any more (replaced, or stored for a save that failed),
   // pass events past their retention, and delivered callbacks older than 30 days.
+  // Each in a transaction of its own that may run long: what is pruned grows with the store, not with a request.
+  const long = <T>(work: (client: pg.PoolClient) => Promise<T>) =>
+    inTransaction(pool, async (client) => {
+      await allowLongStatements(client);
+      return work(client);
+    });
   const collect = async () => {
-    await collectUnreferencedImages(pool, IMAGE_GRACE_MS).catch((error: unknown) =>
+    await long((client) => collectUnreferencedImages(client, IMAGE_GRACE_MS)).catch((error: unknown) =>
       options.log?.warn(`image collection failed: ${(error as Error).message}`),
     );
-    await prunePassEvents(pool, options.passEventRetentionDays ?? 400).catch((error: unknown) =>
+    await long((client) => prunePassEvents(client, options.passEventRetentionDays ?? 400)).catch((error: unknown) =>
       options.log?.warn(`pass event pruning failed: ${(error as Error).message}`),
     );
-    await new DeliveryQueue(pool)
-      .pruneDelivered(DELIVERED_RETENTION_DAYS)
-      .catch((error: unknown) => options.log?.warn(`delivery pruning failed: ${(error as Error).message}`));
+    await long((client) => new DeliveryQueue(client).pruneDelivered(DELIVERED_RETENTION_DAYS)).catch((error: unknown) =>
+      options.log?.warn(`delivery pruning failed: ${(error as Error).message}`),
+    );
     await checkpoints
       .prune()
       .catch((error: unknown) => options.log?.warn(`checkpoint pruning failed: ${(error as Error).message}`));

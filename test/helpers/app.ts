@@ -81,10 +81,12 @@ export async function startTestServer(
     metricsToken?: string;
     /** Trusts X-Forwarded-For from these proxies (so a test can speak for many client addresses). */
     trustProxy?: string;
+    /** The pool's statement time limit (default none). */
+    statementTimeoutMs?: number;
   } = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase();
-  const db = openDatabase(database.url, 5);
+  const db = openDatabase(database.url, 5, { statementTimeoutMs: options.statementTimeoutMs ?? 0 });
   // The public base URL must name the real port (it goes into passes' webServiceURL): take a free port first.
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;

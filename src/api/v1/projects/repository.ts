@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import { isUniqueViolation } from "../../../db/errors.js";
 import { queryableOf } from "../../../db/queryable.js";
-import { inPrismaTransaction } from "../../../db/transaction.js";
+import { allowLongStatements, inPrismaTransaction } from "../../../db/transaction.js";
 import type { TemplateHeaderSource } from "../../../domain/template-header.js";
 import { AppError } from "../../../errors.js";
 import { recordPassEvents } from "../../../events/pass-events.js";
@@ -256,6 +256,7 @@ export class ProjectRepository {
         select: { id: true, externalId: true },
       });
       if (!project) return null;
+      await allowLongStatements({ query: (text) => tx.$executeRawUnsafe(text) });
       // Its passes first, in id order and in the mode their deletion needs (docs/concurrency.md).
       await tx.$queryRaw`SELECT count(*) FROM (SELECT p.id FROM passes p JOIN templates t ON t.id = p.template_id
                                                 WHERE t.project_id = ${project.id} ORDER BY p.id FOR UPDATE OF p) locked`;

@@ -3,7 +3,7 @@
 import type pg from "pg";
 import { isUniqueViolation } from "../../../db/errors.js";
 import { queryableOf } from "../../../db/queryable.js";
-import { inPrismaTransaction } from "../../../db/transaction.js";
+import { allowLongStatements, inPrismaTransaction } from "../../../db/transaction.js";
 import type { TemplateDesign } from "../../../domain/field-model.js";
 import type { LocationInput } from "../../../domain/values.js";
 import { AppError } from "../../../errors.js";
@@ -142,6 +142,7 @@ export class TemplateRepository {
     return inPrismaTransaction(
       this.prisma,
       async (tx) => {
+        await allowLongStatements({ query: (text) => tx.$executeRawUnsafe(text) });
         const result = await change(tx);
         await tx.template.update({ where: { id: templateId }, data: { updatedAt: new Date() } });
         // Passes are locked in id order, as every change of several passes locks them (docs/concurrency.md).
@@ -194,6 +195,7 @@ export class TemplateRepository {
     return inPrismaTransaction(this.prisma, async (tx) => {
       const template = await tx.template.findFirst({ where: whereOf(accountId, key), select: { id: true } });
       if (!template) return null;
+      await allowLongStatements({ query: (text) => tx.$executeRawUnsafe(text) });
       // Its passes first, in id order and in the mode their deletion needs (docs/concurrency.md): a pass being
       // installed meanwhile (which counts into the template's counters) is waited for instead of deadlocked with.
       await tx.$queryRaw`SELECT count(*) FROM (SELECT id FROM passes WHERE template_id = ${template.id} ORDER BY id FOR UPDATE) locked`;
