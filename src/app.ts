@@ -32,6 +32,7 @@ import { requireApiRevision } from "./http/api-revision.js";
 import { requireApiKey } from "./http/auth.js";
 import { installEdgeChecks } from "./http/edge.js";
 import { installErrorHandling } from "./http/errors.js";
+import { limitHeavyWork } from "./http/heavy-work.js";
 import { homePage, version } from "./http/home.js";
 import { installBodyParsers } from "./http/legacy-form.js";
 import { loggerOptions } from "./http/logging.js";
@@ -128,6 +129,7 @@ export async function buildApp(config: AppConfig, services: Services, db: Databa
     async (v1) => {
       requireApiRevision(v1);
       requireApiKey(v1, apiKeys, services.tokens, services.projectLimit.check);
+      limitHeavyWork(v1);
       await v1.register(projectRoutes, { projects });
       await v1.register(nfcMerchantRoutes, { merchants });
       await v1.register(templateRoutes, { templates, passes });

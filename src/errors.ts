@@ -113,6 +113,10 @@ export const ERRORS = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, when: "The body's Content-Type is not JSON or a form." },
   RATE_LIMITED: { status: 429, when: "Too many requests of this kind; `Retry-After` says when to try again." },
   BUSY: { status: 429, when: "The server is reading other certificates; try again shortly." },
+  HEAVY_REQUESTS_BUSY: {
+    status: 429,
+    when: "The account already has 2 requests running that resolve audiences, count segments or read statistics (per server process); `Retry-After` says when to try again.",
+  },
   // 5xx
   INTERNAL: { status: 500, when: "Something failed on the server; the message is hidden, the requestId is logged." },
   GOOGLE_UNAVAILABLE: {

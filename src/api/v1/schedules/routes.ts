@@ -18,6 +18,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<{ schedules: ScheduleServ
   app.post(
     "/schedules/:projectId",
     {
+      config: { heavy: true },
       schema: {
         tags,
         summary: "Schedule a pass update",
@@ -49,6 +50,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<{ schedules: ScheduleServ
   app.put(
     "/schedules/:projectId/:scheduleId",
     {
+      config: { heavy: true },
       schema: {
         tags,
         summary: "Replace a schedule that has not run yet",

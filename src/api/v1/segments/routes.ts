@@ -48,6 +48,7 @@ export const segmentRoutes: FastifyPluginAsyncTypebox<{ segments: SegmentService
   app.get(
     "/segments/:projectId/:segmentId",
     {
+      config: { heavy: true },
       schema: {
         tags,
         summary: "Get a segment (with ?count=true, how many passes it selects now)",
@@ -95,6 +96,7 @@ export const segmentRoutes: FastifyPluginAsyncTypebox<{ segments: SegmentService
   app.put(
     "/segments/:projectId/:segmentId/passes",
     {
+      config: { heavy: true },
       schema: {
         tags,
         summary: "Update every pass the segment selects (fields, headers), in batches under one ticket",
@@ -109,6 +111,7 @@ export const segmentRoutes: FastifyPluginAsyncTypebox<{ segments: SegmentService
   app.post(
     "/segments/:projectId/:segmentId/notify",
     {
+      config: { heavy: true },
       schema: {
         tags,
         summary: "Show a notification on every pass the segment selects",
@@ -122,6 +125,7 @@ export const segmentRoutes: FastifyPluginAsyncTypebox<{ segments: SegmentService
   app.delete(
     "/segments/:projectId/:segmentId/notify",
     {
+      config: { heavy: true },
       schema: {
         tags,
         summary: "Clear the notification from every pass the segment selects",

@@ -18,6 +18,7 @@ export const statisticsRoutes: FastifyPluginAsyncTypebox<{ statistics: Statistic
   app.get(
     "/pass/id/:externalId/stats",
     {
+      config: { heavy: true },
       schema: {
         tags,
         summary: "Statistics of the passes with an external id",
@@ -30,6 +31,7 @@ export const statisticsRoutes: FastifyPluginAsyncTypebox<{ statistics: Statistic
   app.get(
     "/pass/:id/stats",
     {
+      config: { heavy: true },
       schema: {
         tags,
         summary: "Statistics of a pass",
@@ -51,7 +53,7 @@ export const statisticsRoutes: FastifyPluginAsyncTypebox<{ statistics: Statistic
         keyOf(p, resource === "template" ? "Template" : "Project");
       app.get(
         `/${resource}/${form}/stats`,
-        { schema: { tags, summary: `Statistics of ${label}`, params, response: stats } },
+        { config: { heavy: true }, schema: { tags, summary: `Statistics of ${label}`, params, response: stats } },
         (request) =>
           resource === "template"
             ? statistics.templateStats(accountOf(request), key(request.params))
@@ -64,6 +66,7 @@ export const statisticsRoutes: FastifyPluginAsyncTypebox<{ statistics: Statistic
       app.get(
         `/${resource}/${form}/activity`,
         {
+          config: { heavy: true },
           schema: {
             tags,
             summary: `Daily activity of ${label} (?start=&end=, default the last 30 days)`,
@@ -77,6 +80,7 @@ export const statisticsRoutes: FastifyPluginAsyncTypebox<{ statistics: Statistic
       app.get(
         `/${resource}/${form}/activity/:start/:end`,
         {
+          config: { heavy: true },
           schema: {
             tags,
             summary: `Daily activity of ${label} between two dates (YYYY-MM-DD, inclusive)`,

@@ -74,6 +74,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<{ tags: TagService; passes: Pa
   app.put(
     "/tag/:tag/passes",
     {
+      config: { heavy: true },
       schema: {
         tags,
         summary: "Update every pass carrying a tag (fields, headers)",
