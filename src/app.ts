@@ -28,6 +28,7 @@ import { ticketRoutes } from "./api/v1/tickets/routes.js";
 import type { Services } from "./composition.js";
 import type { Config } from "./config.js";
 import type { DatabaseHandle } from "./db/client.js";
+import { stopAbandonedRequests } from "./http/abandoned-requests.js";
 import { requireApiRevision } from "./http/api-revision.js";
 import { requireApiKey } from "./http/auth.js";
 import { installEdgeChecks } from "./http/edge.js";
@@ -83,6 +84,7 @@ export async function buildApp(config: AppConfig, services: Services, db: Databa
   const { identities, passes: applePasses, registrations } = services.apple;
 
   installErrorHandling(http);
+  stopAbandonedRequests(http);
   installBodyParsers(http);
   installEdgeChecks(http);
   const metrics = installMetrics(http, pool, config.metricsToken);

@@ -2,6 +2,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
+import { dropConnectionsOfAbandonedStatements } from "./cancellation.js";
 import { retryingConflicts } from "./transaction.js";
 
 export interface DatabaseHandle {
@@ -30,6 +31,7 @@ export function openDatabase(
   // An idle client that loses its server must not crash the process; the pool replaces it.
   pool.on("error", () => {});
   retryStatementsOnConflict(pool);
+  dropConnectionsOfAbandonedStatements(pool);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   let closed = false;
   return {

@@ -61,6 +61,13 @@ export function installErrorHandling(app: FastifyInstance): void {
   });
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    if (reply.raw.destroyed && !reply.raw.writableFinished) {
+      // Its client went away (or the request timed out): its statements were stopped (db/cancellation.ts), and
+      // there is nobody left to answer.
+      request.log.info({ reason: (error as Error).message }, "request abandoned by its client");
+      reply.code(500).send({ error: "The request was abandoned", code: "INTERNAL", requestId: request.id });
+      return;
+    }
     if (error instanceof AppError) {
       const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
       if (typeof retryAfter === "number") reply.header("retry-after", String(retryAfter));
