@@ -224,6 +224,14 @@ describe("the reference's requests", () => {
     expect(bad.status).toBe(400);
     expect(bad.json.error).toMatch(/Google template/);
     expect((await server.call("POST", "/v1/links/adaptive", { body: {} })).status).toBe(400);
+    // A payload is kept for every pass and shown in every list: at most 64 KiB of JSON.
+    const links = (await server.database.query("SELECT count(*) FROM adaptive_links")).rows;
+    const heavy = await server.call("POST", "/v1/links/adaptive", {
+      body: { iosTemplateId, payload: { fields: { Coupon: { value: "x".repeat(70_000) } } } },
+    });
+    expect(heavy.status).toBe(400);
+    expect(heavy.json.details[0]).toMatch(/a link keeps at most 65536/);
+    expect((await server.database.query("SELECT count(*) FROM adaptive_links")).rows).toEqual(links);
     expect((await server.call("POST", "/v1/links/adaptive", { body: { iosTemplateId: 99999999 } })).status).toBe(404);
     for (const payload of [
       { flights: [{ passengers: [null] }] },

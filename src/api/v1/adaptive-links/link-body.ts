@@ -11,6 +11,9 @@ import {
 
 export type TemplateRef = { id: number } | { externalId: string } | { passLinkId: string };
 
+/** The largest payload a link keeps (bytes of JSON): every pass of the link starts from it, every list shows it. */
+export const MAX_PAYLOAD_BYTES = 64 * 1024;
+
 export interface LinkInput {
   ios?: TemplateRef | null;
   android?: TemplateRef | null;
@@ -76,8 +79,11 @@ export function parseLinkBody(body: unknown, partial = false): LinkInput {
     );
   }
   if (body.payload !== undefined && body.payload !== null) {
+    const size = isObject(body.payload) ? Buffer.byteLength(JSON.stringify(body.payload)) : 0;
     if (!isObject(body.payload)) problems.push("payload must be an object");
-    else input.payload = body.payload;
+    else if (size > MAX_PAYLOAD_BYTES) {
+      problems.push(`payload is ${size} bytes of JSON; a link keeps at most ${MAX_PAYLOAD_BYTES}`);
+    } else input.payload = body.payload;
   }
   if (body.locations !== undefined && body.locations !== null) {
     const parsed = parseLocations(body.locations, MAX_LINK_LOCATIONS);
