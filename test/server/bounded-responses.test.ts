@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-const PAGE_BYTES = 8 * 1024 * 1024;
+import { PAGE_BYTES } from "../../src/api/v1/adaptive-links/service.js";
 import { basic, freePort } from "../helpers/app.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
 import { type Collected, spawnCollecting } from "../helpers/process.js";
