@@ -83,6 +83,16 @@ const MAX_ENTRIES = 500;
 const MAX_NAME = 255;
 const MAX_VALUE = 10_000;
 const MAX_DESCRIPTION = 4000;
+/** The largest stored template design and pass values (bytes of JSON): what one read of a template or pass holds. */
+export const MAX_DOCUMENT_BYTES = 1024 * 1024;
+
+/** A problem when `document` is larger than MAX_DOCUMENT_BYTES as JSON. */
+function sizeProblem(what: string, document: unknown): string | undefined {
+  const size = Buffer.byteLength(JSON.stringify(document));
+  return size > MAX_DOCUMENT_BYTES
+    ? `${what} is ${size} bytes of JSON; at most ${MAX_DOCUMENT_BYTES} are kept`
+    : undefined;
+}
 
 const isColorHeader = (name: string) => name.endsWith("_color") || name === "hexBackgroundColor";
 const isImageHeader = (name: string) => name.endsWith("_image");
@@ -235,6 +245,8 @@ export function parseTemplateBody(body: unknown, current?: { vendor: Vendor; typ
 
   const design: TemplateDesign = { headers, fields, modules, beacons };
   if (typeof expiry === "number") design.expiryDuration = expiry;
+  const tooLarge = sizeProblem("the template's headers and fields", design);
+  assertNoProblems(tooLarge ? [tooLarge] : []);
   return {
     name: (name as string).trim(),
     description: typeof body.description === "string" ? body.description : "",
@@ -391,5 +403,7 @@ export function applyPassValues(
   assertNoProblems(
     missing.length ? [`Required field${missing.length > 1 ? "s" : ""} left empty: ${missing.join(", ")}`] : [],
   );
+  const tooLarge = sizeProblem("the pass's own values", next);
+  assertNoProblems(tooLarge ? [tooLarge] : []);
   return next;
 }

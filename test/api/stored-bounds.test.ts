@@ -1,6 +1,7 @@
-// The bounds of what schedules store and answer: a field object's unknown keys are never stored (30 schedules
-// carrying a 4.5 MB junk key each once made one list request exhaust the heap, on every restart), a stored update
-// has a size limit, and the list is paged, so a response holds at most a page of maximum-sized schedules.
+// The bounds of what is stored and answered: a schedule's field objects keep no unknown keys (30 schedules carrying
+// a 4.5 MB junk key each once made one list request exhaust the heap, on every restart), a stored schedule update,
+// template design and pass's values each have a size limit, and the schedule list is paged, so a response holds at
+// most a page of maximum-sized schedules.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../helpers/app.js";
 
@@ -93,4 +94,31 @@ describe("schedules stay bounded", () => {
     expect(small.json).toMatchObject({ count: 6, total_count: 101 });
     expect((await server.call("GET", `/v1/schedules/${projectId}?limit=101`)).status).toBe(400);
   }, 120_000);
+});
+
+describe("templates and passes stay bounded", () => {
+  const wide = (n: number, value: string) =>
+    Object.fromEntries(Array.from({ length: n }, (_, i) => [`W${i}`, { fieldType: "back", label: `W${i}`, value }]));
+
+  it("refuses a template design of more than 1 MiB of JSON, naming the limit", async () => {
+    const refused = await server.call("POST", `/v1/template/${projectId}`, {
+      body: { name: "huge", vendor: "Apple", type: "Store Card", fields: wide(120, "v".repeat(9000)) },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.json.details[0]).toMatch(/at most 1048576 are kept/);
+  });
+
+  it("refuses pass values of more than 1 MiB of JSON, and keeps the pass as it was", async () => {
+    const template = await server.call("POST", `/v1/template/${projectId}`, {
+      body: { name: "wide", vendor: "Apple", type: "Store Card", fields: wide(120, "") },
+    });
+    expect(template.status, template.text.slice(0, 200)).toBe(200);
+    const pass = (await server.call("POST", `/v1/pass/${template.json.templateId}`, { body: {} })).json;
+    const values = (n: number) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`W${i}`, { value: "p".repeat(9000) }]));
+    const refused = await server.call("PUT", `/v1/pass/${pass.id}`, { body: { fields: values(120) } });
+    expect(refused.status).toBe(400);
+    expect(refused.json.details[0]).toMatch(/the pass's own values is \d+ bytes of JSON/);
+    expect((await server.call("PUT", `/v1/pass/${pass.id}`, { body: { fields: values(100) } })).status).toBe(200);
+  });
 });
