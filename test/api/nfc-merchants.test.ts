@@ -136,6 +136,26 @@ describe("NFC merchants", () => {
     expect((await server.call("GET", `/v1/project/${projectId}/nfcMerchants/not-a-uuid`)).status).toBe(404);
   });
 
+  it("keeps at most 100 merchants per project, even when 20 are added at once past the limit", async () => {
+    const crowded = (
+      await server.call("POST", "/v1/project", { body: { name: "Many merchants", projectType: "loyalty" } })
+    ).json.id;
+    for (let i = 0; i < 90; i++) {
+      const made = await server.call("POST", `/v1/project/${crowded}/nfcMerchants`, { body: referenceRequest });
+      expect(made.status).toBe(200);
+    }
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        server.call("POST", `/v1/project/${crowded}/nfcMerchants`, { body: referenceRequest }),
+      ),
+    );
+    expect(burst.filter((r) => r.status === 200)).toHaveLength(10);
+    const refused = burst.filter((r) => r.status !== 200);
+    expect(refused.every((r) => r.status === 400 && /at most 100 NFC merchants/.test(r.text))).toBe(true);
+    const listed = await server.call("GET", `/v1/project/${crowded}/nfcMerchants`);
+    expect(JSON.stringify(listed.json).match(/merchantId/g)).toHaveLength(100);
+  });
+
   it("hides every merchant route of another account's project behind 404", async () => {
     const created = (await server.call("POST", `/v1/project/${projectId}/nfcMerchants`, { body: referenceRequest }))
       .json;

@@ -1,4 +1,5 @@
 // Storage of NFC merchants, always scoped to a project the caller's account owns.
+import { inPrismaTransaction } from "../../../db/transaction.js";
 import type { NfcMerchant, Prisma, PrismaClient } from "../../../generated/prisma/client.js";
 
 export type NfcMerchantRow = NfcMerchant;
@@ -27,13 +28,13 @@ export class NfcMerchantRepository {
     return db.nfcMerchant.findFirst({ where: { projectId, id } });
   }
 
-  create(
-    projectId: number,
-    id: string,
-    fields: NfcMerchantFields,
-    db: Prisma.TransactionClient = this.prisma,
-  ): Promise<NfcMerchantRow> {
-    return db.nfcMerchant.create({ data: { id, projectId, ...fields } });
+  /** Adds a merchant unless the project has `max` already (the project row is locked: concurrent adds queue). */
+  create(projectId: number, id: string, fields: NfcMerchantFields, max: number): Promise<NfcMerchantRow | "full"> {
+    return inPrismaTransaction(this.prisma, async (tx) => {
+      await tx.$queryRaw`SELECT 1 FROM projects WHERE id = ${projectId} FOR NO KEY UPDATE`;
+      if ((await tx.nfcMerchant.count({ where: { projectId } })) >= max) return "full";
+      return tx.nfcMerchant.create({ data: { id, projectId, ...fields } });
+    });
   }
 
   async update(

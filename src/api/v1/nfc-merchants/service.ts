@@ -1,10 +1,14 @@
 // The rules of NFC merchants: key generation or validation, the once-only private key, immutable keys.
 import { randomUUID } from "node:crypto";
+import { InvalidInput } from "../../../domain/invalid-input.js";
 import { AppError, notFound } from "../../../errors.js";
 import type { ProjectKey, ProjectRepository } from "../projects/repository.js";
 import { generateNfcKeyPair, parseNfcPublicKey } from "./keys.js";
 import type { NfcMerchantRepository, NfcMerchantRow } from "./repository.js";
 import type { NfcMerchantCreateBody, NfcMerchantUpdateBody } from "./schemas.js";
+
+/** NFC merchants one project may have (a project's list answers them all). */
+export const MAX_MERCHANTS_PER_PROJECT = 100;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -61,17 +65,25 @@ export class NfcMerchantService {
     } else {
       ({ publicKeyPem, privateKeyPem } = generateNfcKeyPair());
     }
-    const row = await this.merchants.create(projectId, randomUUID(), {
-      vendor: body.vendor ?? "ANY",
-      merchantName: body.merchantName ?? null,
-      merchantEmail: body.merchantEmail ?? null,
-      terminalProvider: body.terminalProvider ?? null,
-      publicKeyPem,
-      keyVersion: body.keyVersion ?? 1,
-      keySource: privateKeyPem === undefined ? "IMPORTED" : "GENERATED",
-      smartTapIssuerId: body.smartTapIssuerId ?? null,
-      smartTapCollectorId: body.smartTapCollectorId ?? null,
-    });
+    const row = await this.merchants.create(
+      projectId,
+      randomUUID(),
+      {
+        vendor: body.vendor ?? "ANY",
+        merchantName: body.merchantName ?? null,
+        merchantEmail: body.merchantEmail ?? null,
+        terminalProvider: body.terminalProvider ?? null,
+        publicKeyPem,
+        keyVersion: body.keyVersion ?? 1,
+        keySource: privateKeyPem === undefined ? "IMPORTED" : "GENERATED",
+        smartTapIssuerId: body.smartTapIssuerId ?? null,
+        smartTapCollectorId: body.smartTapCollectorId ?? null,
+      },
+      MAX_MERCHANTS_PER_PROJECT,
+    );
+    if (row === "full") {
+      throw new InvalidInput([`a project has at most ${MAX_MERCHANTS_PER_PROJECT} NFC merchants`]);
+    }
     return { ...merchantResponse(row), ...(privateKeyPem === undefined ? {} : { privateKeyPem }) };
   }
 
