@@ -12,6 +12,9 @@ const scope = new AsyncLocalStorage<AbortSignal>();
 /** How often Postgres checks, during a statement, that its client is still connected (ms). */
 export const CONNECTION_CHECK_MS = 1000;
 
+/** The connection option that sets it (a DATABASE_URL naming its own `options` keeps those instead). */
+export const CONNECTION_CHECK_OPTION = `-c client_connection_check_interval=${CONNECTION_CHECK_MS}`;
+
 /** Runs `work`, and everything it starts, so that the statements it runs stop when `signal` aborts. */
 export function cancellingWith<T>(signal: AbortSignal, work: () => T): T {
   return scope.run(signal, work);
@@ -22,8 +25,6 @@ type Query = (...args: unknown[]) => unknown;
 /** Gives the pool's connections the behaviour above (each as it is made). */
 export function dropConnectionsOfAbandonedStatements(pool: pg.Pool): void {
   pool.on("connect", (client) => {
-    // Queued before anything else the client runs; a Postgres without the setting refuses it, harmlessly.
-    client.query(`SET client_connection_check_interval = ${CONNECTION_CHECK_MS}`).catch(() => {});
     const query = client.query.bind(client) as Query;
     // A dropped connection's client reports the end as an error: its statement fails with it, nothing else must.
     client.on("error", () => {});

@@ -2,7 +2,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
-import { dropConnectionsOfAbandonedStatements } from "./cancellation.js";
+import { CONNECTION_CHECK_OPTION, dropConnectionsOfAbandonedStatements } from "./cancellation.js";
 import { retryingConflicts } from "./transaction.js";
 
 export interface DatabaseHandle {
@@ -26,6 +26,7 @@ export function openDatabase(
     connectionString,
     max,
     idleTimeoutMillis: 30_000,
+    options: CONNECTION_CHECK_OPTION,
     ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
   });
   // An idle client that loses its server must not crash the process; the pool replaces it.
