@@ -4,7 +4,7 @@
 // server keeps serving on the connections it has left.
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { basic, startTestServer, type TestServer } from "../helpers/app.js";
+import { basic, pointsTemplate, startTestServer, type TestServer } from "../helpers/app.js";
 import { until } from "../helpers/wait.js";
 
 let server: TestServer;
@@ -15,17 +15,7 @@ beforeAll(async () => {
   server = await startTestServer();
   holder = new pg.Client({ connectionString: server.database.url });
   await holder.connect();
-  const project = (await server.call("POST", "/v1/project", { body: { name: "Gone", projectType: "loyalty" } })).json;
-  templateId = (
-    await server.call("POST", `/v1/template/${project.id}`, {
-      body: {
-        name: "t",
-        vendor: "Apple",
-        type: "Store Card",
-        fields: { Points: { fieldType: "primary", value: "0" } },
-      },
-    })
-  ).json.templateId;
+  ({ templateId } = await pointsTemplate(server, "Gone"));
 });
 afterAll(async () => {
   await holder?.end();

@@ -7,7 +7,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/client.js";
 import { CONFLICT_ATTEMPTS, inTransaction } from "../../src/db/transaction.js";
-import { startTestServer, type TestServer } from "../helpers/app.js";
+import { pointsTemplate, startTestServer, type TestServer } from "../helpers/app.js";
 
 let server: TestServer;
 let pool: pg.Pool;
@@ -16,18 +16,7 @@ let templateId: number;
 beforeAll(async () => {
   server = await startTestServer();
   pool = new pg.Pool({ connectionString: server.database.url, max: 4 });
-  const project = (await server.call("POST", "/v1/project", { body: { name: "Conflicts", projectType: "loyalty" } }))
-    .json;
-  templateId = (
-    await server.call("POST", `/v1/template/${project.id}`, {
-      body: {
-        name: "t",
-        vendor: "Apple",
-        type: "Store Card",
-        fields: { Points: { fieldType: "primary", value: "0" } },
-      },
-    })
-  ).json.templateId;
+  ({ templateId } = await pointsTemplate(server, "Conflicts"));
   // Refuses an update of a pass whose external id starts with a SQLSTATE, while the sequence is below the limit.
   await pool.query(`
     CREATE SEQUENCE conflict_attempts;

@@ -4,7 +4,7 @@
 // template may run longer by design (its transaction raises the limit).
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../helpers/app.js";
+import { pointsTemplate, startTestServer, type TestServer } from "../helpers/app.js";
 
 let server: TestServer;
 let holder: pg.Client;
@@ -14,17 +14,7 @@ beforeAll(async () => {
   server = await startTestServer({ statementTimeoutMs: 400 });
   holder = new pg.Client({ connectionString: server.database.url });
   await holder.connect();
-  const project = (await server.call("POST", "/v1/project", { body: { name: "Slow", projectType: "loyalty" } })).json;
-  templateId = (
-    await server.call("POST", `/v1/template/${project.id}`, {
-      body: {
-        name: "t",
-        vendor: "Apple",
-        type: "Store Card",
-        fields: { Points: { fieldType: "primary", value: "0" } },
-      },
-    })
-  ).json.templateId;
+  ({ templateId } = await pointsTemplate(server, "Slow"));
 });
 afterAll(async () => {
   await holder?.end();

@@ -211,3 +211,15 @@ export function isJsonError(response: TestResponse): boolean {
     typeof response.json.code === "string"
   );
 }
+
+/** A project with one Apple template holding a single `Points` field: the smallest setup a pass test needs. */
+export async function pointsTemplate(
+  server: TestServer,
+  name: string,
+): Promise<{ projectId: number; templateId: number }> {
+  const project = await server.call("POST", "/v1/project", { body: { name, projectType: "loyalty" } });
+  const template = await server.call("POST", `/v1/template/${project.json.id}`, {
+    body: { name: "t", vendor: "Apple", type: "Store Card", fields: { Points: { fieldType: "primary", value: "0" } } },
+  });
+  return { projectId: project.json.id, templateId: template.json.templateId };
+}

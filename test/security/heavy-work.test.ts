@@ -3,7 +3,7 @@
 // Retry-After, never a 5xx) while another account's requests keep answering; and the criteria that once compiled to
 // 800 scans of those passes are refused when the segment is made.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type Credentials, startTestServer, type TestServer } from "../helpers/app.js";
+import { type Credentials, pointsTemplate, startTestServer, type TestServer } from "../helpers/app.js";
 
 let server: TestServer;
 let other: Credentials;
@@ -13,17 +13,8 @@ let segmentId: string;
 
 beforeAll(async () => {
   server = await startTestServer();
-  projectId = (await server.call("POST", "/v1/project", { body: { name: "Big", projectType: "loyalty" } })).json.id;
-  const templateId = (
-    await server.call("POST", `/v1/template/${projectId}`, {
-      body: {
-        name: "t",
-        vendor: "Apple",
-        type: "Store Card",
-        fields: { Points: { fieldType: "primary", value: "0" } },
-      },
-    })
-  ).json.templateId;
+  let templateId: number;
+  ({ projectId, templateId } = await pointsTemplate(server, "Big"));
   await server.database.query(
     `INSERT INTO passes (account_id, template_id, serial_number)
      SELECT t.account_id, t.id, gen_random_uuid()::text FROM templates t, generate_series(1, 100000) WHERE t.id = $1`,
