@@ -7,7 +7,7 @@ import { KNOWN_HEADERS } from "./known-headers.js";
 import type { Personalization } from "./personalization.js";
 import { withProjectBarcode } from "./project-defaults.js";
 import { templateTypeName } from "./template-types.js";
-import { type Beacon, colorProblem, isObject, parseBeacons, parseIsoDate } from "./values.js";
+import { type Beacon, colorProblem, documentSizeProblem, isObject, parseBeacons, parseIsoDate } from "./values.js";
 
 export type Vendor = "Apple" | "Google";
 export const VENDOR_IDS: Record<Vendor, number> = { Apple: 1, Google: 2 };
@@ -83,17 +83,6 @@ const MAX_ENTRIES = 500;
 const MAX_NAME = 255;
 const MAX_VALUE = 10_000;
 const MAX_DESCRIPTION = 4000;
-/** The largest stored template design and pass values (bytes of JSON): what one read of a template or pass holds. */
-export const MAX_DOCUMENT_BYTES = 1024 * 1024;
-
-/** A problem when `document` is larger than MAX_DOCUMENT_BYTES as JSON. */
-function sizeProblem(what: string, document: unknown): string | undefined {
-  const size = Buffer.byteLength(JSON.stringify(document));
-  return size > MAX_DOCUMENT_BYTES
-    ? `${what} is ${size} bytes of JSON; at most ${MAX_DOCUMENT_BYTES} are kept`
-    : undefined;
-}
-
 const isColorHeader = (name: string) => name.endsWith("_color") || name === "hexBackgroundColor";
 const isImageHeader = (name: string) => name.endsWith("_image");
 const isDateHeader = (name: string) => name === "expirationDate" || name === "relevantDate";
@@ -245,7 +234,7 @@ export function parseTemplateBody(body: unknown, current?: { vendor: Vendor; typ
 
   const design: TemplateDesign = { headers, fields, modules, beacons };
   if (typeof expiry === "number") design.expiryDuration = expiry;
-  const tooLarge = sizeProblem("the template's headers and fields", design);
+  const tooLarge = documentSizeProblem("the template's headers and fields", design);
   assertNoProblems(tooLarge ? [tooLarge] : []);
   return {
     name: (name as string).trim(),
@@ -403,7 +392,7 @@ export function applyPassValues(
   assertNoProblems(
     missing.length ? [`Required field${missing.length > 1 ? "s" : ""} left empty: ${missing.join(", ")}`] : [],
   );
-  const tooLarge = sizeProblem("the pass's own values", next);
+  const tooLarge = documentSizeProblem("the pass's own values", next);
   assertNoProblems(tooLarge ? [tooLarge] : []);
   return next;
 }

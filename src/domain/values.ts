@@ -101,6 +101,20 @@ function coordinate(value: unknown): number | undefined {
   return typeof n === "number" && Number.isFinite(n) ? n : undefined;
 }
 
+/** The size of a document as the store keeps it: bytes of JSON. */
+export const jsonBytes = (document: unknown): number => Buffer.byteLength(JSON.stringify(document));
+
+/** The largest stored template design and pass values (bytes of JSON): what one read of a template or pass holds. */
+export const MAX_DOCUMENT_BYTES = 1024 * 1024;
+
+/** A problem when `document` is larger than MAX_DOCUMENT_BYTES. */
+export function documentSizeProblem(what: string, document: unknown): string | undefined {
+  const size = jsonBytes(document);
+  return size > MAX_DOCUMENT_BYTES
+    ? `${what} is ${size} bytes of JSON; at most ${MAX_DOCUMENT_BYTES} are kept`
+    : undefined;
+}
+
 /** Locations a pass or template holds at most (Apple Wallet and Google Wallet show ten). */
 export const MAX_LOCATIONS = 10;
 /** Locations an adaptive link offers at most (each pass gets the nearest MAX_LOCATIONS of them). */

@@ -3,6 +3,7 @@
 import { InvalidInput } from "../../../domain/invalid-input.js";
 import {
   isObject,
+  jsonBytes,
   type LocationInput,
   MAX_LINK_LOCATIONS,
   parseIsoDate,
@@ -79,7 +80,7 @@ export function parseLinkBody(body: unknown, partial = false): LinkInput {
     );
   }
   if (body.payload !== undefined && body.payload !== null) {
-    const size = isObject(body.payload) ? Buffer.byteLength(JSON.stringify(body.payload)) : 0;
+    const size = isObject(body.payload) ? jsonBytes(body.payload) : 0;
     if (!isObject(body.payload)) problems.push("payload must be an object");
     else if (size > MAX_PAYLOAD_BYTES) {
       problems.push(`payload is ${size} bytes of JSON; a link keeps at most ${MAX_PAYLOAD_BYTES}`);

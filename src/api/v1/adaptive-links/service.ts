@@ -10,6 +10,7 @@ import type { PaginationQuery } from "../../../http/pagination.js";
 import type { PassStatusFilter } from "../passes/repository.js";
 import type { PassService } from "../passes/service.js";
 import { type LinkInput, parseLinkBody, type TemplateRef } from "./link-body.js";
+import { type LinkCursor, readLinkPage } from "./list-page.js";
 import type { LinkData, LinkKey, LinkRepository, LinkRow } from "./repository.js";
 
 interface TemplateInfo {
@@ -24,15 +25,6 @@ export const DEFAULT_AVAILABLE_PASSES = 1_000_000;
 export const DEFAULT_LINK_LIFETIME_DAYS = 180;
 
 const dateOnly = (date: Date) => date.toISOString().slice(0, 10);
-
-/** Links read from the database at a time while a list page is filled. */
-const LIST_CHUNK = 50;
-/** A list page ends once its links' stored JSON (payloads, locations) reaches this size; the token goes on. */
-export const PAGE_BYTES = 8 * 1024 * 1024;
-
-/** Roughly what a link weighs in a response: its payload and locations as JSON, and its other fields. */
-const storedBytes = (link: LinkRow) =>
-  1024 + Buffer.byteLength(JSON.stringify(link.payload)) + Buffer.byteLength(JSON.stringify(link.locations));
 
 export class AdaptiveLinkService {
   constructor(
@@ -207,36 +199,17 @@ export class AdaptiveLinkService {
   ) {
     const size = query.pageSize === undefined ? (filter.projectId === undefined ? 1000 : 10) : Number(query.pageSize);
     if (!Number.isInteger(size) || size < 1 || size > 1000) throw new InvalidInput(["pageSize must be from 1 to 1000"]);
-    let after: { id: string; createdAt: Date } | undefined;
+    let after: LinkCursor | undefined;
     if (query.nextPageToken !== undefined) {
       const match = /^([A-Za-z0-9]{1,64})\.(\d{1,15})$/.exec(query.nextPageToken);
       if (!match) throw new InvalidInput(["nextPageToken is not a token this server gave"]);
       after = { id: match[1]!, createdAt: new Date(Number(match[2])) };
     }
-    // Read a chunk at a time, and end the page early once it holds PAGE_BYTES of links (a link may carry 64 KiB of
-    // payload and 1,000 locations): a response stays a few megabytes whatever pageSize asks.
-    const page: LinkRow[] = [];
-    let bytes = 0;
-    let more = false;
-    let cursor = after;
-    for (;;) {
-      const chunk = Math.min(LIST_CHUNK, size - page.length);
-      const rows = await this.links.list(accountId, filter, { size: chunk + 1, after: cursor });
-      let full = false;
-      for (const row of rows.slice(0, chunk)) {
-        const rowBytes = storedBytes(row);
-        if (page.length > 0 && bytes + rowBytes > PAGE_BYTES) {
-          full = true;
-          break;
-        }
-        page.push(row);
-        bytes += rowBytes;
-      }
-      more = full || rows.length > chunk;
-      if (full || !more || page.length >= size) break;
-      const last = page[page.length - 1]!;
-      cursor = { id: last.id, createdAt: last.createdAt };
-    }
+    const { page, more } = await readLinkPage(
+      (n, cursor) => this.links.list(accountId, filter, { size: n, after: cursor }),
+      size,
+      after,
+    );
     const last = page[page.length - 1];
     return {
       links: page.map((l) => this.response(l)),

@@ -11,6 +11,7 @@ import { type PassEventKind, recordPassEvents } from "../../../events/pass-event
 import type { Prisma } from "../../../generated/prisma/client.js";
 import type { Page } from "../../../http/pagination.js";
 import { addPassChangedEvents, PASS_CHANGED, type Queryable } from "../../../jobs/queue.js";
+import { insertLocations } from "./locations.js";
 
 export const PASS_STATUSES = ["installed", "uninstalled", "been_installed", "not_been_installed"] as const;
 export type PassStatusFilter = (typeof PASS_STATUSES)[number];
@@ -44,11 +45,6 @@ const PASS_COLUMNS = `id, account_id AS "accountId", template_id AS "templateId"
   uninstalled_at AS "uninstalledAt", public_url_type AS "publicUrlType", public_url_token AS "publicUrlToken",
   public_url_used AS "publicUrlUsed", installs, images, authentication_token AS "authenticationToken",
   personalization, created_at AS "createdAt", updated_at AS "updatedAt"`;
-
-const LOCATION_COLUMNS = `id, template_id AS "templateId", pass_id AS "passId", latitude, longitude, altitude,
-  relevant_text AS "relevantText", street_address1 AS "streetAddress1", street_address2 AS "streetAddress2", city, region,
-  region_code AS "regionCode", country, created_at AS "createdAt"`;
-type LocationRowSql = PassRow["locations"][number];
 
 /** A pass with its tags ({tag: {name}}) and its own locations, as one row. */
 const DETAIL_SQL = `SELECT ${PASS_COLUMNS},
@@ -114,22 +110,6 @@ export async function setTags(db: Queryable, accountId: number, passId: number, 
      ON CONFLICT DO NOTHING`,
     [passId, accountId, names],
   );
-}
-
-/** Adds locations to a pass; returns the rows made. */
-async function insertLocations(db: Queryable, passId: number, locations: LocationInput[]): Promise<LocationRowSql[]> {
-  const { rows } = await db.query<LocationRowSql>(
-    `INSERT INTO locations (pass_id, latitude, longitude, altitude, relevant_text, street_address1, street_address2,
-                            city, region, region_code, country)
-     SELECT $1, l.latitude, l.longitude, l.altitude, l."relevantText", l."streetAddress1", l."streetAddress2",
-            l.city, l.region, l."regionCode", l.country
-       FROM jsonb_to_recordset($2::jsonb) AS l(latitude float8, longitude float8, altitude float8,
-            "relevantText" text, "streetAddress1" text, "streetAddress2" text, city text, region text,
-            "regionCode" text, country text)
-     RETURNING ${LOCATION_COLUMNS}`,
-    [passId, JSON.stringify(locations)],
-  );
-  return rows;
 }
 
 /**

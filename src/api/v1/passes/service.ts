@@ -22,6 +22,7 @@ import { type PaginationQuery, paginationInfo, resolvePage } from "../../../http
 import { IMAGE_HEADERS, type ImageStore } from "../../../images/image-store.js";
 import { type Key, numericId } from "../ids.js";
 import type { LocationRow, PassTemplate, TemplateRepository } from "../templates/repository.js";
+import { PassImages, withImages } from "./pass-images.js";
 import type { PassChanges, PassRepository, PassRow, PassStatusFilter, PassSummary, PassUpdate } from "./repository.js";
 
 export interface PassBody {
@@ -59,56 +60,17 @@ function stateEvents(template: PassTemplate, pass: PassRow, changes: PassChanges
   return events;
 }
 
-/** `current` with the images a request named set (a hash) or cleared (undefined); undefined when it named none. */
-function withImages(
-  current: Record<string, string>,
-  named: Record<string, string | undefined> | undefined,
-): Record<string, string> | undefined {
-  if (named === undefined) return undefined;
-  const next = { ...current };
-  for (const [name, hash] of Object.entries(named)) {
-    if (hash) next[name] = hash;
-    else delete next[name];
-  }
-  return next;
-}
-
 export class PassService {
   constructor(
     private readonly passes: PassRepository,
     private readonly templates: Pick<TemplateRepository, "forPasses" | "exists">,
     private readonly publicBaseUrl: string,
-    private readonly images: Pick<ImageStore, "resolve">,
-  ) {}
-
-  /**
-   * The images a create/update names, fetched and stored (Apple passes only: Google shows images by URL): image
-   * header → stored hash, or undefined for a header the request clears. undefined when the request names none.
-   */
-  private async namedImages(
-    template: PassTemplate,
-    body: PassBody,
-    changes: PassChanges,
-  ): Promise<Record<string, string | undefined> | undefined> {
-    if (template.vendor !== "Apple" || !changes.overrides || !isObject(body)) return undefined;
-    const named = [body.headers, body.fields]
-      .flatMap((group) => (isObject(group) ? Object.keys(group) : []))
-      .filter((name) => name in IMAGE_HEADERS);
-    if (named.length === 0) return undefined;
-    const requested = Object.fromEntries(named.map((name) => [name, changes.overrides?.headers?.[name] ?? {}]));
-    const resolved = await this.images.resolve(requested);
-    return Object.fromEntries(named.map((name) => [name, resolved[name]]));
+    images: Pick<ImageStore, "resolve">,
+  ) {
+    this.images = new PassImages(images);
   }
 
-  /** The pass's images after a create/update: `current` with the named ones set or cleared. */
-  private async imagesAfter(
-    template: PassTemplate,
-    body: PassBody,
-    changes: PassChanges,
-    current: Record<string, string>,
-  ): Promise<Record<string, string> | undefined> {
-    return withImages(current, await this.namedImages(template, body, changes));
-  }
+  private readonly images: PassImages;
 
   private async template(accountId: number, key: Key): Promise<PassTemplate> {
     const template = await this.templates.forPasses(accountId, key);
@@ -216,7 +178,7 @@ export class PassService {
       input.headers = { ...headers, expirationDate: { value: expiry } };
     }
     const changes = this.changesOf(template, {}, input);
-    changes.images = await this.imagesAfter(template, input as PassBody, changes, {});
+    changes.images = await this.images.after(template, input as PassBody, changes, {});
     // changesOf has checked publicUrl; only its type is kept (a pass's public link is set when it is created).
     const publicUrl = input.publicUrl ?? input.publicURL;
     const publicUrlType = publicUrl === undefined || publicUrl === null ? undefined : publicUrlTypeOf(publicUrl);
@@ -267,7 +229,7 @@ export class PassService {
       );
     const input = { headers: taken(body.headers), fields: taken(body.fields) };
     const overrides = applyPassValues(design, {}, input);
-    const images = (await this.imagesAfter(template, input, { overrides }, {})) ?? {};
+    const images = (await this.images.after(template, input, { overrides }, {})) ?? {};
     const cleared = [...Object.keys(input.headers), ...Object.keys(input.fields)].filter(
       (name) => name in IMAGE_HEADERS && !(name in images),
     );
@@ -313,7 +275,7 @@ export class PassService {
   private async planUpdate(accountId: number, pass: PassRow, body: PassBody): Promise<PassUpdate> {
     const template = await this.template(accountId, { id: pass.templateId });
     const preview = this.changesOf(template, pass.overrides as PassOverrides, body);
-    const images = await this.namedImages(template, body, preview);
+    const images = await this.images.named(template, body, preview);
     return (current) => {
       const changes = this.changesOf(template, current.overrides as PassOverrides, body);
       const after = withImages(current.images as Record<string, string>, images);

@@ -6,7 +6,7 @@ import { type AudienceResolver, parseAudience } from "../../../audiences/audienc
 import type { Clock } from "../../../clock.js";
 import { InvalidInput } from "../../../domain/invalid-input.js";
 import { valueGroupsOf } from "../../../domain/pass-values.js";
-import { isObject } from "../../../domain/values.js";
+import { isObject, jsonBytes } from "../../../domain/values.js";
 import { notFound } from "../../../errors.js";
 import { startAudienceUpdate } from "../../../jobs/audience-update.js";
 import { type Key, projectIdOf } from "../ids.js";
@@ -145,7 +145,7 @@ export class ScheduleService {
       update.pass = groups;
     }
     if (raw.notification !== undefined) update.notification = this.notifications.messageOf(raw.notification);
-    const size = Buffer.byteLength(JSON.stringify(update));
+    const size = jsonBytes(update);
     if (size > MAX_UPDATE_BYTES) {
       throw new InvalidInput([`update is ${size} bytes of JSON; a schedule keeps at most ${MAX_UPDATE_BYTES}`]);
     }
