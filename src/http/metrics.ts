@@ -4,7 +4,7 @@
 // port: the figures say how big and how busy the installation is, which is nobody else's business.
 
 import { timingSafeEqual } from "node:crypto";
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { FastifyInstance } from "fastify";
 import type pg from "pg";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
@@ -110,10 +110,26 @@ export function installMetrics(app: FastifyInstance, pool: pg.Pool, token?: stri
   return merged;
 }
 
-/** The metrics listener: GET /metrics on its own port (bound to `host`, 127.0.0.1 by default). */
-export async function startMetricsServer(registry: Registry, port: number, host: string): Promise<Server> {
+/**
+ * The metrics listener: GET /metrics on its own port (bound to `host`, 127.0.0.1 by default). With `health`, also
+ * GET /health (200 or 503, as the server's): a worker process has no other listener for probes to ask.
+ */
+export async function startMetricsServer(
+  registry: Registry,
+  port: number,
+  host: string,
+  health?: () => Promise<boolean>,
+): Promise<Server> {
   const server = createServer((request, response) => {
-    if (request.method !== "GET" || request.url?.split("?")[0] !== "/metrics") {
+    const path = request.url?.split("?")[0];
+    if (request.method === "GET" && path === "/health" && health !== undefined) {
+      health().then(
+        (ok) => answerHealth(response, ok),
+        () => answerHealth(response, false),
+      );
+      return;
+    }
+    if (request.method !== "GET" || path !== "/metrics") {
       response.writeHead(404).end();
       return;
     }
@@ -127,4 +143,9 @@ export async function startMetricsServer(registry: Registry, port: number, host:
     server.listen(port, host, () => resolve());
   });
   return server;
+}
+
+function answerHealth(response: ServerResponse, ok: boolean): void {
+  const body = ok ? { status: "ok", database: "ok" } : { status: "unavailable", database: "unreachable" };
+  response.writeHead(ok ? 200 : 503, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(body));
 }

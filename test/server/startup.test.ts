@@ -152,7 +152,7 @@ it("starts four processes together on a fresh database: every one comes up (boot
   }
 });
 
-it("serves a worker process's counters on WORKER_METRICS_PORT, and stops it on SIGTERM", async () => {
+it("serves a worker process's counters and health on WORKER_METRICS_PORT, and stops it on SIGTERM", async () => {
   const port = await freePort();
   const run = launch(process.execPath, ["--import", "tsx", "src/worker.ts"], {
     DATABASE_URL: database.url,
@@ -173,6 +173,11 @@ it("serves a worker process's counters on WORKER_METRICS_PORT, and stops it on S
   expect(text).toContain("# TYPE wallet_apns_pushes_total counter");
   expect(text).toContain("# TYPE wallet_google_requests_total counter");
   expect(text).toContain("process_cpu_seconds_total");
+  // Its health for container and Kubernetes probes: the database answers.
+  const health = await fetch(`http://127.0.0.1:${port}/health`);
+  expect(health.status).toBe(200);
+  expect(await health.json()).toEqual({ status: "ok", database: "ok" });
+  expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
   run.child.kill("SIGTERM");
   expect(await run.exited).toBe(0);
 });
