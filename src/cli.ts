@@ -5,13 +5,13 @@ import { parseArgs } from "node:util";
 import { isScope, SCOPES, type Scope } from "./accounts/scopes.js";
 import type { Services } from "./composition.js";
 import { ConfigError, loadConfig } from "./config.js";
-import { openStore } from "./db/open.js";
 import { DeliveryQueue } from "./deliveries/delivery-queue.js";
 import { GIVE_UP_AFTER_MS } from "./deliveries/retry-policy.js";
-import { loadSecrets, servicesFor } from "./delivery.js";
 import { formatChecks, runDoctor } from "./doctor.js";
 import { InvalidInput } from "./domain/invalid-input.js";
+import { openStore } from "./open-store.js";
 import { rotateSecrets } from "./secrets/rotation.js";
+import { loadSecrets, servicesFor } from "./startup.js";
 
 /** Every command: its forms and what each does (`--help`, and usage on a mistake). */
 const COMMANDS: Record<string, [string, string][]> = {
@@ -122,13 +122,13 @@ async function run(argv: string[]): Promise<void> {
       }
       const { secrets } = loadSecrets(config, quiet);
       console.log(JSON.stringify({ rotated: await rotateSecrets(store.db.pool, secrets) }));
-      services.delivery.close();
+      services.jobs.close();
       return;
     }
     if (command === "doctor") {
       const checks = await runDoctor(config, services);
       console.log(formatChecks(checks));
-      services.delivery.close();
+      services.jobs.close();
       if (checks.some((c) => !c.ok)) process.exitCode = 1;
       return;
     }

@@ -5,7 +5,7 @@
 import cluster, { type Worker } from "node:cluster";
 import type { Log } from "./composition.js";
 import type { Config } from "./config.js";
-import { openStore } from "./db/open.js";
+import { openStore } from "./open-store.js";
 import { SecretBox } from "./secrets/encryption.js";
 
 /** Forked processes wait this long for their own shutdown before the primary ends them. */

@@ -1,43 +1,13 @@
 // The composition root: the one place where the application's services are built from configuration and the
 // outside world (database, secrets, clock, APNs and Google endpoints, outbound rules). The server, the worker
 // process, the CLI, the tests and the benchmarks all build them here; buildApp (app.ts) only adds HTTP on top,
-// and the job worker only runs the delivery this returns.
+// and the job worker only runs the `jobs` this returns.
 
 import { createPrivateKey } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { AccessTokens } from "./accounts/access-tokens.js";
 import { ApiKeyRepository } from "./accounts/api-key-repository.js";
 import { ApiKeyService } from "./accounts/api-keys.js";
-import { BadgeRepository } from "./api/v0/repository.js";
-import { BadgeService } from "./api/v0/service.js";
-import { WebhookEndpointRepository } from "./api/v0/webhooks/repository.js";
-import { WebhookEndpointService } from "./api/v0/webhooks/service.js";
-import { PassFromLink } from "./api/v1/adaptive-links/generate.js";
-import { LinkRepository } from "./api/v1/adaptive-links/repository.js";
-import { AdaptiveLinkService } from "./api/v1/adaptive-links/service.js";
-import { CallbackRepository } from "./api/v1/callbacks/repository.js";
-import { CallbackService } from "./api/v1/callbacks/service.js";
-import { DownloadService } from "./api/v1/downloads/service.js";
-import { NfcMerchantRepository } from "./api/v1/nfc-merchants/repository.js";
-import { NfcMerchantService } from "./api/v1/nfc-merchants/service.js";
-import { NotificationRepository } from "./api/v1/notifications/repository.js";
-import { NotificationService } from "./api/v1/notifications/service.js";
-import { PassRepository } from "./api/v1/passes/repository.js";
-import { PassService } from "./api/v1/passes/service.js";
-import { ProjectRepository } from "./api/v1/projects/repository.js";
-import { ProjectService } from "./api/v1/projects/service.js";
-import { ScheduleRepository } from "./api/v1/schedules/repository.js";
-import { ScheduleService } from "./api/v1/schedules/service.js";
-import { SegmentRepository } from "./api/v1/segments/repository.js";
-import { SegmentService } from "./api/v1/segments/service.js";
-import { StatisticsRepository } from "./api/v1/statistics/repository.js";
-import { StatisticsService } from "./api/v1/statistics/service.js";
-import { TagRepository } from "./api/v1/tags/repository.js";
-import { TagService } from "./api/v1/tags/service.js";
-import { TemplateRepository } from "./api/v1/templates/repository.js";
-import { TemplateService } from "./api/v1/templates/service.js";
-import { TicketRepository } from "./api/v1/tickets/repository.js";
-import { TicketService } from "./api/v1/tickets/service.js";
 import { ApnsClient, type ApnsOptions } from "./apple/apns.js";
 import { AppleIdentities } from "./apple/identities.js";
 import { ApplePassBuilder } from "./apple/pass-builder.js";
@@ -48,6 +18,36 @@ import { SignUps } from "./apple/sign-ups.js";
 import { AudienceResolver } from "./audiences/audience.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { Config } from "./config.js";
+import { PassFromLink } from "./core/adaptive-links/generate.js";
+import { LinkRepository } from "./core/adaptive-links/repository.js";
+import { AdaptiveLinkService } from "./core/adaptive-links/service.js";
+import { BadgeRepository } from "./core/badge/repository.js";
+import { BadgeService } from "./core/badge/service.js";
+import { CallbackRepository } from "./core/callbacks/repository.js";
+import { CallbackService } from "./core/callbacks/service.js";
+import { DownloadService } from "./core/downloads/service.js";
+import { NfcMerchantRepository } from "./core/nfc-merchants/repository.js";
+import { NfcMerchantService } from "./core/nfc-merchants/service.js";
+import { NotificationRepository } from "./core/notifications/repository.js";
+import { NotificationService } from "./core/notifications/service.js";
+import { PassRepository } from "./core/passes/repository.js";
+import { PassService } from "./core/passes/service.js";
+import { ProjectRepository } from "./core/projects/repository.js";
+import { ProjectService } from "./core/projects/service.js";
+import { ScheduleRepository } from "./core/schedules/repository.js";
+import { ScheduleService } from "./core/schedules/service.js";
+import { SegmentRepository } from "./core/segments/repository.js";
+import { SegmentService } from "./core/segments/service.js";
+import { StatisticsRepository } from "./core/statistics/repository.js";
+import { StatisticsService } from "./core/statistics/service.js";
+import { TagRepository } from "./core/tags/repository.js";
+import { TagService } from "./core/tags/service.js";
+import { TemplateRepository } from "./core/templates/repository.js";
+import { TemplateService } from "./core/templates/service.js";
+import { TicketRepository } from "./core/tickets/repository.js";
+import { TicketService } from "./core/tickets/service.js";
+import { WebhookEndpointRepository } from "./core/webhooks/repository.js";
+import { WebhookEndpointService } from "./core/webhooks/service.js";
 import type { DatabaseHandle } from "./db/client.js";
 import { queueProjectCallbacks } from "./deliveries/callback-events.js";
 import { DeliveryQueue } from "./deliveries/delivery-queue.js";
@@ -110,7 +110,7 @@ export function apnsOptionsOf(config: Config["apns"]): ApnsOptions {
 
 export type Services = Awaited<ReturnType<typeof composeServices>>;
 
-/** Builds every service once; `delivery` is what a job worker runs (close() ends its APNs connections). */
+/** Builds every service once; `jobs` is what a job worker runs (close() ends its APNs connections). */
 export async function composeServices(config: ServicesConfig, outside: Outside) {
   const { prisma, pool } = outside.db;
   const clock = outside.clock ?? systemClock;
@@ -249,7 +249,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     schedules,
     statistics,
     callbacks: projectCallbacks,
-    delivery: {
+    jobs: {
       /** The worker's periodic rounds; `fast` shortens their idle pauses (tests). */
       rounds: (fast = false) => [
         { name: "outbound deliveries", round: outboundRound, intervalMs: fast ? 50 : 500 },

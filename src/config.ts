@@ -2,8 +2,10 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { GOOGLE_TOKEN_URL } from "./google/credentials.js";
 import { allowlistEntryProblem } from "./outbound/addresses.js";
+
+/** Google's OAuth token endpoint: the only place service-account assertions go (GOOGLE_TOKEN_URL overrides it). */
+export const GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token";
 
 export interface Config {
   readonly port: number;

@@ -5,11 +5,11 @@ import type { Server } from "node:http";
 import { buildApp } from "./app.js";
 import { runPrimary } from "./cluster.js";
 import { ConfigError, loadConfig } from "./config.js";
-import { openStore } from "./db/open.js";
-import { servicesFor, startDeliveryWorker } from "./delivery.js";
 import { startMetricsServer } from "./http/metrics.js";
 import type { Worker } from "./jobs/queue.js";
+import { openStore } from "./open-store.js";
 import { processLog } from "./process-log.js";
+import { servicesFor, startJobsWorker } from "./startup.js";
 import { startupMessage } from "./startup-errors.js";
 
 const log = processLog;
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
       log.info(`metrics on http://${config.metrics.host}:${config.metrics.port}/metrics`);
     }
     if (config.runWorker) {
-      worker = await startDeliveryWorker(store.db, config, services, log);
+      worker = await startJobsWorker(store.db, config, services, log);
     }
   } catch (error) {
     await app?.http.close().catch(() => {});

@@ -4,11 +4,11 @@
 import type { Server } from "node:http";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { ConfigError, loadConfig } from "./config.js";
-import { openStore } from "./db/open.js";
-import { servicesFor, startDeliveryWorker } from "./delivery.js";
 import { startMetricsServer } from "./http/metrics.js";
 import { processCounters } from "./observability/counters.js";
+import { openStore } from "./open-store.js";
 import { processLog } from "./process-log.js";
+import { servicesFor, startJobsWorker } from "./startup.js";
 
 const log = processLog;
 
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const store = await openStore(config, log);
   const services = await servicesFor(config, store.db, log);
-  const worker = await startDeliveryWorker(store.db, config, services, log);
+  const worker = await startJobsWorker(store.db, config, services, log);
   log.info("worker started");
   // Its own counters (APNs pushes, Google calls) and process figures, when asked for a listener.
   let metrics: Server | undefined;

@@ -5,7 +5,7 @@
 // than a token lives are retired (their tokens had expired anyway).
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { BlockList, isIP } from "node:net";
-import type { Queryable } from "../jobs/queue.js";
+import type { Queryable } from "../db/queryable.js";
 import type { SecretBox } from "../secrets/encryption.js";
 import type { Principal } from "./api-keys.js";
 import { isScope, SCOPES, type Scope } from "./scopes.js";

@@ -1,6 +1,7 @@
 // pass.json from the field model: the pass's merged view (template headers and fields with its overrides), its
 // locations and beacons, the project's NFC key and the signing identity, mapped to Apple's PassKit keys.
-import { type FieldSpec, isVoided } from "../domain/field-model.js";
+import { isVoided } from "../domain/field-model.js";
+import type { FieldSpec } from "../domain/field-spec.js";
 import type { Personalization } from "../domain/personalization.js";
 import { type Beacon, type LocationInput, parseColor, parseIsoDate } from "../domain/values.js";
 

@@ -1,9 +1,9 @@
 // The records Apple bundles are built from: a pass with its template, project, NFC key and locations in one
 // statement (by id, or by public link token), and the light lookup the web service authorizes devices with.
 import type pg from "pg";
+import type { Queryable } from "../db/queryable.js";
 import type { PassOverrides } from "../domain/field-model.js";
 import type { Beacon, locationValue } from "../domain/values.js";
-import type { Queryable } from "../jobs/queue.js";
 
 /** Everything a bundle is made of, read in one statement. */
 export interface ApplePassRecord {

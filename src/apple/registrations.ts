@@ -2,8 +2,8 @@
 // device is installed on iOS; when its last registration goes, it is uninstalled.
 import type pg from "pg";
 import { type Clock, systemClock } from "../clock.js";
+import type { Queryable } from "../db/queryable.js";
 import { inTransaction } from "../db/transaction.js";
-import type { Queryable } from "../jobs/queue.js";
 
 /**
  * Changes committed by a transaction carry that transaction's start time. A change whose transaction was still

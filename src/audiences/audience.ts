@@ -2,9 +2,9 @@
 // those of a template, or a list of pass ids. Resolved to one SQL query of pass ids (segments through
 // criteria.ts), which an audience update snapshots when it starts.
 import type pg from "pg";
+import type { Queryable } from "../db/queryable.js";
 import { isObject } from "../domain/values.js";
 import { notFound } from "../errors.js";
-import type { Queryable } from "../jobs/queue.js";
 import { type Criteria, compileCriteria, tagsOf } from "./criteria.js";
 
 export type Audience = { tag: string } | { segmentId: string } | { templateId: number } | { passIds: number[] };

@@ -1,6 +1,15 @@
-// Lets SQL helpers that take a `Queryable` (pg style) run inside a Prisma transaction.
+// The query interface every store runs SQL on (pg style), and the adapter that lets it run inside a Prisma
+// transaction.
+import type pg from "pg";
 import type { Prisma } from "../generated/prisma/client.js";
-import type { Queryable } from "../jobs/queue.js";
+
+/** The pool, a client in a transaction, or a Prisma transaction (queryableOf): what repositories run SQL on. */
+export interface Queryable {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string | pg.QueryConfig,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>>;
+}
 
 export function queryableOf(tx: Prisma.TransactionClient): Queryable {
   return {

@@ -1,7 +1,7 @@
 // The outbound delivery queue (table `deliveries`): one row per POST a callback or webhook owes a receiver, claimed
 // by a worker with a lease (a worker that dies mid-attempt leaves the row to come back when the lease ends),
 // finished as delivered, rescheduled, or dead-lettered. Dead letters stay, listed and replayable (cli deliveries).
-import type { Queryable } from "../jobs/queue.js";
+import type { Queryable } from "../db/queryable.js";
 
 export type DeliveryState = "pending" | "delivered" | "dead";
 

@@ -2,6 +2,7 @@
 // Apple and Google renderers both read. A pass stores only what it overrides (value, label, changeMessage);
 // its merged view is the template's headers and fields with those overrides applied, so a template change
 // reaches every pass that did not override the changed value.
+import type { FieldSpec } from "./field-spec.js";
 import { assertNoProblems, InvalidInput } from "./invalid-input.js";
 import { KNOWN_HEADERS } from "./known-headers.js";
 import type { Personalization } from "./personalization.js";
@@ -11,16 +12,6 @@ import { type Beacon, colorProblem, documentSizeProblem, isObject, parseBeacons,
 
 export type Vendor = "Apple" | "Google";
 export const VENDOR_IDS: Record<Vendor, number> = { Apple: 1, Google: 2 };
-
-/** A header or field as the Airship API describes it; unknown keys are kept and returned. */
-export type FieldSpec = Record<string, unknown> & {
-  value?: unknown;
-  label?: unknown;
-  changeMessage?: unknown;
-  fieldType?: unknown;
-  formatType?: unknown;
-  required?: unknown;
-};
 
 export interface TemplateDesign {
   headers: Record<string, FieldSpec>;

@@ -1,6 +1,6 @@
 // passFields: the flat name → field map of a pass that Airship's pass create responses carry (headers and fields
 // together, each with its fieldType, value, label, changeMessage and required flag).
-import type { FieldSpec } from "./field-model.js";
+import type { FieldSpec } from "./field-spec.js";
 
 const IMAGE = /_image$/;
 const BARCODE = /^barcode/i;

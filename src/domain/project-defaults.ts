@@ -1,6 +1,6 @@
 // Project settings that give a project's templates and passes their default barcode: a header the template (or
 // pass) leaves empty takes the project's value.
-import type { FieldSpec } from "./field-model.js";
+import type { FieldSpec } from "./field-spec.js";
 import { isObject } from "./values.js";
 
 /** Each setting, and the header it fills. */

@@ -2,7 +2,7 @@
 // uninstalled, personalized, voided, expired, notified, deleted), written with SQL in the transaction of the change
 // itself, so a committed change always has its event and a rolled-back one never does. Delivery (APNs, Google)
 // is queued by the same write (jobs/queue.ts); callbacks, webhooks and statistics read this log. See docs/jobs.md.
-import type { Queryable } from "../jobs/queue.js";
+import type { Queryable } from "../db/queryable.js";
 
 export const PASS_EVENT_KINDS = [
   "created",

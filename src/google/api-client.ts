@@ -5,11 +5,11 @@
 // the whole bucket (Retry-After honoured, else exponential backoff with jitter) and are retried, as are 5xx,
 // timeouts and network errors. Other 4xx answers are not retried: they name what Google rejected.
 import { sign } from "node:crypto";
+import { GOOGLE_TOKEN_URL } from "../config.js";
 import { googleRequests } from "../observability/counters.js";
-import { GOOGLE_TOKEN_URL, type GoogleIssuer } from "./credentials.js";
+import type { GoogleIssuer } from "./credentials.js";
+import { WALLET_SCOPE } from "./keyless.js";
 import { quotaBucketOf, type RateGate, UNPACED } from "./rate-gate.js";
-
-export const WALLET_SCOPE = "https://www.googleapis.com/auth/wallet_object.issuer";
 
 export class GoogleApiError extends Error {
   constructor(

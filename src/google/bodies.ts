@@ -1,35 +1,11 @@
 // What Google is sent, read from the store: a Google template's class body and each pass's object body, with
 // the ids, logo URL and the split of fields between class and objects. Shared by the sync and the save links.
 import { createHash } from "node:crypto";
-import { designOf, isVoided, mergedView, type PassOverrides, type TemplateDesign } from "../domain/field-model.js";
-import type { LocationInput } from "../domain/values.js";
+import { designOf, isVoided, mergedView, type TemplateDesign } from "../domain/field-model.js";
 import { BUILT_IN } from "../images/image-store.js";
 import type { GoogleIssuer } from "./credentials.js";
 import { buildClass, buildObject, googleKindOf, idSuffix } from "./mapping.js";
-import type { GoogleSyncStore } from "./sync-store.js";
-
-export interface TemplateRecord {
-  id: number;
-  name: string;
-  type: string;
-  vendor: string;
-  design: unknown;
-  projectId: number;
-  projectName: string;
-  projectType: string;
-  /** Its project's settings (their barcode defaults apply to the template's passes). */
-  projectSettings: unknown;
-  contextId: string;
-  locations: LocationInput[];
-}
-
-export interface PassRecord {
-  id: number;
-  templateId: number;
-  serialNumber: string;
-  overrides: PassOverrides;
-  locations: LocationInput[];
-}
+import type { GoogleSyncStore, PassRecord, TemplateRecord } from "./sync-store.js";
 
 export const hash = (body: unknown) => createHash("sha256").update(JSON.stringify(body)).digest("hex");
 

@@ -3,6 +3,7 @@
 // save links are then structurally valid but unusable, and nothing is sent to Google.
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import type pg from "pg";
+import { GOOGLE_TOKEN_URL } from "../config.js";
 import { InvalidInput } from "../domain/invalid-input.js";
 import type { CredentialSource } from "../secrets/credential-resolver.js";
 import type { SecretBox } from "../secrets/encryption.js";
@@ -43,8 +44,6 @@ export interface IssuerSummary {
   clientEmail: string;
 }
 
-/** Google's OAuth token endpoint: the only place service-account assertions go (GOOGLE_TOKEN_URL overrides it). */
-export const GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token";
 /** token_uri values Google's key files carry; a key naming anything else is refused. */
 const GOOGLE_TOKEN_URIS = new Set([GOOGLE_TOKEN_URL, "https://accounts.google.com/o/oauth2/token"]);
 const DEV_ISSUER_ID = "1000000000000000000";

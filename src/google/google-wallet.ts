@@ -3,14 +3,17 @@
 // of passes costs one class PATCH), turns changed fields that carry a changeMessage into notifying messages, and
 // signs save links.
 import type pg from "pg";
+import type { Queryable } from "../db/queryable.js";
 import { inTransaction } from "../db/transaction.js";
-import { designOf, type FieldSpec } from "../domain/field-model.js";
+import { designOf } from "../domain/field-model.js";
+import type { FieldSpec } from "../domain/field-spec.js";
 import { AppError } from "../errors.js";
-import { addPassChangedEvents, type Queryable } from "../jobs/queue.js";
+import { addPassChangedEvents } from "../jobs/queue.js";
 import { GoogleApiError, type GoogleWalletClient, jwtHeader, signJwt } from "./api-client.js";
-import { GoogleBodies, hash, type PassRecord, type TemplateRecord } from "./bodies.js";
+import { GoogleBodies, hash } from "./bodies.js";
 import type { GoogleIssuer, GoogleIssuers } from "./credentials.js";
 import { fieldValues, type GoogleKind, idSuffix, resourceOf } from "./mapping.js";
+import type { PassRecord, TemplateRecord } from "./sync-store.js";
 import { GOOGLE_NOTIFICATIONS_PER_DAY, GoogleSyncStore } from "./sync-store.js";
 
 export const MAX_JWT_LENGTH = 1800;

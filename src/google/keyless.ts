@@ -5,7 +5,9 @@
 // JWTs (signJwt). The process's identity needs the "Service Account Token Creator" role on that account (also when
 // it is the same account). Each save link then costs one IAM call: GoogleWallet caches them per pass version.
 import { GoogleAuth } from "google-auth-library";
-import { WALLET_SCOPE } from "./api-client.js";
+
+/** The OAuth scope of every Google Wallet API call, for key files and keyless tokens alike. */
+export const WALLET_SCOPE = "https://www.googleapis.com/auth/wallet_object.issuer";
 
 const CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform";
 

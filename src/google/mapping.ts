@@ -1,7 +1,8 @@
 // The field model as Google Wallet classes and objects. A Google template becomes a class; each of its passes an
 // object. Fields that are the same for every pass live on the class; fields a pass may hold its own value for
 // (marked `notShared`, or overridden by some pass) live on every object, so a phone shows each field once.
-import type { FieldSpec, TemplateDesign } from "../domain/field-model.js";
+import type { TemplateDesign } from "../domain/field-model.js";
+import type { FieldSpec } from "../domain/field-spec.js";
 import { hexColor, type LocationInput, parseIsoDate } from "../domain/values.js";
 import type { WalletResource } from "./api-client.js";
 

@@ -2,10 +2,35 @@
 // objects, the values, for change messages), the errors Google gave on the change's ticket, callbacks' nonces and
 // the install state they report. Every method takes the transaction it runs in (or the pool).
 import type pg from "pg";
+import type { Queryable } from "../db/queryable.js";
 import { inTransaction } from "../db/transaction.js";
+import type { PassOverrides } from "../domain/field-model.js";
+import type { LocationInput } from "../domain/values.js";
 import { recordPassEvents } from "../events/pass-events.js";
-import type { Queryable } from "../jobs/queue.js";
-import type { PassRecord, TemplateRecord } from "./bodies.js";
+
+/** A Google template as the store reads it. */
+export interface TemplateRecord {
+  id: number;
+  name: string;
+  type: string;
+  vendor: string;
+  design: unknown;
+  projectId: number;
+  projectName: string;
+  projectType: string;
+  /** Its project's settings (their barcode defaults apply to the template's passes). */
+  projectSettings: unknown;
+  contextId: string;
+  locations: LocationInput[];
+}
+
+export interface PassRecord {
+  id: number;
+  templateId: number;
+  serialNumber: string;
+  overrides: PassOverrides;
+  locations: LocationInput[];
+}
 
 /** Notifying messages Google allows per pass in 24 hours. */
 export const GOOGLE_NOTIFICATIONS_PER_DAY = 3;

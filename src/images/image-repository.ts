@@ -1,6 +1,6 @@
 // Storage of images: validated PNGs by content hash, and the collection of those nothing names any more.
 import type pg from "pg";
-import type { Queryable } from "../jobs/queue.js";
+import type { Queryable } from "../db/queryable.js";
 
 export class ImageRepository {
   constructor(private readonly pool: pg.Pool) {}

@@ -3,7 +3,7 @@
 // reads bytes from the store (and a memory cache), never from the network.
 import { createHash } from "node:crypto";
 import type pg from "pg";
-import type { FieldSpec } from "../domain/field-model.js";
+import type { FieldSpec } from "../domain/field-spec.js";
 import { InvalidInput } from "../domain/invalid-input.js";
 import { OutboundError, type OutboundGuard } from "../outbound/guard.js";
 import { defaultIcon, defaultLogo } from "./defaults.js";

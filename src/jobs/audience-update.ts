@@ -5,9 +5,10 @@
 // a crash anywhere resumes where it stopped and every pass is updated exactly once, however often the job runs.
 import type pg from "pg";
 import type { PassQuery } from "../audiences/audience.js";
+import type { Queryable } from "../db/queryable.js";
 import { inTransaction } from "../db/transaction.js";
 import type { PassOverrides } from "../domain/field-model.js";
-import { addJob, addPassChangedEvents, type Queryable } from "./queue.js";
+import { addJob, addPassChangedEvents } from "./queue.js";
 
 export const AUDIENCE_UPDATE = "audience-update";
 const BATCH_SIZE = 2000;

@@ -4,16 +4,9 @@
 import { EventEmitter } from "node:events";
 import { Logger, type Runner, run, runMigrations, type TaskList, type WorkerEvents } from "graphile-worker";
 import pg from "pg";
+import type { Queryable } from "../db/queryable.js";
 import { type PassEventKind, recordPassEvents } from "../events/pass-events.js";
 import { type LivenessOptions, WorkerLiveness } from "./liveness.js";
-
-/** The pool, a client in a transaction, or a Prisma transaction (db/queryable.ts): what repositories run SQL on. */
-export interface Queryable {
-  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
-    text: string | pg.QueryConfig,
-    values?: unknown[],
-  ): Promise<pg.QueryResult<R>>;
-}
 
 interface LogSink {
   warn(msg: string): void;

@@ -135,10 +135,10 @@ export async function startTestServer(
   const startWorker = () =>
     startJobWorker(db.pool, {
       pollIntervalMs: 100,
-      subscribers: [...(options.subscribers ?? []), ...services.delivery.subscribers],
-      templateSubscribers: services.delivery.templateSubscribers,
+      subscribers: [...(options.subscribers ?? []), ...services.jobs.subscribers],
+      templateSubscribers: services.jobs.templateSubscribers,
       staleAfterMs: 5000,
-      rounds: services.delivery.rounds(true),
+      rounds: services.jobs.rounds(true),
     });
   const worker = options.worker ? await startWorker() : undefined;
   const newAccount = async (name = "test account") => app.apiKeys.create(name);
@@ -183,7 +183,7 @@ export async function startTestServer(
       await app.http.close();
       await worker?.stop();
       for (const extra of extraWorkers) await extra.stop();
-      services.delivery.close();
+      services.jobs.close();
       await db.close();
       await database.drop();
     },

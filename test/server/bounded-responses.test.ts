@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { PAGE_BYTES } from "../../src/api/v1/adaptive-links/list-page.js";
+import { PAGE_BYTES } from "../../src/core/adaptive-links/list-page.js";
 import { basic, freePort } from "../helpers/app.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
 import { type Collected, spawnCollecting } from "../helpers/process.js";

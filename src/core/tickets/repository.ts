@@ -1,0 +1,48 @@
+// Storage of tickets: reading one, and starting a template bulk update (the template's new design, its ticket and
+// its job, in one transaction).
+import type pg from "pg";
+import { inTransaction } from "../../db/transaction.js";
+import type { TemplateDesign } from "../../domain/field-model.js";
+import type { Prisma, PrismaClient } from "../../generated/prisma/client.js";
+import { BULK_UPDATE } from "../../jobs/bulk-update.js";
+import { addJob, addTemplateChangedEvent } from "../../jobs/queue.js";
+
+export class TicketRepository {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly pool: pg.Pool,
+  ) {}
+
+  find(accountId: number, id: number, db: Prisma.TransactionClient = this.prisma) {
+    return db.ticket.findFirst({ where: { accountId, id } });
+  }
+
+  /**
+   * In one transaction: the template takes its new design, a ticket records which override paths to clear on
+   * which passes (those that exist now), and the job that does it is queued.
+   */
+  async startBulkUpdate(
+    accountId: number,
+    templateId: number,
+    design: TemplateDesign,
+    paths: string[][],
+  ): Promise<number> {
+    return inTransaction(this.pool, async (client) => {
+      await client.query("UPDATE templates SET design = $2, updated_at = now() WHERE id = $1", [templateId, design]);
+      const { rows } = await client.query<{ total: number; max: number | null }>(
+        "SELECT count(*)::int AS total, max(id) AS max FROM passes WHERE template_id = $1",
+        [templateId],
+      );
+      const { total, max } = rows[0]!;
+      const ticket = await client.query<{ id: number }>(
+        `INSERT INTO tickets (account_id, kind, status, template_id, payload, total)
+         VALUES ($1, $2, 'pending', $3, $4, $5) RETURNING id`,
+        [accountId, BULK_UPDATE, templateId, JSON.stringify({ paths, maxPassId: max ?? 0 }), total],
+      );
+      const ticketId = ticket.rows[0]!.id;
+      await addJob(client, BULK_UPDATE, { ticketId }, { jobKey: `${BULK_UPDATE}:${ticketId}` });
+      await addTemplateChangedEvent(client, templateId);
+      return ticketId;
+    });
+  }
+}

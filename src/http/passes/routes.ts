@@ -1,0 +1,277 @@
+// HTTP ⇄ PassService for /v1/pass and its external-id forms (tags: ../tags).
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
+import { ExternalIdParam, NumericIdParam, numericId } from "../../core/ids.js";
+import { PaginationQuery } from "../../core/pagination.js";
+import { PASS_STATUSES } from "../../core/passes/repository.js";
+import type { PassBody, PassService } from "../../core/passes/service.js";
+import { AppError } from "../../errors.js";
+import { accountOf } from "../auth.js";
+import { TicketIdResponse } from "../schema-kit.js";
+import {
+  DynamicPassResponse,
+  ExternalIdUpdateResponse,
+  LocationsBody,
+  PassDeleteResponse,
+  PassListResponse,
+  PassLocationDeleteResponse,
+  PassLocationsResponse,
+  PassRequestBody,
+  PassResponse,
+  PushResponse,
+} from "./schemas.js";
+
+const tags = ["Passes"];
+export const Status = Type.Union(PASS_STATUSES.map((s) => Type.Literal(s)));
+export const PassListQuery = Type.Intersect([
+  PaginationQuery,
+  Type.Object({ templateId: Type.Optional(NumericIdParam), status: Type.Optional(Status) }),
+]);
+
+export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = async (app, { passes }) => {
+  app.get(
+    "/pass",
+    { schema: { tags, summary: "List passes", querystring: PassListQuery, response: { 200: PassListResponse } } },
+    (request) => passes.list(accountOf(request), request.query as never),
+  );
+
+  // Create from a template (by id or external id), optionally with the pass's external id.
+  for (const [path, params] of [
+    ["/pass/:templateId", Type.Object({ templateId: NumericIdParam })],
+    [
+      "/pass/:templateId/id/:passExternalId",
+      Type.Object({ templateId: NumericIdParam, passExternalId: ExternalIdParam }),
+    ],
+    [
+      "/pass/template/:templateId/id/:passExternalId",
+      Type.Object({ templateId: NumericIdParam, passExternalId: ExternalIdParam }),
+    ],
+    ["/pass/id/:templateExternalId", Type.Object({ templateExternalId: ExternalIdParam })],
+    [
+      "/pass/id/:templateExternalId/id/:passExternalId",
+      Type.Object({ templateExternalId: ExternalIdParam, passExternalId: ExternalIdParam }),
+    ],
+  ] as const) {
+    app.post(
+      path,
+      { schema: { tags, summary: "Create pass", params, body: PassRequestBody, response: { 200: PassResponse } } },
+      (request) => {
+        const p = request.params as { templateId?: string; templateExternalId?: string; passExternalId?: string };
+        const template =
+          p.templateExternalId !== undefined
+            ? { externalId: p.templateExternalId }
+            : { id: numericId(p.templateId!, "Template") };
+        return passes.create(accountOf(request), template, request.body as PassBody, p.passExternalId);
+      },
+    );
+  }
+  app.post(
+    "/pass/:templateId/dynamic",
+    {
+      schema: {
+        tags,
+        summary: "Generate a pass (optionally expiring)",
+        params: Type.Object({ templateId: NumericIdParam }),
+        querystring: Type.Object({ expiry: Type.Optional(Type.String({ maxLength: 64 })) }),
+        body: PassRequestBody,
+        response: { 200: DynamicPassResponse },
+      },
+    },
+    async (request) => {
+      const pass = await passes.create(
+        accountOf(request),
+        { id: numericId(request.params.templateId, "Template") },
+        request.body as PassBody,
+        undefined,
+        request.query.expiry,
+      );
+      return { id: pass.id, serialNumber: pass.serialNumber, url: pass.url };
+    },
+  );
+
+  // The reference writes this call as `POST /v1/pass/{id}/dynamic&expiry=2017-05-18` (an "&" where "?" belongs);
+  // clients copied from it send exactly that path.
+  app.post(
+    "/pass/:templateId/:dynamicWithExpiry",
+    {
+      schema: {
+        hide: true,
+        params: Type.Object({ templateId: NumericIdParam, dynamicWithExpiry: Type.String({ maxLength: 100 }) }),
+        body: PassRequestBody,
+        response: { 200: DynamicPassResponse },
+      },
+    },
+    async (request) => {
+      const match = /^dynamic&expiry=([^&]*)$/.exec(request.params.dynamicWithExpiry);
+      if (!match) throw new AppError("ROUTE_NOT_FOUND", `Route POST ${request.url.split("?")[0]} not found`);
+      const pass = await passes.create(
+        accountOf(request),
+        { id: numericId(request.params.templateId, "Template") },
+        request.body as PassBody,
+        undefined,
+        decodeURIComponent(match[1]!),
+      );
+      return { id: pass.id, serialNumber: pass.serialNumber, url: pass.url };
+    },
+  );
+
+  const ById = Type.Object({ id: NumericIdParam });
+  app.get(
+    "/pass/:id",
+    { schema: { tags, summary: "Get pass", params: ById, response: { 200: PassResponse } } },
+    (request) => passes.get(accountOf(request), { id: numericId(request.params.id, "Pass") }),
+  );
+  app.put(
+    "/pass/:id",
+    {
+      schema: {
+        tags,
+        summary: "Update pass",
+        params: ById,
+        body: PassRequestBody,
+        response: { 200: TicketIdResponse },
+      },
+    },
+    (request) =>
+      passes.update(accountOf(request), { id: numericId(request.params.id, "Pass") }, request.body as PassBody),
+  );
+  app.delete(
+    "/pass/:id",
+    { schema: { tags, summary: "Delete pass", params: ById, response: { 200: PassDeleteResponse } } },
+    (request) => passes.delete(accountOf(request), { id: numericId(request.params.id, "Pass") }),
+  );
+
+  const ByExternal = Type.Object({ externalId: ExternalIdParam });
+  const ExternalQuery = Type.Object({ templateId: Type.Optional(NumericIdParam) });
+  app.get(
+    "/pass/id/:externalId",
+    {
+      schema: {
+        tags,
+        summary: "Get pass by external id",
+        params: ByExternal,
+        querystring: ExternalQuery,
+        response: { 200: PassResponse },
+      },
+    },
+    (request) => {
+      const templateId =
+        request.query.templateId === undefined ? undefined : numericId(request.query.templateId, "Template");
+      return passes.get(accountOf(request), { externalId: request.params.externalId, templateId });
+    },
+  );
+  app.put(
+    "/pass/id/:externalId",
+    {
+      schema: {
+        tags,
+        summary: "Update pass by external id",
+        params: ByExternal,
+        body: PassRequestBody,
+        response: { 200: ExternalIdUpdateResponse },
+      },
+    },
+    (request) => passes.updateByExternalId(accountOf(request), request.params.externalId, request.body as PassBody),
+  );
+  app.delete(
+    "/pass/id/:externalId",
+    {
+      schema: {
+        tags,
+        summary: "Delete pass by external id",
+        params: ByExternal,
+        querystring: ExternalQuery,
+        response: { 200: PassDeleteResponse },
+      },
+    },
+    (request) => {
+      const templateId =
+        request.query.templateId === undefined ? undefined : numericId(request.query.templateId, "Template");
+      return passes.delete(accountOf(request), { externalId: request.params.externalId, templateId });
+    },
+  );
+
+  const ByTemplateAndExternal = Type.Object({ templateId: NumericIdParam, externalId: ExternalIdParam });
+  const templatedKey = (p: { templateId: string; externalId: string }) => ({
+    externalId: p.externalId,
+    templateId: numericId(p.templateId, "Template"),
+  });
+  app.get(
+    "/pass/template/:templateId/id/:externalId",
+    {
+      schema: {
+        tags,
+        summary: "Get pass by template and external id",
+        params: ByTemplateAndExternal,
+        response: { 200: PassResponse },
+      },
+    },
+    (request) => passes.get(accountOf(request), templatedKey(request.params)),
+  );
+  app.put(
+    "/pass/template/:templateId/id/:externalId",
+    {
+      schema: {
+        tags,
+        summary: "Update pass by template and external id",
+        params: ByTemplateAndExternal,
+        body: PassRequestBody,
+        response: { 200: TicketIdResponse },
+      },
+    },
+    (request) => passes.update(accountOf(request), templatedKey(request.params), request.body as PassBody),
+  );
+
+  for (const [path, params] of [
+    ["/pass/:id/push", ById],
+    ["/pass/id/:externalId/push", ByExternal],
+  ] as const) {
+    app.put(
+      path,
+      {
+        schema: {
+          tags,
+          summary: "Send the pass to its devices again, unchanged (APNs push, Google object refresh)",
+          params,
+          response: { 200: PushResponse },
+        },
+      },
+      (request) => {
+        const p = request.params as { id?: string; externalId?: string };
+        const key = p.externalId !== undefined ? { externalId: p.externalId } : { id: numericId(p.id!, "Pass") };
+        return passes.push(accountOf(request), key);
+      },
+    );
+  }
+
+  app.post(
+    "/pass/:id/locations",
+    {
+      schema: {
+        tags,
+        summary: "Add locations to pass",
+        params: ById,
+        body: LocationsBody,
+        response: { 200: PassLocationsResponse },
+      },
+    },
+    (request) => passes.addLocations(accountOf(request), numericId(request.params.id, "Pass"), request.body),
+  );
+  app.delete(
+    "/pass/:id/location/:locationId",
+    {
+      schema: {
+        tags,
+        summary: "Delete location from pass",
+        params: Type.Object({ id: NumericIdParam, locationId: NumericIdParam }),
+        response: { 200: PassLocationDeleteResponse },
+      },
+    },
+    (request) =>
+      passes.deleteLocation(
+        accountOf(request),
+        numericId(request.params.id, "Pass"),
+        numericId(request.params.locationId, "Location"),
+      ),
+  );
+};

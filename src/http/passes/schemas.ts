@@ -1,0 +1,97 @@
+// The request and response schemas of /v1/pass (the OpenAPI document is built from them).
+import { Type } from "@sinclair/typebox";
+import { PaginationInfo } from "../../core/pagination.js";
+import { AnyJson, Described } from "../schema-kit.js";
+
+const FieldValues = Type.Record(Type.String(), Type.Unknown(), {
+  description: "Header or field name → {value, label, changeMessage}",
+});
+
+/**
+ * A pass create or update (partial: only what is named changes). Properties are documented, not typed: the service
+ * checks them and names every problem at once.
+ */
+export const PassRequestBody = Described(
+  {
+    headers: Type.Optional(Type.Unknown({ description: FieldValues.description })),
+    fields: Type.Optional(Type.Unknown({ description: FieldValues.description })),
+    beacons: Type.Optional(
+      Type.Unknown({ description: "Apple passes only: at most 10 {uuid, major, minor, relevantText}" }),
+    ),
+    locations: Type.Optional(
+      Type.Unknown({
+        description: "At most 10 {latitude, longitude, altitude, relevantText, streetAddress1, city, region, country}",
+      }),
+    ),
+    tags: Type.Optional(Type.Unknown({ description: "At most 15 tag names" })),
+    externalId: Type.Optional(Type.Unknown({ description: "A string of 1–255 characters" })),
+    publicUrl: Type.Optional(Type.Unknown({ description: "{type: single | multiple}" })),
+    templates: Type.Optional(
+      Type.Unknown({ description: "PUT /pass/id/{externalId}: the ids of the templates whose passes to update" }),
+    ),
+  },
+  "See the Airship Wallet API reference: Passes",
+);
+
+export const PassSummary = Described({
+  id: Type.Integer(),
+  templateId: Type.Integer(),
+  externalId: Type.Optional(Type.String()),
+  serialNumber: Type.String(),
+  url: Type.String(),
+  status: Type.String({ description: "installed, uninstalled, been_installed or not_been_installed" }),
+  platform: Type.Optional(Type.String()),
+  installedAt: Type.Optional(Type.String()),
+  uninstalledAt: Type.Optional(Type.String()),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+export const PassResponse = Described(
+  {
+    ...PassSummary.properties,
+    tags: Type.Array(Type.String()),
+    headers: AnyJson("The merged headers: the template's, with the pass's own values"),
+    fields: AnyJson("The merged fields"),
+    beacons: Type.Optional(Type.Array(Type.Unknown())),
+    locations: Type.Array(Type.Unknown()),
+    publicUrl: Type.Optional(
+      Described({ path: Type.String(), type: Type.String(), used: Type.Boolean(), installs: Type.Integer() }),
+    ),
+    passFields: Type.Optional(AnyJson("Create responses: every header and field in one map, with its fieldType")),
+  },
+  "A pass",
+);
+
+export const PassListResponse = Type.Object({
+  count: Type.Integer(),
+  pagination: PaginationInfo,
+  passes: Type.Array(PassSummary),
+});
+
+export const DynamicPassResponse = Type.Object({ id: Type.Integer(), serialNumber: Type.String(), url: Type.String() });
+
+export const PassDeleteResponse = Type.Object({ status: Type.String(), passId: Type.Integer() });
+
+export const ExternalIdUpdateResponse = Type.Union([
+  Type.Object({ ticketId: Type.Integer() }),
+  Type.Array(Type.Object({ ticketId: Type.Integer() })),
+]);
+
+export const PassLocationsResponse = Type.Array(
+  Type.Object({ passLocationId: Type.Integer(), value: AnyJson("The stored location") }),
+);
+
+export const PassLocationDeleteResponse = Type.Object({ status: Type.String(), passLocationId: Type.Integer() });
+
+export const PushResponse = Type.Object({
+  status: Type.String(),
+  passId: Type.Integer(),
+  ticketId: Type.Integer(),
+});
+
+/** `{"locations": […]}`, or the legacy bare array (of location objects, or of JSON-encoded ones). */
+export const LocationsBody = Type.Union([
+  Described({ locations: Type.Unknown({ description: "The locations to add: {latitude, longitude, …}" }) }),
+  Type.Array(Type.Unknown(), { maxItems: 1000 }),
+]);
