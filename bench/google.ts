@@ -57,6 +57,7 @@ export function benchSaveLinks(google: FakeGoogle, seconds = 5): number {
       logoUrl: "https://wallet.example.com/images/logo.png",
       locations: [],
       voided: false,
+      now: new Date(),
     });
     signJwt(issuer, {
       iss: issuer.clientEmail,

@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import { isScope, SCOPES, type Scope } from "./accounts/scopes.js";
 import type { Services } from "./composition.js";
 import { ConfigError, loadConfig } from "./config.js";
-import { DeliveryQueue } from "./deliveries/delivery-queue.js";
+import { DeliveryQueue } from "./deliveries/delivery-store.js";
 import { GIVE_UP_AFTER_MS } from "./deliveries/retry-policy.js";
 import { formatChecks, runDoctor } from "./doctor.js";
 import { InvalidInput } from "./domain/invalid-input.js";

@@ -12,7 +12,7 @@ import { ApnsClient, type ApnsOptions } from "./apple/apns.js";
 import { AppleIdentities } from "./apple/identities.js";
 import { ApplePassBuilder } from "./apple/pass-builder.js";
 import { applePushSubscriber } from "./apple/push-subscriber.js";
-import { Registrations } from "./apple/registrations.js";
+import { Registrations } from "./apple/registration-store.js";
 import type { AppleSetup } from "./apple/setup.js";
 import { SignUps } from "./apple/sign-ups.js";
 import { AudienceResolver } from "./audiences/audience.js";
@@ -32,6 +32,7 @@ import { NotificationRepository } from "./core/notifications/repository.js";
 import { NotificationService } from "./core/notifications/service.js";
 import { PassRepository } from "./core/passes/repository.js";
 import { PassService } from "./core/passes/service.js";
+import { OwnershipStore } from "./core/projects/ownership-store.js";
 import { ProjectRepository } from "./core/projects/repository.js";
 import { ProjectService } from "./core/projects/service.js";
 import { ScheduleRepository } from "./core/schedules/repository.js";
@@ -50,7 +51,7 @@ import { WebhookEndpointRepository } from "./core/webhooks/repository.js";
 import { WebhookEndpointService } from "./core/webhooks/service.js";
 import type { DatabaseHandle } from "./db/client.js";
 import { queueProjectCallbacks } from "./deliveries/callback-events.js";
-import { DeliveryQueue } from "./deliveries/delivery-queue.js";
+import { DeliveryQueue } from "./deliveries/delivery-store.js";
 import { DeliveryDispatcher } from "./deliveries/dispatcher.js";
 import { receiversOf } from "./deliveries/receivers.js";
 import { queueBadgeWebhooks } from "./deliveries/webhook-events.js";
@@ -116,17 +117,17 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
   const clock = outside.clock ?? systemClock;
   const apiKeys = new ApiKeyService(new ApiKeyRepository(prisma), config.authCacheTtlMs, () => clock.now());
   const tokens = new AccessTokens(pool, outside.secrets, () => clock.now());
-  const projectLimit = new ProjectLimit(pool);
-  const projectRepository = new ProjectRepository(prisma, pool);
+  const projectLimit = new ProjectLimit(new OwnershipStore(pool));
+  const projectRepository = new ProjectRepository(prisma, pool, clock);
   const projects = new ProjectService(projectRepository);
-  const merchants = new NfcMerchantService(projectRepository, new NfcMerchantRepository(prisma));
+  const merchants = new NfcMerchantService(projectRepository, new NfcMerchantRepository(prisma, clock), clock);
   const tickets = new TicketService(new TicketRepository(prisma, pool));
-  const templateRepository = new TemplateRepository(prisma, pool);
+  const templateRepository = new TemplateRepository(prisma, pool, clock);
   const outbound = new OutboundGuard(config.outbound ?? {});
   const images = new ImageStore(pool, { guard: outbound, fetchTimeoutMs: config.imageFetchTimeoutMs });
   const templates = new TemplateService(templateRepository, projectRepository, tickets, images);
   const passRepository = new PassRepository(pool);
-  const passes = new PassService(passRepository, templateRepository, config.publicBaseUrl, images);
+  const passes = new PassService(passRepository, templateRepository, config.publicBaseUrl, images, clock);
   const tagRepository = new TagRepository(pool);
   const tags = new TagService(tagRepository, passes);
   const callbackRepository = new CallbackRepository(pool, outside.secrets);
@@ -147,7 +148,13 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     clock,
     config.publicBaseUrl,
   );
-  const identities = new AppleIdentities(pool, outside.secrets, outside.apple.wwdr, outside.apple.defaultIdentity);
+  const identities = new AppleIdentities(
+    pool,
+    outside.secrets,
+    outside.apple.wwdr,
+    clock,
+    outside.apple.defaultIdentity,
+  );
   await identities.start(outside.log);
   const applePasses = new ApplePassBuilder(pool, identities, images, `${config.publicBaseUrl}/apple`);
   const issuers = new GoogleIssuers(pool, outside.secrets, outside.google.defaultIssuer);
@@ -167,6 +174,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     issuers,
     client: googleClient,
     publicBaseUrl: config.publicBaseUrl,
+    clock,
     log: outside.log,
   });
   const downloads = new DownloadService(applePasses, googleWallet, passRepository);
@@ -217,6 +225,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
       disableWebhookEndpoint: (id, reason) => webhookEndpointRepository.disable(id, reason),
       now: () => clock.now(),
     }),
+    clock,
     ...(config.deliveryRetryBaseMs === undefined ? {} : { retryBaseMs: config.deliveryRetryBaseMs }),
     log: outside.log,
   });

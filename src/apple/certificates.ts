@@ -142,7 +142,7 @@ export function identityFrom(decoded: DecodedIdentity): PassIdentity {
 }
 
 /** Problems that keep an identity from signing passes Wallet accepts: expiry, and the chain to `issuer`. */
-export function identityProblems(identity: PassIdentity, issuer: X509Certificate, now = new Date()): string[] {
+export function identityProblems(identity: PassIdentity, issuer: X509Certificate, now: Date): string[] {
   const problems: string[] = [];
   const { certificate } = identity;
   if (new Date(certificate.validTo).getTime() <= now.getTime()) {

@@ -3,6 +3,7 @@
 // tools but do not install on a phone). Parsed keys and ready signers are cached.
 import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
 import type pg from "pg";
+import type { Clock } from "../clock.js";
 import { InvalidInput } from "../domain/invalid-input.js";
 import type { CredentialSource } from "../secrets/credential-resolver.js";
 import type { SecretBox } from "../secrets/encryption.js";
@@ -83,6 +84,7 @@ export class AppleIdentities {
     box: SecretBox,
     /** Apple's WWDR intermediate: embedded in every pass and the issuer imported certificates must have. */
     private readonly wwdr: X509Certificate,
+    private readonly clock: Clock,
     defaultIdentity?: PassIdentity,
   ) {
     this.credentials = new ProjectCredentials<IdentityRow, SigningIdentity>(
@@ -119,7 +121,7 @@ export class AppleIdentities {
           organization_name: "Wallet Pass Server (development)",
           certificate_pem: toPem(pass.certificate),
           chain_pem: toPem(ca.certificate),
-          not_after: new Date(Date.now() + 3650 * 86_400_000),
+          not_after: new Date(this.clock.now() + 3650 * 86_400_000),
         },
         secret: Buffer.from(pass.privateKey.export({ type: "pkcs8", format: "pem" })),
       };
@@ -157,9 +159,9 @@ export class AppleIdentities {
   /** Validates and stores a project's identity (replacing any). Throws InvalidInput naming each problem. */
   async import(projectId: number, input: IdentityInput): Promise<IdentitySummary> {
     const identity = await readUploadedIdentity(input);
-    const problems = identityProblems(identity, this.wwdr);
+    const problems = identityProblems(identity, this.wwdr, new Date(this.clock.now()));
     if (problems.length) {
-      const expired = new Date(identity.certificate.validTo).getTime() <= Date.now();
+      const expired = new Date(identity.certificate.validTo).getTime() <= this.clock.now();
       throw new InvalidInput(problems, expired ? "CERTIFICATE_EXPIRED" : "INVALID_CERTIFICATE");
     }
     await this.credentials.put(
@@ -186,7 +188,7 @@ export class AppleIdentities {
 
   /** Identities that expire within `days` (the default one included), for a warning at start. */
   async expiringWithin(days: number): Promise<string[]> {
-    const limit = Date.now() + days * 86_400_000;
+    const limit = this.clock.now() + days * 86_400_000;
     const out: string[] = [];
     const fallback = this.credentials.fallback;
     if (fallback && expiresAt(fallback.certificate).getTime() < limit) {

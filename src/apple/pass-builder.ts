@@ -1,4 +1,4 @@
-// Builds a pass's Apple Wallet bundle: the pass's record (one query: pass-records.ts), the signing identity
+// Builds a pass's Apple Wallet bundle: the pass's record (one query: pass-record-store.ts), the signing identity
 // (cached), the images (stored bytes, cached), then pass.json, signing and zipping. A signed bundle is kept per
 // pass (signed_bundles) under a digest of everything that went into it — the signing identity, pass.json,
 // personalization.json and the images' hashes — so a device fetching an unchanged pass again is served the stored
@@ -10,10 +10,11 @@ import { type LocationInput, locationValue } from "../domain/values.js";
 import { BUILT_IN, IMAGE_HEADERS, type ImageStore } from "../images/image-store.js";
 import type { AppleIdentities, SigningIdentity } from "./identities.js";
 import { buildPassJson, buildPersonalizationJson } from "./pass-json.js";
-import { type ApplePassRecord, ApplePassRecords, type PassAccess } from "./pass-records.js";
+import { type ApplePassRecord, ApplePassRecords, type PassAccess } from "./pass-record-store.js";
 import { type BundleFile, PkpassWriter } from "./pkpass.js";
+import { SignedBundleStore } from "./signed-bundle-store.js";
 
-export type { ApplePassRecord, PassAccess } from "./pass-records.js";
+export type { ApplePassRecord, PassAccess } from "./pass-record-store.js";
 
 const LOCATION_DEFAULTS = {
   streetAddress1: null,
@@ -28,15 +29,17 @@ export class ApplePassBuilder {
   private readonly writer = new PkpassWriter();
 
   private readonly records: ApplePassRecords;
+  private readonly bundles: SignedBundleStore;
 
   constructor(
-    private readonly pool: pg.Pool,
+    pool: pg.Pool,
     private readonly identities: AppleIdentities,
     private readonly images: ImageStore,
     /** The PassKit web service base (PUBLIC_BASE_URL + /apple). */
     private readonly webServiceURL: string,
   ) {
     this.records = new ApplePassRecords(pool);
+    this.bundles = new SignedBundleStore(pool);
   }
 
   /** A pass of an account (or, without `accountId`, any pass: the web service has authorized it already). */
@@ -118,12 +121,8 @@ export class ApplePassBuilder {
     const digest = createHash("sha256")
       .update(JSON.stringify([signing.key, json, planned]))
       .digest("base64url");
-    const { rows } = await this.pool.query<{ bytes: Buffer }>({
-      name: "signed-bundle",
-      text: "SELECT bytes FROM signed_bundles WHERE pass_id = $1 AND digest = $2",
-      values: [record.id, digest],
-    });
-    if (rows[0]) return rows[0].bytes;
+    const kept = await this.bundles.find(record.id, digest);
+    if (kept) return kept;
 
     const stored = await this.images.load(planned.map((f) => f.id).filter((id) => !builtIn[id]));
     const files: BundleFile[] = [];
@@ -132,13 +131,7 @@ export class ApplePassBuilder {
       if (data) files.push({ ...file, data });
     }
     const bytes = await this.writer.write(signing.signer, json, files);
-    await this.pool.query({
-      name: "signed-bundle-store",
-      text: `INSERT INTO signed_bundles (pass_id, version, digest, bytes) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (pass_id) DO UPDATE SET version = EXCLUDED.version, digest = EXCLUDED.digest,
-               bytes = EXCLUDED.bytes, signed_at = now()`,
-      values: [record.id, record.version, digest, bytes],
-    });
+    await this.bundles.keep(record.id, record.version, digest, bytes);
     return bytes;
   }
 }

@@ -26,7 +26,8 @@ export function loadAppleSetup(config: AppleConfig): AppleSetup {
       ...(config.passKeyFile ? { privateKey: readFileSync(config.passKeyFile) } : {}),
       ...(config.passCertPassword === undefined ? {} : { password: config.passCertPassword }),
     });
-    const problems = identityProblems(identity, wwdr);
+    // Checked once at start-up, against the time the process starts.
+    const problems = identityProblems(identity, wwdr, new Date());
     if (problems.length) throw new InvalidInput(problems);
     return { wwdr, defaultIdentity: identity };
   } catch (error) {

@@ -1,7 +1,7 @@
 // Project callbacks from the pass-event log: each installed, uninstalled and personalized event of a pass whose
-// project has a callback becomes one delivery, queued exactly once (events/consumer.ts).
+// project has a callback becomes one delivery, queued exactly once (events/consumer-store.ts).
 import type pg from "pg";
-import { consumePassEvents, idsOf } from "../events/consumer.js";
+import { consumePassEvents, idsOf } from "../events/consumer-store.js";
 import { GIVE_UP_AFTER_MS } from "./retry-policy.js";
 
 /** The callback path and topic of each event kind that has one. */

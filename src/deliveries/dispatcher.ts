@@ -3,8 +3,10 @@
 // callback's configured headers and X-Wallet-Event-Id; a webhook's Standard Webhooks signature), whose event id
 // is the same on every retry so a receiver can de-duplicate. Only a 2xx is success; see retry-policy.ts for what
 // is retried and when a delivery is dead-lettered.
+
+import type { Clock } from "../clock.js";
 import { OutboundError, type OutboundGuard } from "../outbound/guard.js";
-import type { Delivery, DeliveryQueue } from "./delivery-queue.js";
+import type { Delivery, DeliveryQueue } from "./delivery-store.js";
 import { outcomeOf } from "./retry-policy.js";
 
 export const DELIVERY_TIMEOUT_MS = 10_000;
@@ -33,6 +35,8 @@ export interface DispatcherOptions {
   queue: DeliveryQueue;
   guard: OutboundGuard;
   receiverOf: ReceiverOf;
+  /** When to retry and when to give up are decided against it. */
+  clock: Clock;
   /** Attempts in flight at once. */
   concurrency?: number;
   /** The first retry's delay (tests shorten it). */
@@ -100,7 +104,7 @@ export class DeliveryDispatcher {
       status,
       delivery.attempts,
       retryAfter,
-      Date.now(),
+      this.options.clock.now(),
       delivery.giveUpAt.getTime(),
       this.options.retryBaseMs,
     );

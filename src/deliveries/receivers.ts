@@ -3,7 +3,7 @@
 // configured now and X-Wallet-Event-Id; a webhook endpoint's to its current URL, signed (Standard Webhooks) with
 // its current secrets, and its receiver answering 410 Gone turns it off. A changed target therefore never receives
 // the old target's events with the new secrets, nor the old secrets at the new target.
-import type { Delivery } from "./delivery-queue.js";
+import type { Delivery } from "./delivery-store.js";
 import type { Receiver, ReceiverOf } from "./dispatcher.js";
 import { webhookHeaders, webhookIdOf } from "./webhook-signing.js";
 

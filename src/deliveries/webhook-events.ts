@@ -1,9 +1,9 @@
 // Badge webhooks from the pass-event log: an installed event of a Badge pass is `pass.activated` (added to a
 // wallet, or its updates turned back on), an uninstalled one `pass.deactivated` (removed, or updates turned off).
 // Each becomes one delivery per enabled endpoint of the account listening to that topic, queued exactly once
-// (events/consumer.ts); the body is fixed now, the signature is made at each attempt (webhook-signing.ts).
+// (events/consumer-store.ts); the body is fixed now, the signature is made at each attempt (webhook-signing.ts).
 import type pg from "pg";
-import { consumePassEvents, idsOf } from "../events/consumer.js";
+import { consumePassEvents, idsOf } from "../events/consumer-store.js";
 import { GIVE_UP_AFTER_MS } from "./retry-policy.js";
 
 export const WEBHOOK_TOPICS = ["pass.activated", "pass.deactivated"] as const;

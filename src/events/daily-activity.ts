@@ -1,8 +1,8 @@
 // The statistics consumer of the pass-event log: counts created, installed and uninstalled events per template
-// and UTC day into daily_activity, each event once (events/consumer.ts). Activity reports read these rows — a few
+// and UTC day into daily_activity, each event once (events/consumer-store.ts). Activity reports read these rows — a few
 // per day — instead of the events, and keep working after old events are pruned.
 import type pg from "pg";
-import { consumePassEvents } from "./consumer.js";
+import { consumePassEvents } from "./consumer-store.js";
 
 export const COUNTED_KINDS = ["created", "installed", "uninstalled"] as const;
 

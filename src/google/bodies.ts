@@ -1,6 +1,7 @@
 // What Google is sent, read from the store: a Google template's class body and each pass's object body, with
 // the ids, logo URL and the split of fields between class and objects. Shared by the sync and the save links.
 import { createHash } from "node:crypto";
+import type { Clock } from "../clock.js";
 import { designOf, isVoided, mergedView, type TemplateDesign } from "../domain/field-model.js";
 import { BUILT_IN } from "../images/image-store.js";
 import type { GoogleIssuer } from "./credentials.js";
@@ -13,6 +14,7 @@ export class GoogleBodies {
   constructor(
     private readonly store: GoogleSyncStore,
     private readonly publicBaseUrl: string,
+    private readonly clock: Clock,
   ) {}
 
   /** The Google pass type of a template (its type, project type and, for flights, its fields). */
@@ -108,6 +110,7 @@ export class GoogleBodies {
         logoUrl: this.logoUrl(design),
         locations: pass.locations,
         voided: isVoided(view.headers),
+        now: new Date(this.clock.now()),
       }),
     };
   }

@@ -98,7 +98,7 @@ export function verificationProblem(
   signed: SignedCallback,
   recipientId: string,
   roots: RootKey[],
-  now = Date.now(),
+  now: number,
 ): string | undefined {
   if (signed.protocolVersion !== PROTOCOL) return "unsupported protocolVersion";
   const intermediate = signed.intermediateSigningKey;

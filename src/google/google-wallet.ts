@@ -3,6 +3,7 @@
 // of passes costs one class PATCH), turns changed fields that carry a changeMessage into notifying messages, and
 // signs save links.
 import type pg from "pg";
+import type { Clock } from "../clock.js";
 import type { Queryable } from "../db/queryable.js";
 import { inTransaction } from "../db/transaction.js";
 import { designOf } from "../domain/field-model.js";
@@ -46,6 +47,7 @@ export interface GoogleWalletDeps {
   issuers: GoogleIssuers;
   client: GoogleWalletClient;
   publicBaseUrl: string;
+  clock: Clock;
   log?: { warn(msg: string): void };
 }
 
@@ -61,7 +63,7 @@ export class GoogleWallet {
 
   constructor(private readonly deps: GoogleWalletDeps) {
     this.store = new GoogleSyncStore(deps.pool);
-    this.bodies = new GoogleBodies(this.store, deps.publicBaseUrl);
+    this.bodies = new GoogleBodies(this.store, deps.publicBaseUrl, deps.clock);
   }
 
   // ---- sync ----
@@ -171,9 +173,10 @@ export class GoogleWallet {
       if (!include(name) || (before[name] ?? "") === after[name]) continue;
       const template = typeof spec.changeMessage === "string" ? spec.changeMessage : "";
       if (!template.includes("%@")) continue;
-      const notify = passId === undefined || (await this.store.takeNotification(passId, new Date(), db));
+      const notify =
+        passId === undefined || (await this.store.takeNotification(passId, new Date(this.deps.clock.now()), db));
       await this.deps.client.addMessage(issuer, resource, id, {
-        id: idSuffix(`${name}-${Date.now()}`),
+        id: idSuffix(`${name}-${this.deps.clock.now()}`),
         header: typeof spec.label === "string" && spec.label ? spec.label : name,
         body: template.replaceAll("%@", after[name] ?? ""),
         messageType: notify ? "TEXT_AND_NOTIFY" : "TEXT",
@@ -306,7 +309,7 @@ export class GoogleWallet {
       iss: issuer.clientEmail,
       aud: "google",
       typ: "savetowallet",
-      iat: Math.floor(Date.now() / 1000),
+      iat: Math.floor(this.deps.clock.now() / 1000),
       origins: [new URL(this.deps.publicBaseUrl).origin],
       payload,
     };
@@ -330,10 +333,10 @@ export class GoogleWallet {
     if (!issuer.keyless) return signJwt(issuer, claims);
     const key = `${issuer.key}:${hash(claims.payload)}`;
     const cached = this.signedLinks.get(key);
-    if (cached && cached.at > Date.now() - 3_600_000) return cached.jwt;
+    if (cached && cached.at > this.deps.clock.now() - 3_600_000) return cached.jwt;
     const jwt = await issuer.keyless.signJwt(claims);
     if (this.signedLinks.size >= 10_000) this.signedLinks.delete(this.signedLinks.keys().next().value as string);
-    this.signedLinks.set(key, { jwt, at: Date.now() });
+    this.signedLinks.set(key, { jwt, at: this.deps.clock.now() });
     return jwt;
   }
 

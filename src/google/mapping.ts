@@ -274,13 +274,14 @@ export interface ObjectInput {
   /** The pass's own locations (the template's are on the class). */
   locations: LocationInput[];
   voided: boolean;
-  now?: Date;
+  /** When the object is built: an expiration date before it makes the object EXPIRED. */
+  now: Date;
 }
 
 export function buildObject(input: ObjectInput): Record<string, unknown> {
   const { headers, fields } = input;
   const expires = parseIsoDate(headers.expirationDate?.value);
-  const now = input.now ?? new Date();
+  const { now } = input;
   const state = input.voided ? "INACTIVE" : expires && expires.getTime() <= now.getTime() ? "EXPIRED" : "ACTIVE";
   const code = barcode(headers);
   const object: Record<string, unknown> = {

@@ -6,7 +6,7 @@ import type { Queryable } from "../db/queryable.js";
 import { inTransaction } from "../db/transaction.js";
 import type { PassOverrides } from "../domain/field-model.js";
 import type { LocationInput } from "../domain/values.js";
-import { recordPassEvents } from "../events/pass-events.js";
+import { recordPassEvents } from "../events/pass-event-store.js";
 
 /** A Google template as the store reads it. */
 export interface TemplateRecord {

@@ -9,6 +9,7 @@ import type { FastifyInstance } from "fastify";
 import type pg from "pg";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { processCounters } from "../observability/counters.js";
+import { type FigureName, FiguresStore } from "../observability/figures-store.js";
 
 /** Installs the request metrics; answers the registry the metrics listener serves. */
 export function installMetrics(app: FastifyInstance, pool: pg.Pool, token?: string): Registry {
@@ -49,43 +50,30 @@ export function installMetrics(app: FastifyInstance, pool: pg.Pool, token?: stri
     latency.observe(labels, reply.elapsedTime / 1000);
   });
 
-  // Counted in the database at scrape time (a few indexed counts), so every process reports the same figures.
-  const dbGauge = (name: string, help: string, sql: string, labelNames: string[] = []) =>
+  // Counted in the database at scrape time (observability/figures-store.ts), so every process reports the same.
+  const figures = new FiguresStore(pool);
+  const dbGauge = (name: string, help: string, figure: FigureName, labelNames: string[] = []) =>
     new Gauge({
       name,
       help,
       labelNames,
       registers: [registry],
       async collect() {
-        const { rows } = await pool.query<{ label?: string; value: string }>(sql).catch(() => ({ rows: [] }));
+        const rows = await figures.read(figure).catch(() => []);
         this.reset();
         for (const row of rows) {
-          if (labelNames.length) this.set({ [labelNames[0]!]: row.label ?? "" }, Number(row.value));
-          else this.set(Number(row.value));
+          if (labelNames.length) this.set({ [labelNames[0]!]: row.label }, row.value);
+          else this.set(row.value);
         }
       },
     });
-  dbGauge(
-    "wallet_passes",
-    "Passes by install status",
-    "SELECT status AS label, sum(passes)::text AS value FROM template_pass_counts GROUP BY status",
-    ["status"],
-  );
-  dbGauge(
-    "wallet_jobs_queued",
-    "Jobs waiting or running, by task",
-    "SELECT task_identifier AS label, count(*)::text AS value FROM graphile_worker.jobs GROUP BY task_identifier",
-    ["task"],
-  );
-  dbGauge(
-    "wallet_oldest_job_age_seconds",
-    "Age of the oldest job that is due",
-    "SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(run_at)), 0)::text AS value FROM graphile_worker.jobs WHERE run_at <= now()",
-  );
+  dbGauge("wallet_passes", "Passes by install status", "passesByStatus", ["status"]);
+  dbGauge("wallet_jobs_queued", "Jobs waiting or running, by task", "jobsByTask", ["task"]);
+  dbGauge("wallet_oldest_job_age_seconds", "Age of the oldest job that is due", "oldestDueJobAgeSeconds");
   dbGauge(
     "wallet_deliveries",
     "Outbound callback and webhook deliveries waiting or dead-lettered",
-    "SELECT state AS label, count(*)::text AS value FROM deliveries WHERE state IN ('pending', 'dead') GROUP BY state",
+    "deliveriesByState",
     ["state"],
   );
 

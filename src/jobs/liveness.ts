@@ -1,7 +1,7 @@
 // Dead workers: graphile-worker keeps a job locked by a worker that died (SIGKILL, a lost machine) for four hours.
 // Every process writes a heartbeat for each of its worker ids every few seconds; every process also releases the
 // jobs of workers whose heartbeat is older than the lease, so another worker takes them within seconds and
-// resumes them from their checkpoints (jobs/checkpoints.ts).
+// resumes them from their checkpoints (jobs/checkpoint-store.ts).
 import type pg from "pg";
 import { sidePool } from "../db/client.js";
 

@@ -5,7 +5,7 @@ import { EventEmitter } from "node:events";
 import { Logger, type Runner, run, runMigrations, type TaskList, type WorkerEvents } from "graphile-worker";
 import pg from "pg";
 import type { Queryable } from "../db/queryable.js";
-import { type PassEventKind, recordPassEvents } from "../events/pass-events.js";
+import { type PassEventKind, recordPassEvents } from "../events/pass-event-store.js";
 import { type LivenessOptions, WorkerLiveness } from "./liveness.js";
 
 interface LogSink {

@@ -3,12 +3,12 @@
 import type { Task } from "graphile-worker";
 import type pg from "pg";
 import { allowLongStatements, inTransaction } from "../db/transaction.js";
-import { DeliveryQueue } from "../deliveries/delivery-queue.js";
-import { prunePassEvents } from "../events/pass-events.js";
+import { DeliveryQueue } from "../deliveries/delivery-store.js";
+import { prunePassEvents } from "../events/pass-event-store.js";
 import { collectUnreferencedImages } from "../images/image-repository.js";
 import { AUDIENCE_UPDATE, runAudienceUpdate } from "./audience-update.js";
 import { BULK_UPDATE, requeueStalledTickets, runBulkUpdate } from "./bulk-update.js";
-import { type JobCheckpoint, JobCheckpoints } from "./checkpoints.js";
+import { type JobCheckpoint, JobCheckpoints } from "./checkpoint-store.js";
 import type { LivenessOptions } from "./liveness.js";
 import { PASS_CHANGED, PASSES_CHANGED, startWorker, TEMPLATE_CHANGED, type Worker } from "./queue.js";
 import { type Round, startRoundLoop } from "./round-loop.js";

@@ -1,4 +1,6 @@
 // Storage of NFC merchants, always scoped to a project the caller's account owns.
+
+import type { Clock } from "../../clock.js";
 import { inPrismaTransaction } from "../../db/transaction.js";
 import type { NfcMerchant, Prisma, PrismaClient } from "../../generated/prisma/client.js";
 
@@ -18,7 +20,10 @@ export type NfcMerchantFields = Pick<
 >;
 
 export class NfcMerchantRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly clock: Clock,
+  ) {}
 
   list(projectId: number, db: Prisma.TransactionClient = this.prisma): Promise<NfcMerchantRow[]> {
     return db.nfcMerchant.findMany({ where: { projectId }, orderBy: { createdAt: "asc" } });
@@ -50,7 +55,7 @@ export class NfcMerchantRepository {
   ): Promise<NfcMerchantRow | null> {
     const { count } = await db.nfcMerchant.updateMany({
       where: { projectId, id },
-      data: { ...changes, updatedAt: new Date() },
+      data: { ...changes, updatedAt: new Date(this.clock.now()) },
     });
     return count === 0 ? null : this.find(projectId, id);
   }

@@ -1,5 +1,6 @@
 // The rules of NFC merchants: key generation or validation, the once-only private key, immutable keys.
 import { randomUUID } from "node:crypto";
+import type { Clock } from "../../clock.js";
 import { InvalidInput } from "../../domain/invalid-input.js";
 import { AppError, notFound } from "../../errors.js";
 import type { ProjectKey, ProjectRepository } from "../projects/repository.js";
@@ -34,6 +35,7 @@ export class NfcMerchantService {
   constructor(
     private readonly projects: Pick<ProjectRepository, "findId">,
     private readonly merchants: NfcMerchantRepository,
+    private readonly clock: Clock,
   ) {}
 
   private async projectId(accountId: number, key: ProjectKey): Promise<number> {
@@ -113,6 +115,6 @@ export class NfcMerchantService {
     const projectId = await this.projectId(accountId, project);
     const deleted = UUID.test(merchantId) && (await this.merchants.delete(projectId, merchantId.toLowerCase()));
     if (!deleted) throw notFound("NFC merchant");
-    return { merchantId: merchantId.toLowerCase(), updatedAt: new Date().toISOString() };
+    return { merchantId: merchantId.toLowerCase(), updatedAt: new Date(this.clock.now()).toISOString() };
   }
 }

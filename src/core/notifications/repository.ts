@@ -3,7 +3,7 @@
 // transaction, so Apple's pass-changed → APNs path and Google's message path carry it to the phones.
 import type pg from "pg";
 import { inTransaction } from "../../db/transaction.js";
-import { recordPassEvents } from "../../events/pass-events.js";
+import { recordPassEvents } from "../../events/pass-event-store.js";
 import { NOTIFICATION_FIELD } from "../../jobs/audience-update.js";
 import { addPassChangedEvents } from "../../jobs/queue.js";
 

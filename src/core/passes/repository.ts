@@ -8,11 +8,11 @@ import { inTransaction } from "../../db/transaction.js";
 import type { PassOverrides } from "../../domain/field-model.js";
 import type { Beacon, LocationInput } from "../../domain/values.js";
 import { AppError, notFound } from "../../errors.js";
-import { type PassEventKind, recordPassEvents } from "../../events/pass-events.js";
+import { type PassEventKind, recordPassEvents } from "../../events/pass-event-store.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import { addPassChangedEvents, PASS_CHANGED } from "../../jobs/queue.js";
 import type { Page } from "../pagination.js";
-import { insertLocations } from "./locations.js";
+import { insertLocations } from "./location-store.js";
 
 export const PASS_STATUSES = ["installed", "uninstalled", "been_installed", "not_been_installed"] as const;
 export type PassStatusFilter = (typeof PASS_STATUSES)[number];

@@ -1,5 +1,7 @@
 // The rules of passes: creation from a template, the merged view, partial updates (values, labels, change
 // messages; locations and beacons as sets; tags), external-id forms, locations, listing with status filters.
+
+import type { Clock } from "../../clock.js";
 import { applyPassValues, designOf, isVoided, mergedView, type PassOverrides } from "../../domain/field-model.js";
 import { InvalidInput } from "../../domain/invalid-input.js";
 import { takesValue } from "../../domain/known-headers.js";
@@ -17,7 +19,7 @@ import {
   parseTags,
 } from "../../domain/values.js";
 import { AppError, notFound } from "../../errors.js";
-import type { PassEventKind } from "../../events/pass-events.js";
+import type { PassEventKind } from "../../events/pass-event-store.js";
 import { IMAGE_HEADERS, type ImageStore } from "../../images/image-store.js";
 import { type Key, numericId } from "../ids.js";
 import { type PaginationQuery, paginationInfo, resolvePage } from "../pagination.js";
@@ -45,14 +47,14 @@ function publicUrlTypeOf(publicUrl: unknown): "single" | "multiple" | undefined 
 }
 
 /** The events an update makes besides "updated": the pass became voided, or its expiration date passed. */
-function stateEvents(template: PassTemplate, pass: PassRow, changes: PassChanges): PassEventKind[] {
+function stateEvents(template: PassTemplate, pass: PassRow, changes: PassChanges, now: number): PassEventKind[] {
   if (!changes.overrides) return [];
   const design = designOf(template);
   const before = mergedView(design, pass.overrides as PassOverrides).headers;
   const after = mergedView(design, changes.overrides).headers;
   const expired = (headers: typeof before) => {
     const date = parseIsoDate(headers.expirationDate?.value);
-    return date !== undefined && date.getTime() <= Date.now();
+    return date !== undefined && date.getTime() <= now;
   };
   const events: PassEventKind[] = [];
   if (isVoided(after) && !isVoided(before)) events.push("voided");
@@ -66,6 +68,7 @@ export class PassService {
     private readonly templates: Pick<TemplateRepository, "forPasses" | "exists">,
     private readonly publicBaseUrl: string,
     images: Pick<ImageStore, "resolve">,
+    private readonly clock: Clock,
   ) {
     this.images = new PassImages(images);
   }
@@ -280,7 +283,7 @@ export class PassService {
       const changes = this.changesOf(template, current.overrides as PassOverrides, body);
       const after = withImages(current.images as Record<string, string>, images);
       if (after !== undefined) changes.images = after;
-      return { changes, also: stateEvents(template, current, changes) };
+      return { changes, also: stateEvents(template, current, changes, this.clock.now()) };
     };
   }
 

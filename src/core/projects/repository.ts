@@ -4,13 +4,14 @@
 // several tables go through Prisma transactions.
 
 import type pg from "pg";
+import type { Clock } from "../../clock.js";
 import { isUniqueViolation } from "../../db/errors.js";
 import type { Queryable } from "../../db/queryable.js";
 import { queryableOf } from "../../db/queryable.js";
 import { allowLongStatements, inPrismaTransaction } from "../../db/transaction.js";
 import type { TemplateHeaderSource } from "../../domain/template-header.js";
 import { AppError } from "../../errors.js";
-import { recordPassEvents } from "../../events/pass-events.js";
+import { recordPassEvents } from "../../events/pass-event-store.js";
 import type { Prisma, PrismaClient } from "../../generated/prisma/client.js";
 import type { Key } from "../ids.js";
 import type { Page } from "../pagination.js";
@@ -106,6 +107,7 @@ export class ProjectRepository {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly pool: pg.Pool,
+    private readonly clock: Clock,
   ) {}
 
   async list(
@@ -223,7 +225,7 @@ export class ProjectRepository {
       data: {
         ...changes,
         settings: changes.settings as Prisma.InputJsonObject | undefined,
-        updatedAt: new Date(),
+        updatedAt: new Date(this.clock.now()),
       },
     });
     return count === 0 ? null : this.find(accountId, key);

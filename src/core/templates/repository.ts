@@ -1,6 +1,7 @@
 // Storage of templates, their locations, and the template-wide changes that reach every pass.
 
 import type pg from "pg";
+import type { Clock } from "../../clock.js";
 import { isUniqueViolation } from "../../db/errors.js";
 import type { Queryable } from "../../db/queryable.js";
 import { queryableOf } from "../../db/queryable.js";
@@ -8,7 +9,7 @@ import { allowLongStatements, inPrismaTransaction } from "../../db/transaction.j
 import type { TemplateDesign } from "../../domain/field-model.js";
 import type { LocationInput } from "../../domain/values.js";
 import { AppError } from "../../errors.js";
-import { recordPassEvents } from "../../events/pass-events.js";
+import { recordPassEvents } from "../../events/pass-event-store.js";
 import type { Prisma, PrismaClient } from "../../generated/prisma/client.js";
 import { addPassChangedEvents, addTemplateChangedEvent } from "../../jobs/queue.js";
 import type { Key } from "../ids.js";
@@ -57,6 +58,7 @@ export class TemplateRepository {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly pool: pg.Pool,
+    private readonly clock: Clock,
   ) {}
 
   async exists(accountId: number, id: number, db: Queryable = this.pool): Promise<boolean> {
@@ -145,7 +147,7 @@ export class TemplateRepository {
       async (tx) => {
         await allowLongStatements({ query: (text) => tx.$executeRawUnsafe(text) });
         const result = await change(tx);
-        await tx.template.update({ where: { id: templateId }, data: { updatedAt: new Date() } });
+        await tx.template.update({ where: { id: templateId }, data: { updatedAt: new Date(this.clock.now()) } });
         // Passes are locked in id order, as every change of several passes locks them (docs/concurrency.md).
         await tx.$executeRaw`UPDATE passes SET version = version + 1, updated_at = now()
           WHERE id IN (SELECT id FROM passes WHERE template_id = ${templateId} ORDER BY id FOR NO KEY UPDATE)`;

@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import type { ApplePassBuilder, PassAccess } from "../../apple/pass-builder.js";
-import { MAX_DEVICES_PER_PASS, type Registrations, SETTLE_MS } from "../../apple/registrations.js";
+import { MAX_DEVICES_PER_PASS, type Registrations, SETTLE_MS } from "../../apple/registration-store.js";
 import { personalizationInfo, requiredFieldsOf, SIGN_UP_VALUE_MAX, type SignUps } from "../../apple/sign-ups.js";
 import type { Clock } from "../../clock.js";
 import { PKPASS_TYPE } from "../../core/downloads/service.js";

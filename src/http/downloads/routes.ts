@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { Handout, DownloadService } from "../../core/downloads/service.js";
+import type { DownloadService, Handout } from "../../core/downloads/service.js";
 import { ExternalIdParam, NumericIdParam, numericId } from "../../core/ids.js";
 import { accountOf } from "../auth.js";
 import { Described, PkpassFile, Redirect } from "../schema-kit.js";

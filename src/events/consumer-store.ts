@@ -4,7 +4,7 @@
 // (both roll back together).
 import type pg from "pg";
 import { inTransaction } from "../db/transaction.js";
-import { type PassEvent, readPassEvents } from "./pass-events.js";
+import { type PassEvent, readPassEvents } from "./pass-event-store.js";
 
 /** Handles the next batch of events for `consumer`; returns how many events were read (0: none new). */
 export async function consumePassEvents(

@@ -2,7 +2,7 @@
 // reads: every committed event once, in order, never skipping one whose transaction committed late.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prunePassEvents, readPassEvents } from "../../src/events/pass-events.js";
+import { prunePassEvents, readPassEvents } from "../../src/events/pass-event-store.js";
 import { appleTemplate } from "../fixtures/reference.js";
 import { startTestServer, type TestServer } from "../helpers/app.js";
 import { until } from "../helpers/wait.js";

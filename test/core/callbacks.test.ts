@@ -4,7 +4,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DeliveryQueue } from "../../src/deliveries/delivery-queue.js";
+import { DeliveryQueue } from "../../src/deliveries/delivery-store.js";
 import type { FakeGoogle } from "../fakes/google.js";
 import type { Ecv2Signer } from "../fakes/google-callback-signer.js";
 import { Receiver } from "../fakes/receiver.js";
