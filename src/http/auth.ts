@@ -4,21 +4,19 @@
 //   Authorization: Bearer <secret>
 //   api_key=<secret> or api_key=<key>:<secret>   (legacy PassTools: query string or form body)
 // A principal limited to scopes (a token, or a key made with --scope) reaches only the routes of those scopes
-// (accounts/scopes.ts decides each route's); one limited to a project only that project (http/project-limit.ts).
+// (each route declares its scope: http/access.ts); one limited to a project only that project
+// (http/project-limit.ts, from the owner the route declares).
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { AccessTokens } from "../accounts/access-tokens.js";
 import type { ApiKeyService, Credentials, Principal } from "../accounts/api-keys.js";
-import { SCOPES, type Scope, scopeOfRoute } from "../accounts/scopes.js";
+import { SCOPES } from "../accounts/scopes.js";
 import { AppError, unauthorized } from "../errors.js";
+import { type Access, ownerProblem } from "./access.js";
 import { legacyApiKeyOf } from "./legacy-form.js";
 
 declare module "fastify" {
   interface FastifyRequest {
     principal?: Principal;
-  }
-  interface FastifyContextConfig {
-    /** The OAuth scope the route needs (set for every authenticated route when it is registered). */
-    scope?: Scope;
   }
 }
 
@@ -89,7 +87,9 @@ export async function principalOf(
 
 /**
  * Requires valid credentials on every route registered in `app` (an encapsulated /v1 or /v0 scope), each route
- * holding the OAuth scope its URL calls for; `limitProject` checks a project-limited principal's reach.
+ * holding the OAuth scope it declares (`config: access(scope, owner)`); `limitProject` checks a project-limited
+ * principal's reach. A route without a declaration, or whose path lacks what its owner is found by, stops the
+ * server from starting.
  */
 export function requireApiKey(
   app: FastifyInstance,
@@ -98,8 +98,15 @@ export function requireApiKey(
   limitProject: (request: FastifyRequest, principal: Principal) => Promise<void>,
 ): void {
   app.addHook("onRoute", (route) => {
-    const scope = scopeOfRoute(route.url);
-    route.config = { ...(route.config as object), scope };
+    const declared = (route.config as { access?: Access } | undefined)?.access;
+    if (!declared) {
+      throw new Error(
+        `The authenticated route ${String(route.method)} ${route.url} declares no access: add config: access(scope, owner)`,
+      );
+    }
+    const problem = ownerProblem(route.url, declared.owner);
+    if (problem) throw new Error(`The authenticated route ${String(route.method)} ${route.url}: ${problem}`);
+    const scope = declared.scope;
     // The OpenAPI document names the scope each operation needs.
     if (route.schema)
       route.schema = { ...route.schema, security: [{ basic: [] }, { bearer: [] }, { oauth2: [scope] }] };
@@ -108,7 +115,7 @@ export function requireApiKey(
   // so an unauthenticated caller learns nothing about the request schema.
   app.addHook("preValidation", async (request) => {
     const principal = await principalOf(request, apiKeys, tokens);
-    const scope = request.routeOptions.config.scope;
+    const scope = request.routeOptions.config.access?.scope;
     if (principal.scopes && (!scope || !principal.scopes.includes(scope))) {
       throw new AppError(
         "SCOPE_REQUIRED",

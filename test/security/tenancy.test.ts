@@ -108,6 +108,8 @@ function paramValue(name: string, path: string, t: Tenant | "missing"): string {
       return `tenant-${name_}-tpl`;
     case "passExternalId":
       return `tenant-${name_}-pass`;
+    case "passId":
+      return String(t.pass);
     case "linkId":
       return t.link;
     case "segmentId":
@@ -156,6 +158,9 @@ describe("a key limited to project A", () => {
       `/v1/pass/${a.pass}`,
       `/v1/links/adaptive/${a.link}`,
       `/v1/segments/${a.project}/${a.segment}`,
+      // By numeric pass id, as by external id (this form was refused as account-wide before routes declared owners).
+      `/v1/pass/${a.pass}/viewJSONPass`,
+      `/v1/pass/id/tenant-a-pass/viewJSONPass`,
     ]) {
       for (const form of ["basic", "token", "legacy"] as const) {
         expect((await send("GET", path, form, undefined)).status, `${form} ${path}`).toBe(200);

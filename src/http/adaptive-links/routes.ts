@@ -12,6 +12,7 @@ import { PKPASS_TYPE } from "../../core/downloads/service.js";
 import { ExternalIdParam, NumericIdParam, numericId } from "../../core/ids.js";
 import { PaginationQuery } from "../../core/pagination.js";
 import { PASS_STATUSES } from "../../core/passes/repository.js";
+import { access, type Owner } from "../access.js";
 import { accountOf } from "../auth.js";
 import { PassRequestBody } from "../passes/schemas.js";
 import {
@@ -42,6 +43,7 @@ export const adaptiveLinkRoutes: FastifyPluginAsyncTypebox<{ links: AdaptiveLink
   app.get(
     "/links/adaptive",
     {
+      config: access("wadl", "account"),
       schema: {
         tags,
         summary: "List the account's adaptive links",
@@ -53,12 +55,16 @@ export const adaptiveLinkRoutes: FastifyPluginAsyncTypebox<{ links: AdaptiveLink
   );
   app.post(
     "/links/adaptive",
-    { schema: { tags, summary: "Create an adaptive link", body: LinkBody, response: { 200: LinkResponse } } },
+    {
+      config: access("wadl", "account"),
+      schema: { tags, summary: "Create an adaptive link", body: LinkBody, response: { 200: LinkResponse } },
+    },
     (request) => links.create(accountOf(request), request.body),
   );
   app.post(
     "/links/adaptive/multiple/project/:projectId",
     {
+      config: access("wadl", "project"),
       schema: {
         tags,
         summary: "Create boarding-pass or event-ticket adaptive links (one per passenger or attendee)",
@@ -76,6 +82,7 @@ export const adaptiveLinkRoutes: FastifyPluginAsyncTypebox<{ links: AdaptiveLink
   app.get(
     "/links/adaptive/projects/:projectId",
     {
+      config: access("wadl", "project"),
       schema: {
         tags,
         summary: "List a project's adaptive links",
@@ -93,6 +100,7 @@ export const adaptiveLinkRoutes: FastifyPluginAsyncTypebox<{ links: AdaptiveLink
   app.get(
     "/links/adaptive/projects/:projectId/templates/:templateId",
     {
+      config: access("wadl", "project"),
       schema: {
         tags,
         summary: "List a template's adaptive links",
@@ -116,16 +124,19 @@ export const adaptiveLinkRoutes: FastifyPluginAsyncTypebox<{ links: AdaptiveLink
   const forms: Array<{
     path: string;
     params: ReturnType<typeof Type.Object>;
+    owner: Owner;
     key: (accountId: number, p: Record<string, string>) => Promise<LinkKey>;
   }> = [
     {
       path: "/links/adaptive/:linkId",
       params: Type.Object({ linkId: LinkIdParam }),
+      owner: "link",
       key: async (_a, p) => ({ id: p.linkId! }),
     },
     {
       path: "/links/adaptive/project/:projectId/id/:externalId",
       params: Type.Object({ projectId: NumericIdParam, externalId: ExternalIdParam }),
+      owner: "project",
       key: async (a, p) => ({
         projectId: await links.projectId(a, { id: numericId(p.projectId!, "Project") }),
         externalId: p.externalId!,
@@ -134,6 +145,7 @@ export const adaptiveLinkRoutes: FastifyPluginAsyncTypebox<{ links: AdaptiveLink
     {
       path: "/links/adaptive/project/id/:projectExternalId/id/:externalId",
       params: Type.Object({ projectExternalId: ExternalIdParam, externalId: ExternalIdParam }),
+      owner: "project",
       key: async (a, p) => ({
         projectId: await links.projectId(a, { externalId: p.projectExternalId! }),
         externalId: p.externalId!,
@@ -145,7 +157,10 @@ export const adaptiveLinkRoutes: FastifyPluginAsyncTypebox<{ links: AdaptiveLink
       form.key(accountId, request.params as Record<string, string>);
     app.get(
       form.path,
-      { schema: { tags, summary: "Get an adaptive link", params: form.params, response: { 200: LinkResponse } } },
+      {
+        config: access("wadl", form.owner),
+        schema: { tags, summary: "Get an adaptive link", params: form.params, response: { 200: LinkResponse } },
+      },
       async (request) => {
         const accountId = accountOf(request);
         return links.get(accountId, await byKey(request, accountId));
@@ -154,6 +169,7 @@ export const adaptiveLinkRoutes: FastifyPluginAsyncTypebox<{ links: AdaptiveLink
     app.put(
       form.path,
       {
+        config: access("wadl", form.owner),
         schema: {
           tags,
           summary: "Update an adaptive link (partial)",
@@ -170,6 +186,7 @@ export const adaptiveLinkRoutes: FastifyPluginAsyncTypebox<{ links: AdaptiveLink
     app.delete(
       form.path,
       {
+        config: access("wadl", form.owner),
         schema: {
           tags,
           summary: "Delete an adaptive link",
@@ -185,6 +202,7 @@ export const adaptiveLinkRoutes: FastifyPluginAsyncTypebox<{ links: AdaptiveLink
     app.get(
       `${form.path}/passes`,
       {
+        config: access("wadl", form.owner),
         schema: {
           tags,
           summary: "Passes made from an adaptive link",
@@ -202,6 +220,7 @@ export const adaptiveLinkRoutes: FastifyPluginAsyncTypebox<{ links: AdaptiveLink
     app.get(
       `${form.path}/passes/id/:passExternalId`,
       {
+        config: access("wadl", form.owner),
         schema: {
           tags,
           summary: "A link's passes with this external id",
@@ -218,6 +237,7 @@ export const adaptiveLinkRoutes: FastifyPluginAsyncTypebox<{ links: AdaptiveLink
     app.put(
       `${form.path}/passes/id/:passExternalId`,
       {
+        config: access("wadl", form.owner),
         schema: {
           tags,
           summary: "Update a link's passes with this external id",
@@ -241,6 +261,7 @@ export const adaptiveLinkRoutes: FastifyPluginAsyncTypebox<{ links: AdaptiveLink
       app.post(
         form.path,
         {
+          config: access("wadl", form.owner),
           schema: {
             tags,
             summary: "Create an adaptive link with this external id",

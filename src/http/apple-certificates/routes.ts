@@ -7,6 +7,7 @@ import { projectIdOf, projectPaths } from "../../core/ids.js";
 import type { ProjectRepository } from "../../core/projects/repository.js";
 import { InvalidInput } from "../../domain/invalid-input.js";
 import { notFound } from "../../errors.js";
+import { access } from "../access.js";
 import { accountOf } from "../auth.js";
 import { NullableInteger } from "../schema-kit.js";
 
@@ -44,6 +45,7 @@ export const appleCertificateRoutes: FastifyPluginAsyncTypebox<Deps> = async (ap
     app.get(
       path,
       {
+        config: access("wprj", "project"),
         schema: {
           tags: ["Apple certificates"],
           summary: "The certificate that signs the project's Apple passes",
@@ -56,6 +58,7 @@ export const appleCertificateRoutes: FastifyPluginAsyncTypebox<Deps> = async (ap
     app.put(
       path,
       {
+        config: access("wprj", "project"),
         schema: {
           tags: ["Apple certificates"],
           summary: "Import the project's Pass Type ID certificate and key (validated, stored encrypted)",
@@ -81,6 +84,7 @@ export const appleCertificateRoutes: FastifyPluginAsyncTypebox<Deps> = async (ap
     app.delete(
       path,
       {
+        config: access("wprj", "project"),
         schema: {
           tags: ["Apple certificates"],
           summary: "Remove the project's own certificate",

@@ -5,6 +5,7 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import type { BadgeService } from "../../core/badge/service.js";
 import type { WebhookEndpointService } from "../../core/webhooks/service.js";
+import { access } from "../access.js";
 import { accountOf } from "../auth.js";
 import { Described } from "../schema-kit.js";
 import { webhookEndpointRoutes } from "../webhooks/routes.js";
@@ -20,6 +21,7 @@ export const badgeRoutes: FastifyPluginAsync<{
   app.post(
     "/rpc/userPassUpsert",
     {
+      config: access("wpas", "account"),
       schema: {
         tags: ["Badge v0"],
         summary: "Create or update a user's pass",
@@ -38,6 +40,7 @@ export const badgeRoutes: FastifyPluginAsync<{
   app.post(
     "/rpc/passSendPushNotification",
     {
+      config: access("wnot", "account"),
       schema: {
         tags: ["Badge v0"],
         summary: "Show a message on the holder's phone",

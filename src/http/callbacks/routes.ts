@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { CallbackService } from "../../core/callbacks/service.js";
 import { projectKeyOf } from "../../core/projects/service.js";
+import { access } from "../access.js";
 import { accountOf } from "../auth.js";
 import { ProjectExternalIdParams, ProjectIdParams } from "../projects/schemas.js";
 import { CallbackBody, CallbackDeleteResponse, CallbackResponse } from "./schemas.js";
@@ -16,6 +17,7 @@ export const callbackRoutes: FastifyPluginAsyncTypebox<{ callbacks: CallbackServ
     app.post(
       path,
       {
+        config: access("wprj", "project"),
         schema: {
           tags,
           summary: `Set the project's callback${form}`,
@@ -31,12 +33,16 @@ export const callbackRoutes: FastifyPluginAsyncTypebox<{ callbacks: CallbackServ
     );
     app.get(
       path,
-      { schema: { tags, summary: `Get the project's callback${form}`, params, response: { 200: CallbackResponse } } },
+      {
+        config: access("wprj", "project"),
+        schema: { tags, summary: `Get the project's callback${form}`, params, response: { 200: CallbackResponse } },
+      },
       (request) => callbacks.get(accountOf(request), projectKeyOf(request.params)),
     );
     app.delete(
       path,
       {
+        config: access("wprj", "project"),
         schema: {
           tags,
           summary: `Remove the project's callback${form}`,

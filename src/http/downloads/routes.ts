@@ -4,6 +4,7 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { DownloadService, Handout } from "../../core/downloads/service.js";
 import { ExternalIdParam, NumericIdParam, numericId } from "../../core/ids.js";
+import { access } from "../access.js";
 import { accountOf } from "../auth.js";
 import { Described, PkpassFile, Redirect } from "../schema-kit.js";
 
@@ -34,6 +35,7 @@ export const downloadRoutes: FastifyPluginAsyncTypebox<{ downloads: DownloadServ
     app.get(
       `/pass/${suffix}/download`,
       {
+        config: access("wpas", "pass"),
         schema: {
           tags: ["Passes"],
           summary: "Download a pass: the signed .pkpass of an Apple pass, a 302 to the save link of a Google pass",
@@ -46,6 +48,7 @@ export const downloadRoutes: FastifyPluginAsyncTypebox<{ downloads: DownloadServ
     app.get(
       `/pass/${suffix}/viewJSONPass`,
       {
+        config: access("wpas", "pass"),
         schema: {
           tags: ["Passes"],
           summary: "The pass.json an Apple pass's bundle holds",

@@ -6,6 +6,7 @@ import { projectIdOf, projectPaths } from "../../core/ids.js";
 import type { ProjectRepository } from "../../core/projects/repository.js";
 import { notFound } from "../../errors.js";
 import type { GoogleIssuers } from "../../google/credentials.js";
+import { access } from "../access.js";
 import { accountOf } from "../auth.js";
 import { NullableInteger } from "../schema-kit.js";
 
@@ -27,6 +28,7 @@ export const googleCredentialRoutes: FastifyPluginAsyncTypebox<Deps> = async (ap
     app.get(
       path,
       {
+        config: access("wprj", "project"),
         schema: {
           tags: ["Google credentials"],
           summary: "The Google Wallet issuer of the project's passes",
@@ -39,6 +41,7 @@ export const googleCredentialRoutes: FastifyPluginAsyncTypebox<Deps> = async (ap
     app.put(
       path,
       {
+        config: access("wprj", "project"),
         schema: {
           tags: ["Google credentials"],
           summary: "Set the project's issuer id and service-account key (validated, stored encrypted)",
@@ -63,6 +66,7 @@ export const googleCredentialRoutes: FastifyPluginAsyncTypebox<Deps> = async (ap
     app.delete(
       path,
       {
+        config: access("wprj", "project"),
         schema: {
           tags: ["Google credentials"],
           summary: "Remove the project's own issuer",

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { NfcMerchantService } from "../../core/nfc-merchants/service.js";
 import { NfcMerchantCreateBody, NfcMerchantUpdateBody } from "../../core/nfc-merchants/types.js";
 import { projectKeyOf } from "../../core/projects/service.js";
+import { access } from "../access.js";
 import { accountOf } from "../auth.js";
 import {
   ByProjectExternalId,
@@ -26,12 +27,16 @@ export const nfcMerchantRoutes: FastifyPluginAsyncTypebox<{ merchants: NfcMercha
   ] as const) {
     app.get(
       base,
-      { schema: { tags, summary: `List NFC merchants${form}`, params, response: { 200: NfcMerchantListResponse } } },
+      {
+        config: access("wprj", "project"),
+        schema: { tags, summary: `List NFC merchants${form}`, params, response: { 200: NfcMerchantListResponse } },
+      },
       (request) => merchants.list(accountOf(request), projectKeyOf(request.params)),
     );
     app.post(
       base,
       {
+        config: access("wprj", "project"),
         schema: {
           tags,
           summary: `Add NFC merchant${form}`,
@@ -47,6 +52,7 @@ export const nfcMerchantRoutes: FastifyPluginAsyncTypebox<{ merchants: NfcMercha
     app.get(
       `${base}/:merchantId`,
       {
+        config: access("wprj", "project"),
         schema: {
           tags,
           summary: `Get NFC merchant${form}`,
@@ -59,6 +65,7 @@ export const nfcMerchantRoutes: FastifyPluginAsyncTypebox<{ merchants: NfcMercha
     app.put(
       `${base}/:merchantId`,
       {
+        config: access("wprj", "project"),
         schema: {
           tags,
           summary: `Update NFC merchant${form}`,
@@ -73,6 +80,7 @@ export const nfcMerchantRoutes: FastifyPluginAsyncTypebox<{ merchants: NfcMercha
     app.delete(
       `${base}/:merchantId`,
       {
+        config: access("wprj", "project"),
         schema: {
           tags,
           summary: `Delete NFC merchant${form}`,

@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { ExternalIdParam, NumericIdParam, numericId } from "../../core/ids.js";
 import type { NotificationService, NotifyScope } from "../../core/notifications/service.js";
+import { access, type Owner } from "../access.js";
 import { accountOf } from "../auth.js";
 import { Described, TicketIdResponse } from "../schema-kit.js";
 
@@ -18,29 +19,39 @@ export const NotifyBody = Described(
 );
 
 type Params = Record<string, string>;
-const forms: { path: string; params: ReturnType<typeof Type.Object>; scope: (p: Params) => NotifyScope }[] = [
+const forms: {
+  path: string;
+  params: ReturnType<typeof Type.Object>;
+  owner: Owner;
+  scope: (p: Params) => NotifyScope;
+}[] = [
   {
     path: "/pass/:id/notify",
+    owner: "pass",
     params: Type.Object({ id: NumericIdParam }),
     scope: (p) => ({ pass: { id: numericId(p.id!, "Pass") } }),
   },
   {
     path: "/pass/template/:templateId/id/:externalId/notify",
+    owner: "template",
     params: Type.Object({ templateId: NumericIdParam, externalId: ExternalIdParam }),
     scope: (p) => ({ pass: { externalId: p.externalId!, templateId: numericId(p.templateId!, "Template") } }),
   },
   {
     path: "/template/:id/notify",
+    owner: "template",
     params: Type.Object({ id: NumericIdParam }),
     scope: (p) => ({ template: { id: numericId(p.id!, "Template") } }),
   },
   {
     path: "/template/id/:externalId/notify",
+    owner: "template",
     params: Type.Object({ externalId: ExternalIdParam }),
     scope: (p) => ({ template: { externalId: p.externalId! } }),
   },
   {
     path: "/tag/:tag/notify",
+    owner: "account",
     params: Type.Object({ tag: Type.String({ minLength: 1, maxLength: 255 }) }),
     scope: (p) => ({ tag: p.tag! }),
   },
@@ -54,6 +65,7 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<{ notifications: Noti
     app.post(
       form.path,
       {
+        config: access("wnot", form.owner),
         schema: {
           tags,
           summary: "Show a notification on the passes (a back field Wallet announces; a Google message)",
@@ -67,6 +79,7 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<{ notifications: Noti
     app.delete(
       form.path,
       {
+        config: access("wnot", form.owner),
         schema: {
           tags,
           summary: "Clear the notification from the passes",

@@ -6,6 +6,7 @@ import { PaginationQuery } from "../../core/pagination.js";
 import { PASS_STATUSES } from "../../core/passes/repository.js";
 import type { PassBody, PassService } from "../../core/passes/service.js";
 import { AppError } from "../../errors.js";
+import { access } from "../access.js";
 import { accountOf } from "../auth.js";
 import { TicketIdResponse } from "../schema-kit.js";
 import {
@@ -31,7 +32,10 @@ export const PassListQuery = Type.Intersect([
 export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = async (app, { passes }) => {
   app.get(
     "/pass",
-    { schema: { tags, summary: "List passes", querystring: PassListQuery, response: { 200: PassListResponse } } },
+    {
+      config: access("wpas", "account"),
+      schema: { tags, summary: "List passes", querystring: PassListQuery, response: { 200: PassListResponse } },
+    },
     (request) => passes.list(accountOf(request), request.query as never),
   );
 
@@ -54,7 +58,10 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
   ] as const) {
     app.post(
       path,
-      { schema: { tags, summary: "Create pass", params, body: PassRequestBody, response: { 200: PassResponse } } },
+      {
+        config: access("wpas", "template"),
+        schema: { tags, summary: "Create pass", params, body: PassRequestBody, response: { 200: PassResponse } },
+      },
       (request) => {
         const p = request.params as { templateId?: string; templateExternalId?: string; passExternalId?: string };
         const template =
@@ -68,6 +75,7 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
   app.post(
     "/pass/:templateId/dynamic",
     {
+      config: access("wpas", "template"),
       schema: {
         tags,
         summary: "Generate a pass (optionally expiring)",
@@ -94,6 +102,7 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
   app.post(
     "/pass/:templateId/:dynamicWithExpiry",
     {
+      config: access("wpas", "template"),
       schema: {
         hide: true,
         params: Type.Object({ templateId: NumericIdParam, dynamicWithExpiry: Type.String({ maxLength: 100 }) }),
@@ -118,12 +127,16 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
   const ById = Type.Object({ id: NumericIdParam });
   app.get(
     "/pass/:id",
-    { schema: { tags, summary: "Get pass", params: ById, response: { 200: PassResponse } } },
+    {
+      config: access("wpas", "pass"),
+      schema: { tags, summary: "Get pass", params: ById, response: { 200: PassResponse } },
+    },
     (request) => passes.get(accountOf(request), { id: numericId(request.params.id, "Pass") }),
   );
   app.put(
     "/pass/:id",
     {
+      config: access("wpas", "pass"),
       schema: {
         tags,
         summary: "Update pass",
@@ -137,7 +150,10 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
   );
   app.delete(
     "/pass/:id",
-    { schema: { tags, summary: "Delete pass", params: ById, response: { 200: PassDeleteResponse } } },
+    {
+      config: access("wpas", "pass"),
+      schema: { tags, summary: "Delete pass", params: ById, response: { 200: PassDeleteResponse } },
+    },
     (request) => passes.delete(accountOf(request), { id: numericId(request.params.id, "Pass") }),
   );
 
@@ -146,6 +162,7 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
   app.get(
     "/pass/id/:externalId",
     {
+      config: access("wpas", "pass"),
       schema: {
         tags,
         summary: "Get pass by external id",
@@ -163,6 +180,7 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
   app.put(
     "/pass/id/:externalId",
     {
+      config: access("wpas", "pass"),
       schema: {
         tags,
         summary: "Update pass by external id",
@@ -176,6 +194,7 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
   app.delete(
     "/pass/id/:externalId",
     {
+      config: access("wpas", "pass"),
       schema: {
         tags,
         summary: "Delete pass by external id",
@@ -199,6 +218,7 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
   app.get(
     "/pass/template/:templateId/id/:externalId",
     {
+      config: access("wpas", "template"),
       schema: {
         tags,
         summary: "Get pass by template and external id",
@@ -211,6 +231,7 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
   app.put(
     "/pass/template/:templateId/id/:externalId",
     {
+      config: access("wpas", "template"),
       schema: {
         tags,
         summary: "Update pass by template and external id",
@@ -229,6 +250,7 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
     app.put(
       path,
       {
+        config: access("wpas", "pass"),
         schema: {
           tags,
           summary: "Send the pass to its devices again, unchanged (APNs push, Google object refresh)",
@@ -247,6 +269,7 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
   app.post(
     "/pass/:id/locations",
     {
+      config: access("wpas", "pass"),
       schema: {
         tags,
         summary: "Add locations to pass",
@@ -260,6 +283,7 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
   app.delete(
     "/pass/:id/location/:locationId",
     {
+      config: access("wpas", "pass"),
       schema: {
         tags,
         summary: "Delete location from pass",

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { type ProjectService, projectKeyOf } from "../../core/projects/service.js";
 import { ProjectCreateBody, ProjectUpdateBody } from "../../core/projects/types.js";
+import { access } from "../access.js";
 import { accountOf } from "../auth.js";
 import {
   ProjectDeleteResponse,
@@ -18,6 +19,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox<{ projects: ProjectService
   app.get(
     "/project",
     {
+      config: access("wprj", "account"),
       schema: { tags, summary: "List projects", querystring: ProjectListQuery, response: { 200: ProjectListResponse } },
     },
     (request) => projects.list(accountOf(request), request.query),
@@ -25,13 +27,17 @@ export const projectRoutes: FastifyPluginAsyncTypebox<{ projects: ProjectService
 
   app.post(
     "/project",
-    { schema: { tags, summary: "Create project", body: ProjectCreateBody, response: { 200: ProjectResponse } } },
+    {
+      config: access("wprj", "new-project"),
+      schema: { tags, summary: "Create project", body: ProjectCreateBody, response: { 200: ProjectResponse } },
+    },
     (request) => projects.create(accountOf(request), request.body),
   );
 
   app.post(
     "/project/id/:externalId",
     {
+      config: access("wprj", "new-project"),
       schema: {
         tags,
         summary: "Create project with external ID",
@@ -49,12 +55,16 @@ export const projectRoutes: FastifyPluginAsyncTypebox<{ projects: ProjectService
   ] as const) {
     app.get(
       path,
-      { schema: { tags, summary: `Get project${form}`, params, response: { 200: ProjectResponse } } },
+      {
+        config: access("wprj", "project"),
+        schema: { tags, summary: `Get project${form}`, params, response: { 200: ProjectResponse } },
+      },
       (request) => projects.get(accountOf(request), projectKeyOf(request.params)),
     );
     app.put(
       path,
       {
+        config: access("wprj", "project"),
         schema: {
           tags,
           summary: `Update project${form}`,
@@ -69,6 +79,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox<{ projects: ProjectService
     app.delete(
       path,
       {
+        config: access("wprj", "project"),
         schema: {
           tags,
           summary: `Delete project${form}`,
@@ -88,6 +99,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox<{ projects: ProjectService
     app.post(
       path,
       {
+        config: access("wprj", "new-project"),
         schema: {
           tags,
           summary: `Duplicate project${form}`,

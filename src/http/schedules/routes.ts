@@ -1,6 +1,7 @@
 // HTTP ⇄ ScheduleService: /v1/schedules/{projectId}[/{scheduleId}].
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { ScheduleService } from "../../core/schedules/service.js";
+import { access } from "../access.js";
 import { accountOf } from "../auth.js";
 import { NoBody } from "../schema-kit.js";
 import {
@@ -18,7 +19,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<{ schedules: ScheduleServ
   app.post(
     "/schedules/:projectId",
     {
-      config: { heavy: true },
+      config: { ...access("wsch", "project"), heavy: true },
       schema: {
         tags,
         summary: "Schedule a pass update",
@@ -32,6 +33,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<{ schedules: ScheduleServ
   app.get(
     "/schedules/:projectId",
     {
+      config: access("wsch", "project"),
       schema: {
         tags,
         summary: "List the project's schedules that have not run yet, soonest first, 100 a page (start, limit)",
@@ -44,13 +46,16 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<{ schedules: ScheduleServ
   );
   app.get(
     "/schedules/:projectId/:scheduleId",
-    { schema: { tags, summary: "Get a schedule", params: ScheduleParams, response: { 200: ScheduleResponse } } },
+    {
+      config: access("wsch", "project"),
+      schema: { tags, summary: "Get a schedule", params: ScheduleParams, response: { 200: ScheduleResponse } },
+    },
     (request) => schedules.get(accountOf(request), request.params.projectId, request.params.scheduleId),
   );
   app.put(
     "/schedules/:projectId/:scheduleId",
     {
-      config: { heavy: true },
+      config: { ...access("wsch", "project"), heavy: true },
       schema: {
         tags,
         summary: "Replace a schedule that has not run yet",
@@ -65,6 +70,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<{ schedules: ScheduleServ
   app.delete(
     "/schedules/:projectId/:scheduleId",
     {
+      config: access("wsch", "project"),
       schema: { tags, summary: "Delete a schedule", params: ScheduleParams, response: { 204: NoBody("Deleted") } },
     },
     async (request, reply) => {

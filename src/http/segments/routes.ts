@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { PaginationQuery } from "../../core/pagination.js";
 import type { SegmentService } from "../../core/segments/service.js";
+import { access } from "../access.js";
 import { accountOf } from "../auth.js";
 import { NotifyBody } from "../notifications/routes.js";
 import { NoBody, PassValuesBody, TicketIdResponse } from "../schema-kit.js";
@@ -22,6 +23,7 @@ export const segmentRoutes: FastifyPluginAsyncTypebox<{ segments: SegmentService
   app.post(
     "/segments/:projectId",
     {
+      config: access("wseg", "project"),
       schema: {
         tags,
         summary: "Create a segment",
@@ -35,6 +37,7 @@ export const segmentRoutes: FastifyPluginAsyncTypebox<{ segments: SegmentService
   app.get(
     "/segments/:projectId",
     {
+      config: access("wseg", "project"),
       schema: {
         tags,
         summary: "List the project's segments",
@@ -48,7 +51,7 @@ export const segmentRoutes: FastifyPluginAsyncTypebox<{ segments: SegmentService
   app.get(
     "/segments/:projectId/:segmentId",
     {
-      config: { heavy: true },
+      config: { ...access("wseg", "project"), heavy: true },
       schema: {
         tags,
         summary: "Get a segment (with ?count=true, how many passes it selects now)",
@@ -68,6 +71,7 @@ export const segmentRoutes: FastifyPluginAsyncTypebox<{ segments: SegmentService
   app.put(
     "/segments/:projectId/:segmentId",
     {
+      config: access("wseg", "project"),
       schema: {
         tags,
         summary: "Replace a segment's criteria and/or name",
@@ -81,6 +85,7 @@ export const segmentRoutes: FastifyPluginAsyncTypebox<{ segments: SegmentService
   app.delete(
     "/segments/:projectId/:segmentId",
     {
+      config: access("wseg", "project"),
       schema: {
         tags,
         summary: "Delete a segment (its criteria; the passes stay)",
@@ -96,7 +101,7 @@ export const segmentRoutes: FastifyPluginAsyncTypebox<{ segments: SegmentService
   app.put(
     "/segments/:projectId/:segmentId/passes",
     {
-      config: { heavy: true },
+      config: { ...access("wseg", "project"), heavy: true },
       schema: {
         tags,
         summary: "Update every pass the segment selects (fields, headers), in batches under one ticket",
@@ -111,7 +116,7 @@ export const segmentRoutes: FastifyPluginAsyncTypebox<{ segments: SegmentService
   app.post(
     "/segments/:projectId/:segmentId/notify",
     {
-      config: { heavy: true },
+      config: { ...access("wnot", "project"), heavy: true },
       schema: {
         tags,
         summary: "Show a notification on every pass the segment selects",
@@ -125,7 +130,7 @@ export const segmentRoutes: FastifyPluginAsyncTypebox<{ segments: SegmentService
   app.delete(
     "/segments/:projectId/:segmentId/notify",
     {
-      config: { heavy: true },
+      config: { ...access("wnot", "project"), heavy: true },
       schema: {
         tags,
         summary: "Clear the notification from every pass the segment selects",

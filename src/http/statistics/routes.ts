@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { ExternalIdParam, keyOf, NumericIdParam } from "../../core/ids.js";
 import type { StatisticsService } from "../../core/statistics/service.js";
+import { access } from "../access.js";
 import { accountOf } from "../auth.js";
 import { ActivityQuery, ActivityResponse, StatsResponse } from "./schemas.js";
 
@@ -18,7 +19,7 @@ export const statisticsRoutes: FastifyPluginAsyncTypebox<{ statistics: Statistic
   app.get(
     "/pass/id/:externalId/stats",
     {
-      config: { heavy: true },
+      config: { ...access("wrpt", "pass"), heavy: true },
       schema: {
         tags,
         summary: "Statistics of the passes with an external id",
@@ -31,7 +32,7 @@ export const statisticsRoutes: FastifyPluginAsyncTypebox<{ statistics: Statistic
   app.get(
     "/pass/:id/stats",
     {
-      config: { heavy: true },
+      config: { ...access("wrpt", "pass"), heavy: true },
       schema: {
         tags,
         summary: "Statistics of a pass",
@@ -53,7 +54,10 @@ export const statisticsRoutes: FastifyPluginAsyncTypebox<{ statistics: Statistic
         keyOf(p, resource === "template" ? "Template" : "Project");
       app.get(
         `/${resource}/${form}/stats`,
-        { config: { heavy: true }, schema: { tags, summary: `Statistics of ${label}`, params, response: stats } },
+        {
+          config: { ...access("wrpt", resource), heavy: true },
+          schema: { tags, summary: `Statistics of ${label}`, params, response: stats },
+        },
         (request) =>
           resource === "template"
             ? statistics.templateStats(accountOf(request), key(request.params))
@@ -66,7 +70,7 @@ export const statisticsRoutes: FastifyPluginAsyncTypebox<{ statistics: Statistic
       app.get(
         `/${resource}/${form}/activity`,
         {
-          config: { heavy: true },
+          config: { ...access("wrpt", resource), heavy: true },
           schema: {
             tags,
             summary: `Daily activity of ${label} (?start=&end=, default the last 30 days)`,
@@ -80,7 +84,7 @@ export const statisticsRoutes: FastifyPluginAsyncTypebox<{ statistics: Statistic
       app.get(
         `/${resource}/${form}/activity/:start/:end`,
         {
-          config: { heavy: true },
+          config: { ...access("wrpt", resource), heavy: true },
           schema: {
             tags,
             summary: `Daily activity of ${label} between two dates (YYYY-MM-DD, inclusive)`,

@@ -5,6 +5,7 @@ import { ExternalIdParam, NumericIdParam, numericId } from "../../core/ids.js";
 import { PaginationInfo, PaginationQuery } from "../../core/pagination.js";
 import type { PassKey, PassService } from "../../core/passes/service.js";
 import type { TagService } from "../../core/tags/service.js";
+import { access } from "../access.js";
 import { accountOf } from "../auth.js";
 import { Status } from "../passes/routes.js";
 import { PassListResponse } from "../passes/schemas.js";
@@ -35,6 +36,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<{ tags: TagService; passes: Pa
   app.get(
     "/tag",
     {
+      config: access("wpas", "account"),
       schema: {
         tags,
         summary: "List the account's tags, a page at a time (order: id, name, createdAt)",
@@ -61,6 +63,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<{ tags: TagService; passes: Pa
   app.get(
     "/tag/:tag/passes",
     {
+      config: access("wpas", "account"),
       schema: {
         tags,
         summary: "List the passes carrying a tag",
@@ -74,7 +77,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<{ tags: TagService; passes: Pa
   app.put(
     "/tag/:tag/passes",
     {
-      config: { heavy: true },
+      config: { ...access("wpas", "account"), heavy: true },
       schema: {
         tags,
         summary: "Update every pass carrying a tag (fields, headers)",
@@ -88,6 +91,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<{ tags: TagService; passes: Pa
   app.delete(
     "/tag/:tag/passes",
     {
+      config: access("wpas", "account"),
       schema: {
         tags,
         summary: "Take a tag off every pass (the tag stays)",
@@ -102,6 +106,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<{ tags: TagService; passes: Pa
   app.delete(
     "/tag/:tag",
     {
+      config: access("wpas", "account"),
       schema: {
         tags,
         summary: "Delete a tag (and take it off its passes)",
@@ -119,6 +124,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<{ tags: TagService; passes: Pa
     app.get(
       `${base}/tags`,
       {
+        config: access("wpas", "pass"),
         schema: {
           tags,
           summary: "The tags of a pass",
@@ -131,6 +137,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<{ tags: TagService; passes: Pa
     app.put(
       `${base}/tags`,
       {
+        config: access("wpas", "pass"),
         schema: {
           tags,
           summary: "Add tags to a pass (at most 15 per pass); answers the tags that were new",
@@ -150,6 +157,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<{ tags: TagService; passes: Pa
     app.put(
       path,
       {
+        config: access("wpas", "pass"),
         schema: {
           tags,
           summary: "Tag a pass",
@@ -162,6 +170,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<{ tags: TagService; passes: Pa
     app.delete(
       path,
       {
+        config: access("wpas", "pass"),
         schema: {
           tags,
           summary: "Take a tag off a pass",

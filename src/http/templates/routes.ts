@@ -5,6 +5,7 @@ import { ExternalIdParam, keyOf, NumericIdParam, numericId } from "../../core/id
 import { PaginationQuery } from "../../core/pagination.js";
 import type { PassService } from "../../core/passes/service.js";
 import type { TemplateService } from "../../core/templates/service.js";
+import { access } from "../access.js";
 import { accountOf } from "../auth.js";
 import { PassListQuery } from "../passes/routes.js";
 import { LocationsBody, PassListResponse } from "../passes/schemas.js";
@@ -33,6 +34,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox<{ templates: TemplateServ
   app.get(
     "/template/headers",
     {
+      config: access("wtmp", "account"),
       schema: {
         tags,
         summary: "List template headers",
@@ -46,27 +48,33 @@ export const templateRoutes: FastifyPluginAsyncTypebox<{ templates: TemplateServ
   // Create: in a project given by id or external id, or (PassTools-era clients, no project) in the account's default
   // project; with or without a template external id. `template/id/{x}` names a template external id, as the
   // reference's GET, PUT and DELETE `template/id/{x}` do.
+  // What each form reaches: the default project spans the account; a template external id alone names the
+  // template (which must exist to be reached); the others name the project.
   const create = [
-    ["/template", Type.Object({})],
-    ["/template/id/:templateExternalId", Type.Object({ templateExternalId: ExternalIdParam })],
-    ["/template/:projectId", Type.Object({ projectId: NumericIdParam })],
+    ["/template", Type.Object({}), "account"],
+    ["/template/id/:templateExternalId", Type.Object({ templateExternalId: ExternalIdParam }), "template"],
+    ["/template/:projectId", Type.Object({ projectId: NumericIdParam }), "project"],
     [
       "/template/:projectId/id/:templateExternalId",
       Type.Object({ projectId: NumericIdParam, templateExternalId: ExternalIdParam }),
+      "project",
     ],
     [
       "/template/project/id/:projectExternalId/id/:templateExternalId",
       Type.Object({ projectExternalId: ExternalIdParam, templateExternalId: ExternalIdParam }),
+      "project",
     ],
     [
       "/template/id/:projectExternalId/id/:templateExternalId",
       Type.Object({ projectExternalId: ExternalIdParam, templateExternalId: ExternalIdParam }),
+      "project",
     ],
   ] as const;
-  for (const [path, params] of create) {
+  for (const [path, params, owner] of create) {
     app.post(
       path,
       {
+        config: access("wtmp", owner),
         schema: { tags, summary: "Create template", params, body: TemplateBody, response: { 200: TemplateIdResponse } },
       },
       (request) => {
@@ -89,12 +97,16 @@ export const templateRoutes: FastifyPluginAsyncTypebox<{ templates: TemplateServ
     const key = (p: { id?: string; externalId?: string }) => keyOf(p, "Template");
     app.get(
       base,
-      { schema: { tags, summary: "Get template", params, response: { 200: TemplateResponse } } },
+      {
+        config: access("wtmp", "template"),
+        schema: { tags, summary: "Get template", params, response: { 200: TemplateResponse } },
+      },
       (request) => templates.get(accountOf(request), key(request.params)),
     );
     app.put(
       base,
       {
+        config: access("wtmp", "template"),
         schema: {
           tags,
           summary: "Update template (full replace)",
@@ -107,12 +119,16 @@ export const templateRoutes: FastifyPluginAsyncTypebox<{ templates: TemplateServ
     );
     app.delete(
       base,
-      { schema: { tags, summary: "Delete template", params, response: { 200: TemplateDeleteResponse } } },
+      {
+        config: access("wtmp", "template"),
+        schema: { tags, summary: "Delete template", params, response: { 200: TemplateDeleteResponse } },
+      },
       (request) => templates.delete(accountOf(request), key(request.params)),
     );
     app.post(
       `${base}/locations`,
       {
+        config: access("wtmp", "template"),
         schema: {
           tags,
           summary: "Add locations to template",
@@ -126,6 +142,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox<{ templates: TemplateServ
     app.delete(
       `${base}/location/:locationId`,
       {
+        config: access("wtmp", "template"),
         schema: {
           tags,
           summary: "Delete location from template",
@@ -141,6 +158,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox<{ templates: TemplateServ
     app.get(
       `${base}/passes`,
       {
+        config: access("wtmp", "template"),
         schema: {
           tags,
           summary: "Get template passes",
@@ -158,6 +176,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox<{ templates: TemplateServ
     app.put(
       `${base}/passes`,
       {
+        config: access("wtmp", "template"),
         schema: {
           tags,
           summary: "Publish a bulk update to passes",
@@ -172,6 +191,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox<{ templates: TemplateServ
       app[method](
         `${base}/personalization`,
         {
+          config: access("wtmp", "template"),
           schema: {
             tags,
             summary: `${method.toUpperCase()} personalization requirements`,
@@ -197,7 +217,10 @@ export const templateRoutes: FastifyPluginAsyncTypebox<{ templates: TemplateServ
   ] as const) {
     app.post(
       path,
-      { schema: { tags, summary: "Duplicate template", params, response: { 200: TemplateIdResponse } } },
+      {
+        config: access("wtmp", "template"),
+        schema: { tags, summary: "Duplicate template", params, response: { 200: TemplateIdResponse } },
+      },
       (request) => templates.duplicate(accountOf(request), keyOf(request.params, "Template")),
     );
   }

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { NumericIdParam, numericId } from "../../core/ids.js";
 import type { TicketService } from "../../core/tickets/service.js";
+import { access } from "../access.js";
 import { accountOf } from "../auth.js";
 import { Described } from "../schema-kit.js";
 
@@ -10,6 +11,7 @@ export const ticketRoutes: FastifyPluginAsyncTypebox<{ tickets: TicketService }>
   app.get(
     "/ticket/:id",
     {
+      config: access("wpas", "account"),
       schema: {
         tags: ["Tickets"],
         summary: "Get ticket (status: pending, running, done, failed; progress {done,total})",

@@ -1,6 +1,7 @@
 // HTTP ⇄ WebhookEndpointService for /v0/webhookEndpoints (inside the Badge plugin: the same API keys).
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { WebhookEndpointService } from "../../core/webhooks/service.js";
+import { access } from "../access.js";
 import { accountOf } from "../auth.js";
 import {
   WebhookEndpointBody,
@@ -21,6 +22,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ webhooks: Webhoo
   app.post(
     "/webhookEndpoints",
     {
+      config: access("wprj", "account"),
       schema: {
         tags,
         summary: "Create a webhook endpoint",
@@ -35,12 +37,18 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ webhooks: Webhoo
   );
   app.get(
     "/webhookEndpoints",
-    { schema: { tags, summary: "List the webhook endpoints", response: { 200: WebhookEndpointList } } },
+    {
+      config: access("wprj", "account"),
+      schema: { tags, summary: "List the webhook endpoints", response: { 200: WebhookEndpointList } },
+    },
     (request) => webhooks.list(accountOf(request)),
   );
   app.get(
     "/webhookEndpoints/:id",
-    { schema: { tags, summary: "Get a webhook endpoint", params, response: { 200: WebhookEndpointResponse } } },
+    {
+      config: access("wprj", "account"),
+      schema: { tags, summary: "Get a webhook endpoint", params, response: { 200: WebhookEndpointResponse } },
+    },
     (request) => webhooks.get(accountOf(request), request.params.id),
   );
   // PATCH is the update; PUT and POST on the endpoint do the same (only the fields given change).
@@ -48,6 +56,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ webhooks: Webhoo
     app.route({
       method,
       url: "/webhookEndpoints/:id",
+      config: access("wprj", "account"),
       schema: {
         tags,
         summary: "Update a webhook endpoint (url, enabledTopics, enabled)",
@@ -62,6 +71,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ webhooks: Webhoo
   app.delete(
     "/webhookEndpoints/:id",
     {
+      config: access("wprj", "account"),
       schema: { tags, summary: "Delete a webhook endpoint", params, response: { 200: WebhookEndpointDeleted } },
     },
     (request) => webhooks.delete(accountOf(request), request.params.id),
@@ -69,6 +79,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ webhooks: Webhoo
   app.post(
     "/webhookEndpoints/:id/rotateSecret",
     {
+      config: access("wprj", "account"),
       schema: {
         tags,
         summary: "Replace a webhook endpoint's signing secret",
