@@ -19,7 +19,7 @@ import { badgeRoutes } from "./http/badge/routes.js";
 import { callbackRoutes } from "./http/callbacks/routes.js";
 import { downloadRoutes, publicDownloadRoutes } from "./http/downloads/routes.js";
 import { installEdgeChecks } from "./http/edge.js";
-import { installErrorHandling } from "./http/errors.js";
+import { installErrorHandling } from "./http/error-replies.js";
 import { googleCallbackRoutes } from "./http/google/callback-routes.js";
 import { googleCredentialRoutes } from "./http/google-credentials/routes.js";
 import { limitHeavyWork } from "./http/heavy-work.js";
@@ -163,7 +163,7 @@ export async function buildApp(config: AppConfig, services: Services, db: Databa
   });
   await http.register(googleCallbackRoutes, { prefix: "/google", callbacks: services.google.callbacks });
   await http.register(imageRoutes, { images: services.images });
-  await http.register(adaptivePassRoutes, { prefix: "/v1", generator: services.generator });
+  await http.register(adaptivePassRoutes, { prefix: "/v1", passFromLink: services.passFromLink });
   await http.register(badgeRoutes, {
     prefix: "/v0",
     badge: services.badge,

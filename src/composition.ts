@@ -18,7 +18,7 @@ import { SignUps } from "./apple/sign-ups.js";
 import { AudienceResolver } from "./audiences/audience.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { Config } from "./config.js";
-import { PassFromLink } from "./core/adaptive-links/generate.js";
+import { PassFromLink } from "./core/adaptive-links/pass-from-link.js";
 import { LinkRepository } from "./core/adaptive-links/repository.js";
 import { AdaptiveLinkService } from "./core/adaptive-links/service.js";
 import { BadgeRepository } from "./core/badge/repository.js";
@@ -181,7 +181,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
   const registrations = new Registrations(pool, clock);
   const linkRepository = new LinkRepository(pool);
   const adaptiveLinks = new AdaptiveLinkService(linkRepository, passes, config.publicBaseUrl, clock);
-  const generator = new PassFromLink({
+  const passFromLink = new PassFromLink({
     links: linkRepository,
     passes,
     apple: applePasses,
@@ -251,7 +251,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     apple: { identities, passes: applePasses, registrations, signUps: new SignUps(pool) },
     google: { issuers, wallet: googleWallet, client: googleClient, callbacks },
     adaptiveLinks,
-    generator,
+    passFromLink,
     badge,
     webhooks,
     segments,

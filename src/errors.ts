@@ -1,5 +1,5 @@
 // The error catalog: every error a caller can be answered with, its HTTP status and its stable code. Any module
-// (domain rules, Apple, Google, services, repositories) throws these; `http/errors.ts` only renders them as
+// (domain rules, Apple, Google, services, repositories) throws these; `http/error-replies.ts` only renders them as
 // {"error", "code", "details"?, "requestId"}. docs/errors.md is generated from this list (a test keeps it current).
 
 interface Entry {

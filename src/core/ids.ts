@@ -1,6 +1,6 @@
 // Path-id helpers shared by the /v1 resources: numeric ids and the id/{externalId} forms.
 import { Type } from "@sinclair/typebox";
-import { MAX_INT_ID } from "../db/errors.js";
+import { MAX_INT_ID } from "../db/driver-errors.js";
 import { type Missing, notFound } from "../errors.js";
 
 export const NumericIdParam = Type.String({ pattern: "^[0-9]{1,18}$", maxLength: 18 });

@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type pg from "pg";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
-import { hasErrorCode } from "./errors.js";
+import { hasErrorCode } from "./driver-errors.js";
 
 /** SQLSTATEs of a transaction Postgres aborted to break a conflict (40001, 40P01), and Prisma's name for both. */
 const CONFLICT_CODES = new Set(["40001", "40P01", "P2034"]);

@@ -1,7 +1,7 @@
 // Storage of adaptive links, their flights and events, and the atomic "one more pass" counter.
 import { randomBytes, randomUUID } from "node:crypto";
 import type pg from "pg";
-import { isUniqueViolation } from "../../db/errors.js";
+import { isUniqueViolation } from "../../db/driver-errors.js";
 import type { Queryable } from "../../db/queryable.js";
 import type { LocationInput } from "../../domain/values.js";
 import { AppError } from "../../errors.js";

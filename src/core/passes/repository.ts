@@ -2,7 +2,7 @@
 // records a "pass changed" event in the same transaction; each update is recorded as a ticket.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type pg from "pg";
-import { isUniqueViolation } from "../../db/errors.js";
+import { isUniqueViolation } from "../../db/driver-errors.js";
 import type { Queryable } from "../../db/queryable.js";
 import { inTransaction } from "../../db/transaction.js";
 import type { PassOverrides } from "../../domain/field-model.js";

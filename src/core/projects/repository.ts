@@ -5,7 +5,7 @@
 
 import type pg from "pg";
 import type { Clock } from "../../clock.js";
-import { isUniqueViolation } from "../../db/errors.js";
+import { isUniqueViolation } from "../../db/driver-errors.js";
 import type { Queryable } from "../../db/queryable.js";
 import { queryableOf } from "../../db/queryable.js";
 import { allowLongStatements, inPrismaTransaction } from "../../db/transaction.js";

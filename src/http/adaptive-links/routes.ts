@@ -4,8 +4,8 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyReply } from "fastify";
 import { type Device, deviceOf } from "../../core/adaptive-links/devices.js";
-import type { Outcome, PassFromLink } from "../../core/adaptive-links/generate.js";
 import { renderLandingPage } from "../../core/adaptive-links/landing-page.js";
+import type { Outcome, PassFromLink } from "../../core/adaptive-links/pass-from-link.js";
 import type { LinkKey } from "../../core/adaptive-links/repository.js";
 import type { AdaptiveLinkService } from "../../core/adaptive-links/service.js";
 import { PKPASS_TYPE } from "../../core/downloads/service.js";
@@ -299,9 +299,9 @@ async function send(reply: FastifyReply, outcome: Outcome) {
 }
 
 /** The URLs phones open: no API key. */
-export const adaptivePassRoutes: FastifyPluginAsyncTypebox<{ generator: PassFromLink }> = async (
+export const adaptivePassRoutes: FastifyPluginAsyncTypebox<{ passFromLink: PassFromLink }> = async (
   app,
-  { generator },
+  { passFromLink },
 ) => {
   const query = Type.Record(Type.String({ maxLength: 255 }), Type.String({ maxLength: 2000 }), { maxProperties: 64 });
   app.get(
@@ -319,7 +319,7 @@ export const adaptivePassRoutes: FastifyPluginAsyncTypebox<{ generator: PassFrom
     async (request, reply) =>
       send(
         reply,
-        await generator.handle(request.params.linkId, deviceOf(request.headers["user-agent"]), request.query),
+        await passFromLink.handle(request.params.linkId, deviceOf(request.headers["user-agent"]), request.query),
       ),
   );
   app.get(
@@ -339,6 +339,6 @@ export const adaptivePassRoutes: FastifyPluginAsyncTypebox<{ generator: PassFrom
       },
     },
     async (request, reply) =>
-      send(reply, await generator.handle(request.params.linkId, request.params.device as Device, request.query)),
+      send(reply, await passFromLink.handle(request.params.linkId, request.params.device as Device, request.query)),
   );
 };

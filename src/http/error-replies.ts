@@ -2,7 +2,7 @@
 // "requestId": "..."}: the catalog's errors (src/errors.ts) as they are, Fastify's own client errors with the
 // catalog's codes, and anything else as a 500 whose message is hidden.
 import type { FastifyError, FastifyInstance } from "fastify";
-import { isCancelledStatement } from "../db/errors.js";
+import { isCancelledStatement } from "../db/driver-errors.js";
 import { isConflict } from "../db/transaction.js";
 import { AppError, type ErrorCode } from "../errors.js";
 
