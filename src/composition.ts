@@ -9,6 +9,7 @@ import { AccessTokens } from "./accounts/access-tokens.js";
 import { ApiKeyRepository } from "./accounts/api-key-repository.js";
 import { ApiKeyService } from "./accounts/api-keys.js";
 import { ApnsClient, type ApnsOptions } from "./apple/apns.js";
+import { AppleHandout } from "./apple/handout.js";
 import { AppleIdentities } from "./apple/identities.js";
 import { ApplePassBuilder } from "./apple/pass-builder.js";
 import { applePushSubscriber } from "./apple/push-subscriber.js";
@@ -60,6 +61,7 @@ import { GoogleWalletClient } from "./google/api-client.js";
 import { CallbackKeys, GoogleCallbacks } from "./google/callback.js";
 import { GoogleIssuers } from "./google/credentials.js";
 import { GoogleWallet } from "./google/google-wallet.js";
+import { GoogleHandout } from "./google/handout.js";
 import { GOOGLE_DEFAULT_REQUESTS_PER_SECOND, PostgresRateGate } from "./google/rate-gate.js";
 import type { GoogleSetup } from "./google/setup.js";
 import { ProjectLimit } from "./http/project-limit.js";
@@ -177,7 +179,9 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     clock,
     log: outside.log,
   });
-  const downloads = new DownloadService(applePasses, googleWallet, passRepository);
+  // One wallet adapter per vendor: what a pass is handed out as (domain/wallet-port.ts).
+  const wallets = { Apple: new AppleHandout(applePasses), Google: new GoogleHandout(googleWallet) };
+  const downloads = new DownloadService(applePasses, wallets, passRepository);
   const registrations = new Registrations(pool, clock);
   const linkRepository = new LinkRepository(pool);
   const adaptiveLinks = new AdaptiveLinkService(linkRepository, passes, config.publicBaseUrl, clock);

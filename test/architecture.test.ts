@@ -51,3 +51,7 @@ it("imports the HTTP layer only from itself and the process entry points above i
 it("keeps every source file within 500 lines", () => {
   expect(house.longFiles).toEqual([]);
 });
+
+it("tells Apple and Google apart only by their traits and adapters (domain/vendors.ts), never by comparing names", () => {
+  expect(house.vendorBranches).toEqual([]);
+});

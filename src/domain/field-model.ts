@@ -9,9 +9,7 @@ import type { Personalization } from "./personalization.js";
 import { withProjectBarcode } from "./project-defaults.js";
 import { templateTypeName } from "./template-types.js";
 import { type Beacon, colorProblem, documentSizeProblem, isObject, parseBeacons, parseIsoDate } from "./values.js";
-
-export type Vendor = "Apple" | "Google";
-export const VENDOR_IDS: Record<Vendor, number> = { Apple: 1, Google: 2 };
+import { VENDORS, type Vendor, vendorNamed, vendorWithId } from "./vendors.js";
 
 export interface TemplateDesign {
   headers: Record<string, FieldSpec>;
@@ -80,15 +78,8 @@ const isDateHeader = (name: string) => name === "expirationDate" || name === "re
 
 function vendorOf(body: Record<string, unknown>): Vendor | undefined {
   const v = body.vendor;
-  if (typeof v === "string") {
-    if (v.toLowerCase() === "apple") return "Apple";
-    if (v.toLowerCase() === "google") return "Google";
-    return undefined;
-  }
-  const id = body.vendorId === undefined ? undefined : Number(body.vendorId);
-  if (id === 1) return "Apple";
-  if (id === 2) return "Google";
-  if (body.vendorId !== undefined) return undefined;
+  if (typeof v === "string") return vendorNamed(v);
+  if (body.vendorId !== undefined) return vendorWithId(Number(body.vendorId));
   return GOOGLE_MODULES.some((m) => m in body) ? "Google" : "Apple";
 }
 
@@ -172,7 +163,7 @@ export function parseTemplateBody(body: unknown, current?: { vendor: Vendor; typ
   const headers = parseEntries(body.headers, "headers", problems);
   const fields: Record<string, FieldSpec> = {};
   const modules: Record<string, Record<string, unknown>> = {};
-  if (vendor === "Google") {
+  if (vendor && VENDORS[vendor].fieldsIn === "modules") {
     for (const module of GOOGLE_MODULES) {
       const raw = body[module];
       if (raw === undefined || raw === null) continue;
@@ -209,7 +200,7 @@ export function parseTemplateBody(body: unknown, current?: { vendor: Vendor; typ
 
   let beacons: Beacon[] = [];
   if (body.beacons !== undefined && body.beacons !== null) {
-    if (vendor === "Google") problems.push("beacons are supported on Apple templates only");
+    if (vendor && !VENDORS[vendor].beacons) problems.push("beacons are supported on Apple templates only");
     else {
       const parsed = parseBeacons(body.beacons);
       if ("problems" in parsed) problems.push(...parsed.problems);
@@ -240,7 +231,7 @@ export function parseTemplateBody(body: unknown, current?: { vendor: Vendor; typ
 /** The fieldsModel of a Get template response: Apple {headers, fields}, Google {headers, <modules>}. */
 export function fieldsModelOf(vendor: Vendor, design: TemplateDesign): Record<string, unknown> {
   const model: Record<string, unknown> = { headers: design.headers };
-  if (vendor === "Apple") {
+  if (VENDORS[vendor].fieldsIn === "fields") {
     model.fields = design.fields;
     if (design.beacons.length > 0) model.beacons = design.beacons;
     return model;

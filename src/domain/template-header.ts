@@ -1,6 +1,7 @@
 // The template header: the summary of a template that project responses and template lists carry.
-import { VENDOR_IDS, type Vendor } from "./field-model.js";
+
 import { templateTypeName } from "./template-types.js";
+import { VENDOR_IDS, type Vendor } from "./vendors.js";
 
 export interface TemplateHeaderSource {
   id: number;

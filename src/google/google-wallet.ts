@@ -8,6 +8,7 @@ import type { Queryable } from "../db/queryable.js";
 import { inTransaction } from "../db/transaction.js";
 import { designOf } from "../domain/field-model.js";
 import type { FieldSpec } from "../domain/field-spec.js";
+import { traitsOf } from "../domain/vendors.js";
 import { AppError } from "../errors.js";
 import { addPassChangedEvents } from "../jobs/queue.js";
 import { GoogleApiError, type GoogleWalletClient, jwtHeader, signJwt } from "./api-client.js";
@@ -71,7 +72,7 @@ export class GoogleWallet {
   /** Creates or patches a template's class when its body changed. Returns the object fields in force. */
   async syncTemplate(templateId: number): Promise<void> {
     const template = await this.bodies.template(templateId);
-    if (template?.vendor !== "Google") return;
+    if (!template || !traitsOf(template.vendor).syncedObjects) return;
     const issuer = await this.deps.issuers.forProject(template.projectId);
     if (issuer.development) return;
     await this.syncClass(issuer, template);

@@ -5,6 +5,7 @@ import { type Clock, systemClock } from "../../clock.js";
 import { InvalidInput } from "../../domain/invalid-input.js";
 import { takesValue } from "../../domain/known-headers.js";
 import { isObject } from "../../domain/values.js";
+import { vendorOn } from "../../domain/vendors.js";
 import { notFound } from "../../errors.js";
 import type { PaginationQuery } from "../pagination.js";
 import type { PassStatusFilter } from "../passes/repository.js";
@@ -95,7 +96,7 @@ export class AdaptiveLinkService {
     } else {
       template = await this.template(accountId, ref);
     }
-    const wanted = platform === "ios" ? "Apple" : "Google";
+    const wanted = vendorOn(platform);
     if (template.vendor !== wanted) {
       throw new InvalidInput([
         `${platform} template ${template.id} is a ${template.vendor} template; it must be ${wanted}`,

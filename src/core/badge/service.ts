@@ -3,6 +3,7 @@
 import { designOf, type PassOverrides } from "../../domain/field-model.js";
 import { InvalidInput } from "../../domain/invalid-input.js";
 import { isObject } from "../../domain/values.js";
+import { traitsOf } from "../../domain/vendors.js";
 import { notFound } from "../../errors.js";
 import type { AdaptiveLinkService } from "../adaptive-links/service.js";
 import type { NotificationService } from "../notifications/service.js";
@@ -97,7 +98,7 @@ export class BadgeService {
         this.values(template, userNow, ownAttributes),
         badgePassId,
       );
-      const platform = template.vendor === "Apple" ? "ios" : "android";
+      const platform = traitsOf(template.vendor).platform;
       const link = await this.deps.links.create(accountId, { [`${platform}TemplateId`]: template.id });
       row = await this.deps.badge.createPass(
         accountId,

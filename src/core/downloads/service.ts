@@ -1,19 +1,15 @@
-// Handing out passes (by id with an API key, or by a public link): the signed .pkpass of an Apple pass, a redirect
-// to the "Add to Google Wallet" link of a Google pass; and the pass.json an Apple pass holds.
+// Handing out passes (by id with an API key, or by a public link), through the pass's wallet adapter
+// (domain/wallet-port.ts: the signed .pkpass of an Apple pass, the save link of a Google pass); and the pass.json
+// of a pass whose wallet has one.
 import type { ApplePassBuilder, ApplePassRecord } from "../../apple/pass-builder.js";
+import { traitsOf, type Vendor } from "../../domain/vendors.js";
+import type { Handout, Wallets } from "../../domain/wallet-port.js";
 import { AppError, notFound } from "../../errors.js";
-import type { GoogleWallet } from "../../google/google-wallet.js";
-
-export const PKPASS_TYPE = "application/vnd.apple.pkpass";
-
-export type Handout =
-  | { kind: "file"; contentType: string; body: Buffer; fileName: string; lastModified: Date }
-  | { kind: "redirect"; location: string };
 
 export class DownloadService {
   constructor(
     private readonly apple: ApplePassBuilder,
-    private readonly google: GoogleWallet,
+    private readonly wallets: Wallets<ApplePassRecord>,
     private readonly passes: {
       findByExternalId(accountId: number, externalId: string): Promise<{ id: number; templateId: number }[]>;
     },
@@ -40,21 +36,14 @@ export class DownloadService {
   }
 
   private requireApple(record: ApplePassRecord | undefined): ApplePassRecord {
-    if (this.requirePass(record).vendor !== "Apple") {
+    if (!traitsOf(this.requirePass(record).vendor).passKit) {
       throw new AppError("NOT_AN_APPLE_PASS", "This is a Google pass: it has no pass.json (download it instead)");
     }
     return record!;
   }
 
-  private async handOut(record: ApplePassRecord): Promise<Handout> {
-    if (record.vendor === "Google") return { kind: "redirect", location: await this.google.saveUrl(record.id) };
-    return {
-      kind: "file",
-      contentType: PKPASS_TYPE,
-      body: await this.apple.bundle(record),
-      fileName: `pass-${record.id}.pkpass`,
-      lastModified: record.updatedAt,
-    };
+  private handOut(record: ApplePassRecord): Promise<Handout> {
+    return this.wallets[record.vendor as Vendor].handOut(record);
   }
 
   async download(accountId: number, passId: number): Promise<Handout> {

@@ -1,6 +1,7 @@
 // The images a pass create/update names (Apple passes only: Google shows images by URL): fetched and stored through
 // the image store, and merged into the pass's own image set.
 import { isObject } from "../../domain/values.js";
+import { traitsOf } from "../../domain/vendors.js";
 import { IMAGE_HEADERS, type ImageStore } from "../../images/image-store.js";
 import type { PassTemplate } from "../templates/repository.js";
 import type { PassChanges } from "./repository.js";
@@ -27,7 +28,7 @@ export class PassImages {
 
   /** The images a create/update names, fetched and stored; undefined when the request names none. */
   async named(template: PassTemplate, body: unknown, changes: PassChanges): Promise<NamedImages | undefined> {
-    if (template.vendor !== "Apple" || !changes.overrides || !isObject(body)) return undefined;
+    if (!traitsOf(template.vendor).imagesInPass || !changes.overrides || !isObject(body)) return undefined;
     const named = [body.headers, body.fields]
       .flatMap((group) => (isObject(group) ? Object.keys(group) : []))
       .filter((name) => name in IMAGE_HEADERS);

@@ -18,6 +18,7 @@ import {
   parseLocations,
   parseTags,
 } from "../../domain/values.js";
+import { traitsOf } from "../../domain/vendors.js";
 import { AppError, notFound } from "../../errors.js";
 import type { PassEventKind } from "../../events/pass-event-store.js";
 import { IMAGE_HEADERS, type ImageStore } from "../../images/image-store.js";
@@ -95,7 +96,7 @@ export class PassService {
       changes.overrides = applyPassValues(designOf(template), current, body);
     }
     if (body.beacons !== undefined && body.beacons !== null) {
-      if (template.vendor === "Google") problems.push("beacons are supported on Apple passes only");
+      if (!traitsOf(template.vendor).beacons) problems.push("beacons are supported on Apple passes only");
       else {
         const parsed = parseBeacons(body.beacons);
         if ("problems" in parsed) problems.push(...parsed.problems);
@@ -133,7 +134,7 @@ export class PassService {
       tags: pass.tags.map((t) => t.tag.name),
       headers: view.headers,
       fields: view.fields,
-      ...(template.vendor === "Apple" ? { beacons } : {}),
+      ...(traitsOf(template.vendor).beacons ? { beacons } : {}),
       locations: locations.map((l) => ({ id: l.id, ...locationValue(l) })),
       ...(pass.publicUrlType
         ? {
@@ -193,7 +194,7 @@ export class PassService {
       passExternalId = input.externalId;
     }
     const pass = await this.passes.create(accountId, template.id, {
-      announce: template.vendor === "Google",
+      announce: traitsOf(template.vendor).announcesChanges,
       ...(origin ? { adaptiveLinkId: origin.adaptiveLinkId } : {}),
       ...changes,
       externalId: passExternalId,
@@ -236,7 +237,13 @@ export class PassService {
     const cleared = [...Object.keys(input.headers), ...Object.keys(input.fields)].filter(
       (name) => name in IMAGE_HEADERS && !(name in images),
     );
-    return { templateId, names, overrides, images, clearedImages: template.vendor === "Apple" ? cleared : [] };
+    return {
+      templateId,
+      names,
+      overrides,
+      images,
+      clearedImages: traitsOf(template.vendor).imagesInPass ? cleared : [],
+    };
   }
 
   /** The pass a path names: by id, or by external id (optionally within one template). */

@@ -2,6 +2,7 @@
 // and added again counts once), for the passes of an external id, a template or a project; `activity` is what
 // happened per UTC day (created, installed, uninstalled — repeats counted), overall and per platform.
 import { InvalidInput } from "../../domain/invalid-input.js";
+import { traitsOf } from "../../domain/vendors.js";
 import { notFound } from "../../errors.js";
 import type { Key } from "../ids.js";
 import type { ActivityRow, StatisticsRepository, TemplateCounts } from "./repository.js";
@@ -99,7 +100,7 @@ function days(rows: ActivityRow[]) {
   const totals = { ...zero(), ios: zero(), android: zero() };
   for (const row of rows) {
     const kind = row.kind as keyof Counters;
-    const platform = row.vendor === "Apple" ? "ios" : "android";
+    const platform = traitsOf(row.vendor).platform;
     let day = byDay.get(row.day);
     if (!day) {
       day = { ...zero(), ios: zero(), android: zero() };

@@ -7,7 +7,6 @@ import {
   type ParsedTemplate,
   parseTemplateBody,
   type TemplateDesign,
-  type Vendor,
 } from "../../domain/field-model.js";
 import { InvalidInput } from "../../domain/invalid-input.js";
 import { parsePersonalization } from "../../domain/personalization.js";
@@ -19,6 +18,7 @@ import {
   MAX_LOCATIONS,
   parseLocations,
 } from "../../domain/values.js";
+import { traitsOf, type Vendor } from "../../domain/vendors.js";
 import { AppError, notFound } from "../../errors.js";
 import { type ImageStore, stockImage } from "../../images/image-store.js";
 import type { Key } from "../ids.js";
@@ -60,7 +60,7 @@ export class TemplateService {
     const parsed = parseTemplateBody(body, current);
     const locationList =
       parsed.locations === undefined || parsed.locations === null ? undefined : locationsOf(parsed.locations);
-    if (parsed.vendor === "Apple") parsed.design.images = await this.images.resolve(parsed.design.headers);
+    if (traitsOf(parsed.vendor).imagesInPass) parsed.design.images = await this.images.resolve(parsed.design.headers);
     else {
       // Google fetches images by URL itself; data: URIs and Airship's stock images are stored and served by us.
       const logo = parsed.design.modules.titleModule?.image;
@@ -172,7 +172,7 @@ export class TemplateService {
   private async personalizable(accountId: number, key: Key) {
     const template = await this.require(accountId, key);
     const loyalty = ["loyalty", "memberCard"].includes(template.project.projectType) || template.type === "Store Card";
-    if (template.vendor !== "Apple" || !loyalty) {
+    if (!traitsOf(template.vendor).personalization || !loyalty) {
       throw new AppError(
         "PERSONALIZATION_UNSUPPORTED",
         "Personalization is available on Apple loyalty (store card) templates only",

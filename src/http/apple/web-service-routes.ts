@@ -9,7 +9,8 @@ import type { ApplePassBuilder, PassAccess } from "../../apple/pass-builder.js";
 import { MAX_DEVICES_PER_PASS, type Registrations, SETTLE_MS } from "../../apple/registration-store.js";
 import { personalizationInfo, requiredFieldsOf, SIGN_UP_VALUE_MAX, type SignUps } from "../../apple/sign-ups.js";
 import type { Clock } from "../../clock.js";
-import { PKPASS_TYPE } from "../../core/downloads/service.js";
+import { traitsOf } from "../../domain/vendors.js";
+import { PKPASS_TYPE } from "../../domain/wallet-port.js";
 import { AppError, notFound } from "../../errors.js";
 import { enforce, RateLimiter } from "../rate-limit.js";
 import { EmptyObject, NoBody, PkpassFile } from "../schema-kit.js";
@@ -59,7 +60,7 @@ export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async
     serialNumber: string,
   ): Promise<PassAccess> {
     const record = await passes.accessBySerial(serialNumber);
-    if (record?.vendor !== "Apple") throw unauthorized();
+    if (!record || !traitsOf(record.vendor).passKit) throw unauthorized();
     if (!tokenMatches(request.headers.authorization, record.authenticationToken)) throw unauthorized();
     const identity = await passes.identityOf(record);
     if (identity.passTypeIdentifier !== passTypeIdentifier) throw unauthorized();
@@ -217,7 +218,7 @@ export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async
       const { passTypeIdentifier, serialNumber } = request.params;
       enforce("personalization requests", [personalizePerAddress, request.ip]);
       const target = await deps.signUps.target(serialNumber);
-      if (target?.vendor !== "Apple") throw notFound("Pass");
+      if (!target || !traitsOf(target.vendor).passKit) throw notFound("Pass");
       enforce("personalization requests", [personalizePerPass, `${target.id}`]);
       // Wallet sends no ApplePass header here; one that is sent must be right.
       if (

@@ -2,8 +2,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { DownloadService, Handout } from "../../core/downloads/service.js";
+import type { DownloadService } from "../../core/downloads/service.js";
 import { ExternalIdParam, NumericIdParam, numericId } from "../../core/ids.js";
+import type { Handout } from "../../domain/wallet-port.js";
 import { access } from "../access.js";
 import { accountOf } from "../auth.js";
 import { Described, PkpassFile, Redirect } from "../schema-kit.js";
