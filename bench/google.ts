@@ -7,7 +7,7 @@ import pg from "pg";
 import { designOf, mergedView, parseTemplateBody } from "../src/domain/field-model.js";
 import { signJwt } from "../src/google/api-client.js";
 import { buildClass, buildObject } from "../src/google/mapping.js";
-import { addPassChangedEvents } from "../src/jobs/queue.js";
+import { addPassChangedEvents } from "../src/jobs/queue-store.js";
 import type { FakeGoogle } from "../test/fakes/google.js";
 import { googleTemplate } from "../test/fixtures/reference.js";
 import { apiCall, autocannonProcess, type Rate, rateOf } from "./api.js";

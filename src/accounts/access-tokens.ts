@@ -9,6 +9,7 @@ import type { Queryable } from "../db/queryable.js";
 import type { SecretBox } from "../secrets/encryption.js";
 import type { Principal } from "./api-keys.js";
 import { isScope, SCOPES, type Scope } from "./scopes.js";
+import { TokenKeyStore } from "./token-key-store.js";
 
 export const TOKEN_LIFETIME_S = 3600;
 /** Signing keys are re-read this often, so a key retired by another process stops verifying within it. */
@@ -79,12 +80,15 @@ export class AccessTokens {
   private keys = new Map<string, { secret: Buffer; retired: boolean }>();
   private current?: { kid: string; secret: Buffer };
   private loadedAt = 0;
+  private readonly store: TokenKeyStore;
 
   constructor(
-    private readonly db: Queryable,
+    db: Queryable,
     private readonly secrets: SecretBox,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.store = new TokenKeyStore(db);
+  }
 
   /** Issues a token for `principal` (an API key's) with the requested scopes (default: all the key may use). */
   async issue(principal: Principal, form: Record<string, unknown>) {
@@ -165,39 +169,23 @@ export class AccessTokens {
   /** Makes a new signing key (it signs from now on) and retires keys superseded longer ago than a token lives. */
   async rotate(): Promise<{ kid: string; retired: string[] }> {
     const kid = randomBytes(6).toString("hex");
-    await this.db.query("INSERT INTO token_signing_keys (kid, secret_sealed) VALUES ($1, $2)", [
-      kid,
-      this.secrets.seal(randomBytes(32)),
-    ]);
-    const { rows } = await this.db.query<{ kid: string }>(
-      `UPDATE token_signing_keys k SET retired_at = now()
-        WHERE retired_at IS NULL AND kid <> $1
-          AND EXISTS (SELECT 1 FROM token_signing_keys newer WHERE newer.created_at > k.created_at
-                        AND newer.created_at < now() - make_interval(secs => $2))
-        RETURNING kid`,
-      [kid, TOKEN_LIFETIME_S],
-    );
+    await this.store.add(kid, this.secrets.seal(randomBytes(32)));
+    const retired = await this.store.retireSuperseded(kid, TOKEN_LIFETIME_S);
     this.loadedAt = 0;
-    return { kid, retired: rows.map((r) => r.kid) };
+    return { kid, retired };
   }
 
   /** Retires every key but the newest: every token issued so far stops working at once. */
   async revokeAll(): Promise<number> {
-    const { rowCount } = await this.db.query(
-      `UPDATE token_signing_keys SET retired_at = now() WHERE retired_at IS NULL
-          AND kid <> (SELECT kid FROM token_signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1)`,
-    );
+    const retired = await this.store.retireAllButNewest();
     this.loadedAt = 0;
-    return rowCount ?? 0;
+    return retired;
   }
 
   private async load(): Promise<void> {
     // Fresh enough, even when no key exists yet (a forged token must not cost a query each time).
     if (this.loadedAt !== 0 && this.now() - this.loadedAt < KEY_CACHE_MS) return;
-    const { rows } = await this.db.query<{ kid: string; sealed: Buffer; retired: boolean }>(
-      `SELECT kid, secret_sealed AS sealed, retired_at IS NOT NULL AS retired FROM token_signing_keys
-        ORDER BY created_at DESC`,
-    );
+    const rows = await this.store.all();
     this.keys = new Map(rows.map((r) => [r.kid, { secret: this.secrets.open(r.sealed), retired: r.retired }]));
     const newest = rows.find((r) => !r.retired);
     this.current = newest ? { kid: newest.kid, secret: this.keys.get(newest.kid)!.secret } : undefined;

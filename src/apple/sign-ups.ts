@@ -4,7 +4,7 @@
 import type pg from "pg";
 import { inTransaction } from "../db/transaction.js";
 import { InvalidInput } from "../domain/invalid-input.js";
-import { addPassChangedEvents } from "../jobs/queue.js";
+import { addPassChangedEvents } from "../jobs/queue-store.js";
 
 /** Longest sign-up value kept (names, e-mail addresses, phone numbers and postal codes are far shorter). */
 export const SIGN_UP_VALUE_MAX = 256;

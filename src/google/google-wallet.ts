@@ -10,7 +10,7 @@ import { designOf } from "../domain/field-model.js";
 import type { FieldSpec } from "../domain/field-spec.js";
 import { traitsOf } from "../domain/vendors.js";
 import { AppError } from "../errors.js";
-import { addPassChangedEvents } from "../jobs/queue.js";
+import { addPassChangedEvents } from "../jobs/queue-store.js";
 import { GoogleApiError, type GoogleWalletClient, jwtHeader, signJwt } from "./api-client.js";
 import { GoogleBodies, hash } from "./bodies.js";
 import type { GoogleIssuer, GoogleIssuers } from "./credentials.js";

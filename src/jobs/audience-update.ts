@@ -8,7 +8,7 @@ import type { PassQuery } from "../audiences/audience.js";
 import type { Queryable } from "../db/queryable.js";
 import { inTransaction } from "../db/transaction.js";
 import type { PassOverrides } from "../domain/field-model.js";
-import { addJob, addPassChangedEvents } from "./queue.js";
+import { addJob, addPassChangedEvents } from "./queue-store.js";
 
 export const AUDIENCE_UPDATE = "audience-update";
 const BATCH_SIZE = 2000;

@@ -5,7 +5,7 @@
 import type pg from "pg";
 import { inTransaction } from "../db/transaction.js";
 import { AUDIENCE_UPDATE } from "./audience-update.js";
-import { addJob, addPassChangedEvents } from "./queue.js";
+import { addJob, addPassChangedEvents } from "./queue-store.js";
 
 export const BULK_UPDATE = "template-bulk-update";
 const BATCH_SIZE = 2000;

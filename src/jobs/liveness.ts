@@ -4,6 +4,7 @@
 // resumes them from their checkpoints (jobs/checkpoint-store.ts).
 import type pg from "pg";
 import { sidePool } from "../db/client.js";
+import { beat, forget, pruneHeartbeats, releaseDeadWorkers } from "./heartbeat-store.js";
 
 export interface LivenessOptions {
   /** How often heartbeats are written and dead workers looked for (default 2 s). */
@@ -11,23 +12,6 @@ export interface LivenessOptions {
   /** A worker with no heartbeat for this long is dead (default 10 s). */
   leaseMs?: number;
   log?: { warn(msg: string): void };
-}
-
-/** Releases the jobs (and job queues) locked by workers silent for longer than `leaseMs`; returns their ids. */
-export async function releaseDeadWorkers(pool: pg.Pool, leaseMs: number): Promise<string[]> {
-  // A job locked less than a lease ago is left alone: its worker may not have written its first heartbeat yet.
-  const { rows } = await pool.query<{ dead: string[] }>(
-    `SELECT ARRAY(
-       SELECT DISTINCT j.locked_by FROM graphile_worker.jobs j
-        WHERE j.locked_by IS NOT NULL AND j.locked_at < now() - $1 * interval '1 millisecond'
-          AND NOT EXISTS (SELECT 1 FROM worker_heartbeats h
-                           WHERE h.worker_id = j.locked_by AND h.seen_at > now() - $1 * interval '1 millisecond')
-     ) AS dead`,
-    [leaseMs],
-  );
-  const dead = rows[0]?.dead ?? [];
-  if (dead.length > 0) await pool.query("SELECT graphile_worker.force_unlock_workers($1::text[])", [dead]);
-  return dead;
 }
 
 /** Heartbeats for this process's workers, and the release of dead ones' jobs. */
@@ -70,22 +54,16 @@ export class WorkerLiveness {
     const ids = [...this.ids];
     this.ids.clear();
     if (ids.length > 0) {
-      await this.pool
-        .query("DELETE FROM worker_heartbeats WHERE worker_id = ANY($1::text[])", [ids])
-        .catch(() => undefined);
+      await forget(this.pool, ids).catch(() => undefined);
     }
     await this.pool.end().catch(() => undefined);
   }
 
   private async beat(): Promise<void> {
     if (this.ids.size === 0 || this.stopped) return;
-    await this.pool
-      .query(
-        `INSERT INTO worker_heartbeats (worker_id, seen_at) SELECT unnest($1::text[]), now()
-         ON CONFLICT (worker_id) DO UPDATE SET seen_at = now()`,
-        [[...this.ids]],
-      )
-      .catch((error: unknown) => this.options.log?.warn(`worker heartbeat failed: ${(error as Error).message}`));
+    await beat(this.pool, [...this.ids]).catch((error: unknown) =>
+      this.options.log?.warn(`worker heartbeat failed: ${(error as Error).message}`),
+    );
   }
 
   private async round(): Promise<void> {
@@ -95,7 +73,7 @@ export class WorkerLiveness {
       const dead = await releaseDeadWorkers(this.pool, this.leaseMs);
       if (dead.length > 0) this.options.log?.warn(`released the jobs of ${dead.length} dead worker(s)`);
       // Heartbeats of workers long gone (stopped without cleaning up, or released above).
-      await this.pool.query("DELETE FROM worker_heartbeats WHERE seen_at < now() - interval '1 hour'");
+      await pruneHeartbeats(this.pool);
     } catch (error) {
       this.options.log?.warn(`dead-worker release failed: ${(error as Error).message}`);
     }

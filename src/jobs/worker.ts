@@ -10,7 +10,8 @@ import { AUDIENCE_UPDATE, runAudienceUpdate } from "./audience-update.js";
 import { BULK_UPDATE, requeueStalledTickets, runBulkUpdate } from "./bulk-update.js";
 import { type JobCheckpoint, JobCheckpoints } from "./checkpoint-store.js";
 import type { LivenessOptions } from "./liveness.js";
-import { PASS_CHANGED, PASSES_CHANGED, startWorker, TEMPLATE_CHANGED, type Worker } from "./queue.js";
+import { startWorker, type Worker } from "./queue.js";
+import { PASS_CHANGED, PASSES_CHANGED, TEMPLATE_CHANGED } from "./queue-store.js";
 import { type Round, startRoundLoop } from "./round-loop.js";
 
 export interface PassChange {

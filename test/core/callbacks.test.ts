@@ -310,13 +310,19 @@ describe("deliveries", () => {
     await server.database.query(
       "UPDATE deliveries SET finished_at = now() - interval '31 days' WHERE state IN ('delivered', 'dead')",
     );
+    // The dead letters as they are now, by id: the worker may still dead-letter a later delivery meanwhile.
+    const deadIds = async () =>
+      (await server.database.query<{ id: number }>("SELECT id FROM deliveries WHERE state = 'dead'")).rows.map(
+        (r) => r.id,
+      );
+    const deadBefore = await deadIds();
+    expect(deadBefore.length).toBeGreaterThanOrEqual(before.dead);
     const queue = new DeliveryQueue(server.database);
-    expect(await queue.pruneDelivered(30)).toBe(before.delivered);
-    const { rows: after } = await server.database.query<{ state: string; n: number }>(
-      "SELECT state, count(*)::int AS n FROM deliveries GROUP BY state",
+    expect(await queue.pruneDelivered(30)).toBeGreaterThanOrEqual(before.delivered ?? 0);
+    const { rows: after } = await server.database.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM deliveries WHERE state = 'delivered' AND finished_at < now() - interval '30 days'",
     );
-    const left = Object.fromEntries(after.map((r) => [r.state, r.n]));
-    expect(left.delivered).toBeUndefined();
-    expect(left.dead).toBe(before.dead);
+    expect(after[0]!.n).toBe(0);
+    expect(await deadIds()).toEqual(expect.arrayContaining(deadBefore));
   });
 });

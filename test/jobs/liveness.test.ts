@@ -2,8 +2,9 @@
 // pool held by requests and jobs for longer than the lease does not get the worker's jobs released to another.
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { releaseDeadWorkers } from "../../src/jobs/liveness.js";
-import { addJob, startWorker, type Worker } from "../../src/jobs/queue.js";
+import { releaseDeadWorkers } from "../../src/jobs/heartbeat-store.js";
+import { startWorker, type Worker } from "../../src/jobs/queue.js";
+import { addJob } from "../../src/jobs/queue-store.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
 import { until } from "../helpers/wait.js";
 

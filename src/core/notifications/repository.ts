@@ -5,7 +5,7 @@ import type pg from "pg";
 import { inTransaction } from "../../db/transaction.js";
 import { recordPassEvents } from "../../events/pass-event-store.js";
 import { NOTIFICATION_FIELD } from "../../jobs/audience-update.js";
-import { addPassChangedEvents } from "../../jobs/queue.js";
+import { addPassChangedEvents } from "../../jobs/queue-store.js";
 
 export type NotificationTarget = { passId: number } | { templateId: number } | { tagId: number };
 

@@ -10,7 +10,7 @@ import type { Beacon, LocationInput } from "../../domain/values.js";
 import { AppError, notFound } from "../../errors.js";
 import { type PassEventKind, recordPassEvents } from "../../events/pass-event-store.js";
 import type { Prisma } from "../../generated/prisma/client.js";
-import { addPassChangedEvents, PASS_CHANGED } from "../../jobs/queue.js";
+import { addPassChangedEvents, PASS_CHANGED } from "../../jobs/queue-store.js";
 import type { Page } from "../pagination.js";
 import { insertLocations } from "./location-store.js";
 

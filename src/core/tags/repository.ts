@@ -3,7 +3,7 @@ import type pg from "pg";
 import type { Queryable } from "../../db/queryable.js";
 import { inTransaction } from "../../db/transaction.js";
 import type { TemplatePatch } from "../../jobs/audience-update.js";
-import { addPassChangedEvents } from "../../jobs/queue.js";
+import { addPassChangedEvents } from "../../jobs/queue-store.js";
 import type { Page } from "../pagination.js";
 import { setTags } from "../passes/repository.js";
 

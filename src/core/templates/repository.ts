@@ -11,7 +11,7 @@ import type { LocationInput } from "../../domain/values.js";
 import { AppError } from "../../errors.js";
 import { recordPassEvents } from "../../events/pass-event-store.js";
 import type { Prisma, PrismaClient } from "../../generated/prisma/client.js";
-import { addPassChangedEvents, addTemplateChangedEvent } from "../../jobs/queue.js";
+import { addPassChangedEvents, addTemplateChangedEvent } from "../../jobs/queue-store.js";
 import type { Key } from "../ids.js";
 import type { Page } from "../pagination.js";
 import { ensureDefaultProject } from "../projects/default-project-store.js";

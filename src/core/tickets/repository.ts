@@ -5,7 +5,7 @@ import { inTransaction } from "../../db/transaction.js";
 import type { TemplateDesign } from "../../domain/field-model.js";
 import type { Prisma, PrismaClient } from "../../generated/prisma/client.js";
 import { BULK_UPDATE } from "../../jobs/bulk-update.js";
-import { addJob, addTemplateChangedEvent } from "../../jobs/queue.js";
+import { addJob, addTemplateChangedEvent } from "../../jobs/queue-store.js";
 
 export class TicketRepository {
   constructor(

@@ -1,7 +1,7 @@
 // The rules of Badge webhook endpoints: an https URL that passes the outbound guard (checked again at every
 // delivery), the topics it hears, on or off; the signing secret is answered only when it is made (create, rotate).
 import { randomBytes } from "node:crypto";
-import { WEBHOOK_TOPICS } from "../../deliveries/webhook-events.js";
+import { WEBHOOK_TOPICS } from "../../deliveries/webhook-event-store.js";
 import { newWebhookSecret } from "../../deliveries/webhook-signing.js";
 import { InvalidInput } from "../../domain/invalid-input.js";
 import { isObject } from "../../domain/values.js";

@@ -1,6 +1,6 @@
 // Request and response schemas of Badge webhook endpoints.
 import { Type } from "@sinclair/typebox";
-import { WEBHOOK_TOPICS } from "../../deliveries/webhook-events.js";
+import { WEBHOOK_TOPICS } from "../../deliveries/webhook-event-store.js";
 import { Described } from "../schema-kit.js";
 
 const topics = WEBHOOK_TOPICS.join(", ");

@@ -3,7 +3,7 @@
 // (a foreign-key violation, logged every round) nor lose the other templates' events of the same batch.
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { countDailyActivity } from "../../src/events/daily-activity.js";
+import { countDailyActivity } from "../../src/events/daily-activity-store.js";
 import { startTestServer, type TestServer } from "../helpers/app.js";
 import { until } from "../helpers/wait.js";
 
