@@ -66,7 +66,7 @@ export function benchSigning(seconds = 5): { ours: number; passkitGenerator: num
   const ours = perSecond(() => {
     // A new pass.json each time, as every pass differs.
     const passJson = buildPassJson({ ...input, serialNumber: `bench-${serial++}` });
-    writer.write(signer, { "pass.json": passJson }, files);
+    writer.write(signer, { "pass.json": passJson }, files, new Date());
   }, seconds);
 
   const buffers: Record<string, Buffer> = Object.fromEntries(files.map((f) => [f.name, f.data]));

@@ -126,7 +126,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
   const tickets = new TicketService(new TicketRepository(prisma, pool));
   const templateRepository = new TemplateRepository(prisma, pool, clock);
   const outbound = new OutboundGuard(config.outbound ?? {});
-  const images = new ImageStore(pool, { guard: outbound, fetchTimeoutMs: config.imageFetchTimeoutMs });
+  const images = new ImageStore(pool, { guard: outbound, fetchTimeoutMs: config.imageFetchTimeoutMs, clock });
   const templates = new TemplateService(templateRepository, projectRepository, tickets, images);
   const passRepository = new PassRepository(pool);
   const passes = new PassService(passRepository, templateRepository, config.publicBaseUrl, images, clock);
@@ -158,7 +158,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     outside.apple.defaultIdentity,
   );
   await identities.start(outside.log);
-  const applePasses = new ApplePassBuilder(pool, identities, images, `${config.publicBaseUrl}/apple`);
+  const applePasses = new ApplePassBuilder(pool, identities, images, `${config.publicBaseUrl}/apple`, clock);
   const issuers = new GoogleIssuers(pool, outside.secrets, outside.google.defaultIssuer);
   await issuers.start(outside.log);
   const googleGate = new PostgresRateGate(
@@ -170,6 +170,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     ...(config.google?.tokenUrl === undefined ? {} : { tokenUrl: config.google.tokenUrl }),
     ...(config.googleBackoffMs === undefined ? {} : { backoffMs: config.googleBackoffMs }),
     gate: googleGate,
+    clock,
   });
   const googleWallet = new GoogleWallet({
     pool,
@@ -205,12 +206,12 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
   const callbacks = new GoogleCallbacks({
     google: googleWallet,
     issuers,
-    keys: new CallbackKeys(config.google?.callbackKeysUrl ?? "https://pay.google.com/gp/m/issuer/keys"),
+    keys: new CallbackKeys(config.google?.callbackKeysUrl ?? "https://pay.google.com/gp/m/issuer/keys", clock),
     clock,
   });
 
   // Delivery: what the job worker runs after pass and template changes (APNs connects on the first push).
-  const apns = new ApnsClient(outside.apns ?? { host: "api.push.apple.com:443" });
+  const apns = new ApnsClient({ ...(outside.apns ?? { host: "api.push.apple.com:443" }), clock });
   const applePush = applePushSubscriber({ registrations, identities, apns, log: outside.log });
   const subscribers: PassChangedSubscriber[] = [
     applePush,

@@ -3,6 +3,7 @@
 // provider token (.p8, ES256 JWT renewed every 50 minutes) or the pass certificate as TLS client certificate.
 import { type KeyObject, sign } from "node:crypto";
 import http2 from "node:http2";
+import { type Clock, systemClock } from "../clock.js";
 import { apnsPushes } from "../observability/counters.js";
 
 export interface ApnsTarget {
@@ -34,6 +35,8 @@ export interface ApnsOptions {
   /** Attempts per push for 429, 5xx, timeouts and connection errors. */
   attempts?: number;
   backoffMs?: number;
+  /** The provider token's age is read against it (default the system's). */
+  clock?: Clock;
 }
 
 export type PushOutcome = "sent" | "unregistered" | "failed";
@@ -93,11 +96,11 @@ export class ApnsClient {
   /** The provider token: an ES256 JWT, reused for 50 minutes (APNs accepts 20–60). */
   private providerToken(): string {
     const token = this.options.token!;
-    if (this.jwt && Date.now() - this.jwt.at < 50 * 60_000) return this.jwt.value;
+    if (this.jwt && (this.options.clock ?? systemClock).now() - this.jwt.at < 50 * 60_000) return this.jwt.value;
     const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
-    const head = `${encode({ alg: "ES256", kid: token.keyId })}.${encode({ iss: token.teamId, iat: Math.floor(Date.now() / 1000) })}`;
+    const head = `${encode({ alg: "ES256", kid: token.keyId })}.${encode({ iss: token.teamId, iat: Math.floor((this.options.clock ?? systemClock).now() / 1000) })}`;
     const signature = sign("sha256", Buffer.from(head), { key: token.key, dsaEncoding: "ieee-p1363" });
-    this.jwt = { value: `${head}.${signature.toString("base64url")}`, at: Date.now() };
+    this.jwt = { value: `${head}.${signature.toString("base64url")}`, at: (this.options.clock ?? systemClock).now() };
     return this.jwt.value;
   }
 

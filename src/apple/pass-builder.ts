@@ -5,6 +5,7 @@
 // bytes instead of a new signature; any change (a new version, another certificate, a new image) signs afresh.
 import { createHash } from "node:crypto";
 import type pg from "pg";
+import type { Clock } from "../clock.js";
 import { designOf, mergedView } from "../domain/field-model.js";
 import { type LocationInput, locationValue } from "../domain/values.js";
 import { BUILT_IN, IMAGE_HEADERS, type ImageStore } from "../images/image-store.js";
@@ -37,6 +38,8 @@ export class ApplePassBuilder {
     private readonly images: ImageStore,
     /** The PassKit web service base (PUBLIC_BASE_URL + /apple). */
     private readonly webServiceURL: string,
+    /** The signing time of each bundle. */
+    private readonly clock: Clock,
   ) {
     this.records = new ApplePassRecords(pool);
     this.bundles = new SignedBundleStore(pool);
@@ -130,7 +133,7 @@ export class ApplePassBuilder {
       const data = builtIn[file.id] ?? stored.get(file.id);
       if (data) files.push({ ...file, data });
     }
-    const bytes = await this.writer.write(signing.signer, json, files);
+    const bytes = await this.writer.write(signing.signer, json, files, new Date(this.clock.now()));
     await this.bundles.keep(record.id, record.version, digest, bytes);
     return bytes;
   }

@@ -34,7 +34,7 @@ export class PkpassWriter {
   }
 
   /** Signs and zips a pass. `json` holds the per-pass files (pass.json, personalization.json). */
-  write(signer: CmsSigner, json: Record<string, unknown>, files: BundleFile[], at = new Date()): Buffer {
+  write(signer: CmsSigner, json: Record<string, unknown>, files: BundleFile[], at: Date): Buffer {
     const manifest: Record<string, string> = {};
     const entries: ZipEntry[] = [];
     for (const [name, value] of Object.entries(json)) {

@@ -49,7 +49,7 @@ export class CmsSigner {
   }
 
   /** The DER `signature` file for `content` (manifest.json). */
-  sign(content: Buffer, at = new Date()): Buffer {
+  sign(content: Buffer, at: Date): Buffer {
     const digest = createHash("sha256").update(content).digest();
     const attributes = setOf(
       this.contentTypeAttribute,

@@ -5,6 +5,7 @@
 // the whole bucket (Retry-After honoured, else exponential backoff with jitter) and are retried, as are 5xx,
 // timeouts and network errors. Other 4xx answers are not retried: they name what Google rejected.
 import { sign } from "node:crypto";
+import { type Clock, systemClock } from "../clock.js";
 import { GOOGLE_TOKEN_URL } from "../config.js";
 import { googleRequests } from "../observability/counters.js";
 import type { GoogleIssuer } from "./credentials.js";
@@ -33,6 +34,8 @@ export interface GoogleClientOptions {
   maxRetryAfterMs?: number;
   /** The pacing every API call waits for (default none). */
   gate?: RateGate;
+  /** Access tokens' lifetimes and Retry-After dates are read against it (default the system's). */
+  clock?: Clock;
 }
 
 /** Google's quota answer: HTTP 429, or an error whose status is RESOURCE_EXHAUSTED (some APIs send it with 403). */
@@ -66,12 +69,12 @@ export function signJwt(issuer: GoogleIssuer, claims: object): string {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Milliseconds a Retry-After header asks for (seconds or an HTTP date), if any. */
-function retryAfterMs(header: string | null): number | undefined {
+function retryAfterMs(header: string | null, now: number): number | undefined {
   if (!header) return undefined;
   const seconds = Number(header);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(header);
-  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
 }
 
 export type WalletResource =
@@ -101,6 +104,8 @@ export class GoogleWalletClient {
   /** Requests sent (for the benchmark's count of API calls). */
   calls = 0;
 
+  private readonly now = () => (this.options.clock ?? systemClock).now();
+
   constructor(private readonly options: GoogleClientOptions) {
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.attempts = options.attempts ?? 5;
@@ -120,7 +125,7 @@ export class GoogleWalletClient {
   private accessToken(issuer: GoogleIssuer): Promise<string> {
     if (issuer.keyless) return issuer.keyless.accessToken();
     const cached = this.tokens.get(issuer.key);
-    if (cached && cached.expiresAt > Date.now() + 60_000) return Promise.resolve(cached.value);
+    if (cached && cached.expiresAt > this.now() + 60_000) return Promise.resolve(cached.value);
     let pending = this.fetching.get(issuer.key);
     if (!pending) {
       pending = this.fetchToken(issuer).finally(() => this.fetching.delete(issuer.key));
@@ -130,7 +135,7 @@ export class GoogleWalletClient {
   }
 
   private async fetchToken(issuer: GoogleIssuer): Promise<string> {
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(this.now() / 1000);
     const assertion = signJwt(issuer, {
       iss: issuer.clientEmail,
       scope: WALLET_SCOPE,
@@ -147,7 +152,7 @@ export class GoogleWalletClient {
     if (!response.ok || !body.access_token) {
       throw new GoogleApiError(response.status, `Google OAuth token request failed (HTTP ${response.status})`);
     }
-    this.tokens.set(issuer.key, { value: body.access_token, expiresAt: Date.now() + (body.expires_in ?? 3600) * 1000 });
+    this.tokens.set(issuer.key, { value: body.access_token, expiresAt: this.now() + (body.expires_in ?? 3600) * 1000 });
     return body.access_token;
   }
 
@@ -177,7 +182,7 @@ export class GoogleWalletClient {
           return response;
         }
       }
-      const asked = retryAfterMs(response?.headers.get("retry-after") ?? null);
+      const asked = retryAfterMs(response?.headers.get("retry-after") ?? null, this.now());
       await response?.body?.cancel();
       const backoff = this.backoffMs * 2 ** (attempt - 1) * (0.75 + Math.random() / 2);
       const wait = Math.min(asked ?? backoff, this.maxRetryAfterMs);

@@ -54,15 +54,16 @@ export class CallbackKeys {
 
   constructor(
     private readonly url: string,
+    private readonly clock: Clock = systemClock,
     private readonly ttlMs = 3_600_000,
   ) {}
 
   async keys(refresh = false): Promise<RootKey[]> {
-    if (!refresh && this.cached && Date.now() - this.cached.at < this.ttlMs) return this.cached.keys;
+    if (!refresh && this.cached && this.clock.now() - this.cached.at < this.ttlMs) return this.cached.keys;
     const response = await fetch(this.url, { signal: AbortSignal.timeout(10_000) });
     if (!response.ok) throw new Error(`callback keys: HTTP ${response.status}`);
     const keys = parseRootKeys(await response.json());
-    this.cached = { keys, at: Date.now() };
+    this.cached = { keys, at: this.clock.now() };
     return keys;
   }
 }

@@ -3,6 +3,7 @@
 // reads bytes from the store (and a memory cache), never from the network.
 import { createHash } from "node:crypto";
 import type pg from "pg";
+import { type Clock, systemClock } from "../clock.js";
 import type { FieldSpec } from "../domain/field-spec.js";
 import { InvalidInput } from "../domain/invalid-input.js";
 import { OutboundError, type OutboundGuard } from "../outbound/guard.js";
@@ -62,6 +63,8 @@ export interface ImageStoreOptions {
   guard: OutboundGuard;
   fetchTimeoutMs?: number;
   maxBytes?: number;
+  /** How long a fetched URL's image is reused (default the system's). */
+  clock?: Clock;
 }
 
 export class ImageStore {
@@ -70,12 +73,14 @@ export class ImageStore {
   private readonly fetchTimeoutMs: number;
   private readonly maxBytes: number;
   private readonly guard: OutboundGuard;
+  private readonly clock: Clock;
 
   private readonly repository: ImageRepository;
 
   constructor(pool: pg.Pool, options: ImageStoreOptions) {
     this.repository = new ImageRepository(pool);
     this.guard = options.guard;
+    this.clock = options.clock ?? systemClock;
     this.fetchTimeoutMs = options.fetchTimeoutMs ?? 10_000;
     this.maxBytes = options.maxBytes ?? 2 * 1024 * 1024;
   }
@@ -106,7 +111,7 @@ export class ImageStore {
   /** Fetches (or decodes) one image, checks it is PNG and stores it; returns its sha256. */
   async store(source: string): Promise<string> {
     const recent = this.urlCache.get(source);
-    if (recent && Date.now() - recent.at < 300_000) return recent.sha256;
+    if (recent && this.clock.now() - recent.at < 300_000) return recent.sha256;
     const data = source.startsWith("data:")
       ? decodeDataUri(source)
       : (stockImage(source) ?? (await this.fetch(source)));
@@ -115,7 +120,7 @@ export class ImageStore {
     const image = stored(data);
     await this.repository.save(image.sha256, data, size);
     this.remember(image.sha256, data);
-    if (!source.startsWith("data:")) this.urlCache.set(source, { sha256: image.sha256, at: Date.now() });
+    if (!source.startsWith("data:")) this.urlCache.set(source, { sha256: image.sha256, at: this.clock.now() });
     return image.sha256;
   }
 

@@ -234,7 +234,10 @@ export const webServiceRoutes: FastifyPluginAsyncTypebox<WebServiceDeps> = async
       if (target.personalized) throw alreadyPersonalized();
       const info = personalizationInfo(request.body.requiredPersonalizationInfo, required);
       if (!(await deps.signUps.keep(target.id, info))) throw alreadyPersonalized();
-      const signature = identity.signer.sign(Buffer.from(request.body.personalizationToken, "utf8"));
+      const signature = identity.signer.sign(
+        Buffer.from(request.body.personalizationToken, "utf8"),
+        new Date(deps.clock.now()),
+      );
       return reply.header("content-type", "application/octet-stream").send(signature);
     },
   );
