@@ -10,7 +10,7 @@ import { GIVE_UP_AFTER_MS } from "./deliveries/retry-policy.js";
 import { formatChecks, runDoctor } from "./doctor.js";
 import { InvalidInput } from "./domain/invalid-input.js";
 import { openStore } from "./open-store.js";
-import { rotateSecrets } from "./secrets/rotation.js";
+import { rotateSecrets } from "./secrets/rotation-store.js";
 import { loadSecrets, servicesFor } from "./startup.js";
 
 /** Every command: its forms and what each does (`--help`, and usage on a mistake). */

@@ -5,7 +5,7 @@
 // (as two processes would) together keep to the rate.
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { PostgresRateGate } from "../../src/google/rate-gate.js";
+import { PostgresRateGate } from "../../src/google/rate-gate-store.js";
 import type { FakeGoogle, RecordedCall } from "../fakes/google.js";
 import { googleTemplate } from "../fixtures/reference.js";
 import { startTestServer, type TestServer } from "../helpers/app.js";

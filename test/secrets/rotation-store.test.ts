@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { SecretBox } from "../../src/secrets/encryption.js";
-import { SEALED_COLUMNS } from "../../src/secrets/rotation.js";
+import { SEALED_COLUMNS } from "../../src/secrets/rotation-store.js";
 import { startFakeGoogle } from "../fakes/google.js";
 import { startTestServer, TEST_WALLET_ENCRYPTION_KEY, type TestServer } from "../helpers/app.js";
 import { testPki } from "../helpers/apple.js";
