@@ -16,7 +16,7 @@ import { applePushSubscriber } from "./apple/push-subscriber.js";
 import { Registrations } from "./apple/registration-store.js";
 import type { AppleSetup } from "./apple/setup.js";
 import { SignUps } from "./apple/sign-up-store.js";
-import { AudienceResolver } from "./audiences/audience.js";
+import { AudienceResolver } from "./audiences/audience-store.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { Config } from "./config.js";
 import { PassFromLink } from "./core/adaptive-links/pass-from-link.js";
@@ -65,7 +65,6 @@ import { GoogleHandout } from "./google/handout.js";
 import { GOOGLE_DEFAULT_REQUESTS_PER_SECOND } from "./google/rate-gate.js";
 import { PostgresRateGate } from "./google/rate-gate-store.js";
 import type { GoogleSetup } from "./google/setup.js";
-import { ProjectLimit } from "./http/project-limit.js";
 import { ImageStore } from "./images/image-store.js";
 import type { PassChangedSubscriber, TemplateChangedSubscriber } from "./jobs/worker.js";
 import { OutboundGuard } from "./outbound/guard.js";
@@ -120,7 +119,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
   const clock = outside.clock ?? systemClock;
   const apiKeys = new ApiKeyService(new ApiKeyRepository(prisma), config.authCacheTtlMs, () => clock.now());
   const tokens = new AccessTokens(pool, outside.secrets, () => clock.now());
-  const projectLimit = new ProjectLimit(new OwnershipStore(pool));
+  const owners = new OwnershipStore(pool);
   const projectRepository = new ProjectRepository(prisma, pool, clock);
   const projects = new ProjectService(projectRepository);
   const merchants = new NfcMerchantService(projectRepository, new NfcMerchantRepository(prisma, clock), clock);
@@ -242,7 +241,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     clock,
     apiKeys,
     tokens,
-    projectLimit,
+    owners,
     projects,
     projectRepository,
     merchants,

@@ -2,11 +2,11 @@
 // WEB_CONCURRENCY > 1, a primary (cluster.ts) forks that many of these.
 import cluster from "node:cluster";
 import type { Server } from "node:http";
-import { buildApp } from "./app.js";
 import { runPrimary } from "./cluster.js";
 import { ConfigError, loadConfig } from "./config.js";
-import { startMetricsServer } from "./http/metrics.js";
+import { buildApp } from "./http/app.js";
 import type { Worker } from "./jobs/queue.js";
+import { startMetricsServer } from "./observability/metrics-server.js";
 import { openStore } from "./open-store.js";
 import { processLog } from "./process-log.js";
 import { servicesFor, startJobsWorker } from "./startup.js";

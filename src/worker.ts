@@ -4,8 +4,8 @@
 import type { Server } from "node:http";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { ConfigError, loadConfig } from "./config.js";
-import { startMetricsServer } from "./http/metrics.js";
 import { processCounters } from "./observability/counters.js";
+import { startMetricsServer } from "./observability/metrics-server.js";
 import { openStore } from "./open-store.js";
 import { processLog } from "./process-log.js";
 import { servicesFor, startJobsWorker } from "./startup.js";

@@ -1,6 +1,7 @@
 // The house rules, measured from the code (scripts/house.ts): no import cycles between files or between rooms
 // (top-level folders and the files directly in src/), docs/architecture.md's table naming every room with exactly
-// the rooms it imports, the HTTP layer imported only from the process entry points above it, and no long files.
+// the rooms it imports, the HTTP layer imported only from the server's entry point, SQL only in stores, the wall
+// clock read only through clock.ts, and no long files.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
@@ -43,9 +44,16 @@ it("docs/architecture.md's table names every room, with exactly the rooms it imp
   }
 });
 
-it("imports the HTTP layer only from itself and the process entry points above it", () => {
-  const above = ["app.ts", "server.ts", "worker.ts", "composition.ts"];
-  expect(house.httpImportedFrom.filter((path) => !above.includes(path))).toEqual([]);
+it("imports the HTTP layer only from itself and the HTTP server's entry point", () => {
+  expect(house.httpImportedFrom).toEqual(["server.ts"]);
+});
+
+it("writes SQL only in db/ and in store or repository modules", () => {
+  expect(house.sqlOutsideStores).toEqual([]);
+});
+
+it("reads the wall clock only in clock.ts and the process log's timestamps", () => {
+  expect(house.clockReads).toEqual(["process-log.ts"]);
 });
 
 it("keeps every source file within 500 lines", () => {

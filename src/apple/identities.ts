@@ -107,12 +107,13 @@ export class AppleIdentities {
           ["CN", "Wallet Pass Server Development CA"],
           ["O", "Wallet Pass Server"],
         ],
-        { isCa: true, days: 3650 },
+        { isCa: true, days: 3650, clock: this.clock },
       );
       const pass = issueIdentity(passCertificateName(DEV_PASS_TYPE, DEV_TEAM, "Wallet Pass Server (development)"), {
         issuer: ca,
         isCa: false,
         days: 3650,
+        clock: this.clock,
       });
       return {
         columns: {

@@ -72,7 +72,7 @@ async function slot(deadline: number): Promise<() => void> {
       const at = waiting.indexOf(take);
       if (at >= 0) waiting.splice(at, 1);
       reject(new AppError("BUSY", "Other certificates are being read; try again shortly"));
-    }, deadline - Date.now());
+    }, deadline - performance.now());
     waiting.push(take);
   });
 }
@@ -95,7 +95,7 @@ function decodeInWorker(input: IdentityInput, deadline: number): Promise<Decoded
           "CERTIFICATE_TOO_COSTLY",
         ),
       );
-    }, deadline - Date.now());
+    }, deadline - performance.now());
     worker.once("message", (decoded: DecodedIdentity) => {
       clearTimeout(timer);
       void worker.terminate();
@@ -111,7 +111,8 @@ function decodeInWorker(input: IdentityInput, deadline: number): Promise<Decoded
 /** Reads an uploaded identity without letting it stall the server; throws InvalidInput naming the problem. */
 export async function readUploadedIdentity(input: IdentityInput): Promise<PassIdentity> {
   checkIterationCounts(input);
-  const deadline = Date.now() + DECODE_TIME_LIMIT_MS;
+  // Deadlines on the monotonic clock: a timeout measures elapsed time, which a wall-clock step must not change.
+  const deadline = performance.now() + DECODE_TIME_LIMIT_MS;
   const release = await slot(deadline);
   try {
     return identityFrom(await decodeInWorker(input, deadline));

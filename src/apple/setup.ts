@@ -2,6 +2,7 @@
 // checked like an import (key matches, not expired, chains to WWDR). A bad file stops the server with a reason.
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { type Clock, systemClock } from "../clock.js";
 import type { AppleConfig } from "../config.js";
 import { ConfigError } from "../config.js";
 import { InvalidInput } from "../domain/invalid-input.js";
@@ -12,7 +13,7 @@ export interface AppleSetup {
   defaultIdentity?: PassIdentity;
 }
 
-export function loadAppleSetup(config: AppleConfig): AppleSetup {
+export function loadAppleSetup(config: AppleConfig, clock: Clock = systemClock): AppleSetup {
   let wwdr: X509Certificate;
   try {
     wwdr = new X509Certificate(readFileSync(config.wwdrCertFile));
@@ -27,7 +28,7 @@ export function loadAppleSetup(config: AppleConfig): AppleSetup {
       ...(config.passCertPassword === undefined ? {} : { password: config.passCertPassword }),
     });
     // Checked once at start-up, against the time the process starts.
-    const problems = identityProblems(identity, wwdr, new Date());
+    const problems = identityProblems(identity, wwdr, new Date(clock.now()));
     if (problems.length) throw new InvalidInput(problems);
     return { wwdr, defaultIdentity: identity };
   } catch (error) {

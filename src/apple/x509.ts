@@ -1,6 +1,7 @@
 // X.509 certificates: issuing them (the development CA and pass certificate, and the tests' own CAs) and reading
 // what a CMS signer needs (issuer and serial). Node parses certificates natively but cannot create them.
 import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } from "node:crypto";
+import { type Clock, systemClock } from "../clock.js";
 import {
   bitString,
   children,
@@ -97,7 +98,7 @@ export function issueCertificate(request: CertificateRequest): Buffer {
     integer(serial),
     signatureAlgorithm(signingKey),
     encodeName(issuerName),
-    sequence(time(request.notBefore ?? new Date(Date.now() - 60_000)), time(request.notAfter)),
+    sequence(time(request.notBefore ?? new Date(systemClock.now() - 60_000)), time(request.notAfter)),
     encodeName(request.subject),
     request.publicKey.export({ type: "spki", format: "der" }),
     contextTag(3, sequence(...extensions)),
@@ -121,10 +122,10 @@ export interface IssuedIdentity {
 /** A new RSA-2048 key pair and a certificate for it. */
 export function issueIdentity(
   subject: Name,
-  options: { issuer?: IssuedIdentity; isCa: boolean; days: number; notBefore?: Date },
+  options: { issuer?: IssuedIdentity; isCa: boolean; days: number; notBefore?: Date; clock?: Clock },
 ): IssuedIdentity {
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const notBefore = options.notBefore ?? new Date(Date.now() - 60_000);
+  const notBefore = options.notBefore ?? new Date((options.clock ?? systemClock).now() - 60_000);
   const certificate = issueCertificate({
     subject,
     publicKey,

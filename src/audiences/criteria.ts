@@ -125,35 +125,3 @@ export function tagsOf(criteria: Criteria): string[] {
   if ("not" in criteria) return tagsOf(criteria.not);
   return [...new Set(("and" in criteria ? criteria.and : criteria.or).flatMap(tagsOf))];
 }
-
-/**
- * The SQL of the set of pass ids the criteria select, over `universe` (called only where a `not` needs it: a query
- * of the project's pass ids). Tag ids come from `tagIds` (a tag the account does not have selects nothing); values
- * are added to `params` and referenced as $n.
- */
-export function compileCriteria(
-  criteria: Criteria,
-  tagIds: Map<string, number>,
-  universe: () => string,
-  params: unknown[],
-): string {
-  const param = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
-  const compile = (node: Criteria): string => {
-    if ("tag" in node) {
-      const id = tagIds.get(node.tag);
-      return id === undefined
-        ? "SELECT NULL::int WHERE false"
-        : `SELECT pass_id FROM pass_tags WHERE tag_id = ${param(id)}`;
-    }
-    if ("not" in node) return `(${universe()}) EXCEPT (${compile(node.not)})`;
-    if ("or" in node) return node.or.map((c) => `(${compile(c)})`).join(" UNION ");
-    const positive = node.and.filter((c) => !("not" in c));
-    const negative = node.and.filter((c): c is { not: Criteria } => "not" in c);
-    const base = positive.length ? positive.map((c) => `(${compile(c)})`).join(" INTERSECT ") : `(${universe()})`;
-    return negative.length ? `(${base}) EXCEPT ${negative.map((c) => `(${compile(c.not)})`).join(" EXCEPT ")}` : base;
-  };
-  return compile(normalizeCriteria(criteria));
-}

@@ -5,6 +5,7 @@
 // JWTs (signJwt). The process's identity needs the "Service Account Token Creator" role on that account (also when
 // it is the same account). Each save link then costs one IAM call: GoogleWallet caches them per pass version.
 import { GoogleAuth } from "google-auth-library";
+import { type Clock, systemClock } from "../clock.js";
 
 /** The OAuth scope of every Google Wallet API call, for key files and keyless tokens alike. */
 export const WALLET_SCOPE = "https://www.googleapis.com/auth/wallet_object.issuer";
@@ -28,6 +29,7 @@ export class IamKeylessIdentity implements KeylessIdentity {
     readonly serviceAccountEmail: string,
     /** The IAM Credentials API (default Google's). */
     private readonly iamUrl = "https://iamcredentials.googleapis.com",
+    private readonly clock: Clock = systemClock,
   ) {}
 
   private async call<T>(method: "generateAccessToken" | "signJwt", data: object): Promise<T> {
@@ -46,7 +48,7 @@ export class IamKeylessIdentity implements KeylessIdentity {
   }
 
   accessToken(): Promise<string> {
-    if (this.token && this.token.expiresAt > Date.now() + 60_000) return Promise.resolve(this.token.value);
+    if (this.token && this.token.expiresAt > this.clock.now() + 60_000) return Promise.resolve(this.token.value);
     this.fetching ??= this.call<{ accessToken: string; expireTime: string }>("generateAccessToken", {
       scope: [WALLET_SCOPE],
       lifetime: "3600s",
@@ -55,7 +57,7 @@ export class IamKeylessIdentity implements KeylessIdentity {
         const expiresAt = Date.parse(answer.expireTime);
         this.token = {
           value: answer.accessToken,
-          expiresAt: Number.isFinite(expiresAt) ? expiresAt : Date.now() + 3_000_000,
+          expiresAt: Number.isFinite(expiresAt) ? expiresAt : this.clock.now() + 3_000_000,
         };
         return answer.accessToken;
       })

@@ -4,7 +4,6 @@
 // port: the figures say how big and how busy the installation is, which is nobody else's business.
 
 import { timingSafeEqual } from "node:crypto";
-import { createServer, type Server, type ServerResponse } from "node:http";
 import type { FastifyInstance } from "fastify";
 import type pg from "pg";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
@@ -96,44 +95,4 @@ export function installMetrics(app: FastifyInstance, pool: pg.Pool, token?: stri
     return merged.metrics();
   });
   return merged;
-}
-
-/**
- * The metrics listener: GET /metrics on its own port (bound to `host`, 127.0.0.1 by default). With `health`, also
- * GET /health (200 or 503, as the server's): a worker process has no other listener for probes to ask.
- */
-export async function startMetricsServer(
-  registry: Registry,
-  port: number,
-  host: string,
-  health?: () => Promise<boolean>,
-): Promise<Server> {
-  const server = createServer((request, response) => {
-    const path = request.url?.split("?")[0];
-    if (request.method === "GET" && path === "/health" && health !== undefined) {
-      health().then(
-        (ok) => answerHealth(response, ok),
-        () => answerHealth(response, false),
-      );
-      return;
-    }
-    if (request.method !== "GET" || path !== "/metrics") {
-      response.writeHead(404).end();
-      return;
-    }
-    registry.metrics().then(
-      (text) => response.writeHead(200, { "content-type": registry.contentType }).end(text),
-      () => response.writeHead(500).end(),
-    );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => resolve());
-  });
-  return server;
-}
-
-function answerHealth(response: ServerResponse, ok: boolean): void {
-  const body = ok ? { status: "ok", database: "ok" } : { status: "unavailable", database: "unreachable" };
-  response.writeHead(ok ? 200 : 503, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(body));
 }

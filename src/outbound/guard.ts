@@ -81,7 +81,8 @@ export class OutboundGuard {
 
   /** Makes the request if every hop passes the rules; throws OutboundError otherwise. */
   async fetch(url: string, request: OutboundRequest): Promise<OutboundResponse> {
-    const deadline = Date.now() + request.timeoutMs;
+    // On the monotonic clock: a timeout measures elapsed time, which a wall-clock step must not change.
+    const deadline = performance.now() + request.timeoutMs;
     const maxRedirects = Math.min(request.maxRedirects ?? MAX_REDIRECTS, MAX_REDIRECTS);
     let current = this.parse(url);
     let method = request.method ?? "GET";
@@ -177,7 +178,7 @@ export class OutboundGuard {
     request: OutboundRequest & { method: string },
     deadline: number,
   ): Promise<OutboundResponse> {
-    const remaining = deadline - Date.now();
+    const remaining = deadline - performance.now();
     if (remaining <= 0) return Promise.reject(new OutboundError("timeout"));
     // Connect to the checked address only; the name still goes into Host and TLS SNI/verification.
     const pinned: LookupFunction = (_hostname, options, callback) => {

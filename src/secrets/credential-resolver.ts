@@ -1,6 +1,8 @@
 // Which credential serves a project (Apple signing identity, Google issuer): the project's own, else the
 // server-wide default, else the generated development one. Resolved per project and cached for 30 s, so an
 // import made by another process is seen within that time.
+import { type Clock, systemClock } from "../clock.js";
+
 export type CredentialSource = "project" | "default" | "development";
 
 export interface Resolved<T> {
@@ -16,11 +18,12 @@ export class CredentialResolver<T> {
     private readonly ownOf: (projectId: number) => Promise<T | undefined>,
     private readonly fallbacks: () => { default?: T; development?: T },
     private readonly ttlMs = 30_000,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async resolve(projectId: number): Promise<Resolved<T>> {
     const hit = this.cache.get(projectId);
-    if (hit && Date.now() - hit.at < this.ttlMs) return hit;
+    if (hit && this.clock.now() - hit.at < this.ttlMs) return hit;
     const own = await this.ownOf(projectId);
     const { default: fallback, development } = this.fallbacks();
     const value = own ?? fallback ?? development;
@@ -28,7 +31,7 @@ export class CredentialResolver<T> {
     const entry = {
       value,
       source: (own ? "project" : fallback ? "default" : "development") as CredentialSource,
-      at: Date.now(),
+      at: this.clock.now(),
     };
     this.cache.set(projectId, entry);
     return entry;

@@ -3,7 +3,7 @@
 // passes), malformed criteria named, and the segment forms of the pass update and the notification reaching
 // exactly the passes the segment selects.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { segmentQuery } from "../../src/audiences/audience.js";
+import { segmentQuery } from "../../src/audiences/audience-store.js";
 import type { Criteria } from "../../src/audiences/criteria.js";
 import { appleTemplate } from "../fixtures/reference.js";
 import { startTestServer, type TestServer } from "../helpers/app.js";

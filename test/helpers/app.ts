@@ -2,13 +2,13 @@
 import { randomBytes, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
-import { type App, buildApp } from "../../src/app.js";
 import type { ApnsOptions } from "../../src/apple/apns.js";
 import type { AppleSetup } from "../../src/apple/setup.js";
 import type { Clock } from "../../src/clock.js";
 import { composeServices } from "../../src/composition.js";
 import { openDatabase } from "../../src/db/client.js";
 import type { GoogleSetup } from "../../src/google/setup.js";
+import { type App, buildApp } from "../../src/http/app.js";
 import type { Worker } from "../../src/jobs/queue.js";
 import { type PassChangedSubscriber, startJobWorker } from "../../src/jobs/worker.js";
 import { SecretBox } from "../../src/secrets/encryption.js";

@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startMetricsServer } from "../../src/http/metrics.js";
+import { startMetricsServer } from "../../src/observability/metrics-server.js";
 import { basic, isJsonError, startTestServer, type TestServer } from "../helpers/app.js";
 
 let server: TestServer;

@@ -2,7 +2,8 @@
 // segment, a template or a list of passes — at a set time (UTC when the time names no zone; never in the past).
 // At that time it starts as an audience-update ticket (pushes and Google sync follow as for any update), once.
 import type pg from "pg";
-import { type AudienceResolver, parseAudience } from "../../audiences/audience.js";
+import { parseAudience } from "../../audiences/audience.js";
+import type { AudienceResolver } from "../../audiences/audience-store.js";
 import type { Clock } from "../../clock.js";
 import { InvalidInput } from "../../domain/invalid-input.js";
 import { valueGroupsOf } from "../../domain/pass-values.js";

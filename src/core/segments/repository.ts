@@ -1,7 +1,8 @@
 // Segments at rest (their criteria as JSON), and the start of a change to a segment's passes (an audience-update
 // ticket, in one transaction with resolving who it reaches).
 import type pg from "pg";
-import { type PassQuery, segmentQuery } from "../../audiences/audience.js";
+import type { PassQuery } from "../../audiences/audience.js";
+import { segmentQuery } from "../../audiences/audience-store.js";
 import type { Criteria } from "../../audiences/criteria.js";
 import { inTransaction } from "../../db/transaction.js";
 import { type AudienceChange, startAudienceUpdate } from "../../jobs/audience-update.js";

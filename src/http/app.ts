@@ -5,40 +5,41 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Registry } from "prom-client";
-import { SCOPES } from "./accounts/scopes.js";
-import type { Services } from "./composition.js";
-import type { Config } from "./config.js";
-import type { DatabaseHandle } from "./db/client.js";
-import { stopAbandonedRequests } from "./http/abandoned-requests.js";
-import { adaptiveLinkRoutes, adaptivePassRoutes } from "./http/adaptive-links/routes.js";
-import { requireApiRevision } from "./http/api-revision.js";
-import { webServiceRoutes } from "./http/apple/web-service-routes.js";
-import { appleCertificateRoutes } from "./http/apple-certificates/routes.js";
-import { requireApiKey } from "./http/auth.js";
-import { badgeRoutes } from "./http/badge/routes.js";
-import { callbackRoutes } from "./http/callbacks/routes.js";
-import { downloadRoutes, publicDownloadRoutes } from "./http/downloads/routes.js";
-import { installEdgeChecks } from "./http/edge.js";
-import { installErrorHandling } from "./http/error-replies.js";
-import { googleCallbackRoutes } from "./http/google/callback-routes.js";
-import { googleCredentialRoutes } from "./http/google-credentials/routes.js";
-import { limitHeavyWork } from "./http/heavy-work.js";
-import { homePage, version } from "./http/home.js";
-import { installBodyParsers } from "./http/legacy-form.js";
-import { loggerOptions } from "./http/logging.js";
-import { installMetrics } from "./http/metrics.js";
-import { nfcMerchantRoutes } from "./http/nfc-merchants/routes.js";
-import { notificationRoutes } from "./http/notifications/routes.js";
-import { tokenRoutes } from "./http/oauth/routes.js";
-import { passRoutes } from "./http/passes/routes.js";
-import { projectRoutes } from "./http/projects/routes.js";
-import { scheduleRoutes } from "./http/schedules/routes.js";
-import { segmentRoutes } from "./http/segments/routes.js";
-import { statisticsRoutes } from "./http/statistics/routes.js";
-import { tagRoutes } from "./http/tags/routes.js";
-import { templateRoutes } from "./http/templates/routes.js";
-import { ticketRoutes } from "./http/tickets/routes.js";
-import { imageRoutes } from "./images/routes.js";
+import { SCOPES } from "../accounts/scopes.js";
+import type { Services } from "../composition.js";
+import type { Config } from "../config.js";
+import type { DatabaseHandle } from "../db/client.js";
+import { imageRoutes } from "../images/routes.js";
+import { stopAbandonedRequests } from "./abandoned-requests.js";
+import { adaptiveLinkRoutes, adaptivePassRoutes } from "./adaptive-links/routes.js";
+import { requireApiRevision } from "./api-revision.js";
+import { webServiceRoutes } from "./apple/web-service-routes.js";
+import { appleCertificateRoutes } from "./apple-certificates/routes.js";
+import { requireApiKey } from "./auth.js";
+import { badgeRoutes } from "./badge/routes.js";
+import { callbackRoutes } from "./callbacks/routes.js";
+import { downloadRoutes, publicDownloadRoutes } from "./downloads/routes.js";
+import { installEdgeChecks } from "./edge.js";
+import { installErrorHandling } from "./error-replies.js";
+import { googleCallbackRoutes } from "./google/callback-routes.js";
+import { googleCredentialRoutes } from "./google-credentials/routes.js";
+import { limitHeavyWork } from "./heavy-work.js";
+import { homePage, version } from "./home.js";
+import { installBodyParsers } from "./legacy-form.js";
+import { loggerOptions } from "./logging.js";
+import { installMetrics } from "./metrics.js";
+import { nfcMerchantRoutes } from "./nfc-merchants/routes.js";
+import { notificationRoutes } from "./notifications/routes.js";
+import { tokenRoutes } from "./oauth/routes.js";
+import { passRoutes } from "./passes/routes.js";
+import { ProjectLimit } from "./project-limit.js";
+import { projectRoutes } from "./projects/routes.js";
+import { scheduleRoutes } from "./schedules/routes.js";
+import { segmentRoutes } from "./segments/routes.js";
+import { statisticsRoutes } from "./statistics/routes.js";
+import { tagRoutes } from "./tags/routes.js";
+import { templateRoutes } from "./templates/routes.js";
+import { ticketRoutes } from "./tickets/routes.js";
 
 export interface App {
   readonly http: FastifyInstance;
@@ -81,6 +82,7 @@ export async function buildApp(config: AppConfig, services: Services, db: Databa
     ajv: { customOptions: { removeAdditional: true, coerceTypes: false, useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   const { apiKeys, projects, merchants, tickets, templates, passes, tags, downloads, adaptiveLinks } = services;
+  const projectLimit = new ProjectLimit(services.owners);
   const { identities, passes: applePasses, registrations } = services.apple;
 
   installErrorHandling(http);
@@ -130,7 +132,7 @@ export async function buildApp(config: AppConfig, services: Services, db: Databa
   await http.register(
     async (v1) => {
       requireApiRevision(v1);
-      requireApiKey(v1, apiKeys, services.tokens, services.projectLimit.check);
+      requireApiKey(v1, apiKeys, services.tokens, projectLimit.check);
       limitHeavyWork(v1);
       await v1.register(projectRoutes, { projects });
       await v1.register(nfcMerchantRoutes, { merchants });
@@ -168,7 +170,7 @@ export async function buildApp(config: AppConfig, services: Services, db: Databa
     prefix: "/v0",
     badge: services.badge,
     webhooks: services.webhooks,
-    auth: (app) => requireApiKey(app, apiKeys, services.tokens, services.projectLimit.check),
+    auth: (app) => requireApiKey(app, apiKeys, services.tokens, projectLimit.check),
   });
   await http.register(tokenRoutes, { apiKeys, tokens: services.tokens });
 
