@@ -14,6 +14,7 @@ import { benchMillion } from "./million.js";
 import { benchBulkUpdate, benchInstalledList, benchPassCreate } from "./passes.js";
 import { benchSegments } from "./segments.js";
 import { startBenchServer } from "./server.js";
+import { benchTravel } from "./travel.js";
 
 const goals: Record<string, string> = {
   "GET /v1/project/{id}": "goal ≥ 3,000/s on 2 cores",
@@ -25,7 +26,7 @@ const line = (rate: Rate, goal = goals[rate.name] ?? "") =>
   `${rate.name.padEnd(24)} ${String(rate.requestsPerSecond).padStart(7)} req/s  p50 ${rate.p50Ms} ms  p99 ${rate.p99Ms} ms` +
   `  non-2xx ${rate.non2xx}  errors ${rate.errors}   (${goal})`;
 
-/** `npm run bench -- segments` (or `google`, `million`, `signing`, `devices`, `crowd`) runs that section alone. */
+/** `npm run bench -- segments` (or `google`, `million`, `signing`, `devices`, `crowd`, `travel`) runs that section alone. */
 const only = process.argv[2];
 
 async function segmentsSection(server: Awaited<ReturnType<typeof startBenchServer>>) {
@@ -81,6 +82,23 @@ async function crowdSection(server: Awaited<ReturnType<typeof startBenchServer>>
   console.log(row("100 passes of one template", spread));
   console.log(
     `one pass at ${Math.round((100 * hot.perSecond) / spread.perSecond)}% of the spread throughput   (goal ≥ 50%, 0 errors)`,
+  );
+}
+
+async function travelSection(server: Awaited<ReturnType<typeof startBenchServer>>, apns: FakeApns) {
+  console.log(
+    "\n## Flights (100 flights in one pass group, 300 installed boarding passes each, fake APNs on loopback)",
+  );
+  const result = await benchTravel(server, apns);
+  console.log(
+    `setup (flights and links over the API, passes and registrations in SQL): ${result.setupSeconds.toFixed(1)} s`,
+  );
+  console.log(
+    `one flight changed → its ${result.flight.devices} passengers' devices pushed: ${result.flight.seconds.toFixed(2)} s   (goal < 5 s on 2 cores)`,
+  );
+  console.log(
+    `the pass group changed → all ${result.group.devices.toLocaleString("en")} devices pushed: ` +
+      `${result.group.seconds.toFixed(1)} s   (goal < 60 s on 2 cores)`,
   );
 }
 
@@ -146,6 +164,7 @@ async function main() {
       devices: () => devicesSection(server),
       crowd: () => crowdSection(server),
       google: () => googleSection(server, google),
+      travel: () => travelSection(server, apns),
     };
     const section = only === undefined ? undefined : alone[only];
     if (section) return await section();
@@ -178,6 +197,7 @@ async function main() {
     await segmentsSection(server);
 
     await googleSection(server, google);
+    await travelSection(server, apns);
     await millionSection(server, apns);
   } finally {
     await server.stop();

@@ -48,9 +48,12 @@ import { TemplateRepository } from "./core/templates/repository.js";
 import { TemplateService } from "./core/templates/service.js";
 import { TicketRepository } from "./core/tickets/repository.js";
 import { TicketService } from "./core/tickets/service.js";
+import { TravelService } from "./core/travel/service.js";
+import { TravelStore } from "./core/travel/store.js";
 import { WebhookEndpointRepository } from "./core/webhooks/repository.js";
 import { WebhookEndpointService } from "./core/webhooks/service.js";
 import type { DatabaseHandle } from "./db/client.js";
+import { inTransaction } from "./db/transaction.js";
 import { queueProjectCallbacks } from "./deliveries/callback-event-store.js";
 import { DeliveryQueue } from "./deliveries/delivery-store.js";
 import { DeliveryDispatcher } from "./deliveries/dispatcher.js";
@@ -66,6 +69,7 @@ import { GOOGLE_DEFAULT_REQUESTS_PER_SECOND } from "./google/rate-gate.js";
 import { PostgresRateGate } from "./google/rate-gate-store.js";
 import type { GoogleSetup } from "./google/setup.js";
 import { ImageStore } from "./images/image-store.js";
+import { startAudienceUpdate } from "./jobs/audience-update.js";
 import type { PassChangedSubscriber, TemplateChangedSubscriber } from "./jobs/worker.js";
 import { OutboundGuard } from "./outbound/guard.js";
 import type { SecretBox } from "./secrets/encryption.js";
@@ -185,7 +189,14 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
   const downloads = new DownloadService(applePasses, wallets, passRepository);
   const registrations = new Registrations(pool, clock);
   const linkRepository = new LinkRepository(pool);
-  const adaptiveLinks = new AdaptiveLinkService(linkRepository, passes, config.publicBaseUrl, clock);
+  const travel = new TravelService({
+    store: new TravelStore(pool),
+    projects: projectRepository,
+    passes,
+    startUpdate: startAudienceUpdate,
+    inTransaction: (work) => inTransaction(pool, work),
+  });
+  const adaptiveLinks = new AdaptiveLinkService(linkRepository, passes, travel, config.publicBaseUrl, clock);
   const passFromLink = new PassFromLink({
     links: linkRepository,
     passes,
@@ -256,6 +267,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     apple: { identities, passes: applePasses, registrations, signUps: new SignUps(pool) },
     google: { issuers, wallet: googleWallet, client: googleClient, callbacks },
     adaptiveLinks,
+    travel,
     passFromLink,
     badge,
     webhooks,

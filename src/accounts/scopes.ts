@@ -10,8 +10,8 @@ export const SCOPES = {
   wseg: "segments",
   wnot: "notifications",
   wrpt: "statistics",
-  wevt: "event groups",
-  wfli: "flight groups",
+  wevt: "events and their pass groups",
+  wfli: "flights and their pass groups",
 } as const;
 export type Scope = keyof typeof SCOPES;
 

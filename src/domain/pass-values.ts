@@ -34,3 +34,16 @@ export function valueGroupsOf(body: unknown, where = "the body"): { groups: Valu
   if (names.length === 0) throw new InvalidInput(["name at least one field or header to update"]);
   return { groups, names };
 }
+
+/**
+ * Flight, event, passenger and attendee values as Airship writes them — a bare text or number (`"flightNumber":
+ * "815"`) or an entry (`{"label", "value"}`) — as the entries a pass takes.
+ */
+export function asValueEntries(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]) => [
+      name,
+      typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? { value } : value,
+    ]),
+  );
+}

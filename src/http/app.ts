@@ -40,6 +40,7 @@ import { statisticsRoutes } from "./statistics/routes.js";
 import { tagRoutes } from "./tags/routes.js";
 import { templateRoutes } from "./templates/routes.js";
 import { ticketRoutes } from "./tickets/routes.js";
+import { travelRoutes } from "./travel/routes.js";
 
 export interface App {
   readonly http: FastifyInstance;
@@ -152,6 +153,7 @@ export async function buildApp(config: AppConfig, services: Services, db: Databa
         projects: services.projectRepository,
       });
       await v1.register(adaptiveLinkRoutes, { links: adaptiveLinks });
+      await v1.register(travelRoutes, { travel: services.travel });
     },
     { prefix: "/v1" },
   );

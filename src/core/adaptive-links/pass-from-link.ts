@@ -7,6 +7,7 @@ import type { Clock } from "../../clock.js";
 import { designOf } from "../../domain/field-model.js";
 import { InvalidInput } from "../../domain/invalid-input.js";
 import { takesValue } from "../../domain/known-headers.js";
+import { asValueEntries } from "../../domain/pass-values.js";
 import { hexColor, isObject, MAX_TAGS_PER_PASS } from "../../domain/values.js";
 import { AppError, notFound } from "../../errors.js";
 import type { GoogleWallet } from "../../google/google-wallet.js";
@@ -228,8 +229,8 @@ export class PassFromLink {
       Object.entries(params.fields).filter(([name]) => Object.hasOwn(design.fields, name) && !(name in IMAGE_HEADERS)),
     );
     const fields = pick({
-      ...entries(link.flightFields ?? link.eventFields),
-      ...entries(payload.fields),
+      ...asValueEntries(entries(link.flightFields ?? link.eventFields)),
+      ...asValueEntries(entries(payload.fields)),
       ...visitorFields,
     });
     const headers = pick({

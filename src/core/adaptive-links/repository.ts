@@ -255,20 +255,6 @@ export class LinkRepository {
     return { id: row.id, externalId: row.external_id, changed: !row.inserted && fields !== undefined };
   }
 
-  /** Passes made from the links of a flight or event. */
-  async passesOfGroup(
-    kind: "flight_id" | "event_id",
-    groupId: number,
-    db: Queryable = this.pool,
-  ): Promise<Array<{ passId: number; accountId: number }>> {
-    const { rows } = await db.query<{ passId: number; accountId: number }>(
-      `SELECT p.id AS "passId", p.account_id AS "accountId" FROM passes p JOIN adaptive_links l ON l.id = p.adaptive_link_id
-        WHERE l.${kind} = $1 ORDER BY p.id`,
-      [groupId],
-    );
-    return rows;
-  }
-
   async findByExternalIdInProject(projectId: number, externalId: string, db: Queryable = this.pool) {
     const { rows } = await db.query<{ id: string }>(
       "SELECT id FROM adaptive_links WHERE project_id = $1 AND external_id = $2",

@@ -10,6 +10,7 @@ import { notFound } from "../../errors.js";
 import type { PaginationQuery } from "../pagination.js";
 import type { PassStatusFilter } from "../passes/repository.js";
 import type { PassService } from "../passes/service.js";
+import { parsePassGroups, type TravelService } from "../travel/service.js";
 import { type LinkInput, parseLinkBody, type TemplateRef } from "./link-body.js";
 import { type LinkCursor, readLinkPage } from "./list-page.js";
 import type { LinkData, LinkKey, LinkRepository, LinkRow } from "./repository.js";
@@ -31,6 +32,7 @@ export class AdaptiveLinkService {
   constructor(
     private readonly links: LinkRepository,
     private readonly passService: PassService,
+    private readonly travel: Pick<TravelService, "changed" | "join">,
     private readonly publicBaseUrl: string,
     private readonly clock: Clock = systemClock,
   ) {}
@@ -339,6 +341,9 @@ export class AdaptiveLinkService {
       ) {
         problems.push(`payload.${kind}[${i}].${extKey} must be a string of 1 to 255 characters`);
       }
+      if (isObject(group) && group.passGroups !== undefined) {
+        parsePassGroups(group.passGroups, `payload.${kind}[${i}].passGroups`, problems);
+      }
     });
     if (problems.length) throw new InvalidInput(problems);
     const links = [];
@@ -354,7 +359,15 @@ export class AdaptiveLinkService {
         raw.fields as Record<string, unknown> | undefined,
       );
       if (!group) throw notFound(kind === "flights" ? "Flight" : "Event");
-      if (group.changed) await this.propagateGroup(column, group.id, raw.fields as Record<string, unknown>);
+      if (group.changed) {
+        await this.travel.changed(
+          accountId,
+          kind === "flights" ? "flight" : "event",
+          group.id,
+          raw.fields as Record<string, unknown>,
+        );
+      }
+      if (Array.isArray(raw.passGroups)) await this.travel.join(group.id, raw.passGroups as string[]);
       for (const member of raw[members] as Array<Record<string, unknown>>) {
         const externalId =
           typeof member.adaptiveLinkExternalId === "string" ? member.adaptiveLinkExternalId : undefined;
@@ -375,15 +388,5 @@ export class AdaptiveLinkService {
       }
     }
     return { links };
-  }
-
-  /** New flight (event) fields reach every pass already made from its links. */
-  private async propagateGroup(column: "flight_id" | "event_id", groupId: number, fields: Record<string, unknown>) {
-    for (const { passId, accountId } of await this.links.passesOfGroup(column, groupId)) {
-      const pass = await this.passService.get(accountId, { id: passId });
-      const known = new Set(Object.keys((pass as { fields: object }).fields ?? {}));
-      const changes = Object.fromEntries(Object.entries(fields).filter(([name]) => known.has(name)));
-      if (Object.keys(changes).length) await this.passService.update(accountId, { id: passId }, { fields: changes });
-    }
   }
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appleTemplate, googleTemplate } from "../../fixtures/reference.js";
 import { startTestServer, type TestServer } from "../../helpers/app.js";
 import { unpack } from "../../helpers/apple.js";
+import { until } from "../../helpers/wait.js";
 
 let server: TestServer;
 let projectId: number;
@@ -339,12 +340,20 @@ describe("boarding passes", () => {
       },
     });
     expect(moved.status).toBe(200);
+    // The passes follow through a ticket the job worker runs.
+    await server.startWorker();
     for (const l of created.json.links.slice(0, 2)) {
-      const again = await open(`/v1/pass/adaptive/${l.adaptiveLinkId}/ios`);
-      const json = unpack(Buffer.from(await again.arrayBuffer())).passJson as {
-        storeCard: { secondaryFields: Array<{ key: string; value: string }> };
-      };
-      expect(json.storeCard.secondaryFields.find((f) => f.key === "InStore")?.value).toBe("31");
+      const gate = await until(
+        async () => {
+          const again = await open(`/v1/pass/adaptive/${l.adaptiveLinkId}/ios`);
+          const json = unpack(Buffer.from(await again.arrayBuffer())).passJson as {
+            storeCard: { secondaryFields: Array<{ key: string; value: string }> };
+          };
+          return json.storeCard.secondaryFields.find((f) => f.key === "InStore")?.value;
+        },
+        (value) => value === "31",
+      );
+      expect(gate).toBe("31");
     }
   });
 });
