@@ -2,6 +2,7 @@
 // the legacy form body, bad input named, and the point of it all — a flight (or a pass group) changed reaches each
 // passenger's pass once: one ticket, one push per registered device (the fake APNs records them), none elsewhere.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { flightExample } from "../../../src/http/travel/schemas.js";
 import { type FakeApns, startFakeApns } from "../../fakes/apns.js";
 import { appleTemplate } from "../../fixtures/reference.js";
 import { startTestServer, type TestServer } from "../../helpers/app.js";
@@ -15,18 +16,8 @@ let projectId: number;
 let boardingTemplateId: number;
 let ticketTemplateId: number;
 
-const flightFields = {
-  flightNumber: "815",
-  airlineCode: "WN",
-  airlineName: "Southwest Airlines",
-  departureAirport: { label: "San Francisco", value: "SFO" },
-  departureGate: { label: "Gate #", value: "25" },
-  boardingTime: "2018-07-30T08:35:00",
-  departureTime: "2018-07-30T09:00:00",
-  arrivalAirport: { label: "Portland", value: "PDX" },
-  arrivalTime: "2018-07-30T11:00:00",
-  flightStatus: "scheduled",
-};
+// The OpenAPI document's example flight (Airship's own), so the example a newcomer pastes is the one tested.
+const flightFields = flightExample.fields;
 
 beforeAll(async () => {
   pki = testPki();
