@@ -363,6 +363,7 @@ describe("lists, status filters, tags, locations", () => {
     expect((await server.call("DELETE", `/v1/tag/gold/pass/${pass.id}`)).status).toBe(200);
     expect((await server.call("PUT", `/v1/pass/${pass.id}/tags`, { body: { tags: ["a", "b", "vip"] } })).json).toEqual({
       newTags: ["a", "b"],
+      mappings: 2,
     });
     const tags = (await server.call("GET", "/v1/tag?pageSize=1000")).json;
     expect(tags.tags.map((t: { name: string }) => t.name)).toEqual(expect.arrayContaining(["a", "b", "vip", "summer"]));
@@ -421,6 +422,30 @@ describe("lists, status filters, tags, locations", () => {
     expect((await server.call("DELETE", `/v1/pass/${pass.id}/location/${added.json[0].passLocationId}`)).status).toBe(
       404,
     );
+  });
+
+  it("adds and deletes locations, and deletes the pass, in the pass/template/{templateId}/id/{externalId} form", async () => {
+    await server.call("POST", `/v1/pass/${appleId}/id/located`, { body: {} });
+    const base = `/v1/pass/template/${appleId}/id/located`;
+    const added = await server.call("POST", `${base}/locations`, { body: { locations: [referenceLocation] } });
+    expect(added.status, added.text).toBe(200);
+    expect(added.json).toEqual([{ passLocationId: expect.any(Number), value: expect.any(Object) }]);
+    expect((await server.call("GET", base)).json.locations).toHaveLength(1);
+    const removed = await server.call("DELETE", `${base}/location/${added.json[0].passLocationId}`);
+    expect(removed.status).toBe(200);
+    expect((await server.call("GET", base)).json.locations ?? []).toHaveLength(0);
+    expect((await server.call("DELETE", `${base}/location/${added.json[0].passLocationId}`)).status).toBe(404);
+    expect(
+      (
+        await server.call("POST", `/v1/pass/template/${appleId}/id/nobody/locations`, {
+          body: { locations: [referenceLocation] },
+        })
+      ).status,
+    ).toBe(404);
+    expect((await server.call("DELETE", base, { as: other })).status).toBe(404);
+    const deleted = await server.call("DELETE", base);
+    expect(deleted.status).toBe(200);
+    expect((await server.call("GET", base)).status).toBe(404);
   });
 
   it("deletes passes and hides another account's passes behind 404", async () => {

@@ -274,9 +274,9 @@ describe("tags as Airship clients use them", () => {
   it("adds tags with PUT, answering the new ones; at most 15 (9)", async () => {
     const added = await legacy("PUT", `/v1/pass/${passId}/tags`, { tags: ["vip", "existing", "gold"] });
     expect(added.status, added.text).toBe(200);
-    expect(added.json).toEqual({ newTags: ["vip", "gold"] });
+    expect(added.json).toEqual({ newTags: ["vip", "gold"], mappings: 2 });
     const byExternal = await legacy("PUT", "/v1/pass/id/tagged-1/tags", { tags: ["spring"] });
-    expect(byExternal.json).toEqual({ newTags: ["spring"] });
+    expect(byExternal.json).toEqual({ newTags: ["spring"], mappings: 1 });
     const names = (await legacy("GET", `/v1/pass/${passId}/tags`)).json.tags.map((t: { name: string }) => t.name);
     expect(names.sort()).toEqual(["existing", "gold", "spring", "vip"]);
     const tooMany = await legacy("PUT", `/v1/pass/${passId}/tags`, {

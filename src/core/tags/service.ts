@@ -41,7 +41,8 @@ export class TagService {
         `a pass carries at most ${MAX_TAGS_PER_PASS} tags; this one has ${result.full}, and the new ones would exceed that`,
       ]);
     }
-    return { newTags: result.added };
+    // As Airship answers it: the tags the pass did not carry yet, and how many that is.
+    return { newTags: result.added, mappings: result.added.length };
   }
 
   /** PUT /tag/{tag}/pass/{id}: the one tag added to the pass. */

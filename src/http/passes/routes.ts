@@ -243,6 +243,55 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
     (request) => passes.update(accountOf(request), templatedKey(request.params), request.body as PassBody),
   );
 
+  app.delete(
+    "/pass/template/:templateId/id/:externalId",
+    {
+      config: access("wpas", "template"),
+      schema: {
+        tags,
+        summary: "Delete pass by template and external id",
+        params: ByTemplateAndExternal,
+        response: { 200: PassDeleteResponse },
+      },
+    },
+    (request) => passes.delete(accountOf(request), templatedKey(request.params)),
+  );
+  app.post(
+    "/pass/template/:templateId/id/:externalId/locations",
+    {
+      config: access("wpas", "template"),
+      schema: {
+        tags,
+        summary: "Add locations to pass by template and external id",
+        params: ByTemplateAndExternal,
+        body: LocationsBody,
+        response: { 200: PassLocationsResponse },
+      },
+    },
+    async (request) => {
+      const accountId = accountOf(request);
+      const pass = await passes.find(accountId, templatedKey(request.params));
+      return passes.addLocations(accountId, pass.id, request.body);
+    },
+  );
+  app.delete(
+    "/pass/template/:templateId/id/:externalId/location/:locationId",
+    {
+      config: access("wpas", "template"),
+      schema: {
+        tags,
+        summary: "Delete location from pass by template and external id",
+        params: Type.Object({ templateId: NumericIdParam, externalId: ExternalIdParam, locationId: NumericIdParam }),
+        response: { 200: PassLocationDeleteResponse },
+      },
+    },
+    async (request) => {
+      const accountId = accountOf(request);
+      const pass = await passes.find(accountId, templatedKey(request.params));
+      return passes.deleteLocation(accountId, pass.id, numericId(request.params.locationId, "Location"));
+    },
+  );
+
   for (const [path, params] of [
     ["/pass/:id/push", ById],
     ["/pass/id/:externalId/push", ByExternal],

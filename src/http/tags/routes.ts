@@ -140,10 +140,15 @@ export const tagRoutes: FastifyPluginAsyncTypebox<{ tags: TagService; passes: Pa
         config: access("wpas", "pass"),
         schema: {
           tags,
-          summary: "Add tags to a pass (at most 15 per pass); answers the tags that were new",
+          summary: "Add tags to a pass (at most 15 per pass); answers the tags that were new, and how many",
           params,
           body: TagsBody,
-          response: { 200: Type.Object({ newTags: Type.Array(Type.String()) }) },
+          response: {
+            200: Type.Object(
+              { newTags: Type.Array(Type.String()), mappings: Type.Integer() },
+              { examples: [{ newTags: ["tag-name"], mappings: 1 }] },
+            ),
+          },
         },
       },
       (request) => service.addToPass(accountOf(request), passKey(request.params), request.body),
