@@ -6,7 +6,7 @@ import { InvalidInput } from "../../domain/invalid-input.js";
 import { takesValue } from "../../domain/known-headers.js";
 import { isObject } from "../../domain/values.js";
 import { vendorOn } from "../../domain/vendors.js";
-import { notFound } from "../../errors.js";
+import { AppError, notFound } from "../../errors.js";
 import type { PaginationQuery } from "../pagination.js";
 import type { PassStatusFilter } from "../passes/repository.js";
 import type { PassService } from "../passes/service.js";
@@ -312,20 +312,6 @@ export class AdaptiveLinkService {
       else {
         if (group.fields !== undefined && !isObject(group.fields))
           problems.push(`payload.${kind}[${i}].fields must be an object`);
-        (group[members] as unknown[]).forEach((member, j) => {
-          const where = `payload.${kind}[${i}].${members}[${j}]`;
-          if (!isObject(member)) problems.push(`${where} must be an object`);
-          else if (member.fields !== undefined && !isObject(member.fields))
-            problems.push(`${where}.fields must be an object`);
-          else if (
-            member.adaptiveLinkExternalId !== undefined &&
-            (typeof member.adaptiveLinkExternalId !== "string" ||
-              member.adaptiveLinkExternalId === "" ||
-              member.adaptiveLinkExternalId.length > 255)
-          ) {
-            problems.push(`${where}.adaptiveLinkExternalId must be a string of 1 to 255 characters`);
-          }
-        });
       }
       if (
         isObject(group) &&
@@ -368,25 +354,61 @@ export class AdaptiveLinkService {
         );
       }
       if (Array.isArray(raw.passGroups)) await this.travel.join(group.id, raw.passGroups as string[]);
-      for (const member of raw[members] as Array<Record<string, unknown>>) {
-        const externalId =
-          typeof member.adaptiveLinkExternalId === "string" ? member.adaptiveLinkExternalId : undefined;
-        const memberPayload = {
-          ...(isObject(member.fields) ? { fields: member.fields } : {}),
-          ...(Array.isArray(raw.passGroups) ? { passGroups: raw.passGroups } : {}),
-        };
-        let id = externalId ? await this.links.findByExternalIdInProject(projectId, externalId) : undefined;
-        if (!id)
-          id = await this.links.create(accountId, {
-            ...base,
-            projectId,
-            externalId: externalId ?? null,
-            payload: memberPayload,
-          });
-        await this.links.setGroup(id, column, group.id, memberPayload);
-        links.push(this.response(await this.require(accountId, { id })));
+      for (const [j, member] of (raw[members] as unknown[]).entries()) {
+        // Each passenger (attendee) answers for itself: one that cannot be made is a status of its own in the
+        // answer, and the others are made (as Airship answers a status per link).
+        const problem = memberProblem(member, `payload.${kind}[${groups.indexOf(raw)}].${members}[${j}]`);
+        if (problem) {
+          links.push(failedLink(member, new InvalidInput([problem])));
+          continue;
+        }
+        const m = member as Record<string, unknown>;
+        try {
+          const externalId = typeof m.adaptiveLinkExternalId === "string" ? m.adaptiveLinkExternalId : undefined;
+          const memberPayload = {
+            ...(isObject(m.fields) ? { fields: m.fields } : {}),
+            ...(Array.isArray(raw.passGroups) ? { passGroups: raw.passGroups } : {}),
+          };
+          let id = externalId ? await this.links.findByExternalIdInProject(projectId, externalId) : undefined;
+          if (!id)
+            id = await this.links.create(accountId, {
+              ...base,
+              projectId,
+              externalId: externalId ?? null,
+              payload: memberPayload,
+            });
+          await this.links.setGroup(id, column, group.id, memberPayload);
+          links.push(this.response(await this.require(accountId, { id })));
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          links.push(failedLink(member, error));
+        }
       }
     }
     return { links };
   }
+}
+
+/** Why a passenger (attendee) of a multiple-links request cannot have a link, or undefined. */
+function memberProblem(member: unknown, where: string): string | undefined {
+  if (!isObject(member)) return `${where} must be an object`;
+  if (member.fields !== undefined && !isObject(member.fields)) return `${where}.fields must be an object`;
+  const external = member.adaptiveLinkExternalId;
+  if (external !== undefined && (typeof external !== "string" || external === "" || external.length > 255)) {
+    return `${where}.adaptiveLinkExternalId must be a string of 1 to 255 characters`;
+  }
+  return undefined;
+}
+
+/** A passenger's entry when its link could not be made: its HTTP status and the error, in the error shape. */
+function failedLink(member: unknown, error: AppError) {
+  const external =
+    isObject(member) && typeof member.adaptiveLinkExternalId === "string" ? member.adaptiveLinkExternalId : undefined;
+  return {
+    status: error.status,
+    ...(external === undefined ? {} : { adaptiveLinkExternalId: external }),
+    error: error.message,
+    code: error.code,
+    ...(error.details === undefined ? {} : { details: error.details }),
+  };
 }

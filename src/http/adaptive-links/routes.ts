@@ -61,24 +61,37 @@ export const adaptiveLinkRoutes: FastifyPluginAsyncTypebox<{ links: AdaptiveLink
     },
     (request) => links.create(accountOf(request), request.body),
   );
-  app.post(
-    "/links/adaptive/multiple/project/:projectId",
-    {
-      config: access("wadl", "project"),
-      schema: {
-        tags,
-        summary: "Create boarding-pass or event-ticket adaptive links (one per passenger or attendee)",
-        params: Type.Object({ projectId: NumericIdParam }),
-        body: MultipleLinksBody,
-        response: { 200: MultipleLinksResponse },
+  for (const [path, params, form] of [
+    ["/links/adaptive/multiple/project/:projectId", Type.Object({ projectId: NumericIdParam }), ""],
+    [
+      "/links/adaptive/multiple/project/id/:projectExternalId",
+      Type.Object({ projectExternalId: ExternalIdParam }),
+      " (project external ID)",
+    ],
+  ] as const) {
+    app.post(
+      path,
+      {
+        config: access("wadl", "project"),
+        schema: {
+          tags,
+          summary: `Create boarding-pass or event-ticket adaptive links (one per passenger or attendee)${form}`,
+          params,
+          body: MultipleLinksBody,
+          response: { 200: MultipleLinksResponse },
+        },
       },
-    },
-    async (request) => {
-      const accountId = accountOf(request);
-      const projectId = await links.projectId(accountId, { id: numericId(request.params.projectId, "Project") });
-      return links.createMultiple(accountId, projectId, request.body);
-    },
-  );
+      async (request) => {
+        const accountId = accountOf(request);
+        const p = request.params as { projectId?: string; projectExternalId?: string };
+        const projectId = await links.projectId(
+          accountId,
+          p.projectId !== undefined ? { id: numericId(p.projectId, "Project") } : { externalId: p.projectExternalId! },
+        );
+        return links.createMultiple(accountId, projectId, request.body);
+      },
+    );
+  }
   app.get(
     "/links/adaptive/projects/:projectId",
     {

@@ -70,7 +70,23 @@ export const LinkListResponse = Type.Object({
   nextPageToken: Type.Optional(Type.String()),
 });
 
-export const MultipleLinksResponse = Type.Object({ links: Type.Array(LinkResponse) });
+/** A passenger's (attendee's) entry whose link could not be made: its HTTP status and error. */
+const FailedLink = Type.Object(
+  {
+    status: Type.Integer({ description: "The HTTP status of this passenger's link: 400, 404, 409…" }),
+    adaptiveLinkExternalId: Type.Optional(Type.String()),
+    error: Type.String(),
+    code: Type.String(),
+    details: Type.Optional(Type.Unknown()),
+  },
+  { description: "A passenger or attendee whose link could not be made (the others are made)" },
+);
+
+export const MultipleLinksResponse = Type.Object({
+  links: Type.Array(Type.Union([LinkResponse, FailedLink]), {
+    description: "One entry per passenger (attendee), in the request's order, each with its own status",
+  }),
+});
 
 export const LinkDeleteResponse = EmptyObject;
 

@@ -235,10 +235,10 @@ describe("the reference's requests", () => {
     expect((await server.database.query("SELECT count(*) FROM adaptive_links")).rows).toEqual(links);
     expect((await server.call("POST", "/v1/links/adaptive", { body: { iosTemplateId: 99999999 } })).status).toBe(404);
     for (const payload of [
-      { flights: [{ passengers: [null] }] },
       { flights: [{ flightId: "x", passengers: [] }] },
-      { events: [{ attendees: [{ fields: 3 }] }] },
-      { flights: [{ passengers: [{ adaptiveLinkExternalId: 7 }] }] },
+      { flights: [{ passengers: "everyone" }] },
+      { events: [{ attendees: [], fields: 3 }] },
+      { flights: [{ passengers: [], passGroups: "g" }] },
     ]) {
       const multiple = await server.call("POST", `/v1/links/adaptive/multiple/project/${projectId}`, {
         body: { iosTemplateId, payload },
@@ -355,6 +355,52 @@ describe("boarding passes", () => {
       );
       expect(gate).toBe("31");
     }
+  });
+});
+
+describe("multiple links, passenger by passenger", () => {
+  it("answers each passenger's own status: the good ones made, the bad ones named, by project id or external id", async () => {
+    const before = (await server.database.query<{ n: number }>("SELECT count(*)::int AS n FROM adaptive_links"))
+      .rows[0]!.n;
+    const answer = await server.call("POST", "/v1/links/adaptive/multiple/project/id/myExternalProject", {
+      body: {
+        iosTemplateId,
+        payload: {
+          events: [
+            {
+              fields: { eventName: { value: "Concert" } },
+              attendees: [
+                { adaptiveLinkExternalId: "att-ok-1", fields: { seat: { value: "11" } } },
+                { adaptiveLinkExternalId: "att-bad", fields: 3 },
+                null,
+                { adaptiveLinkExternalId: 7 },
+                { fields: { seat: { value: "13" } } },
+              ],
+            },
+          ],
+        },
+      },
+    });
+    expect(answer.status, answer.text).toBe(200);
+    const links = answer.json.links as Array<Record<string, unknown>>;
+    expect(links.map((l) => l.status)).toEqual([200, 400, 400, 400, 200]);
+    expect(links[0]).toMatchObject({ adaptiveLinkExternalId: "att-ok-1", eventId: expect.any(Number) });
+    expect(links[1]).toMatchObject({
+      adaptiveLinkExternalId: "att-bad",
+      code: "VALIDATION_FAILED",
+      error: "payload.events[0].attendees[1].fields must be an object",
+    });
+    expect(links[2]!.error).toBe("payload.events[0].attendees[2] must be an object");
+    expect(links[3]!.error).toContain("adaptiveLinkExternalId must be a string");
+    expect(links[4]!.adaptiveLinkId).toEqual(expect.any(String));
+    const after = (await server.database.query<{ n: number }>("SELECT count(*)::int AS n FROM adaptive_links")).rows[0]!
+      .n;
+    expect(after).toBe(before + 2);
+    const unknown = await server.call("POST", "/v1/links/adaptive/multiple/project/id/no-such-project", {
+      body: { iosTemplateId, payload: { events: [{ attendees: [] }] } },
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.json.code).toBe("PROJECT_NOT_FOUND");
   });
 });
 
