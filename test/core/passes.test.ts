@@ -448,6 +448,41 @@ describe("lists, status filters, tags, locations", () => {
     expect((await server.call("GET", base)).status).toBe(404);
   });
 
+  it("sets an Apple pass's beacons (201 with a ticket) by id, external id and template/external id; not Google's", async () => {
+    const pass = (await server.call("POST", `/v1/pass/${appleId}/id/beaconed`, { body: {} })).json;
+    const beacon = {
+      uuid: "55502220-a123-a88a-f321-555a444b333c",
+      relevantText: "Near the store",
+      major: 2,
+      minor: 346,
+    };
+    for (const path of [
+      `/v1/pass/${pass.id}/beacons`,
+      "/v1/pass/id/beaconed/beacons",
+      `/v1/pass/template/${appleId}/id/beaconed/beacons`,
+    ]) {
+      const set = await server.call("PUT", path, { body: { beacons: [beacon] } });
+      expect(set.status, `${path} ${set.text}`).toBe(201);
+      expect(set.json).toEqual({ ticketId: expect.any(Number) });
+    }
+    const passJson = (await server.call("GET", `/v1/pass/${pass.id}/viewJSONPass`)).json;
+    expect(passJson.beacons).toEqual([
+      { proximityUUID: "55502220-A123-A88A-F321-555A444B333C", relevantText: "Near the store", major: 2, minor: 346 },
+    ]);
+    const cleared = await server.call("PUT", `/v1/pass/${pass.id}/beacons`, { body: { beacons: [] } });
+    expect(cleared.status).toBe(201);
+    expect((await server.call("GET", `/v1/pass/${pass.id}/viewJSONPass`)).json.beacons).toBeUndefined();
+    const google = (await server.call("POST", `/v1/pass/${googleId}`, { body: {} })).json;
+    const refused = await server.call("PUT", `/v1/pass/${google.id}/beacons`, { body: { beacons: [beacon] } });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error).toContain("Apple passes only");
+    const bad = await server.call("PUT", `/v1/pass/${pass.id}/beacons`, { body: { beacons: [{ uuid: "nope" }] } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toContain("beacons[0].uuid");
+    expect((await server.call("PUT", `/v1/pass/${pass.id}/beacons`, { body: {} })).status).toBe(400);
+    expect((await server.call("PUT", "/v1/pass/999999/beacons", { body: { beacons: [] } })).status).toBe(404);
+  });
+
   it("deletes passes and hides another account's passes behind 404", async () => {
     const pass = (await server.call("POST", `/v1/pass/${appleId}/id/mine`, { body: {} })).json;
     for (const [method, path, body] of [

@@ -303,6 +303,14 @@ export class PassService {
     return { ticketId: await this.updateOne(accountId, pass, body) };
   }
 
+  /** PUT …/beacons (Airship's Apple-only operation): the pass's beacons replaced by `{"beacons": [...]}`. */
+  async setBeacons(accountId: number, key: PassKey, body: unknown) {
+    if (!isObject(body) || !Array.isArray(body.beacons)) {
+      throw new InvalidInput(['The body must be {"beacons": [{"uuid", "major"?, "minor"?, "relevantText"?}, …]}']);
+    }
+    return this.update(accountId, key, { beacons: body.beacons });
+  }
+
   /** PUT /pass/id/{externalId}: one ticket, or with `templates`, one ticket per template in that order. */
   async updateByExternalId(accountId: number, externalId: string, body: PassBody & { templates?: unknown }) {
     if (!isObject(body)) throw new InvalidInput(["The pass must be a JSON object"]);

@@ -292,6 +292,76 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
     },
   );
 
+  const BeaconsBody = Type.Object(
+    {
+      beacons: Type.Array(
+        Type.Object(
+          {
+            uuid: Type.String({ description: "The beacon's proximity UUID" }),
+            major: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+            minor: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+            relevantText: Type.Optional(Type.String()),
+          },
+          { additionalProperties: true },
+        ),
+        { maxItems: 10 },
+      ),
+    },
+    {
+      additionalProperties: true,
+      examples: [
+        {
+          beacons: [
+            {
+              uuid: "55502220-A123-A88A-F321-555A444B333C",
+              relevantText: "You are near the store",
+              major: 2,
+              minor: 346,
+            },
+          ],
+        },
+      ],
+    },
+  );
+  for (const [path, params, owner, form] of [
+    ["/pass/:id/beacons", ById, "pass", ""],
+    ["/pass/id/:externalId/beacons", ByExternal, "pass", " by external id"],
+    [
+      "/pass/template/:templateId/id/:externalId/beacons",
+      ByTemplateAndExternal,
+      "template",
+      " by template and external id",
+    ],
+  ] as const) {
+    app.put(
+      path,
+      {
+        config: access("wpas", owner),
+        schema: {
+          tags,
+          summary: `Set an Apple pass's beacons${form}`,
+          description:
+            "Replaces the pass's beacons (at most 10); Apple passes only. Answers 201 with the update's ticket.",
+          params,
+          body: BeaconsBody,
+          response: { 201: TicketIdResponse },
+        },
+      },
+      async (request, reply) => {
+        const p = request.params as { id?: string; externalId?: string; templateId?: string };
+        const key =
+          p.templateId !== undefined
+            ? templatedKey(p as { templateId: string; externalId: string })
+            : p.externalId !== undefined
+              ? { externalId: p.externalId }
+              : { id: numericId(p.id!, "Pass") };
+        const answer = await passes.setBeacons(accountOf(request), key, request.body);
+        reply.code(201);
+        return answer;
+      },
+    );
+  }
+
   for (const [path, params] of [
     ["/pass/:id/push", ById],
     ["/pass/id/:externalId/push", ByExternal],
