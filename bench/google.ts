@@ -58,6 +58,7 @@ export function benchSaveLinks(google: FakeGoogle, seconds = 5): number {
       locations: [],
       voided: false,
       now: new Date(),
+      messages: [],
     });
     signJwt(issuer, {
       iss: issuer.clientEmail,

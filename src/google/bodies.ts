@@ -111,6 +111,7 @@ export class GoogleBodies {
         locations: pass.locations,
         voided: isVoided(view.headers),
         now: new Date(this.clock.now()),
+        messages: pass.messages ?? [],
       }),
     };
   }

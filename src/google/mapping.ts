@@ -276,6 +276,36 @@ export interface ObjectInput {
   voided: boolean;
   /** When the object is built: an expiration date before it makes the object EXPIRED. */
   now: Date;
+  /** The issuer's messages on the pass. */
+  messages: GoogleMessageInput[];
+}
+
+/** A message an issuer put on a pass, as stored with it. */
+export interface GoogleMessageInput {
+  id: string;
+  header: string;
+  body: string;
+  messageType: "text" | "expirationNotification";
+  startTime?: string;
+  endTime?: string;
+}
+
+/** The stored messages as Google's Message objects. */
+function messagesOf(messages: GoogleMessageInput[]) {
+  return messages.map((m) => ({
+    id: idSuffix(m.id),
+    header: m.header,
+    body: m.body,
+    messageType: m.messageType === "expirationNotification" ? "EXPIRATION_NOTIFICATION" : "TEXT",
+    ...(m.startTime || m.endTime
+      ? {
+          displayInterval: {
+            ...(m.startTime ? { start: { date: m.startTime } } : {}),
+            ...(m.endTime ? { end: { date: m.endTime } } : {}),
+          },
+        }
+      : {}),
+  }));
 }
 
 export function buildObject(input: ObjectInput): Record<string, unknown> {
@@ -291,6 +321,7 @@ export function buildObject(input: ObjectInput): Record<string, unknown> {
     ...(code ? { barcode: code } : {}),
     ...(expires ? { validTimeInterval: { end: { date: expires.toISOString() } } } : {}),
     ...(input.locations.length && input.kind !== "generic" ? { locations: latLong(input.locations) } : {}),
+    ...(input.messages.length ? { messages: messagesOf(input.messages) } : {}),
     ...moduleParts(fields, (name) => input.objectFields.has(name) || fields[name]?.fieldType === "pointsModule", {
       loyaltyPoints: input.kind === "loyalty",
     }),

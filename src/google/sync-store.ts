@@ -7,6 +7,7 @@ import { inTransaction } from "../db/transaction.js";
 import type { PassOverrides } from "../domain/field-model.js";
 import type { LocationInput } from "../domain/values.js";
 import { recordPassEvents } from "../events/pass-event-store.js";
+import type { GoogleMessageInput } from "./mapping.js";
 
 /** A Google template as the store reads it. */
 export interface TemplateRecord {
@@ -30,6 +31,8 @@ export interface PassRecord {
   serialNumber: string;
   overrides: PassOverrides;
   locations: LocationInput[];
+  /** The messages an issuer put on the pass (core/passes/google-message.ts), oldest first. */
+  messages: GoogleMessageInput[];
 }
 
 /** Notifying messages Google allows per pass in 24 hours. */
@@ -71,6 +74,7 @@ export class GoogleSyncStore {
     const { rows } = await db.query<PassRecord>({
       name: "google-passes",
       text: `SELECT p.id, p.template_id AS "templateId", p.serial_number AS "serialNumber", p.overrides,
+               p.google_messages AS messages,
                COALESCE((SELECT json_agg(${LOCATION_JSON} ORDER BY l.id) FROM locations l WHERE l.pass_id = p.id), '[]')
                  AS locations
                FROM passes p JOIN templates t ON t.id = p.template_id

@@ -481,6 +481,10 @@ describe("lists, status filters, tags, locations", () => {
     expect(bad.json.error).toContain("beacons[0].uuid");
     expect((await server.call("PUT", `/v1/pass/${pass.id}/beacons`, { body: {} })).status).toBe(400);
     expect((await server.call("PUT", "/v1/pass/999999/beacons", { body: { beacons: [] } })).status).toBe(404);
+    // Messages are Google's: an Apple pass is told through …/notify.
+    const message = await server.call("POST", "/v1/pass/id/beaconed/message", { body: { header: "h", body: "b" } });
+    expect(message.status).toBe(400);
+    expect(message.json.error).toContain("messages are for Google passes");
   });
 
   it("deletes passes and hides another account's passes behind 404", async () => {

@@ -312,6 +312,81 @@ describe("sync", () => {
     expect(classBody.textModulesData?.some((m) => m.id === "Tier_Name")).toBe(false);
   });
 
+  it("puts an issuer's message on the Google object (POST …/message, Airship's shape), validated against the discovery document", async () => {
+    const { created, objectId } = await syncedPass("issuer messages");
+    const answer = await server.call("POST", `/v1/pass/${created.id}/message`, {
+      body: {
+        header: "Your pass expires soon",
+        body: "Renew by the end of the month.",
+        messageType: "expirationNotification",
+        startTime: { date: "2030-01-01T00:00:00Z" },
+        endTime: { date: "2030-01-31T23:59:59Z" },
+      },
+    });
+    expect(answer.status, answer.text).toBe(200);
+    expect(answer.json).toEqual({
+      id: expect.any(String),
+      header: "Your pass expires soon",
+      body: "Renew by the end of the month.",
+      messageType: "expirationNotification",
+      startTime: "2030-01-01T00:00:00.000Z",
+      endTime: "2030-01-31T23:59:59.000Z",
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+    });
+    const patch = await until(
+      () => callsFor(objectId, "patch"),
+      (c) => c.some((call) => Array.isArray((call.body as { messages?: unknown[] }).messages)),
+    );
+    const object = patch.find((call) => Array.isArray((call.body as { messages?: unknown[] }).messages))!.body as {
+      messages: Array<Record<string, unknown>>;
+    };
+    expect(object.messages).toEqual([
+      {
+        id: expect.any(String),
+        header: "Your pass expires soon",
+        body: "Renew by the end of the month.",
+        messageType: "EXPIRATION_NOTIFICATION",
+        displayInterval: { start: { date: "2030-01-01T00:00:00.000Z" }, end: { date: "2030-01-31T23:59:59.000Z" } },
+      },
+    ]);
+    expect(discoveryProblems("LoyaltyObject", object)).toEqual([]);
+    // The pass keeps its newest ten.
+    for (let i = 0; i < 11; i++) {
+      const more = await server.call("POST", `/v1/pass/${created.id}/message`, {
+        body: { header: `h${i}`, body: "b" },
+      });
+      expect(more.status).toBe(200);
+      expect(more.json.messageType).toBe("text");
+    }
+    await settled();
+    const stored = google.stored.get(`loyaltyObject/${objectId}`) as { messages: Array<{ header: string }> };
+    expect(stored.messages.map((m) => m.header)).toEqual(["h1", "h2", "h3", "h4", "h5", "h6", "h7", "h8", "h9", "h10"]);
+    const bad: Array<[unknown, string]> = [
+      [{ body: "b" }, "header"],
+      [{ header: "h", body: "x".repeat(2001) }, "body must be"],
+      [{ header: "h", body: "b", messageType: "shout" }, "messageType must be"],
+      [{ header: "h", body: "b", startTime: { date: "soon" } }, "startTime must be"],
+      [
+        {
+          header: "h",
+          body: "b",
+          startTime: { date: "2030-02-01T00:00:00Z" },
+          endTime: { date: "2030-01-01T00:00:00Z" },
+        },
+        "endTime must be after",
+      ],
+    ];
+    for (const [body, problem] of bad) {
+      const refused = await server.call("POST", `/v1/pass/${created.id}/message`, { body });
+      expect(refused.status, JSON.stringify(body)).toBe(400);
+      expect(JSON.stringify(refused.json)).toContain(problem);
+    }
+    expect((await server.call("POST", "/v1/pass/999999/message", { body: { header: "h", body: "b" } })).status).toBe(
+      404,
+    );
+  });
+
   it("retries 500s and honours Retry-After on 429", async () => {
     const templateId = await template({ ...googleTemplate, name: "retries" });
     await settled();

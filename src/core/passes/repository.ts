@@ -45,7 +45,7 @@ const PASS_COLUMNS = `id, account_id AS "accountId", template_id AS "templateId"
   serial_number AS "serialNumber", overrides, beacons, version, status, platform, installed_at AS "installedAt",
   uninstalled_at AS "uninstalledAt", public_url_type AS "publicUrlType", public_url_token AS "publicUrlToken",
   public_url_used AS "publicUrlUsed", installs, images, authentication_token AS "authenticationToken",
-  personalization, created_at AS "createdAt", updated_at AS "updatedAt"`;
+  personalization, google_messages AS "googleMessages", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /** A pass with its tags ({tag: {name}}) and its own locations, as one row. */
 const DETAIL_SQL = `SELECT ${PASS_COLUMNS},
@@ -93,6 +93,8 @@ export interface PassChanges {
   tags?: string[];
   /** Image header → stored image sha256 (the whole set, when it changes). */
   images?: Record<string, string>;
+  /** The messages on the Google object (the whole list, when it changes). */
+  googleMessages?: object[];
 }
 
 /**
@@ -311,7 +313,8 @@ export class PassRepository {
       const { changes, also } = plan(current);
       await client.query(
         `UPDATE passes SET overrides = COALESCE($2::jsonb, overrides), beacons = CASE WHEN $3 THEN $4::jsonb ELSE beacons END,
-           images = COALESCE($5::jsonb, images), version = version + 1, updated_at = now()
+           images = COALESCE($5::jsonb, images), google_messages = COALESCE($6::jsonb, google_messages),
+           version = version + 1, updated_at = now()
          WHERE id = $1`,
         [
           passId,
@@ -319,6 +322,7 @@ export class PassRepository {
           changes.beacons !== undefined,
           changes.beacons === undefined ? null : JSON.stringify(changes.beacons),
           changes.images === undefined ? null : JSON.stringify(changes.images),
+          changes.googleMessages === undefined ? null : JSON.stringify(changes.googleMessages),
         ],
       );
       if (changes.locations !== undefined) {

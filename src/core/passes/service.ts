@@ -1,6 +1,7 @@
 // The rules of passes: creation from a template, the merged view, partial updates (values, labels, change
 // messages; locations and beacons as sets; tags), external-id forms, locations, listing with status filters.
 
+import { randomUUID } from "node:crypto";
 import type { Clock } from "../../clock.js";
 import { applyPassValues, designOf, isVoided, mergedView, type PassOverrides } from "../../domain/field-model.js";
 import { InvalidInput } from "../../domain/invalid-input.js";
@@ -25,6 +26,7 @@ import { IMAGE_HEADERS, type ImageStore } from "../../images/image-store.js";
 import { type Key, numericId } from "../ids.js";
 import { type PaginationQuery, paginationInfo, resolvePage } from "../pagination.js";
 import type { LocationRow, PassTemplate, TemplateRepository } from "../templates/repository.js";
+import { MAX_MESSAGES_PER_PASS, parseGoogleMessage } from "./google-message.js";
 import { PassImages, withImages } from "./pass-images.js";
 import type { PassChanges, PassRepository, PassRow, PassStatusFilter, PassSummary, PassUpdate } from "./repository.js";
 
@@ -309,6 +311,26 @@ export class PassService {
       throw new InvalidInput(['The body must be {"beacons": [{"uuid", "major"?, "minor"?, "relevantText"?}, …]}']);
     }
     return this.update(accountId, key, { beacons: body.beacons });
+  }
+
+  /** POST …/message (Airship's Google-only operation): a message on the pass's Google object; answers it. */
+  async addGoogleMessage(accountId: number, key: PassKey, body: unknown) {
+    const pass = await this.passOf(accountId, key);
+    const template = await this.template(accountId, { id: pass.templateId });
+    if (!traitsOf(template.vendor).syncedObjects) {
+      throw new InvalidInput([
+        "messages are for Google passes; an Apple pass is told through POST /v1/pass/{id}/notify",
+      ]);
+    }
+    const parsed = parseGoogleMessage(body, randomUUID(), new Date(this.clock.now()));
+    if ("problems" in parsed) throw new InvalidInput(parsed.problems);
+    await this.passes.update(accountId, pass.id, (current) => ({
+      changes: {
+        googleMessages: [...(current.googleMessages as object[]), parsed.message].slice(-MAX_MESSAGES_PER_PASS),
+      },
+      also: ["notified"],
+    }));
+    return parsed.message;
   }
 
   /** PUT /pass/id/{externalId}: one ticket, or with `templates`, one ticket per template in that order. */

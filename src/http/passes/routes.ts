@@ -10,9 +10,12 @@ import { access } from "../access.js";
 import { accountOf } from "../auth.js";
 import { TicketIdResponse } from "../schema-kit.js";
 import {
+  BeaconsBody,
   DynamicPassResponse,
   ExternalIdUpdateResponse,
   LocationsBody,
+  MessageBody,
+  MessageResponse,
   PassDeleteResponse,
   PassListResponse,
   PassLocationDeleteResponse,
@@ -215,6 +218,12 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
     externalId: p.externalId,
     templateId: numericId(p.templateId, "Template"),
   });
+  /** The pass a path names: by id, by external id, or by template and external id. */
+  const passKeyOf = (params: unknown) => {
+    const p = params as { id?: string; externalId?: string; templateId?: string };
+    if (p.templateId !== undefined) return templatedKey({ templateId: p.templateId, externalId: p.externalId! });
+    return p.externalId !== undefined ? { externalId: p.externalId } : { id: numericId(p.id!, "Pass") };
+  };
   app.get(
     "/pass/template/:templateId/id/:externalId",
     {
@@ -292,37 +301,6 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
     },
   );
 
-  const BeaconsBody = Type.Object(
-    {
-      beacons: Type.Array(
-        Type.Object(
-          {
-            uuid: Type.String({ description: "The beacon's proximity UUID" }),
-            major: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
-            minor: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
-            relevantText: Type.Optional(Type.String()),
-          },
-          { additionalProperties: true },
-        ),
-        { maxItems: 10 },
-      ),
-    },
-    {
-      additionalProperties: true,
-      examples: [
-        {
-          beacons: [
-            {
-              uuid: "55502220-A123-A88A-F321-555A444B333C",
-              relevantText: "You are near the store",
-              major: 2,
-              minor: 346,
-            },
-          ],
-        },
-      ],
-    },
-  );
   for (const [path, params, owner, form] of [
     ["/pass/:id/beacons", ById, "pass", ""],
     ["/pass/id/:externalId/beacons", ByExternal, "pass", " by external id"],
@@ -348,16 +326,42 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
         },
       },
       async (request, reply) => {
-        const p = request.params as { id?: string; externalId?: string; templateId?: string };
-        const key =
-          p.templateId !== undefined
-            ? templatedKey(p as { templateId: string; externalId: string })
-            : p.externalId !== undefined
-              ? { externalId: p.externalId }
-              : { id: numericId(p.id!, "Pass") };
+        const key = passKeyOf(request.params);
         const answer = await passes.setBeacons(accountOf(request), key, request.body);
         reply.code(201);
         return answer;
+      },
+    );
+  }
+
+  for (const [path, params, owner, form] of [
+    ["/pass/:id/message", ById, "pass", ""],
+    ["/pass/id/:externalId/message", ByExternal, "pass", " by external id"],
+    [
+      "/pass/template/:templateId/id/:externalId/message",
+      ByTemplateAndExternal,
+      "template",
+      " by template and external id",
+    ],
+  ] as const) {
+    app.post(
+      path,
+      {
+        config: access("wpas", owner),
+        schema: {
+          tags,
+          summary: `Add a message to a Google pass${form}`,
+          description:
+            "Shown on the pass in Google Wallet (within startTime–endTime when given); the pass keeps its newest 10. " +
+            "Apple passes answer 400 (use …/notify).",
+          params,
+          body: MessageBody,
+          response: { 200: MessageResponse },
+        },
+      },
+      (request) => {
+        const key = passKeyOf(request.params);
+        return passes.addGoogleMessage(accountOf(request), key, request.body);
       },
     );
   }

@@ -95,3 +95,72 @@ export const LocationsBody = Type.Union([
   Described({ locations: Type.Unknown({ description: "The locations to add: {latitude, longitude, …}" }) }),
   Type.Array(Type.Unknown(), { maxItems: 1000 }),
 ]);
+
+/** PUT …/beacons: an Apple pass's beacons (the whole set). */
+export const BeaconsBody = Type.Object(
+  {
+    beacons: Type.Array(
+      Type.Object(
+        {
+          uuid: Type.String({ description: "The beacon's proximity UUID" }),
+          major: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+          minor: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+          relevantText: Type.Optional(Type.String()),
+        },
+        { additionalProperties: true },
+      ),
+      { maxItems: 10 },
+    ),
+  },
+  {
+    additionalProperties: true,
+    examples: [
+      {
+        beacons: [
+          {
+            uuid: "55502220-A123-A88A-F321-555A444B333C",
+            relevantText: "You are near the store",
+            major: 2,
+            minor: 346,
+          },
+        ],
+      },
+    ],
+  },
+);
+
+/** POST …/message: a message on a Google pass. */
+export const MessageBody = Type.Object(
+  {
+    header: Type.String({ description: "At most 500 characters" }),
+    body: Type.String({ description: "At most 2,000 characters" }),
+    messageType: Type.Optional(Type.String({ description: '"text" (default) or "expirationNotification"' })),
+    startTime: Type.Optional(Type.Object({ date: Type.String({ description: "ISO 8601 date-time" }) })),
+    endTime: Type.Optional(Type.Object({ date: Type.String({ description: "ISO 8601 date-time" }) })),
+  },
+  {
+    additionalProperties: true,
+    examples: [
+      {
+        header: "Your pass expires soon",
+        body: "Renew by the end of the month to keep your benefits.",
+        messageType: "text",
+        endTime: { date: "2027-01-31T23:59:59Z" },
+      },
+    ],
+  },
+);
+
+export const MessageResponse = Type.Object(
+  {
+    id: Type.String(),
+    header: Type.String(),
+    body: Type.String(),
+    messageType: Type.String(),
+    startTime: Type.Optional(Type.String()),
+    endTime: Type.Optional(Type.String()),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+  },
+  { additionalProperties: true },
+);
