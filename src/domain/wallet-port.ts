@@ -4,6 +4,8 @@
 import type { Vendor } from "./vendors.js";
 
 export const PKPASS_TYPE = "application/vnd.apple.pkpass";
+/** Several passes in one download (a zip of .pkpass files), which Wallet offers to add together. */
+export const PKPASSES_TYPE = "application/vnd.apple.pkpasses";
 
 export type Handout =
   | { kind: "file"; contentType: string; body: Buffer; fileName: string; lastModified: Date }

@@ -305,6 +305,55 @@ export class GoogleWallet {
     return `${SAVE_URL}${await this.signSaveJwt(issuer, skinny)}`;
   }
 
+  /**
+   * One "Add to Google Wallet" URL for several passes (a multi-pass adaptive link): their objects are made through
+   * the API first and the link carries only their ids, grouped by kind. The passes must share one issuer (a save
+   * link is signed by one): otherwise undefined.
+   */
+  async saveUrlMany(passIds: number[]): Promise<string | undefined> {
+    const passes = await this.bodies.passes(passIds);
+    if (passes.length !== passIds.length) throw new Error("not every pass is a Google pass");
+    const built = [];
+    for (const pass of passes) {
+      const template = (await this.bodies.template(pass.templateId))!;
+      const issuer = await this.deps.issuers.forProject(template.projectId);
+      const { fields: objectFields } = await this.bodies.knownObjectFields(template, [pass]);
+      const { body: object } = this.bodies.objectBody(issuer, template, pass, objectFields);
+      const klass = this.bodies.classBody(issuer, template, objectFields);
+      built.push({ pass, issuer, kind: this.bodies.kindOf(template), object, klass });
+    }
+    const issuer = built[0]!.issuer;
+    if (built.some((b) => b.issuer.key !== issuer.key)) return undefined;
+    for (const b of built) await this.store.markHandedOut(b.pass.id, b.object.id as string);
+    const payload: Record<string, object[]> = {};
+    const add = (key: string, value: object) => {
+      payload[key] = [...(payload[key] ?? []), value];
+    };
+    if (issuer.development) {
+      // Nothing can be made at Google without credentials: the link carries the classes and objects themselves.
+      for (const b of built) {
+        if (!(payload[`${b.kind}Classes`] ?? []).some((c) => (c as { id: string }).id === b.klass.id)) {
+          add(`${b.kind}Classes`, b.klass);
+        }
+        add(`${b.kind}Objects`, b.object);
+      }
+      return `${SAVE_URL}${await this.signSaveJwt(issuer, this.claims(issuer, payload))}`;
+    }
+    const stale = [];
+    for (const b of built) if ((await this.store.objectHash(b.pass.id)) !== hash(b.object)) stale.push(b.pass.id);
+    if (stale.length) {
+      try {
+        await this.syncPasses(stale);
+      } catch (error) {
+        if (!(error instanceof GoogleApiError)) throw error;
+        await addPassChangedEvents(this.store.pool, stale, false);
+        throw new GoogleUnavailable(error.status === 429 ? 10 : 30);
+      }
+    }
+    for (const b of built) add(`${b.kind}Objects`, { id: b.object.id, classId: b.object.classId });
+    return `${SAVE_URL}${await this.signSaveJwt(issuer, this.claims(issuer, payload))}`;
+  }
+
   private claims(issuer: GoogleIssuer, payload: object) {
     return {
       iss: issuer.clientEmail,

@@ -91,20 +91,26 @@ export interface Unpacked {
   manifest: Record<string, string>;
 }
 
-/** Extracts a .pkpass with Python's zipfile (an independent reader that checks every CRC). */
-export function unpack(pkpass: Buffer): Unpacked {
-  const dir = mkdtempSync(join(tmpdir(), "pkpass-"));
-  writeFileSync(join(dir, "pass.pkpass"), pkpass);
+/** Extracts a zip with Python's zipfile (an independent reader that checks every CRC): its folder and files. */
+export function extractZip(bytes: Buffer): { dir: string; files: Record<string, Buffer> } {
+  const dir = mkdtempSync(join(tmpdir(), "zip-"));
+  writeFileSync(join(dir, "archive.zip"), bytes);
   execFileSync("python3", [
     "-c",
     "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; z.extractall(sys.argv[2])",
-    join(dir, "pass.pkpass"),
+    join(dir, "archive.zip"),
     join(dir, "out"),
   ]);
   const files: Record<string, Buffer> = {};
   for (const name of readdirSync(join(dir, "out"))) files[name] = readFileSync(join(dir, "out", name));
+  return { dir: join(dir, "out"), files };
+}
+
+/** Extracts a .pkpass (extractZip) with its pass.json and manifest read. */
+export function unpack(pkpass: Buffer): Unpacked {
+  const { dir, files } = extractZip(pkpass);
   return {
-    dir: join(dir, "out"),
+    dir,
     files,
     passJson: JSON.parse(files["pass.json"]!.toString("utf8")),
     manifest: JSON.parse(files["manifest.json"]!.toString("utf8")),

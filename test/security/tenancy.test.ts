@@ -66,7 +66,8 @@ beforeAll(async () => {
   const document = server.app.http.swagger() as { paths: Record<string, Record<string, unknown>> };
   for (const [path, methods] of Object.entries(document.paths)) {
     if (!/^\/v[01]\//.test(path)) continue;
-    if (path.startsWith("/v1/pass/adaptive/") || path.startsWith("/v1/download/")) continue; // anonymous
+    // Anonymous (adaptive links for phones, including the multi-pass form, and public downloads).
+    if (/^\/v1\/pass\/adaptive(\/|$)/.test(path) || path.startsWith("/v1/download/")) continue;
     for (const method of Object.keys(methods)) {
       if (method !== "head") routes.push({ method: method.toUpperCase(), path });
     }

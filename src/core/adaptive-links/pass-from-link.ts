@@ -3,6 +3,7 @@
 // locations, and any of the link's field names). A non-personalized link without field parameters hands out the
 // one pass it made first; otherwise each request makes a new pass, taken atomically from availablePasses.
 import type { ApplePassBuilder } from "../../apple/pass-builder.js";
+import { zip, zipEntry } from "../../apple/zip.js";
 import type { Clock } from "../../clock.js";
 import { designOf } from "../../domain/field-model.js";
 import { InvalidInput } from "../../domain/invalid-input.js";
@@ -21,6 +22,7 @@ import type { LinkRepository, LinkRow } from "./repository.js";
 
 export type Outcome =
   | { kind: "pkpass"; body: Buffer }
+  | { kind: "pkpasses"; body: Buffer }
   | { kind: "redirect"; location: string }
   | { kind: "landing"; status: number; page: LandingPage };
 
@@ -39,6 +41,10 @@ function tagsOf(text: string): string[] {
   }
   return tags;
 }
+
+/** Links one multi-pass request may name. */
+export const MAX_MULTI_PASS_LINKS = 10;
+const LINK_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 const RESERVED = new Set(["barcode", "barcodeAltText", "tags", "exid", "lat", "long"]);
 
@@ -107,16 +113,7 @@ export class PassFromLink {
       if (landing) return { kind: "redirect", location: landing };
       return { kind: "landing", status: 200, page: await this.landing(link) };
     }
-    const params = this.parameters(link, query);
-    const personalized = link.isPersonalized || params.personalizing;
-    let passId: number | undefined = personalized
-      ? undefined
-      : ((device === "ios" ? link.iosPassId : link.androidPassId) ?? undefined);
-    if (passId === undefined) {
-      passId = personalized
-        ? await this.newPass(link, templateId, params, device)
-        : await this.sharedPass(link, templateId, params, device as "ios" | "android");
-    }
+    const passId = await this.passOf(link, templateId, device as "ios" | "android", this.parameters(link, query));
     if (passId === undefined) {
       if (device === "web")
         return {
@@ -130,6 +127,91 @@ export class PassFromLink {
     const record = await this.deps.apple.byId(null, passId);
     if (!record) throw notFound("Pass");
     return { kind: "pkpass", body: await this.deps.apple.bundle(record) };
+  }
+
+  /** The pass a visit to the link gets on this platform (the shared one, or a new one); undefined when none is left. */
+  private async passOf(
+    link: LinkRow,
+    templateId: number,
+    device: "ios" | "android",
+    params: ReturnType<PassFromLink["parameters"]>,
+  ): Promise<number | undefined> {
+    const personalized = link.isPersonalized || params.personalizing;
+    const shared = personalized ? undefined : ((device === "ios" ? link.iosPassId : link.androidPassId) ?? undefined);
+    if (shared !== undefined) return shared;
+    return personalized
+      ? this.newPass(link, templateId, params, device)
+      : this.sharedPass(link, templateId, params, device);
+  }
+
+  /**
+   * A multi-pass link (`?ids=a,b,…`, at most ${MAX_MULTI_PASS_LINKS}): each link's pass as a plain visit gets it —
+   * an iPhone one .pkpasses bundle, an Android phone one save link carrying every object, a browser the landing
+   * page. Every link must exist, be unexpired, have a template for the device and a pass left; each spends its own.
+   */
+  async handleMany(idList: string, device: Device): Promise<Outcome> {
+    const ids = [...new Set(idList.split(",").map((id) => id.trim()))].filter((id) => id !== "");
+    if (ids.length === 0 || ids.length > MAX_MULTI_PASS_LINKS || ids.some((id) => !LINK_ID.test(id))) {
+      throw new InvalidInput([`ids must name 1 to ${MAX_MULTI_PASS_LINKS} adaptive link ids, comma-separated`]);
+    }
+    const links = await Promise.all(ids.map((id) => this.deps.links.byId(id)));
+    const missing = ids.filter((_, i) => !links[i]);
+    if (missing.length) throw notFound("Adaptive link", `Adaptive link ${missing.join(", ")}`);
+    const found = links as LinkRow[];
+    const expired = found.filter(
+      (l) => l.expirationDate !== null && l.expirationDate.getTime() <= this.deps.clock.now(),
+    );
+    const url = `${this.deps.publicBaseUrl}/v1/pass/adaptive?ids=${ids.join(",")}`;
+    const page = async (notice?: string) => ({
+      ...(await this.landing(found[0]!, notice)),
+      url,
+      iosUrl: `${url}&device=ios`,
+      androidUrl: `${url}&device=android`,
+    });
+    if (expired.length) {
+      const names = expired.map((l) => l.id).join(", ");
+      if (device === "web")
+        return { kind: "landing", status: 410, page: await page(`These links have expired: ${names}.`) };
+      throw new AppError("LINK_EXPIRED", `These adaptive links have expired: ${names}`, {
+        expired: expired.map((l) => l.id),
+      });
+    }
+    if (device === "web") return { kind: "landing", status: 200, page: await page() };
+    const templateIds = found.map((l) => (device === "ios" ? l.iosTemplateId : l.androidTemplateId));
+    const without = found.filter((_, i) => templateIds[i] === null).map((l) => l.id);
+    if (without.length) {
+      throw new AppError(
+        "LINK_REFUSED",
+        `These adaptive links have no ${device === "ios" ? "Apple" : "Google"} template: ${without.join(", ")}`,
+        { links: without },
+      );
+    }
+    const params = this.parameters(found[0]!, {});
+    const passIds: number[] = [];
+    for (const [i, link] of found.entries()) {
+      const passId = await this.passOf(link, templateIds[i]!, device, params);
+      if (passId === undefined) {
+        throw new AppError("LINK_EXHAUSTED", `Adaptive link ${link.id} has no passes left`, { link: link.id });
+      }
+      passIds.push(passId);
+    }
+    if (device === "android") {
+      const location = await this.deps.google.saveUrlMany(passIds);
+      if (!location) {
+        throw new AppError(
+          "LINK_REFUSED",
+          "These links' Google passes have different issuers: one save link cannot carry them",
+        );
+      }
+      return { kind: "redirect", location };
+    }
+    const entries = [];
+    for (const [i, passId] of passIds.entries()) {
+      const record = await this.deps.apple.byId(null, passId);
+      if (!record) throw notFound("Pass");
+      entries.push(zipEntry(`${i + 1}-${ids[i]}.pkpass`, await this.deps.apple.bundle(record)));
+    }
+    return { kind: "pkpasses", body: zip(entries) };
   }
 
   private parameters(link: LinkRow, query: Record<string, string>) {

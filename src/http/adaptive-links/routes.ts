@@ -11,7 +11,7 @@ import type { AdaptiveLinkService } from "../../core/adaptive-links/service.js";
 import { ExternalIdParam, NumericIdParam, numericId } from "../../core/ids.js";
 import { PaginationQuery } from "../../core/pagination.js";
 import { PASS_STATUSES } from "../../core/passes/repository.js";
-import { PKPASS_TYPE } from "../../domain/wallet-port.js";
+import { PKPASS_TYPE, PKPASSES_TYPE } from "../../domain/wallet-port.js";
 import { access, type Owner } from "../access.js";
 import { accountOf } from "../auth.js";
 import { PassRequestBody } from "../passes/schemas.js";
@@ -297,6 +297,13 @@ async function send(reply: FastifyReply, outcome: Outcome) {
   if (outcome.kind === "pkpass") {
     return reply.header("content-type", PKPASS_TYPE).header("cache-control", "no-store").send(outcome.body);
   }
+  if (outcome.kind === "pkpasses") {
+    return reply
+      .header("content-type", PKPASSES_TYPE)
+      .header("content-disposition", 'attachment; filename="passes.pkpasses"')
+      .header("cache-control", "no-store")
+      .send(outcome.body);
+  }
   if (outcome.kind === "redirect") return reply.header("cache-control", "no-store").redirect(outcome.location, 302);
   const { html, csp } = await renderLandingPage(outcome.page);
   return reply
@@ -317,6 +324,41 @@ export const adaptivePassRoutes: FastifyPluginAsyncTypebox<{ passFromLink: PassF
   { passFromLink },
 ) => {
   const query = Type.Record(Type.String({ maxLength: 255 }), Type.String({ maxLength: 2000 }), { maxProperties: 64 });
+  app.get(
+    "/pass/adaptive",
+    {
+      schema: {
+        tags,
+        summary:
+          "Several adaptive links' passes at once (at most 10): one .pkpasses, one Google save link, or the page",
+        description:
+          "Each link's pass as a plain visit gets it, spending that link's availablePasses. An expired link is a 410 " +
+          "naming it, an unknown one a 404; a link without a template for the device, or Google passes of different " +
+          "issuers, a 409.",
+        querystring: Type.Object(
+          {
+            ids: Type.String({ minLength: 1, maxLength: 700, description: "Adaptive link ids, comma-separated" }),
+            device: Type.Optional(
+              Type.Union([Type.Literal("ios"), Type.Literal("android"), Type.Literal("web")], {
+                description: "Instead of the User-Agent's",
+              }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        security: [],
+        response: AdaptivePassResponses,
+      },
+    },
+    async (request, reply) =>
+      send(
+        reply,
+        await passFromLink.handleMany(
+          request.query.ids,
+          (request.query.device as Device | undefined) ?? deviceOf(request.headers["user-agent"]),
+        ),
+      ),
+  );
   app.get(
     "/pass/adaptive/:linkId",
     {

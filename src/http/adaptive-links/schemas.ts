@@ -104,6 +104,13 @@ export const AdaptivePassResponses = {
     description: "iPhone, iPad, Mac Safari: the signed .pkpass; other browsers: the landing page",
     content: {
       ...PkpassFile.content,
+      "application/vnd.apple.pkpasses": {
+        schema: {
+          type: "string",
+          format: "binary",
+          description: "Several .pkpass files in one zip (multi-pass links)",
+        },
+      },
       "text/html": { schema: { type: "string", description: "The landing page" } },
     },
   },
@@ -111,7 +118,14 @@ export const AdaptivePassResponses = {
   410: {
     description: "The link expired or has no passes left (JSON error; browsers get the landing page with a notice)",
     content: {
-      "application/json": { schema: Type.Object({ error: Type.String(), code: Type.String() }) },
+      "application/json": {
+        schema: Type.Object({
+          error: Type.String(),
+          code: Type.String(),
+          details: Type.Optional(Type.Unknown({ description: "Multi-pass links: which links expired" })),
+          requestId: Type.Optional(Type.String()),
+        }),
+      },
       "text/html": { schema: { type: "string" } },
     },
   },
