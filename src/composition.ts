@@ -26,6 +26,7 @@ import { BadgeRepository } from "./core/badge/repository.js";
 import { BadgeService } from "./core/badge/service.js";
 import { CallbackRepository } from "./core/callbacks/repository.js";
 import { CallbackService } from "./core/callbacks/service.js";
+import { CertificateService } from "./core/certificates/service.js";
 import { DownloadService } from "./core/downloads/service.js";
 import { NfcMerchantRepository } from "./core/nfc-merchants/repository.js";
 import { NfcMerchantService } from "./core/nfc-merchants/service.js";
@@ -268,6 +269,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     google: { issuers, wallet: googleWallet, client: googleClient, callbacks },
     adaptiveLinks,
     travel,
+    certificates: new CertificateService(identities),
     passFromLink,
     badge,
     webhooks,

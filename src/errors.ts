@@ -82,6 +82,10 @@ export const ERRORS = {
   PASS_GROUP_NOT_FOUND: { status: 404, when: "No flight (event) of the project is in this pass group." },
   TICKET_NOT_FOUND: { status: 404, when: "No ticket of the caller's account has this id." },
   CERTIFICATE_NOT_FOUND: { status: 404, when: "The project has no certificate of its own." },
+  ACCOUNT_CERTIFICATE_NOT_FOUND: {
+    status: 404,
+    when: "The account has no certificate (/v1/certificates) with this id.",
+  },
   GOOGLE_CREDENTIALS_NOT_FOUND: { status: 404, when: "The project has no Google issuer of its own." },
   IMAGE_NOT_FOUND: { status: 404, when: "No stored image has this hash." },
   CALLBACK_NOT_FOUND: { status: 404, when: "The project has no callback configured." },
@@ -169,6 +173,7 @@ const MISSING = {
   "Pass group": "PASS_GROUP_NOT_FOUND",
   Ticket: "TICKET_NOT_FOUND",
   "Project certificate": "CERTIFICATE_NOT_FOUND",
+  Certificate: "ACCOUNT_CERTIFICATE_NOT_FOUND",
   "Project Google credentials": "GOOGLE_CREDENTIALS_NOT_FOUND",
   Image: "IMAGE_NOT_FOUND",
   "Project callback": "CALLBACK_NOT_FOUND",

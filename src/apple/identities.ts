@@ -8,6 +8,7 @@ import { InvalidInput } from "../domain/invalid-input.js";
 import type { CredentialSource } from "../secrets/credential-resolver.js";
 import type { SecretBox } from "../secrets/encryption.js";
 import { type Opened, ProjectCredentials, SecretStore, type StoredRow } from "../secrets/secret-store.js";
+import { AccountCertificateStore } from "./account-certificate-store.js";
 import { expiresAt, type IdentityInput, identityProblems, type PassIdentity } from "./certificates.js";
 import { readUploadedIdentity } from "./identity-worker.js";
 import { CmsSigner } from "./signer.js";
@@ -87,12 +88,42 @@ export class AppleIdentities {
     private readonly clock: Clock,
     defaultIdentity?: PassIdentity,
   ) {
+    const store = new SecretStore<IdentityRow>(pool, box, {
+      table: "apple_identities",
+      secretColumn: "private_key_encrypted",
+    });
+    this.accountCertificates = new AccountCertificateStore(pool);
     this.credentials = new ProjectCredentials<IdentityRow, SigningIdentity>(
-      new SecretStore<IdentityRow>(pool, box, { table: "apple_identities", secretColumn: "private_key_encrypted" }),
+      store,
       (opened) => this.fromRow(opened),
       defaultIdentity ? signingIdentity("default", { ...defaultIdentity, chain: [wwdr] }, false) : undefined,
       "Apple identities",
+      async (projectId) => store.opened(await this.accountCertificates.defaultOfProject<IdentityRow>(projectId)),
     );
+  }
+
+  /** The account certificates' SQL (/v1/certificates); their default signs projects without their own. */
+  readonly accountCertificates: AccountCertificateStore;
+
+  /** Reads an uploaded identity and checks it (key, validity, WWDR chain, pass type); throws InvalidInput if not. */
+  async readChecked(input: IdentityInput): Promise<PassIdentity> {
+    const identity = await readUploadedIdentity(input);
+    const problems = identityProblems(identity, this.wwdr, new Date(this.clock.now()));
+    if (problems.length) {
+      const expired = new Date(identity.certificate.validTo).getTime() <= this.clock.now();
+      throw new InvalidInput(problems, expired ? "CERTIFICATE_EXPIRED" : "INVALID_CERTIFICATE");
+    }
+    return identity;
+  }
+
+  /** A private key sealed as stored keys are. */
+  sealKey(identity: PassIdentity): Buffer {
+    return this.credentials.store.box.seal(Buffer.from(identity.privateKey.export({ type: "pkcs8", format: "pem" })));
+  }
+
+  /** An account certificate changed: every project's signer is looked up again. */
+  accountChanged(): void {
+    this.credentials.forgetAll();
   }
 
   /**
@@ -159,12 +190,7 @@ export class AppleIdentities {
 
   /** Validates and stores a project's identity (replacing any). Throws InvalidInput naming each problem. */
   async import(projectId: number, input: IdentityInput): Promise<IdentitySummary> {
-    const identity = await readUploadedIdentity(input);
-    const problems = identityProblems(identity, this.wwdr, new Date(this.clock.now()));
-    if (problems.length) {
-      const expired = new Date(identity.certificate.validTo).getTime() <= this.clock.now();
-      throw new InvalidInput(problems, expired ? "CERTIFICATE_EXPIRED" : "INVALID_CERTIFICATE");
-    }
+    const identity = await this.readChecked(input);
     await this.credentials.put(
       projectId,
       {

@@ -18,6 +18,7 @@ import { appleCertificateRoutes } from "./apple-certificates/routes.js";
 import { requireApiKey } from "./auth.js";
 import { badgeRoutes } from "./badge/routes.js";
 import { callbackRoutes } from "./callbacks/routes.js";
+import { certificateRoutes } from "./certificates/routes.js";
 import { downloadRoutes, publicDownloadRoutes } from "./downloads/routes.js";
 import { installEdgeChecks } from "./edge.js";
 import { installErrorHandling } from "./error-replies.js";
@@ -154,6 +155,7 @@ export async function buildApp(config: AppConfig, services: Services, db: Databa
       });
       await v1.register(adaptiveLinkRoutes, { links: adaptiveLinks });
       await v1.register(travelRoutes, { travel: services.travel });
+      await v1.register(certificateRoutes, { certificates: services.certificates });
     },
     { prefix: "/v1" },
   );

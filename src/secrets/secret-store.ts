@@ -32,9 +32,14 @@ export interface Opened<Row extends StoredRow> {
 export class SecretStore<Row extends StoredRow> {
   constructor(
     private readonly pool: pg.Pool,
-    private readonly box: SecretBox,
+    readonly box: SecretBox,
     private readonly spec: SecretTable,
   ) {}
+
+  /** A row read elsewhere (a store selecting rows of this table), opened. */
+  opened(row: Row | undefined): Opened<Row> | undefined {
+    return this.open(row);
+  }
 
   private open(row: Row | undefined): Opened<Row> | undefined {
     if (!row) return undefined;
@@ -108,12 +113,22 @@ export class ProjectCredentials<Row extends StoredRow, T> {
     private readonly build: (opened: Opened<Row>) => T,
     readonly fallback: T | undefined,
     what: string,
+    /** The credential the project's account provides when the project has none (Apple's account certificates). */
+    accountOf?: (projectId: number) => Promise<Opened<Row> | undefined>,
   ) {
     this.resolver = new CredentialResolver<T>(
       what,
       async (projectId) => this.builtFrom(await this.store.ofProject(projectId)),
       () => ({ default: this.fallback, development: this.development }),
+      undefined,
+      undefined,
+      accountOf && (async (projectId) => this.builtFrom(await accountOf(projectId))),
     );
+  }
+
+  /** An account-wide credential changed: every project's answer is read again. */
+  forgetAll(): void {
+    this.resolver.forgetAll();
   }
 
   private builtFrom(opened: Opened<Row> | undefined): T | undefined {

@@ -106,7 +106,7 @@ describe("bearer tokens", () => {
 /**
  * The scope each route needs, by Airship's resources (its reference's OAuth scopes), written here independently of
  * the routes' own declarations: notifications wnot, statistics wrpt, segments wseg, schedules wsch, adaptive links
- * wadl, flights wfli, events wevt, templates wtmp, projects and webhook endpoints wprj, passes, tags, tickets and Badge's RPC wpas.
+ * wadl, flights wfli, events wevt, templates wtmp, projects, certificates and webhook endpoints wprj, passes, tags, tickets and Badge's RPC wpas.
  */
 const EXPECTED_SCOPES: [RegExp, Scope][] = [
   [/\/notify$|^\/v0\/rpc\/passSendPushNotification$/, "wnot"],
@@ -117,7 +117,7 @@ const EXPECTED_SCOPES: [RegExp, Scope][] = [
   [/^\/v1\/flights(\/|$)/, "wfli"],
   [/^\/v1\/events(\/|$)/, "wevt"],
   [/^\/v1\/template(\/|$)/, "wtmp"],
-  [/^\/v1\/project(\/|$)|^\/v0\/webhookEndpoints(\/|$)/, "wprj"],
+  [/^\/v1\/project(\/|$)|^\/v1\/certificates(\/|$)|^\/v0\/webhookEndpoints(\/|$)/, "wprj"],
   [/^\/v1\/(pass|tag|ticket)(\/|$)|^\/v0\/rpc\//, "wpas"],
 ];
 const expectedScope = (url: string): Scope => {

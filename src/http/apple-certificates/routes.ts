@@ -19,7 +19,7 @@ interface Deps {
 /** What a project's signing certificate is (never its key). */
 const CertificateSummary = Type.Object({
   projectId: NullableInteger,
-  source: Type.String({ description: "project, default or development" }),
+  source: Type.String({ description: "project, account (the account's default certificate), default or development" }),
   passTypeIdentifier: Type.String(),
   teamIdentifier: Type.String(),
   organizationName: Type.String(),
