@@ -10,7 +10,7 @@ import { designOf, mergedView } from "../domain/field-model.js";
 import { type LocationInput, locationValue } from "../domain/values.js";
 import { BUILT_IN, IMAGE_HEADERS, type ImageStore } from "../images/image-store.js";
 import type { AppleIdentities, SigningIdentity } from "./identities.js";
-import { buildPassJson, buildPersonalizationJson } from "./pass-json.js";
+import { type BuiltPassJson, buildPass, buildPersonalizationJson } from "./pass-json.js";
 import { type ApplePassRecord, ApplePassRecords, type PassAccess } from "./pass-record-store.js";
 import { type BundleFile, PkpassWriter } from "./pkpass.js";
 import { SignedBundleStore } from "./signed-bundle-store.js";
@@ -65,12 +65,17 @@ export class ApplePassBuilder {
 
   /** The pass.json of a pass (what viewJSONPass shows and the bundle holds). */
   passJson(record: ApplePassRecord, identity: SigningIdentity): Record<string, unknown> {
+    return this.built(record, identity).passJson;
+  }
+
+  /** pass.json, and the newer layout (semantic boarding pass, poster ticket) it misses, with the tags it lacks. */
+  built(record: ApplePassRecord, identity: SigningIdentity): BuiltPassJson {
     const design = designOf(record);
     const view = mergedView(design, record.overrides);
     const nfcPublicKey = record.nfcPublicKeyPem
       ? record.nfcPublicKeyPem.replace(/-----(BEGIN|END) PUBLIC KEY-----|\s/g, "")
       : undefined;
-    return buildPassJson({
+    return buildPass({
       templateType: record.templateType,
       projectType: record.projectType,
       headers: view.headers,
@@ -85,6 +90,7 @@ export class ApplePassBuilder {
       locations: record.locations.map((l) => locationValue({ ...LOCATION_DEFAULTS, ...l }) as LocationInput),
       beacons: record.beacons ?? design.beacons,
       ...(nfcPublicKey ? { nfcPublicKey } : {}),
+      linkFields: record.linkFields,
     });
   }
 

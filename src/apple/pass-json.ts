@@ -1,9 +1,12 @@
 // pass.json from the field model: the pass's merged view (template headers and fields with its overrides), its
 // locations and beacons, the project's NFC key and the signing identity, mapped to Apple's PassKit keys.
+
+import { TEXT_KEYS, URL_KEYS } from "../domain/apple-keys.js";
 import { isVoided } from "../domain/field-model.js";
 import type { FieldSpec } from "../domain/field-spec.js";
 import type { Personalization } from "../domain/personalization.js";
 import { type Beacon, type LocationInput, parseColor, parseIsoDate } from "../domain/values.js";
+import { type StyleChoice, styleOf } from "./semantics.js";
 
 export type PassStyle = "storeCard" | "coupon" | "eventTicket" | "boardingPass" | "generic";
 
@@ -34,6 +37,8 @@ const FIELD_GROUPS = {
   secondary: "secondaryFields",
   auxiliary: "auxiliaryFields",
   back: "backFields",
+  // A poster event ticket's extra fields (iOS 18).
+  additionalinfo: "additionalInfoFields",
 } as const;
 const ALIGNMENTS: Record<string, string> = {
   left: "PKTextAlignmentLeft",
@@ -74,6 +79,14 @@ export interface PassJsonInput {
   beacons: Beacon[];
   /** The project's NFC merchant public key (SubjectPublicKeyInfo DER, base64). */
   nfcPublicKey?: string;
+  /** Made from an adaptive link: its flight's or event's and its passenger's values (for the semantic tags). */
+  linkFields?: Record<string, unknown> | null;
+}
+
+/** pass.json, and which newer layout it asks for or misses (and why). */
+export interface BuiltPassJson {
+  passJson: Record<string, unknown>;
+  missing?: StyleChoice["missing"];
 }
 
 const text = (value: unknown): string | undefined => {
@@ -181,6 +194,10 @@ function barcodes(headers: Record<string, FieldSpec>) {
 }
 
 export function buildPassJson(input: PassJsonInput): Record<string, unknown> {
+  return buildPass(input).passJson;
+}
+
+export function buildPass(input: PassJsonInput): BuiltPassJson {
   const { headers } = input;
   const style = passStyleOf(input.templateType, input.projectType);
   const styleDict: Record<string, unknown> = fieldGroups(input.fields);
@@ -217,16 +234,57 @@ export function buildPassJson(input: PassJsonInput): Record<string, unknown> {
   if (isVoided(headers)) pass.voided = true;
   const relevant = appleDate(headers.relevantDate?.value);
   if (relevant) pass.relevantDate = relevant;
+  // relevantDates (iOS 18) replaces relevantDate; both are sent, for the Wallets that know only the older one.
+  if (Array.isArray(headers.relevantDates?.value)) pass.relevantDates = headers.relevantDates.value;
+  for (const key of [...URL_KEYS, ...TEXT_KEYS]) {
+    const value = headerText(headers, key);
+    if (value !== undefined) pass[key] = value;
+  }
+  const footer = headerText(headers, "footerBackgroundColor");
+  if (footer && appleColor(footer)) pass.footerBackgroundColor = appleColor(footer);
+  const automatic = headerText(headers, "useAutomaticColors");
+  if (automatic === "true" || automatic === "false") pass.useAutomaticColors = automatic === "true";
   if (String(headers.suppress_strip_shine?.value).toLowerCase() === "true") pass.suppressStripShine = true;
   if (String(headers.sharingProhibited?.value).toLowerCase() === "true") pass.sharingProhibited = true;
   if (input.locations.length) pass.locations = input.locations.slice(0, 10).map(appleLocation);
   if (input.beacons.length) pass.beacons = input.beacons.map(appleBeacon);
   if (input.nfcPublicKey) {
-    pass.nfc = { message: nfcMessage(headers, input.serialNumber), encryptionPublicKey: input.nfcPublicKey };
+    pass.nfc = {
+      message: nfcMessage(headers, input.serialNumber),
+      encryptionPublicKey: input.nfcPublicKey,
+      // Stated, not left out: Wallet's poster ticket layout requires the key to be present.
+      requiresAuthentication: false,
+    };
   }
   pass[style] = styleDict;
-  return pass;
+  const choice = styleOf(
+    style,
+    styleDict.transitType as string | undefined,
+    semanticSources(input.fields, input.linkFields),
+    headers,
+    pass.nfc !== undefined,
+  );
+  if (choice.semantics) pass.semantics = choice.semantics;
+  if (choice.schemes) pass.preferredStyleSchemes = choice.schemes;
+  return { passJson: pass, ...(choice.missing ? { missing: choice.missing } : {}) };
 }
+
+/**
+ * The values the semantic tags are read from: the pass's own, and where it has none, those of the flight (event) and
+ * passenger (attendee) its adaptive link carries, as Airship writes them (bare texts or {label, value}).
+ */
+function semanticSources(fields: Record<string, FieldSpec>, link: Record<string, unknown> | null | undefined) {
+  const merged: Record<string, FieldSpec> = {};
+  for (const [name, value] of Object.entries(link ?? {})) {
+    merged[name] = isObjectValue(value) ? (value as FieldSpec) : { value };
+  }
+  for (const [name, spec] of Object.entries(fields)) {
+    if (text(spec.value) !== undefined || !(name in merged)) merged[name] = spec;
+  }
+  return merged;
+}
+
+const isObjectValue = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The NFC payload: the nfc_message header, else the barcode value, else the serial (Apple allows 64 bytes). */
 function nfcMessage(headers: Record<string, FieldSpec>, serialNumber: string): string {

@@ -32,6 +32,8 @@ export interface ApplePassRecord {
   projectSettings: unknown;
   nfcPublicKeyPem: string | null;
   locations: Array<Parameters<typeof locationValue>[0]>;
+  /** A pass made from an adaptive link: its flight's (event's) fields with its passenger's (attendee's) over them. */
+  linkFields: Record<string, unknown> | null;
 }
 
 export interface PassAccess {
@@ -55,7 +57,10 @@ const RECORD_SQL = `SELECT p.id, p.account_id AS "accountId", p.serial_number AS
        'relevantText', l.relevant_text) ORDER BY l.id) FROM locations l WHERE l.pass_id = p.id),
     (SELECT json_agg(json_build_object('latitude', l.latitude, 'longitude', l.longitude, 'altitude', l.altitude,
        'relevantText', l.relevant_text) ORDER BY l.id) FROM locations l WHERE l.template_id = t.id),
-    '[]'::json) AS locations
+    '[]'::json) AS locations,
+  (SELECT COALESCE(g.fields, '{}'::jsonb) || COALESCE(l.payload->'fields', '{}'::jsonb)
+     FROM adaptive_links l LEFT JOIN link_groups g ON g.id = COALESCE(l.flight_id, l.event_id)
+    WHERE l.id = p.adaptive_link_id) AS "linkFields"
   FROM passes p JOIN templates t ON t.id = p.template_id JOIN projects pr ON pr.id = t.project_id`;
 
 export class ApplePassRecords {

@@ -2,6 +2,7 @@
 // Apple and Google renderers both read. A pass stores only what it overrides (value, label, changeMessage);
 // its merged view is the template's headers and fields with those overrides applied, so a template change
 // reaches every pass that did not override the changed value.
+import { appleKeyProblem, isStructuredHeader } from "./apple-keys.js";
 import type { FieldSpec } from "./field-spec.js";
 import { assertNoProblems, InvalidInput } from "./invalid-input.js";
 import { KNOWN_HEADERS } from "./known-headers.js";
@@ -66,7 +67,7 @@ export const GOOGLE_MODULES = [
   "notAssigned",
 ] as const;
 
-export const APPLE_FIELD_TYPES = ["header", "primary", "secondary", "auxiliary", "back"] as const;
+export const APPLE_FIELD_TYPES = ["header", "primary", "secondary", "auxiliary", "back", "additionalInfo"] as const;
 
 const MAX_ENTRIES = 500;
 const MAX_NAME = 255;
@@ -85,6 +86,8 @@ function vendorOf(body: Record<string, unknown>): Vendor | undefined {
 
 function valueProblem(name: string, value: unknown, where: string): string | undefined {
   if (value === undefined || value === null) return undefined;
+  // Apple's structured keys (semantics, relevantDates, …) are headers whose value is an object or array.
+  if (where === "header" && isStructuredHeader(name)) return appleKeyProblem(name, value, `${where} "${name}"`);
   if (typeof value === "string" && value.length > MAX_VALUE)
     return `${where} "${name}" value is longer than ${MAX_VALUE}`;
   if (typeof value === "object") return `${where} "${name}" value must be a string, number or boolean`;
@@ -95,6 +98,8 @@ function valueProblem(name: string, value: unknown, where: string): string | und
   if (name === "nfc_message" && typeof value === "string" && Buffer.byteLength(value) > 64) {
     return `${where} "${name}" must be at most 64 bytes (Apple's NFC payload limit)`;
   }
+  const apple = where === "header" ? appleKeyProblem(name, value, `${where} "${name}"`) : undefined;
+  if (apple) return apple;
   if (isDateHeader(name) && value !== "" && parseIsoDate(value) === undefined) {
     return `${where} "${name}" must be an ISO 8601 date-time`;
   }
@@ -192,7 +197,7 @@ export function parseTemplateBody(body: unknown, current?: { vendor: Vendor; typ
     Object.assign(fields, parseEntries(body.fields, "fields", problems));
     for (const [fieldName, spec] of Object.entries(fields)) {
       const fieldType = typeof spec.fieldType === "string" ? spec.fieldType.toLowerCase() : undefined;
-      if (!fieldType || !(APPLE_FIELD_TYPES as readonly string[]).includes(fieldType)) {
+      if (!fieldType || !APPLE_FIELD_TYPES.some((t) => t.toLowerCase() === fieldType)) {
         problems.push(`field "${fieldName}" fieldType must be one of ${APPLE_FIELD_TYPES.join(", ")}`);
       } else spec.fieldType = fieldType;
     }

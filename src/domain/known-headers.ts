@@ -1,8 +1,10 @@
 // The names a pass may carry values for: its template's headers and fields, plus the headers every pass may set
 // even when its template does not define them (barcode, colours, images, dates, …).
+import { APPLE_KEY_HEADERS } from "./apple-keys.js";
 
 /** Headers a pass may set even when its template does not define them. */
 export const KNOWN_HEADERS = new Set([
+  ...APPLE_KEY_HEADERS,
   "expirationDate",
   "relevantDate",
   "barcode_value",
@@ -22,6 +24,9 @@ export const KNOWN_HEADERS = new Set([
   "thumbnail_image",
   "background_image",
   "footer_image",
+  "artwork_image",
+  "primary_logo_image",
+  "secondary_logo_image",
   "suppress_strip_shine",
   "description",
   "organizationName",

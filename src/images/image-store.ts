@@ -19,6 +19,10 @@ export const IMAGE_HEADERS: Record<string, string> = {
   thumbnail_image: "thumbnail",
   background_image: "background",
   footer_image: "footer",
+  // A poster event ticket's (iOS 18).
+  artwork_image: "artwork",
+  primary_logo_image: "primaryLogo",
+  secondary_logo_image: "secondaryLogo",
 };
 
 export interface StoredImage {

@@ -344,7 +344,7 @@ describe("NFC", () => {
     const passId = await pass(templateId, { headers: { nfc_message: { value: "member-42" } } });
     const { passJson } = verifyBundle(await download(passId), pki.files.root);
     const spki = String(merchant.json.publicKeyPem ?? merchant.json.publicKey).replace(/-----[A-Z ]+-----|\s/g, "");
-    expect(passJson.nfc).toEqual({ message: "member-42", encryptionPublicKey: spki });
+    expect(passJson.nfc).toEqual({ message: "member-42", encryptionPublicKey: spki, requiresAuthentication: false });
     const tooLong = await server.call("POST", `/v1/pass/${templateId}`, {
       body: { headers: { nfc_message: { value: "x".repeat(65) } } },
     });

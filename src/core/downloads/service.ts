@@ -59,8 +59,9 @@ export class DownloadService {
     return this.handOut(record);
   }
 
-  async passJson(accountId: number, passId: number): Promise<Record<string, unknown>> {
+  /** The pass.json of an Apple pass, and the newer layout it asks for but misses (with the tags it lacks). */
+  async passJson(accountId: number, passId: number) {
     const record = this.requireApple(await this.apple.byId(accountId, passId));
-    return this.apple.passJson(record, await this.apple.identityOf(record));
+    return this.apple.built(record, await this.apple.identityOf(record));
   }
 }

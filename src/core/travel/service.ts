@@ -286,8 +286,9 @@ export class TravelService {
           const patches = await Promise.all(
             templateIds.map((id) => this.deps.passes.patchFor(accountId, id, { fields: asValueEntries(fields) })),
           );
-          // A template without any of the names keeps its passes as they are.
-          return { patches: patches.filter((p) => p.names.length > 0) };
+          // Every template's passes are re-rendered (a new version each, so every device is pushed): one without any
+          // of the names still shows the flight in its semantic tags, read from the adaptive link.
+          return { patches };
         },
       )
       .then((t) => t.ticketId);

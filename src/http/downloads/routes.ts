@@ -62,7 +62,12 @@ export const downloadRoutes: FastifyPluginAsyncTypebox<{ downloads: DownloadServ
           },
         },
       },
-      async (request) => downloads.passJson(accountOf(request), await passIdOf(request)),
+      async (request, reply) => {
+        const { passJson, missing } = await downloads.passJson(accountOf(request), await passIdOf(request));
+        // A newer layout the pass asked for (or a boarding pass qualifies for) but misses: which tags it lacks.
+        if (missing) reply.header("wallet-layout-missing", `${missing.scheme}: ${missing.keys.join(", ")}`);
+        return passJson;
+      },
     );
   }
 };
