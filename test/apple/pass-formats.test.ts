@@ -4,6 +4,7 @@
 // with its images, keys and NFC requirement; relevantDates, URLs and explicit semantics; each new key checked with a
 // 400 naming it, and kept through GET.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { flightExample } from "../../src/http/travel/schemas.js";
 import { appleTemplate } from "../fixtures/reference.js";
 import { startTestServer, type TestServer } from "../helpers/app.js";
 import { pngFixture, type TestPki, testPki, verifyBundle } from "../helpers/apple.js";
@@ -84,19 +85,8 @@ async function boardingPass(flight: Record<string, unknown>, passenger: Record<s
   return (await server.call("GET", `/v1/links/adaptive/${linkId}/passes`)).json.passes[0].id as number;
 }
 
-// Airship's own example flight and passenger.
-const flight = {
-  flightNumber: "815",
-  airlineCode: "WN",
-  airlineName: "Southwest Airlines",
-  departureAirport: { label: "San Francisco", value: "SFO" },
-  departureGate: { label: "Gate #", value: "25" },
-  boardingTime: "2018-07-30T08:35:00",
-  departureTime: "2018-07-30T09:00:00",
-  arrivalAirport: { label: "Portland", value: "PDX" },
-  arrivalTime: "2018-07-30T11:00:00",
-  flightStatus: "scheduled",
-};
+// Airship's own example flight (the OpenAPI document's) and passenger.
+const flight = flightExample.fields;
 const passenger = {
   seatNumber: { value: "13A" },
   confirmationCode: { value: "E4583B" },
