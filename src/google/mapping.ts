@@ -55,6 +55,8 @@ const BARCODE_TYPES: Record<string, string> = {
   code128: "CODE_128",
   code39: "CODE_39",
   ean13: "EAN_13",
+  codabar: "CODABAR",
+  i2of5: "ITF_14",
   upca: "UPC_A",
   datamatrix: "DATA_MATRIX",
 };
@@ -334,10 +336,35 @@ export function buildObject(input: ObjectInput): Record<string, unknown> {
       // An empty passenger name is sent as such: Google's answer names it on the change's ticket.
       object.passengerName = field(fields, "passengerName") ?? "";
       const confirmationCode = field(fields, "confirmationCode");
-      object.reservationInfo = confirmationCode ? { confirmationCode } : {};
-      if (field(fields, "seatNumber", "seat")) {
-        object.boardingAndSeatingInfo = { seatNumber: field(fields, "seatNumber", "seat") };
-      }
+      const eticketNumber = field(fields, "eTicketNumber", "eticketNumber");
+      const frequentFlyerNumber = field(fields, "frequentFlyerNumber");
+      const program = field(fields, "frequentFlyerProgramName");
+      object.reservationInfo = {
+        ...(confirmationCode ? { confirmationCode } : {}),
+        ...(eticketNumber ? { eticketNumber } : {}),
+        ...(frequentFlyerNumber
+          ? {
+              frequentFlyerInfo: {
+                frequentFlyerNumber,
+                ...(program ? { frequentFlyerProgramName: localized(program) } : {}),
+              },
+            }
+          : {}),
+      };
+      // A passenger's boarding and seat, as Airship's passenger fields name them.
+      const seating = Object.fromEntries(
+        (
+          [
+            ["seatNumber", field(fields, "seatNumber", "seat")],
+            ["seatClass", field(fields, "seatClass")],
+            ["boardingGroup", field(fields, "boardingGroup")],
+            ["boardingPosition", field(fields, "boardingPosition")],
+            ["sequenceNumber", field(fields, "sequenceNumber")],
+            ["boardingDoor", field(fields, "boardingDoor")],
+          ] as const
+        ).filter(([, v]) => v !== undefined),
+      );
+      if (Object.keys(seating).length) object.boardingAndSeatingInfo = seating;
       break;
     }
     case "eventTicket": {
@@ -345,6 +372,26 @@ export function buildObject(input: ObjectInput): Record<string, unknown> {
       if (holder) object.ticketHolderName = holder;
       const number = field(fields, "ticketNumber");
       if (number) object.ticketNumber = number;
+      const type = field(fields, "ticketType");
+      if (type) object.ticketType = localized(type);
+      // An attendee's seat (Airship's seat, row, section and gate fields).
+      const seat = Object.fromEntries(
+        (
+          [
+            ["seat", field(fields, "seat", "seatNumber")],
+            ["row", field(fields, "row")],
+            ["section", field(fields, "section")],
+            ["gate", field(fields, "gate")],
+          ] as const
+        )
+          .filter(([, v]) => v !== undefined)
+          .map(([k, v]) => [k, localized(v!)]),
+      );
+      if (Object.keys(seat).length) object.seatInfo = seat;
+      const face = faceValueOf(fields.faceValue);
+      if (face) object.faceValue = face;
+      const confirmationCode = field(fields, "confirmationCode");
+      if (confirmationCode) object.reservationInfo = { confirmationCode };
       break;
     }
     case "generic": {
@@ -359,6 +406,22 @@ export function buildObject(input: ObjectInput): Record<string, unknown> {
     }
   }
   return object;
+}
+
+/**
+ * An event ticket's face value as Google's Money: Airship's faceValue field, its value an amount (or its `micros`),
+ * its currencyCode the field's (default USD).
+ */
+function faceValueOf(spec: FieldSpec | undefined): { micros: string; currencyCode: string } | undefined {
+  if (!spec) return undefined;
+  const currencyCode =
+    typeof spec.currencyCode === "string" && /^[A-Z]{3}$/.test(spec.currencyCode) ? spec.currencyCode : "USD";
+  if (typeof spec.micros === "number" || (typeof spec.micros === "string" && /^\d+$/.test(spec.micros))) {
+    return { micros: String(spec.micros), currencyCode };
+  }
+  const amount = Number(spec.value);
+  if (spec.value === undefined || spec.value === "" || !Number.isFinite(amount) || amount < 0) return undefined;
+  return { micros: String(Math.round(amount * 1_000_000)), currencyCode };
 }
 
 /** The values a holder sees, by field name (to tell which changed, for change messages). */

@@ -103,6 +103,17 @@ async function saveLink(passId: number): Promise<string> {
   return location.slice("https://pay.google.com/gp/v/save/".length);
 }
 
+/** An attendee's fields as Airship's event tickets name them. */
+const eventFields = {
+  ticketHolderName: { label: "Name", value: "SMITH/SAM", row: 0, col: 0, notShared: true },
+  seat: { label: "Seat", value: "11", row: 0, col: 1, notShared: true },
+  row: { label: "Row", value: "F", row: 1, col: 0, notShared: true },
+  section: { label: "Section", value: "112", row: 1, col: 1, notShared: true },
+  gate: { label: "Gate", value: "C", row: 2, col: 0 },
+  ticketType: { label: "Type", value: "VIP", row: 2, col: 1, notShared: true },
+  faceValue: { label: "Price", value: "100.50", currencyCode: "EUR", row: 3, col: 0, notShared: true },
+};
+
 const flightFields = {
   airlineCode: { label: "Airline", value: "UA", row: 0, col: 0 },
   flightNumber: { label: "Flight", value: "815", row: 0, col: 1 },
@@ -111,6 +122,9 @@ const flightFields = {
   departureTime: { label: "Departs", value: "2030-03-05T06:00:00-08:00", row: 2, col: 0 },
   passengerName: { label: "Passenger", value: "Ada Lovelace", row: 3, col: 0, notShared: true },
   confirmationCode: { label: "PNR", value: "ABC123", row: 3, col: 1, notShared: true },
+  boardingGroup: { label: "Group", value: "B", row: 4, col: 0, notShared: true },
+  seatClass: { label: "Class", value: "Economy", row: 4, col: 1, notShared: true },
+  frequentFlyerNumber: { label: "FF", value: "UA123456", row: 5, col: 0, notShared: true },
 };
 
 describe("classes and objects of every type", () => {
@@ -118,7 +132,7 @@ describe("classes and objects of every type", () => {
     ["Loyalty1", "memberCard", "loyalty", {}],
     ["Coupon", "coupon", "offer", {}],
     ["Gift Card", "giftCard", "giftCard", {}],
-    ["Event Ticket", "eventTicket", "eventTicket", {}],
+    ["Event Ticket", "eventTicket", "eventTicket", { infoModuleData: eventFields }],
     ["Boarding Pass", "boardingPass", "flight", { infoModuleData: { hexBackgroundColor: "#112233", ...flightFields } }],
     ["Generic", "generic", "generic", {}],
   ];
@@ -169,7 +183,21 @@ describe("classes and objects of every type", () => {
         });
         expect(object).toMatchObject({
           passengerName: "Ada Lovelace",
-          reservationInfo: { confirmationCode: "ABC123" },
+          reservationInfo: { confirmationCode: "ABC123", frequentFlyerInfo: { frequentFlyerNumber: "UA123456" } },
+          boardingAndSeatingInfo: { boardingGroup: "B", seatClass: "Economy" },
+        });
+      }
+      if (kind === "eventTicket") {
+        expect(object).toMatchObject({
+          ticketHolderName: "SMITH/SAM",
+          ticketType: { defaultValue: { language: "en", value: "VIP" } },
+          seatInfo: {
+            seat: { defaultValue: { language: "en", value: "11" } },
+            row: { defaultValue: { language: "en", value: "F" } },
+            section: { defaultValue: { language: "en", value: "112" } },
+            gate: { defaultValue: { language: "en", value: "C" } },
+          },
+          faceValue: { micros: "100500000", currencyCode: "EUR" },
         });
       }
       if (kind === "loyalty") {
