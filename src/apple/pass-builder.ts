@@ -91,6 +91,9 @@ export class ApplePassBuilder {
       beacons: record.beacons ?? design.beacons,
       ...(nfcPublicKey ? { nfcPublicKey } : {}),
       linkFields: record.linkFields,
+      linkSemantics: record.linkSemantics,
+      // The web service lives at <public base>/apple; stored images at <public base>/images.
+      imagesBaseUrl: this.webServiceURL.replace(/\/apple$/, ""),
     });
   }
 

@@ -1,7 +1,7 @@
 // pass.json from the field model: the pass's merged view (template headers and fields with its overrides), its
 // locations and beacons, the project's NFC key and the signing identity, mapped to Apple's PassKit keys.
 
-import { TEXT_KEYS, URL_KEYS } from "../domain/apple-keys.js";
+import { FLAG_KEYS, TEXT_KEYS, URL_KEYS } from "../domain/apple-keys.js";
 import { isVoided } from "../domain/field-model.js";
 import type { FieldSpec } from "../domain/field-spec.js";
 import type { Personalization } from "../domain/personalization.js";
@@ -30,6 +30,16 @@ const BARCODE_FORMATS: Record<string, string> = {
   pdf417: "PKBarcodeFormatPDF417",
   aztec: "PKBarcodeFormatAztec",
   code128: "PKBarcodeFormatCode128",
+};
+/**
+ * The linear formats of Apple's newest Wallet (pass-builder's PassBarcodeFormat): sent first, each with a Code 128 of
+ * the same message after it — Wallet shows the first barcode it can draw, so an older iPhone shows the Code 128.
+ */
+const NEWER_FORMATS: Record<string, string> = {
+  ean13: "PKBarcodeFormatEAN13",
+  codabar: "PKBarcodeFormatCodabar",
+  code39: "PKBarcodeFormatCode39",
+  i2of5: "PKBarcodeFormatI2of5",
 };
 const FIELD_GROUPS = {
   header: "headerFields",
@@ -81,6 +91,10 @@ export interface PassJsonInput {
   nfcPublicKey?: string;
   /** Made from an adaptive link: its flight's or event's and its passenger's values (for the semantic tags). */
   linkFields?: Record<string, unknown> | null;
+  /** Its flight's (event's) explicit semantic tags: over the filled ones, under the pass's own. */
+  linkSemantics?: Record<string, unknown> | null;
+  /** Where the server serves stored images (`<base>/images/<sha256>.png`): upcoming events' images point there. */
+  imagesBaseUrl?: string;
 }
 
 /** pass.json, and which newer layout it asks for or misses (and why). */
@@ -181,16 +195,16 @@ function barcodes(headers: Record<string, FieldSpec>) {
   const message = headerText(headers, "barcode_value");
   if (message === undefined) return undefined;
   const type = (headerText(headers, "barcode_type") ?? "qr").toLowerCase().replace(/^pkbarcodeformat|[^a-z0-9]/g, "");
-  const format = BARCODE_FORMATS[type] ?? "PKBarcodeFormatQR";
   const altText = headerText(headers, "barcodeAltText", "barcode_alt_text", "barcode_label");
-  return [
-    {
-      format,
-      message,
-      messageEncoding: headerText(headers, "barcode_encoding") ?? "iso-8859-1",
-      ...(altText === undefined ? {} : { altText }),
-    },
-  ];
+  const code = (format: string) => ({
+    format,
+    message,
+    messageEncoding: headerText(headers, "barcode_encoding") ?? "iso-8859-1",
+    ...(altText === undefined ? {} : { altText }),
+  });
+  const newer = NEWER_FORMATS[type];
+  if (newer) return [code(newer), code("PKBarcodeFormatCode128")];
+  return [code(BARCODE_FORMATS[type] ?? "PKBarcodeFormatQR")];
 }
 
 export function buildPassJson(input: PassJsonInput): Record<string, unknown> {
@@ -242,8 +256,18 @@ export function buildPass(input: PassJsonInput): BuiltPassJson {
   }
   const footer = headerText(headers, "footerBackgroundColor");
   if (footer && appleColor(footer)) pass.footerBackgroundColor = appleColor(footer);
-  const automatic = headerText(headers, "useAutomaticColors");
-  if (automatic === "true" || automatic === "false") pass.useAutomaticColors = automatic === "true";
+  for (const key of FLAG_KEYS) {
+    const flag = headerText(headers, key);
+    if (flag === "true" || flag === "false") pass[key] = flag === "true";
+  }
+  const strip = headerText(headers, "stripColor");
+  if (strip && appleColor(strip)) pass.stripColor = appleColor(strip);
+  for (const key of ["featuredActions", "associatedStoreIdentifiers", "auxiliaryStoreIdentifiers"]) {
+    if (Array.isArray(headers[key]?.value)) pass[key] = headers[key].value;
+  }
+  const upcoming = headers.upcomingPassInformation?.value;
+  if (Array.isArray(upcoming) && input.imagesBaseUrl)
+    pass.upcomingPassInformation = withImageUrls(upcoming, input.imagesBaseUrl);
   if (String(headers.suppress_strip_shine?.value).toLowerCase() === "true") pass.suppressStripShine = true;
   if (String(headers.sharingProhibited?.value).toLowerCase() === "true") pass.sharingProhibited = true;
   if (input.locations.length) pass.locations = input.locations.slice(0, 10).map(appleLocation);
@@ -263,10 +287,26 @@ export function buildPass(input: PassJsonInput): BuiltPassJson {
     semanticSources(input.fields, input.linkFields),
     headers,
     pass.nfc !== undefined,
+    input.linkSemantics ?? undefined,
   );
   if (choice.semantics) pass.semantics = choice.semantics;
   if (choice.schemes) pass.preferredStyleSchemes = choice.schemes;
   return { passJson: pass, ...(choice.missing ? { missing: choice.missing } : {}) };
+}
+
+/** Upcoming events as stored (images by hash) with each image's URL on this server: what Wallet downloads. */
+function withImageUrls(entries: unknown[], base: string): unknown[] {
+  return entries.map((entry) => {
+    const images = (entry as { images?: Record<string, { urls?: Array<{ sha256: string }> }> }).images;
+    if (!images) return entry;
+    const hosted = Object.fromEntries(
+      Object.entries(images).map(([name, image]) => [
+        name,
+        { ...image, urls: (image.urls ?? []).map((u) => ({ ...u, url: `${base}/images/${u.sha256}.png` })) },
+      ]),
+    );
+    return { ...(entry as object), images: hosted };
+  });
 }
 
 /**

@@ -34,6 +34,8 @@ export interface ApplePassRecord {
   locations: Array<Parameters<typeof locationValue>[0]>;
   /** A pass made from an adaptive link: its flight's (event's) fields with its passenger's (attendee's) over them. */
   linkFields: Record<string, unknown> | null;
+  /** Its flight's (event's) explicit semantic tags. */
+  linkSemantics: Record<string, unknown> | null;
 }
 
 export interface PassAccess {
@@ -60,7 +62,9 @@ const RECORD_SQL = `SELECT p.id, p.account_id AS "accountId", p.serial_number AS
     '[]'::json) AS locations,
   (SELECT COALESCE(g.fields, '{}'::jsonb) || COALESCE(l.payload->'fields', '{}'::jsonb)
      FROM adaptive_links l LEFT JOIN link_groups g ON g.id = COALESCE(l.flight_id, l.event_id)
-    WHERE l.id = p.adaptive_link_id) AS "linkFields"
+    WHERE l.id = p.adaptive_link_id) AS "linkFields",
+  (SELECT g.semantics FROM adaptive_links l JOIN link_groups g ON g.id = COALESCE(l.flight_id, l.event_id)
+    WHERE l.id = p.adaptive_link_id) AS "linkSemantics"
   FROM passes p JOIN templates t ON t.id = p.template_id JOIN projects pr ON pr.id = t.project_id`;
 
 export class ApplePassRecords {

@@ -179,8 +179,13 @@ export function styleOf(
   fields: Record<string, FieldSpec>,
   headers: Record<string, FieldSpec>,
   nfc: boolean,
+  /** The flight's (event's) own `semantics`, between the filled tags and the pass's `semantics` header. */
+  travel: Record<string, unknown> = {},
 ): StyleChoice {
-  const explicit = isObject(headers.semantics?.value) ? (headers.semantics.value as Record<string, unknown>) : {};
+  const explicit = {
+    ...travel,
+    ...(isObject(headers.semantics?.value) ? (headers.semantics.value as Record<string, unknown>) : {}),
+  };
   const requested = Array.isArray(headers.preferredStyleSchemes?.value)
     ? (headers.preferredStyleSchemes.value as string[])
     : undefined;

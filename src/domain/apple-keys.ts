@@ -2,7 +2,7 @@
 // `semantics` (Apple's SemanticTags, typed as in Apple's pass-builder protobufs), `relevantDates`,
 // `preferredStyleSchemes`, the poster event ticket's keys and the boarding-pass and event-guide URLs. Each value is
 // checked here, so a template or pass that names one wrongly is a 400 naming the key.
-import { isObject } from "./values.js";
+import { isObject, parseColor } from "./values.js";
 
 type TagType =
   | "string"
@@ -164,6 +164,8 @@ export const URL_KEYS = [
   "accessibilityURL",
   "purchaseParkingURL",
   "contactVenueWebsite",
+  "transitInformationURL",
+  "appLaunchURL",
 ];
 
 /** Top-level text keys (contacts, the poster ticket's logo text). */
@@ -173,12 +175,32 @@ export const TEXT_KEYS = [
   "contactVenueEmail",
   "contactVenuePhoneNumber",
   "eventLogoText",
+  "groupingIdentifier",
+  "logoSymbolName",
 ];
+
+/** Top-level true/false keys. */
+export const FLAG_KEYS = ["useAutomaticColors", "suppressHeaderDarkening"];
 
 /** Headers whose value is not a plain text: each with its check. */
 const STRUCTURED: Record<string, (value: unknown, at: string) => string | undefined> = {
   semantics: (value, at) => semanticsProblem(value, at),
   relevantDates: (value, at) => relevantDatesProblem(value, at),
+  featuredActions: (value, at) =>
+    Array.isArray(value) &&
+    value.length <= 10 &&
+    value.every(
+      (a) =>
+        isObject(a) &&
+        text(a.identifier) &&
+        text(a.actionType) &&
+        (a.url === undefined || (typeof a.url === "string" && /^https:\/\//i.test(a.url))),
+    )
+      ? undefined
+      : `${at} must be an array of at most 10 {"identifier", "actionType", "url"?: https}`,
+  upcomingPassInformation: (value, at) => upcomingProblem(value, at),
+  associatedStoreIdentifiers: (value, at) => storeIdsProblem(value, at),
+  auxiliaryStoreIdentifiers: (value, at) => storeIdsProblem(value, at),
   preferredStyleSchemes: (value, at) =>
     Array.isArray(value) && value.length <= 4 && value.every((s) => STYLE_SCHEMES.includes(s as string))
       ? undefined
@@ -190,8 +212,9 @@ export const APPLE_KEY_HEADERS = [
   ...Object.keys(STRUCTURED),
   ...URL_KEYS,
   ...TEXT_KEYS,
+  ...FLAG_KEYS,
   "footerBackgroundColor",
-  "useAutomaticColors",
+  "stripColor",
 ];
 
 export const isStructuredHeader = (name: string) => Object.hasOwn(STRUCTURED, name);
@@ -206,10 +229,132 @@ export function appleKeyProblem(name: string, value: unknown, at: string): strin
       ? undefined
       : `${at} must be an https URL (or mailto:/tel:) of at most 2048 characters`;
   }
-  if (name === "useAutomaticColors" && !["true", "false", true, false].includes(value as string | boolean)) {
+  if ((name === "footerBackgroundColor" || name === "stripColor") && !parseColor(String(value))) {
+    return `${at} must be a colour: rgb(r, g, b) or #rrggbb`;
+  }
+  if (FLAG_KEYS.includes(name) && !["true", "false", true, false].includes(value as string | boolean)) {
     return `${at} must be true or false`;
   }
   return undefined;
+}
+
+/** Entries of upcomingPassInformation (iOS 26): at most this many on a pass. */
+export const MAX_UPCOMING = 20;
+const UPCOMING_URL_KEYS = [
+  "accessibilityURL",
+  "addOnURL",
+  "bagPolicyURL",
+  "contactVenueWebsite",
+  "directionsInformationURL",
+  "merchandiseURL",
+  "orderFoodURL",
+  "parkingInformationURL",
+  "purchaseParkingURL",
+  "sellURL",
+  "transferURL",
+  "transitInformationURL",
+];
+const UPCOMING_IMAGES = ["headerImage", "venueMap"];
+
+/**
+ * An image of an upcoming entry as a request gives it: `{"url": "<https or data:image URI>"}` (the server fetches
+ * and hosts it), or as stored `{"urls": [{"sha256", "scale"?}]}` (an image the server hosts already).
+ */
+function upcomingImageProblem(image: unknown, at: string): string | undefined {
+  if (!isObject(image)) return `${at} must be {"url"} or {"urls": [{"sha256", "scale"?}]}`;
+  if (typeof image.url === "string") {
+    return /^(https:\/\/|data:image\/png;base64,)/i.test(image.url) && image.url.length <= 3_000_000
+      ? undefined
+      : `${at}.url must be an https URL or a data:image/png URI`;
+  }
+  if (
+    Array.isArray(image.urls) &&
+    image.urls.length >= 1 &&
+    image.urls.length <= 3 &&
+    image.urls.every(
+      (u) => isObject(u) && typeof u.sha256 === "string" && /^[0-9a-f]{64}$/.test(u.sha256) && u.url === undefined,
+    )
+  ) {
+    return undefined;
+  }
+  return `${at} must be {"url"} or {"urls": [{"sha256", "scale"?}]}`;
+}
+
+function upcomingProblem(value: unknown, at: string): string | undefined {
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_UPCOMING) {
+    return `${at} must be an array of 1 to ${MAX_UPCOMING} entries`;
+  }
+  const ids = new Set<string>();
+  for (const [i, entry] of value.entries()) {
+    const where = `${at}[${i}]`;
+    if (!isObject(entry)) return `${where} must be an object`;
+    if (!text(entry.identifier) || entry.identifier === "") return `${where}.identifier must be a non-empty string`;
+    if (ids.has(entry.identifier as string)) return `${where}.identifier "${entry.identifier}" is used twice`;
+    ids.add(entry.identifier as string);
+    if (!text(entry.name) || entry.name === "") return `${where}.name must be a non-empty string`;
+    if (entry.type !== "event") return `${where}.type must be "event"`;
+    if (entry.isActive !== undefined && typeof entry.isActive !== "boolean")
+      return `${where}.isActive must be true or false`;
+    const date = entry.dateInformation;
+    if (date !== undefined) {
+      if (!isObject(date)) return `${where}.dateInformation must be an object`;
+      if (date.date !== undefined && !isDate(date.date)) {
+        return `${where}.dateInformation.date must be an ISO 8601 date-time with a time zone`;
+      }
+      if (date.timeZone !== undefined && !text(date.timeZone))
+        return `${where}.dateInformation.timeZone must be a string`;
+      for (const flag of ["ignoreTimeComponents", "isAllDay", "isUnannounced", "isUndetermined"]) {
+        if (date[flag] !== undefined && typeof date[flag] !== "boolean") {
+          return `${where}.dateInformation.${flag} must be true or false`;
+        }
+      }
+    }
+    if (entry.semantics !== undefined) {
+      const problem = semanticsProblem(entry.semantics, `${where}.semantics`);
+      if (problem) return problem;
+    }
+    if (entry.urls !== undefined) {
+      if (!isObject(entry.urls)) return `${where}.urls must be an object`;
+      for (const [key, url] of Object.entries(entry.urls)) {
+        if (key === "contactVenueEmail" || key === "contactVenuePhoneNumber") {
+          if (!text(url)) return `${where}.urls.${key} must be a string`;
+        } else if (!UPCOMING_URL_KEYS.includes(key)) return `${where}.urls.${key.slice(0, 64)} is not one of Apple's`;
+        else if (typeof url !== "string" || !/^https:\/\//i.test(url))
+          return `${where}.urls.${key} must be an https URL`;
+      }
+    }
+    for (const list of ["additionalInfoFields", "backFields"]) {
+      const fields = entry[list];
+      if (fields === undefined) continue;
+      if (
+        !Array.isArray(fields) ||
+        fields.length > 20 ||
+        !fields.every((f) => isObject(f) && text(f.key) && (typeof f.value === "string" || Number.isFinite(f.value)))
+      ) {
+        return `${where}.${list} must be an array of {"key", "label"?, "value"}`;
+      }
+    }
+    if (entry.images !== undefined) {
+      if (!isObject(entry.images)) return `${where}.images must be an object`;
+      for (const [key, image] of Object.entries(entry.images)) {
+        if (!UPCOMING_IMAGES.includes(key))
+          return `${where}.images.${key.slice(0, 64)} must be headerImage or venueMap`;
+        const problem = upcomingImageProblem(image, `${where}.images.${key}`);
+        if (problem) return problem;
+      }
+    }
+    if (entry.auxiliaryStoreIdentifiers !== undefined) {
+      const problem = storeIdsProblem(entry.auxiliaryStoreIdentifiers, `${where}.auxiliaryStoreIdentifiers`);
+      if (problem) return problem;
+    }
+  }
+  return undefined;
+}
+
+function storeIdsProblem(value: unknown, at: string): string | undefined {
+  return Array.isArray(value) && value.length <= 10 && value.every((id) => Number.isSafeInteger(id) && id > 0)
+    ? undefined
+    : `${at} must be an array of at most 10 App Store ids (integers)`;
 }
 
 const isDate = (v: unknown) =>

@@ -34,7 +34,14 @@ export async function collectUnreferencedImages(db: Queryable, graceMs: number):
         WHERE jsonb_typeof(t.design->'images') = 'object'
        UNION
        SELECT e.value FROM passes p, jsonb_each_text(p.images) e
-        WHERE jsonb_typeof(p.images) = 'object' AND p.images <> '{}'::jsonb)
+        WHERE jsonb_typeof(p.images) = 'object' AND p.images <> '{}'::jsonb
+       UNION
+       -- Upcoming events' images (upcomingPassInformation), held by hash inside a template's or pass's header.
+       SELECT jsonb_path_query(t.design, '$.headers.upcomingPassInformation.value[*].images.*.urls[*].sha256') #>> '{}'
+         FROM templates t WHERE t.design->'headers' ? 'upcomingPassInformation'
+       UNION
+       SELECT jsonb_path_query(p.overrides, '$.headers.upcomingPassInformation.value[*].images.*.urls[*].sha256') #>> '{}'
+         FROM passes p WHERE p.overrides->'headers' ? 'upcomingPassInformation')
      DELETE FROM images i
       WHERE i.created_at < now() - make_interval(secs => $1::double precision / 1000)
         AND NOT EXISTS (SELECT 1 FROM referenced r WHERE r.sha256 = i.sha256)`,

@@ -112,6 +112,41 @@ export class ImageStore {
     return result;
   }
 
+  /**
+   * Hosts the images of a pass's upcoming events (iOS 26's upcomingPassInformation): each one a request gives by
+   * URL is fetched (through the outbound guard, as header images are), stored, and kept as its sha256 and size —
+   * pass.json then names our URL and the hash of bytes we hold, never a hash a caller chose.
+   */
+  async hostUpcoming(headers: Record<string, { value?: unknown }> | undefined): Promise<void> {
+    const entries = headers?.upcomingPassInformation?.value;
+    if (!Array.isArray(entries)) return;
+    const problems: string[] = [];
+    for (const [i, entry] of entries.entries()) {
+      const images = (entry as { images?: Record<string, { url?: unknown }> }).images;
+      for (const [name, image] of Object.entries(images ?? {})) {
+        if (typeof image?.url !== "string") {
+          // Given by hash (as a GET answered it): only an image stored here, never a hash a caller made up.
+          const hashes = ((image as { urls?: Array<{ sha256?: string }> })?.urls ?? []).map((u) => String(u.sha256));
+          const stored = await this.load(hashes).catch(() => new Map<string, Buffer>());
+          if (hashes.some((h) => !stored.has(h))) {
+            problems.push(
+              `header "upcomingPassInformation"[${i}].images.${name}: no image stored here has that sha256`,
+            );
+          }
+          continue;
+        }
+        try {
+          const sha256 = await this.store(image.url);
+          const size = (await this.load([sha256])).get(sha256)?.length;
+          images![name] = { urls: [{ sha256, scale: 1, ...(size ? { size } : {}) }] } as never;
+        } catch (error) {
+          problems.push(`header "upcomingPassInformation"[${i}].images.${name}: ${(error as Error).message}`);
+        }
+      }
+    }
+    if (problems.length) throw new InvalidInput(problems, "INVALID_IMAGE");
+  }
+
   /** Fetches (or decodes) one image, checks it is PNG and stores it; returns its sha256. */
   async store(source: string): Promise<string> {
     const recent = this.urlCache.get(source);

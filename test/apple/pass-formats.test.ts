@@ -3,12 +3,14 @@
 // flight and its passenger as Airship writes them, with the airports' time zones; the poster event ticket (iOS 18)
 // with its images, keys and NFC requirement; relevantDates, URLs and explicit semantics; each new key checked with a
 // 400 naming it, and kept through GET.
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flightExample } from "../../src/http/travel/schemas.js";
 import { appleTemplate } from "../fixtures/reference.js";
 import { startTestServer, type TestServer } from "../helpers/app.js";
 import { pngFixture, type TestPki, testPki, verifyBundle } from "../helpers/apple.js";
 import { passBuilderErrors } from "../helpers/pass-rules.js";
+import { until } from "../helpers/wait.js";
 
 let server: TestServer;
 let pki: TestPki;
@@ -123,6 +125,49 @@ describe("semantic boarding passes (iOS 26)", () => {
     expect(passBuilderErrors(passJson, Object.keys(files))).toEqual([]);
     // The classic fields stay: older iPhones show the legacy boarding pass.
     expect(JSON.stringify(passJson.boardingPass)).toContain("SFO");
+  });
+
+  it("takes a flight's own semantics, and a change of them re-renders its passes", async () => {
+    const external = `S${Math.random().toString(36).slice(2, 10)}`;
+    const created = await server.call("POST", `/v1/flights/project/${projectId}/id/${external}`, {
+      body: { fields: flight, semantics: { boardingGroup: "A", departureTerminal: "2" } },
+    });
+    expect(created.status, created.text).toBe(200);
+    expect(created.json.semantics).toEqual({ boardingGroup: "A", departureTerminal: "2" });
+    const links = await server.call("POST", `/v1/links/adaptive/multiple/project/${projectId}`, {
+      body: {
+        iosTemplateId: boardingId,
+        payload: { flights: [{ flightExternalId: external, passengers: [{ fields: passenger }] }] },
+      },
+    });
+    const linkId = links.json.links[0].adaptiveLinkId as string;
+    await fetch(`${server.baseUrl}/v1/pass/adaptive/${linkId}/ios`);
+    const passId = (await server.call("GET", `/v1/links/adaptive/${linkId}/passes`)).json.passes[0].id as number;
+    expect((await bundleOf(passId)).passJson.semantics).toMatchObject({ boardingGroup: "A", departureTerminal: "2" });
+    const version = (await server.call("GET", `/v1/pass/${passId}`)).json.updatedAt;
+    const changed = await server.call("PUT", `/v1/flights/project/${projectId}/id/${external}`, {
+      body: { semantics: { boardingGroup: "B", departureTerminal: "2" } },
+    });
+    expect(changed.status, changed.text).toBe(200);
+    expect(changed.json.ticketId).toEqual(expect.any(Number));
+    await server.startWorker();
+    const semantics = await until(
+      async () => (await bundleOf(passId)).passJson.semantics as Record<string, unknown>,
+      (s) => s.boardingGroup === "B",
+    );
+    expect(semantics.boardingGroup).toBe("B");
+    // The passes get a new version (so every device fetches them again) through the flight's ticket.
+    const ticket = await until(
+      async () => (await server.call("GET", `/v1/ticket/${changed.json.ticketId}`)).json,
+      (t) => t.status === "done",
+    );
+    expect(ticket.progress).toEqual({ done: 1, total: 1 });
+    expect((await server.call("GET", `/v1/pass/${passId}`)).json.updatedAt).not.toBe(version);
+    const bad = await server.call("PUT", `/v1/flights/project/${projectId}/id/${external}`, {
+      body: { semantics: { boardingGroup: 7 } },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toContain("semantics.boardingGroup must be a string");
   });
 
   it("keeps the classic layout and names what is missing when Apple's required tags are not all there", async () => {
@@ -287,5 +332,114 @@ describe("poster event tickets (iOS 18)", () => {
     expect(passBuilderErrors(passJson, Object.keys(files))).toEqual([]);
     const got = (await server.call("GET", `/v1/template/${template.json.templateId}`)).json;
     expect(got.fieldsModel.headers.preferredStyleSchemes.value).toEqual(["posterEventTicket", "eventTicket"]);
+  });
+});
+
+describe("season tickets, actions and newer barcodes", () => {
+  it("hosts the images of upcoming events (iOS 26) and names them by our URL and the hash of our bytes", async () => {
+    const poster = pngFixture(40, 20, [200, 100, 0]);
+    const created = await server.call("POST", `/v1/pass/${boardingId}`, {
+      body: {
+        headers: {
+          upcomingPassInformation: {
+            value: [
+              {
+                identifier: "game-1",
+                name: "Giants vs. Dodgers",
+                type: "event",
+                isActive: true,
+                dateInformation: { date: "2027-04-07T19:05:00-07:00", timeZone: "America/Los_Angeles" },
+                semantics: { venueName: "Oracle Park" },
+                urls: { bagPolicyURL: "https://stadium.example/bags" },
+                images: { headerImage: { url: `data:image/png;base64,${poster.toString("base64")}` } },
+              },
+              { identifier: "game-2", name: "Giants vs. Padres", type: "event" },
+            ],
+          },
+          featuredActions: {
+            value: [{ identifier: "seat", actionType: "openURL", url: "https://stadium.example/seat" }],
+          },
+          groupingIdentifier: { value: "trip-42" },
+          suppressHeaderDarkening: { value: "true" },
+          barcode_value: { value: "4006381333931" },
+          barcode_type: { value: "ean13" },
+        },
+      },
+    });
+    expect(created.status, created.text).toBe(200);
+    const { passJson } = await bundleOf(created.json.id);
+    const sha256 = createHash("sha256").update(poster).digest("hex");
+    const entries = passJson.upcomingPassInformation as Array<Record<string, unknown>>;
+    expect(entries).toHaveLength(2);
+    expect(entries[0]).toMatchObject({
+      identifier: "game-1",
+      type: "event",
+      semantics: { venueName: "Oracle Park" },
+      images: {
+        headerImage: {
+          urls: [{ sha256, scale: 1, size: poster.length, url: `${server.baseUrl}/images/${sha256}.png` }],
+        },
+      },
+    });
+    const served = await fetch(`${server.baseUrl}/images/${sha256}.png`);
+    expect(served.status).toBe(200);
+    expect(
+      createHash("sha256")
+        .update(Buffer.from(await served.arrayBuffer()))
+        .digest("hex"),
+    ).toBe(sha256);
+    expect(passJson).toMatchObject({
+      featuredActions: [{ identifier: "seat", actionType: "openURL", url: "https://stadium.example/seat" }],
+      groupingIdentifier: "trip-42",
+      suppressHeaderDarkening: true,
+    });
+    // The newer format first, then a Code 128 of the same message for the Wallets that cannot draw it.
+    expect((passJson.barcodes as Array<{ format: string; message: string }>).map((b) => [b.format, b.message])).toEqual(
+      [
+        ["PKBarcodeFormatEAN13", "4006381333931"],
+        ["PKBarcodeFormatCode128", "4006381333931"],
+      ],
+    );
+    // What GET answers can be sent back as it is (the image by its hash); a hash nothing here holds is refused.
+    const stored = (await server.call("GET", `/v1/pass/${created.json.id}`)).json.headers.upcomingPassInformation.value;
+    expect(stored[0].images.headerImage).toEqual({ urls: [{ sha256, scale: 1, size: poster.length }] });
+    const again = await server.call("PUT", `/v1/pass/${created.json.id}`, {
+      body: { headers: { upcomingPassInformation: { value: stored } } },
+    });
+    expect(again.status, again.text).toBe(200);
+    const forged = structuredClone(stored);
+    forged[0].images.headerImage.urls[0].sha256 = "0".repeat(64);
+    const refused = await server.call("PUT", `/v1/pass/${created.json.id}`, {
+      body: { headers: { upcomingPassInformation: { value: forged } } },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error).toContain("no image stored here has that sha256");
+  });
+
+  it("names the problem in a malformed upcoming event or featured action", async () => {
+    const entry = { identifier: "a", name: "A", type: "event" };
+    const bad: Array<[Record<string, unknown>, string]> = [
+      [{ upcomingPassInformation: { value: [{ ...entry, type: "concert" }] } }, '[0].type must be \\"event\\"'],
+      [{ upcomingPassInformation: { value: [entry, entry] } }, '[1].identifier \\"a\\" is used twice'],
+      [
+        { upcomingPassInformation: { value: [{ ...entry, dateInformation: { date: "soon" } }] } },
+        "dateInformation.date",
+      ],
+      [
+        { upcomingPassInformation: { value: [{ ...entry, images: { poster: { url: "https://x.example/p.png" } } }] } },
+        "images.poster",
+      ],
+      [
+        { upcomingPassInformation: { value: [{ ...entry, urls: { bagPolicyURL: "http://x.example" } }] } },
+        "urls.bagPolicyURL",
+      ],
+      [{ featuredActions: { value: [{ identifier: "x" }] } }, 'header \\"featuredActions\\" must be an array'],
+      [{ stripColor: { value: "blue-ish" } }, 'header \\"stripColor\\" must be a colour'],
+    ];
+    for (const [headers, problem] of bad) {
+      const answer = await server.call("POST", `/v1/pass/${boardingId}`, { body: { headers } });
+      expect(answer.status, JSON.stringify(headers)).toBe(400);
+      expect(JSON.stringify(answer.json), JSON.stringify(headers)).toContain(problem);
+    }
   });
 });

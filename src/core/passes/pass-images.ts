@@ -24,7 +24,16 @@ export function withImages(
 }
 
 export class PassImages {
-  constructor(private readonly images: Pick<ImageStore, "resolve">) {}
+  constructor(private readonly images: Pick<ImageStore, "resolve" | "hostUpcoming">) {}
+
+  /**
+   * Hosts the images of the upcoming events a create/update names (after its values were checked): the request's
+   * `upcomingPassInformation` then holds the hashes of the stored images.
+   */
+  async hostUpcoming(body: unknown): Promise<void> {
+    const headers = (body as { headers?: Record<string, { value?: unknown }> } | undefined)?.headers;
+    if (headers && typeof headers === "object") await this.images.hostUpcoming(headers);
+  }
 
   /** The images a create/update names, fetched and stored; undefined when the request names none. */
   async named(template: PassTemplate, body: unknown, changes: PassChanges): Promise<NamedImages | undefined> {

@@ -70,7 +70,7 @@ export class PassService {
     private readonly passes: PassRepository,
     private readonly templates: Pick<TemplateRepository, "forPasses" | "exists">,
     private readonly publicBaseUrl: string,
-    images: Pick<ImageStore, "resolve">,
+    images: Pick<ImageStore, "resolve" | "hostUpcoming">,
     private readonly clock: Clock,
   ) {
     this.images = new PassImages(images);
@@ -183,6 +183,8 @@ export class PassService {
       const headers = isObject(input.headers) ? input.headers : {};
       input.headers = { ...headers, expirationDate: { value: expiry } };
     }
+    this.changesOf(template, {}, input); // checks every value before anything is fetched
+    await this.images.hostUpcoming(input);
     const changes = this.changesOf(template, {}, input);
     changes.images = await this.images.after(template, input as PassBody, changes, {});
     // changesOf has checked publicUrl; only its type is kept (a pass's public link is set when it is created).
@@ -286,6 +288,8 @@ export class PassService {
    */
   private async planUpdate(accountId: number, pass: PassRow, body: PassBody): Promise<PassUpdate> {
     const template = await this.template(accountId, { id: pass.templateId });
+    this.changesOf(template, pass.overrides as PassOverrides, body); // checks every value before anything is fetched
+    await this.images.hostUpcoming(body);
     const preview = this.changesOf(template, pass.overrides as PassOverrides, body);
     const images = await this.images.named(template, body, preview);
     return (current) => {

@@ -43,7 +43,7 @@ export class TemplateService {
     private readonly templates: TemplateRepository,
     private readonly projects: Pick<ProjectRepository, "findId">,
     private readonly tickets: TicketService,
-    private readonly images: Pick<ImageStore, "resolve" | "store">,
+    private readonly images: Pick<ImageStore, "resolve" | "store" | "hostUpcoming">,
   ) {}
 
   async require(accountId: number, key: Key): Promise<TemplateRow> {
@@ -58,6 +58,7 @@ export class TemplateService {
     current?: { vendor: Vendor; type: string },
   ): Promise<ParsedTemplate & { locationList?: LocationInput[] }> {
     const parsed = parseTemplateBody(body, current);
+    await this.images.hostUpcoming(parsed.design.headers);
     const locationList =
       parsed.locations === undefined || parsed.locations === null ? undefined : locationsOf(parsed.locations);
     if (traitsOf(parsed.vendor).imagesInPass) parsed.design.images = await this.images.resolve(parsed.design.headers);

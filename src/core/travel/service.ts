@@ -5,6 +5,7 @@
 import type pg from "pg";
 import type { PassQuery } from "../../audiences/audience.js";
 import type { Queryable } from "../../db/queryable.js";
+import { semanticsProblem } from "../../domain/apple-keys.js";
 import { InvalidInput } from "../../domain/invalid-input.js";
 import { asValueEntries } from "../../domain/pass-values.js";
 import { isObject } from "../../domain/values.js";
@@ -114,6 +115,18 @@ export function parsePassGroups(raw: unknown, where: string, problems: string[])
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+/** A flight's (event's) `semantics`: Apple's semantic tags, checked; null clears them, undefined leaves them. */
+function parseSemantics(raw: unknown, problems: string[]): Record<string, unknown> | null | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === null) return null;
+  const problem = semanticsProblem(raw, "semantics");
+  if (problem) {
+    problems.push(problem);
+    return undefined;
+  }
+  return raw as Record<string, unknown>;
+}
+
 export class TravelService {
   constructor(private readonly deps: TravelDeps) {}
 
@@ -125,6 +138,7 @@ export class TravelService {
       projectId: row.projectId,
       fields: row.fields,
       passGroups: row.passGroups,
+      ...(row.semantics === null ? {} : { semantics: row.semantics }),
       createdAt: row.createdAt.toISOString(),
       updatedAt: row.updatedAt.toISOString(),
     };
@@ -155,9 +169,17 @@ export class TravelService {
       body.passGroups === undefined || body.passGroups === null
         ? []
         : parsePassGroups(body.passGroups, "passGroups", problems);
+    const semantics = parseSemantics(body.semantics, problems);
     if (problems.length || !fields || !groups) throw new InvalidInput(problems);
     const id = await this.deps.inTransaction(async (client) => {
-      const created = await this.deps.store.create(projectId, kind, externalId ?? null, fields, client);
+      const created = await this.deps.store.create(
+        projectId,
+        kind,
+        externalId ?? null,
+        fields,
+        semantics ?? undefined,
+        client,
+      );
       if (created === undefined) {
         throw new AppError(KINDS[kind].exists, `The project has a ${kind} with external id "${externalId}" already`);
       }
@@ -192,8 +214,9 @@ export class TravelService {
       body.passGroups === undefined || body.passGroups === null
         ? undefined
         : parsePassGroups(body.passGroups, "passGroups", problems);
-    if (body.fields === undefined && groups === undefined && !problems.length) {
-      problems.push("name fields to change, passGroups to set, or both");
+    const semantics = parseSemantics(body.semantics, problems);
+    if (body.fields === undefined && groups === undefined && semantics === undefined && !problems.length) {
+      problems.push("name fields to change, passGroups or semantics to set");
     }
     if (problems.length) throw new InvalidInput(problems);
     const { id, ticketId } = await this.deps.inTransaction(async (client) => {
@@ -207,8 +230,10 @@ export class TravelService {
       const changed = Object.fromEntries(
         Object.entries(fields ?? {}).filter(([name, value]) => !same(current!.fields[name], value)),
       );
-      if (Object.keys(changed).length === 0) return { id, ticketId: undefined };
-      await this.deps.store.mergeFields(id, changed, client);
+      const semanticsChanged = semantics !== undefined && !same(current!.semantics, semantics);
+      if (semanticsChanged) await this.deps.store.setSemantics(id, semantics, client);
+      if (Object.keys(changed).length === 0 && !semanticsChanged) return { id, ticketId: undefined };
+      if (Object.keys(changed).length) await this.deps.store.mergeFields(id, changed, client);
       return { id, ticketId: await this.follow(client, accountId, kind, [id], changed) };
     });
     const row = await this.require(projectId, kind, { id });

@@ -14,13 +14,14 @@ export interface TravelRow {
   projectId: number;
   externalId: string | null;
   fields: Record<string, unknown>;
+  semantics: Record<string, unknown> | null;
   passGroups: string[];
   createdAt: Date;
   updatedAt: Date;
 }
 
 const SELECT = `
-  SELECT g.id, g.project_id AS "projectId", g.external_id AS "externalId", g.fields,
+  SELECT g.id, g.project_id AS "projectId", g.external_id AS "externalId", g.fields, g.semantics,
          g.created_at AS "createdAt", g.updated_at AS "updatedAt",
          COALESCE((SELECT array_agg(m.name ORDER BY m.name) FROM pass_group_members m WHERE m.group_id = g.id),
                   '{}') AS "passGroups"
@@ -61,12 +62,13 @@ export class TravelStore {
     kind: TravelKind,
     externalId: string | null,
     fields: Record<string, unknown>,
+    semantics: Record<string, unknown> | undefined,
     db: Queryable = this.pool,
   ): Promise<number | undefined> {
     const { rows } = await db.query<{ id: number }>(
-      `INSERT INTO link_groups (project_id, kind, external_id, fields) VALUES ($1, $2, $3, $4)
+      `INSERT INTO link_groups (project_id, kind, external_id, fields, semantics) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (project_id, kind, external_id) DO NOTHING RETURNING id`,
-      [projectId, kind, externalId, JSON.stringify(fields)],
+      [projectId, kind, externalId, JSON.stringify(fields), semantics ? JSON.stringify(semantics) : null],
     );
     return rows[0]?.id;
   }
@@ -76,6 +78,14 @@ export class TravelStore {
     await db.query("UPDATE link_groups SET fields = fields || $2::jsonb, updated_at = now() WHERE id = $1", [
       id,
       JSON.stringify(fields),
+    ]);
+  }
+
+  /** Replaces the row's explicit semantic tags (null clears them). */
+  async setSemantics(id: number, semantics: Record<string, unknown> | null, db: Queryable = this.pool): Promise<void> {
+    await db.query("UPDATE link_groups SET semantics = $2, updated_at = now() WHERE id = $1", [
+      id,
+      semantics ? JSON.stringify(semantics) : null,
     ]);
   }
 

@@ -41,16 +41,20 @@ export const eventExample = {
   passGroups: ["giants_2020-04-07"],
 };
 
+const Semantics = Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
+  description: "Apple's semantic tags for the passes (over those the fields fill); null clears them",
+});
+
 export const TravelBody = (noun: string, example: object, required: string) =>
   Described(
-    { fields: Type.Optional(Fields), passGroups: Type.Optional(PassGroups) },
+    { fields: Type.Optional(Fields), passGroups: Type.Optional(PassGroups), semantics: Type.Optional(Semantics) },
     `A ${noun}: its fields (required on create${required}) and its pass groups`,
     [example],
   );
 
 export const TravelUpdateBody = (noun: string) =>
   Described(
-    { fields: Type.Optional(Fields), passGroups: Type.Optional(PassGroups) },
+    { fields: Type.Optional(Fields), passGroups: Type.Optional(PassGroups), semantics: Type.Optional(Semantics) },
     `Each named field replaced (the others kept); passGroups, when given, becomes the ${noun}'s set of pass groups. ` +
       `Changed fields reach every pass made for the ${noun}.`,
     [{ fields: { departureGate: { label: "Gate #", value: "31" } } }],
@@ -74,6 +78,7 @@ export const TravelResponse = (idKey: string, externalKey: string, noun: string)
       projectId: Type.Integer(),
       fields: Type.Record(Type.String(), Type.Unknown()),
       passGroups: Type.Array(Type.String()),
+      semantics: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
       createdAt: Type.String(),
       updatedAt: Type.String(),
       ticketId: Type.Optional(
