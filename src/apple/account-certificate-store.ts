@@ -167,6 +167,15 @@ export class AccountCertificateStore {
     return (rowCount ?? 0) > 0;
   }
 
+  /** The account certificates that expire before `limit`. */
+  async expiringBefore(limit: Date): Promise<AccountCertificateRow[]> {
+    const { rows } = await this.pool.query<AccountCertificateRow>(
+      `SELECT ${COLUMNS} FROM apple_identities WHERE kind = 'account' AND not_after < $1 ORDER BY not_after`,
+      [limit],
+    );
+    return rows;
+  }
+
   /** The whole row (sealed key included) of the enabled default certificate of the project's account. */
   async defaultOfProject<Row>(projectId: number): Promise<Row | undefined> {
     const { rows } = await this.pool.query<Row & pg.QueryResultRow>({

@@ -233,6 +233,12 @@ export class AppleIdentities {
         `project ${row.project_id} (${row.pass_type_identifier}) certificate expires ${row.not_after.toISOString()}`,
       );
     }
+    for (const row of await this.accountCertificates.expiringBefore(new Date(limit))) {
+      out.push(
+        `account ${row.account_id} certificate ${row.certificate_id} (${row.pass_type_identifier}) expires ` +
+          row.not_after.toISOString(),
+      );
+    }
     return out;
   }
 }

@@ -64,6 +64,7 @@ export const GOOGLE_MODULES = [
   "imageModulesData",
   "pointsModule",
   "messageModule",
+  "valueAddedModuleData",
   "notAssigned",
 ] as const;
 

@@ -86,6 +86,7 @@ export interface ModuleParts {
   textModulesData?: Array<Record<string, unknown>>;
   linksModuleData?: { uris: Array<Record<string, unknown>> };
   imageModulesData?: Array<Record<string, unknown>>;
+  valueAddedModuleData?: Array<Record<string, unknown>>;
   loyaltyPoints?: Record<string, unknown>;
   secondaryLoyaltyPoints?: Record<string, unknown>;
 }
@@ -142,6 +143,21 @@ export function moduleParts(
     .filter((entry) => entry.uri !== undefined)
     .map(({ name, uri, spec }) => ({ id: idSuffix(name), mainImage: image(uri!, text(spec.label) ?? name) }));
   if (images.length) parts.imageModulesData = images;
+  // Google's value-added modules (offers, add-ons beside the pass): a header, a body, an optional link and image.
+  const valueAdded = moduleFields(fields, "valueAddedModuleData")
+    .filter(([name]) => include(name))
+    .map(([name, spec], i) => {
+      const uri = text(spec.uri);
+      const picture = text(spec.image);
+      return {
+        header: localized(text(spec.header) ?? text(spec.label) ?? name),
+        body: localized(text(spec.value) ?? text(spec.body) ?? ""),
+        ...(uri && /^https:\/\//i.test(uri) ? { uri } : {}),
+        ...(picture && /^https:\/\//i.test(picture) ? { image: image(picture, text(spec.label) ?? name) } : {}),
+        sortIndex: typeof spec.sortIndex === "number" ? spec.sortIndex : i,
+      };
+    });
+  if (valueAdded.length) parts.valueAddedModuleData = valueAdded.slice(0, 15);
   return parts;
 }
 
@@ -232,7 +248,10 @@ export function buildClass(input: ClassInput): Record<string, unknown> {
     issuerName: input.issuerName,
     reviewStatus: "UNDER_REVIEW",
     ...(background ? { hexBackgroundColor: background } : {}),
-    ...(input.locations.length ? { locations: latLong(input.locations) } : {}),
+    // merchantLocations (which trigger Google's geo notifications) replace the deprecated locations; both are sent.
+    ...(input.locations.length
+      ? { locations: latLong(input.locations), merchantLocations: latLong(input.locations) }
+      : {}),
   });
   switch (input.kind) {
     case "loyalty":
@@ -323,6 +342,7 @@ export function buildObject(input: ObjectInput): Record<string, unknown> {
     ...(code ? { barcode: code } : {}),
     ...(expires ? { validTimeInterval: { end: { date: expires.toISOString() } } } : {}),
     ...(input.locations.length && input.kind !== "generic" ? { locations: latLong(input.locations) } : {}),
+    ...(input.locations.length ? { merchantLocations: latLong(input.locations) } : {}),
     ...(input.messages.length ? { messages: messagesOf(input.messages) } : {}),
     ...moduleParts(fields, (name) => input.objectFields.has(name) || fields[name]?.fieldType === "pointsModule", {
       loyaltyPoints: input.kind === "loyalty",

@@ -116,6 +116,10 @@ describe("/v1/certificates", () => {
     expect(renewed.json).toMatchObject({ id, name: "Loyalty", default: true });
     expect((await server.call("GET", "/v1/certificates")).json.certificates).toHaveLength(1);
     expect((await server.call("GET", `/v1/certificates/${id}`)).json.id).toBe(id);
+    // The start-up warning names account certificates too (this one expires within a year, not within 30 days).
+    const warnings = (days: number) => server.app.services.apple.identities.expiringWithin(days);
+    expect((await warnings(400)).some((w) => w.includes(`certificate ${id}`))).toBe(true);
+    expect((await warnings(30)).some((w) => w.includes(`certificate ${id}`))).toBe(false);
 
     // Disabled, it signs nothing; enabled again, it does.
     const disabled = await server.call("PUT", `/v1/certificates/${id}`, { body: { enabled: false, comment: null } });

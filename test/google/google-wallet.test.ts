@@ -129,7 +129,16 @@ const flightFields = {
 
 describe("classes and objects of every type", () => {
   const kinds: Array<[string, string, string, Record<string, unknown>]> = [
-    ["Loyalty1", "memberCard", "loyalty", {}],
+    [
+      "Loyalty1",
+      "memberCard",
+      "loyalty",
+      {
+        valueAddedModuleData: {
+          drinks: { header: "Tonight", value: "2 for 1 drinks", uri: "https://bar.example/offer", sortIndex: 1 },
+        },
+      },
+    ],
     ["Coupon", "coupon", "offer", {}],
     ["Gift Card", "giftCard", "giftCard", {}],
     ["Event Ticket", "eventTicket", "eventTicket", { infoModuleData: eventFields }],
@@ -163,6 +172,7 @@ describe("classes and objects of every type", () => {
         state: "ACTIVE",
         barcode: { type: "PDF_417", value: "1234567890", alternateText: "1234 5678 90" },
         validTimeInterval: { end: { date: "2031-01-01T00:00:00.000Z" } },
+        merchantLocations: [{ latitude: 37.6, longitude: -122.4 }],
       });
       expect(object.id).toMatch(/^\d+\.[A-Za-z0-9._-]+$/);
       const classInsert = google.calls.find(
@@ -202,6 +212,14 @@ describe("classes and objects of every type", () => {
       }
       if (kind === "loyalty") {
         expect(klass).toMatchObject({ programName: "UA", issuerName: "Acme Rewards", hexBackgroundColor: "#0096e1" });
+        expect(klass.valueAddedModuleData).toEqual([
+          {
+            header: { defaultValue: { language: "en", value: "Tonight" } },
+            body: { defaultValue: { language: "en", value: "2 for 1 drinks" } },
+            uri: "https://bar.example/offer",
+            sortIndex: 1,
+          },
+        ]);
         expect(object.loyaltyPoints).toEqual({ label: "Points", balance: { int: 1234 } });
         // The logo (an Airship stock image) is served by this server.
         const logo = (klass.programLogo as { sourceUri: { uri: string } }).sourceUri.uri;
