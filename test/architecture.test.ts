@@ -2,7 +2,7 @@
 // (top-level folders and the files directly in src/), docs/architecture.md's table naming every room with exactly
 // the rooms it imports, the HTTP layer imported only from the server's entry point, SQL only in stores, the wall
 // clock read only through clock.ts, and no long files.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { cycles, folderGraph, measure, ROOT, readSources } from "../scripts/house.js";
@@ -54,6 +54,11 @@ it("writes SQL only in db/ and in store or repository modules", () => {
 
 it("reads the wall clock only in clock.ts and the process log's timestamps", () => {
   expect(house.clockReads).toEqual(["process-log.ts"]);
+});
+
+it("has a test folder for every source folder", () => {
+  const missing = house.folders.filter((folder) => !existsSync(join(ROOT, "test", folder)));
+  expect(missing).toEqual([]);
 });
 
 it("keeps every source file within 500 lines", () => {

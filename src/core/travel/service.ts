@@ -39,7 +39,8 @@ const KINDS = {
 } as const;
 
 export interface TravelDeps {
-  readonly store: TravelStore;
+  /** The SQL (store.ts), or an in-memory stand-in in unit tests. */
+  readonly store: Omit<TravelStore, "pool">;
   readonly projects: { findId(accountId: number, key: Key): Promise<number | null> };
   readonly passes: {
     patchFor(
