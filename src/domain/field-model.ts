@@ -4,6 +4,7 @@
 // reaches every pass that did not override the changed value.
 import { appleKeyProblem, isStructuredHeader } from "./apple-keys.js";
 import type { FieldSpec } from "./field-spec.js";
+import { googleKeyProblem, isGoogleStructuredHeader } from "./google-keys.js";
 import { assertNoProblems, InvalidInput } from "./invalid-input.js";
 import { KNOWN_HEADERS } from "./known-headers.js";
 import type { Personalization } from "./personalization.js";
@@ -89,6 +90,7 @@ function valueProblem(name: string, value: unknown, where: string): string | und
   if (value === undefined || value === null) return undefined;
   // Apple's structured keys (semantics, relevantDates, …) are headers whose value is an object or array.
   if (where === "header" && isStructuredHeader(name)) return appleKeyProblem(name, value, `${where} "${name}"`);
+  if (where === "header" && isGoogleStructuredHeader(name)) return googleKeyProblem(name, value, `${where} "${name}"`);
   if (typeof value === "string" && value.length > MAX_VALUE)
     return `${where} "${name}" value is longer than ${MAX_VALUE}`;
   if (typeof value === "object") return `${where} "${name}" value must be a string, number or boolean`;

@@ -1,10 +1,12 @@
 // The names a pass may carry values for: its template's headers and fields, plus the headers every pass may set
 // even when its template does not define them (barcode, colours, images, dates, …).
 import { APPLE_KEY_HEADERS } from "./apple-keys.js";
+import { GOOGLE_KEY_HEADERS } from "./google-keys.js";
 
 /** Headers a pass may set even when its template does not define them. */
 export const KNOWN_HEADERS = new Set([
   ...APPLE_KEY_HEADERS,
+  ...GOOGLE_KEY_HEADERS,
   "expirationDate",
   "relevantDate",
   "barcode_value",

@@ -112,6 +112,7 @@ export class GoogleBodies {
         voided: isVoided(view.headers),
         now: new Date(this.clock.now()),
         messages: pass.messages ?? [],
+        linkedObjectIds: (pass.linkedSerials ?? []).map((serial) => this.ids(issuer, template, serial).objectId),
       }),
     };
   }

@@ -299,6 +299,8 @@ export interface ObjectInput {
   now: Date;
   /** The issuer's messages on the pass. */
   messages: GoogleMessageInput[];
+  /** The object ids of the passes shown with this one (its linkedObjectIds header). */
+  linkedObjectIds?: string[];
 }
 
 /** A message an issuer put on a pass, as stored with it. */
@@ -344,6 +346,7 @@ export function buildObject(input: ObjectInput): Record<string, unknown> {
     ...(input.locations.length && input.kind !== "generic" ? { locations: latLong(input.locations) } : {}),
     ...(input.locations.length ? { merchantLocations: latLong(input.locations) } : {}),
     ...(input.messages.length ? { messages: messagesOf(input.messages) } : {}),
+    ...(input.linkedObjectIds?.length ? { linkedObjectIds: input.linkedObjectIds } : {}),
     ...moduleParts(fields, (name) => input.objectFields.has(name) || fields[name]?.fieldType === "pointsModule", {
       loyaltyPoints: input.kind === "loyalty",
     }),

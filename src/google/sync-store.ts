@@ -33,6 +33,8 @@ export interface PassRecord {
   locations: LocationInput[];
   /** The messages an issuer put on the pass (core/passes/google-message.ts), oldest first. */
   messages: GoogleMessageInput[];
+  /** The serial numbers of the passes its linkedObjectIds header names (the account's own only). */
+  linkedSerials: string[];
 }
 
 /** Notifying messages Google allows per pass in 24 hours. */
@@ -75,6 +77,13 @@ export class GoogleSyncStore {
       name: "google-passes",
       text: `SELECT p.id, p.template_id AS "templateId", p.serial_number AS "serialNumber", p.overrides,
                p.google_messages AS messages,
+               ARRAY(SELECT l.serial_number FROM passes l
+                      WHERE l.account_id = p.account_id AND l.id <> p.id
+                        AND l.id IN (SELECT CASE WHEN e ~ '^[0-9]{1,9}$' THEN e::int END
+                                       FROM jsonb_array_elements_text(
+                                         CASE WHEN jsonb_typeof(p.overrides->'headers'->'linkedObjectIds'->'value') = 'array'
+                                              THEN p.overrides->'headers'->'linkedObjectIds'->'value' ELSE '[]' END) e)
+                      ORDER BY l.id) AS "linkedSerials",
                COALESCE((SELECT json_agg(${LOCATION_JSON} ORDER BY l.id) FROM locations l WHERE l.pass_id = p.id), '[]')
                  AS locations
                FROM passes p JOIN templates t ON t.id = p.template_id

@@ -433,6 +433,42 @@ describe("sync", () => {
     );
   });
 
+  it("links passes (linkedObjectIds) by their pass ids, within the account only", async () => {
+    const templateId = await template({ ...googleTemplate, name: "linked" });
+    const parking = await pass(templateId);
+    const ticket = await pass(templateId);
+    await saveLink(parking.id);
+    await saveLink(ticket.id);
+    await settled();
+    const other = await server.newAccount("linker");
+    const foreignProject = (
+      await server.call("POST", "/v1/project", { body: { name: "Other", projectType: "memberCard" }, as: other })
+    ).json.id;
+    const foreignTemplate = (
+      await server.call("POST", `/v1/template/${foreignProject}`, { body: { ...googleTemplate, name: "x" }, as: other })
+    ).json.templateId;
+    const foreign = (await server.call("POST", `/v1/pass/${foreignTemplate}`, { body: {}, as: other })).json.id;
+    const linked = await server.call("PUT", `/v1/pass/${ticket.id}`, {
+      body: { headers: { linkedObjectIds: { value: [parking.id, foreign] } } },
+    });
+    expect(linked.status, linked.text).toBe(200);
+    const objectId = objectIdOf(ticket.serialNumber);
+    const patch = await until(
+      () => callsFor(objectId, "patch"),
+      (c) => c.some((call) => Array.isArray((call.body as { linkedObjectIds?: unknown }).linkedObjectIds)),
+    );
+    const body = patch.find((call) => Array.isArray((call.body as { linkedObjectIds?: unknown }).linkedObjectIds))!
+      .body as Record<string, unknown>;
+    // Another account's pass is left out: one account cannot reach another's objects.
+    expect(body.linkedObjectIds).toEqual([objectIdOf(parking.serialNumber)]);
+    expect(discoveryProblems("LoyaltyObject", body)).toEqual([]);
+    const bad = await server.call("PUT", `/v1/pass/${ticket.id}`, {
+      body: { headers: { linkedObjectIds: { value: ["parking"] } } },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toContain('"linkedObjectIds" must be an array of at most 10 pass ids');
+  });
+
   it("retries 500s and honours Retry-After on 429", async () => {
     const templateId = await template({ ...googleTemplate, name: "retries" });
     await settled();
