@@ -184,6 +184,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     publicBaseUrl: config.publicBaseUrl,
     clock,
     log: outside.log,
+    secrets: outside.secrets,
   });
   // One wallet adapter per vendor: what a pass is handed out as (domain/wallet-port.ts).
   const wallets = { Apple: new AppleHandout(applePasses), Google: new GoogleHandout(googleWallet) };

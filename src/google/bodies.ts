@@ -1,9 +1,11 @@
 // What Google is sent, read from the store: a Google template's class body and each pass's object body, with
 // the ids, logo URL and the split of fields between class and objects. Shared by the sync and the save links.
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { Clock } from "../clock.js";
 import { designOf, isVoided, mergedView, type TemplateDesign } from "../domain/field-model.js";
+import { rotatingBarcodeOf } from "../domain/google-keys.js";
 import { BUILT_IN } from "../images/image-store.js";
+import type { SecretBox } from "../secrets/encryption.js";
 import type { GoogleIssuer } from "./credentials.js";
 import { buildClass, buildObject, googleKindOf, idSuffix } from "./mapping.js";
 import type { GoogleSyncStore, PassRecord, TemplateRecord } from "./sync-store.js";
@@ -15,6 +17,8 @@ export class GoogleBodies {
     private readonly store: GoogleSyncStore,
     private readonly publicBaseUrl: string,
     private readonly clock: Clock,
+    /** Seals and opens the passes' TOTP keys (rotating barcodes); without it, no pass gets one. */
+    private readonly secrets?: Pick<SecretBox, "seal" | "open">,
   ) {}
 
   /** The Google pass type of a template (its type, project type and, for flights, its fields). */
@@ -26,8 +30,37 @@ export class GoogleBodies {
     return this.store.templateRecord(templateId);
   }
 
-  passes(passIds: number[]): Promise<PassRecord[]> {
-    return this.store.passRecords(passIds);
+  /** Google passes as their objects are built, each with its TOTP key when it shows a rotating barcode. */
+  async passes(passIds: number[]): Promise<PassRecord[]> {
+    const records = await this.store.passRecords(passIds);
+    if (this.secrets) await this.attachTotp(records, this.secrets);
+    return records;
+  }
+
+  /** Finds which passes show a rotating barcode; gives those without a TOTP key a new random one, sealed. */
+  private async attachTotp(records: PassRecord[], secrets: Pick<SecretBox, "seal" | "open">): Promise<void> {
+    const templates = new Map<number, TemplateRecord | undefined>();
+    const rotating: PassRecord[] = [];
+    for (const record of records) {
+      if (!templates.has(record.templateId)) templates.set(record.templateId, await this.template(record.templateId));
+      const template = templates.get(record.templateId);
+      if (!template) continue;
+      const setting = rotatingBarcodeOf(
+        mergedView(designOf(template), record.overrides).headers.rotatingBarcode?.value,
+      );
+      if (!setting) continue;
+      record.totp = { setting, key: Buffer.alloc(0) };
+      rotating.push(record);
+    }
+    if (rotating.length === 0) return;
+    const ids = rotating.map((r) => r.id);
+    let sealed = await this.store.totpKeys(ids);
+    const missing = ids.filter((id) => !sealed.has(id));
+    if (missing.length) {
+      await this.store.addTotpKeys(missing.map((passId) => ({ passId, sealed: secrets.seal(randomBytes(20)) })));
+      sealed = await this.store.totpKeys(ids);
+    }
+    for (const record of rotating) record.totp!.key = secrets.open(sealed.get(record.id)!);
   }
 
   /** Where Google fetches the logo: the template's own URL, a stored image we serve, or our built-in logo. */
@@ -112,6 +145,7 @@ export class GoogleBodies {
         voided: isVoided(view.headers),
         now: new Date(this.clock.now()),
         messages: pass.messages ?? [],
+        ...(pass.totp ? { rotating: { ...pass.totp.setting, keyHex: pass.totp.key.toString("hex") } } : {}),
         linkedObjectIds: (pass.linkedSerials ?? []).map((serial) => this.ids(issuer, template, serial).objectId),
       }),
     };

@@ -8,15 +8,18 @@ import type { Queryable } from "../db/queryable.js";
 import { inTransaction } from "../db/transaction.js";
 import { designOf } from "../domain/field-model.js";
 import type { FieldSpec } from "../domain/field-spec.js";
+import { TOTP_PLACEHOLDER } from "../domain/google-keys.js";
 import { traitsOf } from "../domain/vendors.js";
 import { AppError } from "../errors.js";
 import { addPassChangedEvents } from "../jobs/queue-store.js";
+import type { SecretBox } from "../secrets/encryption.js";
 import { GoogleApiError, type GoogleWalletClient, jwtHeader, signJwt } from "./api-client.js";
 import { GoogleBodies, hash } from "./bodies.js";
 import type { GoogleIssuer, GoogleIssuers } from "./credentials.js";
 import { fieldValues, type GoogleKind, idSuffix, resourceOf } from "./mapping.js";
 import type { PassRecord, TemplateRecord } from "./sync-store.js";
 import { GOOGLE_NOTIFICATIONS_PER_DAY, GoogleSyncStore } from "./sync-store.js";
+import { verifyTotp } from "./totp.js";
 
 export const MAX_JWT_LENGTH = 1800;
 /** base64url of Google's signJwt header, {"alg":"RS256","kid":"<40 hex>","typ":"JWT"}, with room to spare. */
@@ -50,6 +53,8 @@ export interface GoogleWalletDeps {
   publicBaseUrl: string;
   clock: Clock;
   log?: { warn(msg: string): void };
+  /** Seals and opens the passes' TOTP keys (rotating barcodes); without it no pass shows one. */
+  secrets?: Pick<SecretBox, "seal" | "open">;
 }
 
 export class GoogleWallet {
@@ -64,7 +69,7 @@ export class GoogleWallet {
 
   constructor(private readonly deps: GoogleWalletDeps) {
     this.store = new GoogleSyncStore(deps.pool);
-    this.bodies = new GoogleBodies(this.store, deps.publicBaseUrl, deps.clock);
+    this.bodies = new GoogleBodies(this.store, deps.publicBaseUrl, deps.clock, deps.secrets);
   }
 
   // ---- sync ----
@@ -268,6 +273,18 @@ export class GoogleWallet {
     }
   }
 
+  // ---- rotating barcodes ----
+
+  /**
+   * Whether `value` is what the pass's rotating barcode shows now (a scanner's check: one period of drift either
+   * side is accepted). Undefined when the pass shows no rotating barcode.
+   */
+  async verifyRotatingBarcode(passId: number, value: string): Promise<boolean | undefined> {
+    const [pass] = await this.bodies.passes([passId]);
+    if (!pass?.totp) return undefined;
+    return verifyTotp(value, pass.totp.key, this.deps.clock.now(), pass.totp.setting, TOTP_PLACEHOLDER);
+  }
+
   // ---- save links ----
 
   /**
@@ -283,9 +300,13 @@ export class GoogleWallet {
     const kind: GoogleKind = this.bodies.kindOf(template);
     const klass = this.bodies.classBody(issuer, template, objectFields);
     const { body: object } = this.bodies.objectBody(issuer, template, pass, objectFields);
+    // A rotating barcode's key never travels in a link: such an object is made through the API first (below), and
+    // a development link (nothing can be made at Google) goes without it.
+    const rotating = "rotatingBarcode" in object;
+    if (rotating && issuer.development) delete object.rotatingBarcode;
     const full = this.claims(issuer, { [`${kind}Classes`]: [klass], [`${kind}Objects`]: [object] });
     const first = await this.store.markHandedOut(passId, object.id as string);
-    if (this.jwtLength(issuer, full) <= MAX_JWT_LENGTH) {
+    if ((!rotating || issuer.development) && this.jwtLength(issuer, full) <= MAX_JWT_LENGTH) {
       // The link carries the object; it is also made through the API (by a job), so updates find it at once.
       if (first && !issuer.development) await addPassChangedEvents(this.store.pool, [passId], false);
       return `${SAVE_URL}${await this.signSaveJwt(issuer, full)}`;
@@ -335,7 +356,8 @@ export class GoogleWallet {
         if (!(payload[`${b.kind}Classes`] ?? []).some((c) => (c as { id: string }).id === b.klass.id)) {
           add(`${b.kind}Classes`, b.klass);
         }
-        add(`${b.kind}Objects`, b.object);
+        const { rotatingBarcode: _keyStaysHere, ...object } = b.object;
+        add(`${b.kind}Objects`, object);
       }
       return `${SAVE_URL}${await this.signSaveJwt(issuer, this.claims(issuer, payload))}`;
     }

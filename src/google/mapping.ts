@@ -3,6 +3,7 @@
 // (marked `notShared`, or overridden by some pass) live on every object, so a phone shows each field once.
 import type { TemplateDesign } from "../domain/field-model.js";
 import type { FieldSpec } from "../domain/field-spec.js";
+import type { RotatingBarcode } from "../domain/google-keys.js";
 import { hexColor, type LocationInput, parseIsoDate } from "../domain/values.js";
 import type { WalletResource } from "./api-client.js";
 
@@ -301,6 +302,8 @@ export interface ObjectInput {
   messages: GoogleMessageInput[];
   /** The object ids of the passes shown with this one (its linkedObjectIds header). */
   linkedObjectIds?: string[];
+  /** A rotating (TOTP) barcode: its settings and the pass's key (hex). Sent through the REST API only. */
+  rotating?: RotatingBarcode & { keyHex: string };
 }
 
 /** A message an issuer put on a pass, as stored with it. */
@@ -311,6 +314,21 @@ export interface GoogleMessageInput {
   messageType: "text" | "expirationNotification";
   startTime?: string;
   endTime?: string;
+}
+
+/** Google's rotating barcode: the code (TOTP, SHA-1) changes every period; the static barcode stays beside it. */
+function rotatingBarcode(r: RotatingBarcode & { keyHex: string }) {
+  return {
+    type: r.type,
+    renderEncoding: "UTF_8",
+    valuePattern: r.valuePattern,
+    totpDetails: {
+      periodMillis: String(r.periodMillis),
+      algorithm: "TOTP_SHA1",
+      parameters: [{ key: r.keyHex, valueLength: r.valueLength }],
+    },
+    ...(r.alternateText ? { alternateText: r.alternateText } : {}),
+  };
 }
 
 /** The stored messages as Google's Message objects. */
@@ -347,6 +365,7 @@ export function buildObject(input: ObjectInput): Record<string, unknown> {
     ...(input.locations.length ? { merchantLocations: latLong(input.locations) } : {}),
     ...(input.messages.length ? { messages: messagesOf(input.messages) } : {}),
     ...(input.linkedObjectIds?.length ? { linkedObjectIds: input.linkedObjectIds } : {}),
+    ...(input.rotating ? { rotatingBarcode: rotatingBarcode(input.rotating) } : {}),
     ...moduleParts(fields, (name) => input.objectFields.has(name) || fields[name]?.fieldType === "pointsModule", {
       loyaltyPoints: input.kind === "loyalty",
     }),

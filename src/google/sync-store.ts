@@ -5,6 +5,7 @@ import type pg from "pg";
 import type { Queryable } from "../db/queryable.js";
 import { inTransaction } from "../db/transaction.js";
 import type { PassOverrides } from "../domain/field-model.js";
+import type { RotatingBarcode } from "../domain/google-keys.js";
 import type { LocationInput } from "../domain/values.js";
 import { recordPassEvents } from "../events/pass-event-store.js";
 import type { GoogleMessageInput } from "./mapping.js";
@@ -35,6 +36,8 @@ export interface PassRecord {
   messages: GoogleMessageInput[];
   /** The serial numbers of the passes its linkedObjectIds header names (the account's own only). */
   linkedSerials: string[];
+  /** Its rotating barcode's settings and TOTP key, when its template or it asks for one (bodies.ts fills this). */
+  totp?: { setting: RotatingBarcode; key: Buffer };
 }
 
 /** Notifying messages Google allows per pass in 24 hours. */
@@ -103,6 +106,25 @@ export class GoogleSyncStore {
       values: [templateId],
     });
     return rows.map((r) => r.name);
+  }
+
+  /** The sealed TOTP keys of these passes (those that have one). */
+  async totpKeys(passIds: number[], db: Queryable = this.pool): Promise<Map<number, Buffer>> {
+    const { rows } = await db.query<{ pass_id: number; key_sealed: Buffer }>(
+      "SELECT pass_id, key_sealed FROM google_totp_keys WHERE pass_id = ANY($1::int[])",
+      [passIds],
+    );
+    return new Map(rows.map((r) => [r.pass_id, r.key_sealed]));
+  }
+
+  /** Stores new passes' sealed TOTP keys; a pass given one meanwhile (another process) keeps its own. */
+  async addTotpKeys(keys: Array<{ passId: number; sealed: Buffer }>, db: Queryable = this.pool): Promise<void> {
+    if (keys.length === 0) return;
+    await db.query(
+      `INSERT INTO google_totp_keys (pass_id, key_sealed)
+       SELECT * FROM unnest($1::int[], $2::bytea[]) ON CONFLICT (pass_id) DO NOTHING`,
+      [keys.map((k) => k.passId), keys.map((k) => k.sealed)],
+    );
   }
 
   /** Serializes class syncs of one template (jobs for the same template may run in parallel). */

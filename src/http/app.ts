@@ -23,6 +23,7 @@ import { downloadRoutes, publicDownloadRoutes } from "./downloads/routes.js";
 import { installEdgeChecks } from "./edge.js";
 import { installErrorHandling } from "./error-replies.js";
 import { googleCallbackRoutes } from "./google/callback-routes.js";
+import { rotatingBarcodeRoutes } from "./google/rotating-barcode-routes.js";
 import { googleCredentialRoutes } from "./google-credentials/routes.js";
 import { limitHeavyWork } from "./heavy-work.js";
 import { homePage, version } from "./home.js";
@@ -156,6 +157,7 @@ export async function buildApp(config: AppConfig, services: Services, db: Databa
       await v1.register(adaptiveLinkRoutes, { links: adaptiveLinks });
       await v1.register(travelRoutes, { travel: services.travel });
       await v1.register(certificateRoutes, { certificates: services.certificates });
+      await v1.register(rotatingBarcodeRoutes, { passes, wallet: services.google.wallet });
     },
     { prefix: "/v1" },
   );

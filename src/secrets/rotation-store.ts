@@ -13,6 +13,7 @@ export const SEALED_COLUMNS = [
   ["webhook_endpoints", "id", "secret_sealed"],
   ["webhook_endpoints", "id", "previous_secret_sealed"],
   ["token_signing_keys", "kid", "secret_sealed"],
+  ["google_totp_keys", "pass_id", "key_sealed"],
 ] as const;
 
 /** Re-seals every stored secret with the box's current key; answers how many per column (and how many needed it). */

@@ -1,7 +1,7 @@
 // Google Wallet over real HTTP: a fake Wallet API + OAuth token endpoint + callback-key endpoint on loopback record
 // what we send. Classes and objects of every type validate against Google's discovery document; save links are
 // RS256 JWTs ≤ 1,800 characters; sync calls are exactly the ones a change needs; callbacks verify ECv2 signatures.
-import { verify } from "node:crypto";
+import { createHmac, verify } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeGoogle, type RecordedCall, startFakeGoogle } from "../fakes/google.js";
 import { type Ecv2Signer, ecv2Signer } from "../fakes/google-callback-signer.js";
@@ -469,6 +469,70 @@ describe("sync", () => {
     expect(bad.json.error).toContain('"linkedObjectIds" must be an array of at most 10 pass ids');
   });
 
+  it("gives a pass a rotating barcode whose key goes to Google through the API only, and checks codes for scanners", async () => {
+    const templateId = await template({
+      ...googleTemplate,
+      name: "rotating",
+      headers: {
+        ...googleTemplate.headers,
+        rotatingBarcode: {
+          value: {
+            type: "QR_CODE",
+            valuePattern: "T-{totp_value_0}",
+            periodMillis: 30000,
+            valueLength: 8,
+            alternateText: "Live",
+          },
+        },
+      },
+    });
+    const created = await pass(templateId);
+    const jwt = await saveLink(created.id);
+    const claims = JSON.parse(Buffer.from(jwt.split(".")[1]!, "base64url").toString());
+    // The link names the object only; the object, with its key, was made through the API.
+    expect(JSON.stringify(claims)).not.toContain("totpDetails");
+    expect(claims.payload.loyaltyObjects).toEqual([
+      { id: objectIdOf(created.serialNumber), classId: expect.any(String) },
+    ]);
+    const [insert] = callsFor(objectIdOf(created.serialNumber), "insert");
+    const object = insert!.body as { rotatingBarcode: { totpDetails: { parameters: Array<{ key: string }> } } };
+    expect(object.rotatingBarcode).toMatchObject({
+      type: "QR_CODE",
+      renderEncoding: "UTF_8",
+      valuePattern: "T-{totp_value_0}",
+      alternateText: "Live",
+      totpDetails: { periodMillis: "30000", algorithm: "TOTP_SHA1", parameters: [{ valueLength: 8 }] },
+    });
+    expect(discoveryProblems("LoyaltyObject", object)).toEqual([]);
+    const key = Buffer.from(object.rotatingBarcode.totpDetails.parameters[0]!.key, "hex");
+    expect(key).toHaveLength(20);
+    // RFC 6238, computed here independently of the server.
+    const code = (at: number) => {
+      const counter = Buffer.alloc(8);
+      counter.writeBigUInt64BE(BigInt(Math.floor(at / 30000)));
+      const mac = createHmac("sha1", key).update(counter).digest();
+      const offset = mac[19]! & 0x0f;
+      return `T-${String((mac.readUInt32BE(offset) & 0x7fffffff) % 1e8).padStart(8, "0")}`;
+    };
+    const verify = (value: string) =>
+      server.call("POST", `/v1/pass/${created.id}/rotatingBarcode/verify`, { body: { value } });
+    expect((await verify(code(Date.now()))).json).toEqual({ valid: true });
+    expect((await verify(code(Date.now() - 5 * 30000))).json).toEqual({ valid: false });
+    expect((await verify("T-00000000")).json.valid).toBe(code(Date.now()) === "T-00000000");
+    // The key is the pass's own and stays the same (the object is not rewritten at every sync).
+    await server.call("PUT", `/v1/pass/${created.id}`, { body: { fields: {} } });
+    expect((await verify(code(Date.now()))).json).toEqual({ valid: true });
+    const bad = await server.call("POST", `/v1/template/${projectId}`, {
+      body: { ...googleTemplate, name: "bad", headers: { rotatingBarcode: { value: { periodMillis: 5 } } } },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toContain('"rotatingBarcode".periodMillis must be an integer from 1000 to 300000');
+    const plain = await pass(await template({ ...googleTemplate, name: "static" }));
+    const none = await server.call("POST", `/v1/pass/${plain.id}/rotatingBarcode/verify`, { body: { value: "1" } });
+    expect(none.status).toBe(400);
+    expect(none.json.error).toBe("this pass shows no rotating barcode");
+  });
+
   it("retries 500s and honours Retry-After on 429", async () => {
     const templateId = await template({ ...googleTemplate, name: "retries" });
     await settled();
@@ -616,8 +680,12 @@ describe("development mode", () => {
     try {
       const project = (await dev.call("POST", "/v1/project", { body: { name: "Dev", projectType: "memberCard" } })).json
         .id;
-      const templateId = (await dev.call("POST", `/v1/template/${project}`, { body: smallGoogleTemplate })).json
-        .templateId;
+      // With a rotating barcode: its key must not travel in the link, even a development one.
+      const templateId = (
+        await dev.call("POST", `/v1/template/${project}`, {
+          body: { ...smallGoogleTemplate, headers: { rotatingBarcode: { value: { valueLength: 8 } } } },
+        })
+      ).json.templateId;
       const created = (await dev.call("POST", `/v1/pass/${templateId}`, { body: {} })).json;
       const response = await fetch(`${dev.baseUrl}/v1/pass/${created.id}/download`, {
         redirect: "manual",
@@ -634,6 +702,7 @@ describe("development mode", () => {
         iss: "development@wallet-pass-server.invalid",
       });
       expect(discoveryProblems("LoyaltyObject", claims.payload.loyaltyObjects[0])).toEqual([]);
+      expect(JSON.stringify(claims)).not.toContain("totpDetails");
       expect((await dev.call("GET", `/v1/project/${project}/google/credentials`)).json.source).toBe("development");
       expect(dev.app.google.client.calls).toBe(0);
     } finally {
