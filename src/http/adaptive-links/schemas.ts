@@ -28,15 +28,65 @@ export const LinkBody = Described(
   "See the Airship Wallet API reference: Adaptive links",
 );
 
+/** A passenger or attendee: documented, checked by the service one by one (a bad one gets its own status). */
+const Member = Type.Unknown({
+  description:
+    '{"adaptiveLinkExternalId"?: the link\'s external id (the same id answers the same link), "fields"?: {name: value}}',
+});
+
+/** A flight or event of a multiple-links request: every key documented; the service checks them and names each problem. */
+const Group = (kind: "flight" | "event", members: "passengers" | "attendees") =>
+  Described({
+    [`${kind}Id`]: Loose(`An existing ${kind}'s id`),
+    [`${kind}ExternalId`]: Loose(`An existing ${kind}'s external id, or the external id a new one gets`),
+    fields: Loose(`The ${kind}'s fields (creating or changing it: a change reaches every pass made for it)`),
+    passGroups: Loose(`Pass groups the ${kind} joins`),
+    [members]: Type.Array(Member, { description: `One link per entry, in this order` }),
+  });
+
 export const MultipleLinksBody = Described(
   {
-    iosTemplateId: Loose("The Apple template (or its external id form)"),
-    androidTemplateId: Loose("The Google template (or its external id form)"),
-    payload: Loose(
-      "{flights: [{flightId | flightExternalId, fields, passengers: [...]}]} or {events: [{eventId | eventExternalId, fields, attendees: [...]}]}",
+    iosTemplateId: Loose("The Apple template (or iosTemplateExternalId)"),
+    iosTemplateExternalId: Loose("The Apple template's external id"),
+    androidTemplateId: Loose("The Google template (or androidTemplateExternalId)"),
+    androidTemplateExternalId: Loose("The Google template's external id"),
+    availablePasses: Loose("How many passes each link hands out (default 1,000,000)"),
+    isPersonalized: Loose("true: every request makes a new pass"),
+    expirationDate: Loose("ISO 8601 date; default 180 days after creation; null: never"),
+    landingPageUrl: Loose("An http(s) URL for browsers"),
+    payload: Type.Object(
+      {
+        flights: Type.Optional(Type.Array(Group("flight", "passengers"), { description: "Boarding passes" })),
+        events: Type.Optional(Type.Array(Group("event", "attendees"), { description: "Event tickets" })),
+      },
+      { additionalProperties: true, description: "flights (with passengers) or events (with attendees)" },
     ),
   },
   "One link per passenger or attendee",
+  [
+    {
+      iosTemplateExternalId: "ios123ExtId",
+      androidTemplateExternalId: "android123ExtId",
+      payload: {
+        flights: [
+          {
+            flightExternalId: "flight123ExtId",
+            fields: {
+              flightNumber: "815",
+              airlineCode: "WN",
+              departureAirport: { label: "San Francisco", value: "SFO" },
+            },
+            passengers: [
+              {
+                adaptiveLinkExternalId: "pax1",
+                fields: { passengerName: { value: "SMITH/JOE" }, seatNumber: { value: "13A" } },
+              },
+            ],
+          },
+        ],
+      },
+    },
+  ],
 );
 
 export const LinkResponse = Described(
