@@ -9,13 +9,13 @@ import { AccessTokens } from "./accounts/access-tokens.js";
 import { ApiKeyRepository } from "./accounts/api-key-repository.js";
 import { ApiKeyService } from "./accounts/api-keys.js";
 import { ApnsClient, type ApnsOptions } from "./apple/apns.js";
-import { AppleHandout } from "./apple/handout.js";
 import { AppleIdentities } from "./apple/identities.js";
 import { ApplePassBuilder } from "./apple/pass-builder.js";
 import { applePushSubscriber } from "./apple/push-subscriber.js";
 import { Registrations } from "./apple/registration-store.js";
 import type { AppleSetup } from "./apple/setup.js";
 import { SignUps } from "./apple/sign-up-store.js";
+import { AppleWalletAdapter } from "./apple/wallet-adapter.js";
 import { AudienceResolver } from "./audiences/audience-store.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { Config } from "./config.js";
@@ -60,18 +60,18 @@ import { DeliveryQueue } from "./deliveries/delivery-store.js";
 import { DeliveryDispatcher } from "./deliveries/dispatcher.js";
 import { receiversOf } from "./deliveries/receivers.js";
 import { queueBadgeWebhooks } from "./deliveries/webhook-event-store.js";
+import type { PassChangedSubscriber, TemplateChangedSubscriber } from "./domain/wallet-port.js";
 import { countDailyActivity } from "./events/daily-activity-store.js";
 import { GoogleWalletClient } from "./google/api-client.js";
 import { CallbackKeys, GoogleCallbacks } from "./google/callback.js";
 import { GoogleIssuers } from "./google/credentials.js";
 import { GoogleWallet } from "./google/google-wallet.js";
-import { GoogleHandout } from "./google/handout.js";
 import { GOOGLE_DEFAULT_REQUESTS_PER_SECOND } from "./google/rate-gate.js";
 import { PostgresRateGate } from "./google/rate-gate-store.js";
 import type { GoogleSetup } from "./google/setup.js";
+import { GoogleWalletAdapter } from "./google/wallet-adapter.js";
 import { ImageStore } from "./images/image-store.js";
 import { startAudienceUpdate } from "./jobs/audience-update.js";
-import type { PassChangedSubscriber, TemplateChangedSubscriber } from "./jobs/worker.js";
 import { OutboundGuard } from "./outbound/guard.js";
 import type { SecretBox } from "./secrets/encryption.js";
 
@@ -186,10 +186,18 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     log: outside.log,
     secrets: outside.secrets,
   });
-  // One wallet adapter per vendor: what a pass is handed out as (domain/wallet-port.ts).
-  const wallets = { Apple: new AppleHandout(applePasses), Google: new GoogleHandout(googleWallet) };
-  const downloads = new DownloadService(applePasses, wallets, passRepository);
   const registrations = new Registrations(pool, clock);
+  // One wallet adapter per vendor (domain/wallet-port.ts): what a pass is handed out as, and how its changes reach
+  // the phones (Apple: APNs pushes, connecting on the first; Google: object and class syncs).
+  const apns = new ApnsClient({ ...(outside.apns ?? { host: "api.push.apple.com:443" }), clock });
+  const wallets = {
+    Apple: new AppleWalletAdapter(
+      applePasses,
+      applePushSubscriber({ registrations, identities, apns, log: outside.log }),
+    ),
+    Google: new GoogleWalletAdapter(googleWallet),
+  };
+  const downloads = new DownloadService(applePasses, wallets, passRepository);
   const linkRepository = new LinkRepository(pool);
   const travel = new TravelService({
     store: new TravelStore(pool),
@@ -223,14 +231,9 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     clock,
   });
 
-  // Delivery: what the job worker runs after pass and template changes (APNs connects on the first push).
-  const apns = new ApnsClient({ ...(outside.apns ?? { host: "api.push.apple.com:443" }), clock });
-  const applePush = applePushSubscriber({ registrations, identities, apns, log: outside.log });
-  const subscribers: PassChangedSubscriber[] = [
-    applePush,
-    (changes) => googleWallet.syncPasses(changes.map((c) => c.passId)),
-  ];
-  const templateSubscribers: TemplateChangedSubscriber[] = [(templateId) => googleWallet.syncTemplate(templateId)];
+  // What the job worker runs after pass and template changes: every wallet follows them.
+  const subscribers: PassChangedSubscriber[] = Object.values(wallets).map((wallet) => wallet.follow);
+  const templateSubscribers: TemplateChangedSubscriber[] = Object.values(wallets).map((w) => w.followTemplate);
   // Outbound deliveries (project callbacks, Badge webhooks): queued from the pass-event log, sent through the
   // outbound guard.
   const deliveryQueue = new DeliveryQueue(pool);

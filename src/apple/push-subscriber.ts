@@ -2,8 +2,7 @@
 // token and pass type, however many of its passes changed in the batch), and then fetches what changed.
 // Pushes go in target order, in chunks; after each chunk the job's checkpoint records how far it got and which
 // pushes failed, so a rerun (a retry, or the job of a worker that died) pushes only what was not pushed.
-import type { JobCheckpoint } from "../jobs/checkpoint-store.js";
-import type { PassChangedSubscriber } from "../jobs/worker.js";
+import type { JobCheckpoint, PassChangedSubscriber } from "../domain/wallet-port.js";
 import type { ApnsCertificate, ApnsClient } from "./apns.js";
 import type { AppleIdentities } from "./identities.js";
 import type { PushTarget, Registrations } from "./registration-store.js";

@@ -22,6 +22,8 @@ export interface VendorTraits {
   readonly fieldsIn: "fields" | "modules";
   /** Rewards sign-up through the wallet (Apple's personalization). */
   readonly personalization: boolean;
+  /** Where a notification's message goes on a pass: Apple's back fields, Google's text modules. */
+  readonly messageFieldType: "back" | "textModulesData";
 }
 
 export const VENDORS: Record<Vendor, VendorTraits> = {
@@ -34,6 +36,7 @@ export const VENDORS: Record<Vendor, VendorTraits> = {
     syncedObjects: false,
     fieldsIn: "fields",
     personalization: true,
+    messageFieldType: "back",
   },
   Google: {
     platform: "android",
@@ -44,6 +47,7 @@ export const VENDORS: Record<Vendor, VendorTraits> = {
     syncedObjects: true,
     fieldsIn: "modules",
     personalization: false,
+    messageFieldType: "textModulesData",
   },
 };
 
@@ -69,3 +73,8 @@ export function vendorOn(platform: VendorTraits["platform"]): Vendor {
 export function vendorWithId(id: number): Vendor | undefined {
   return (Object.keys(VENDOR_IDS) as Vendor[]).find((vendor) => VENDOR_IDS[vendor] === id);
 }
+
+/** Each vendor's message field type, as JSON for SQL that sets it per template (`$n::jsonb ->> t.vendor`). */
+export const MESSAGE_FIELD_TYPES = JSON.stringify(
+  Object.fromEntries(Object.entries(VENDORS).map(([vendor, traits]) => [vendor, traits.messageFieldType])),
+);

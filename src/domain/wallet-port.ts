@@ -1,6 +1,8 @@
 // What a wallet does with a pass, as the business features ask for it: hand it out (the signed .pkpass of an Apple
-// pass, the "Add to Google Wallet" link of a Google pass). apple/ and google/ implement it; the composition root
-// builds one adapter per vendor (domain/vendors.ts), and callers choose by the pass's vendor, never by name.
+// pass, the "Add to Google Wallet" link of a Google pass) and follow its changes (Apple: push the devices that
+// installed it; Google: sync its object, and a template's class). apple/ and google/ implement it
+// (wallet-adapter.ts); the composition root builds one adapter per vendor (domain/vendors.ts), callers choose by the
+// pass's vendor, never by name, and the job worker runs every adapter's `follow` for each change.
 import type { Vendor } from "./vendors.js";
 
 export const PKPASS_TYPE = "application/vnd.apple.pkpass";
@@ -18,8 +20,47 @@ export interface HandoutPass {
   readonly updatedAt: Date;
 }
 
+/** A pass at the version a change left it in. */
+export interface PassChange {
+  passId: number;
+  version: number;
+}
+
+/** Where a running job got to, for one follower, so a rerun resumes there (jobs/checkpoint-store.ts keeps it). */
+export interface Checkpoint {
+  /** Everything up to and including this key was done (or is listed in `failed`). */
+  position: string;
+  /** Keys at or before `position` that still need doing. */
+  failed: string[];
+}
+
+/** One follower's view of its job's checkpoint. */
+export interface JobCheckpoint {
+  load(): Promise<Checkpoint | undefined>;
+  save(checkpoint: Checkpoint): Promise<void>;
+}
+
+/** The job a follower runs in: its checkpoint, under the follower's name, lets a rerun resume. */
+export interface JobContext {
+  checkpoint(subscriber: string): JobCheckpoint;
+}
+
+/**
+ * Something that must follow passes' changes: called with one pass, or with a batch of up to 2,000 from a set-based
+ * change. Must be idempotent (a failed call is retried with the same batch, and a job whose worker died is run
+ * again); one with side effects that must not repeat (pushes) records its progress in the job's checkpoint.
+ */
+export type PassChangedSubscriber = (changes: PassChange[], job?: JobContext) => Promise<void>;
+
+/** Something that must follow a template's own changes (Google's class). Must be idempotent. */
+export type TemplateChangedSubscriber = (templateId: number) => Promise<void>;
+
 export interface WalletAdapter<P extends HandoutPass = HandoutPass> {
   handOut(pass: P): Promise<Handout>;
+  /** Brings what the wallet shows up to date after passes changed. */
+  follow: PassChangedSubscriber;
+  /** Brings what the wallet shows up to date after a template's own change. */
+  followTemplate: TemplateChangedSubscriber;
 }
 
 export type Wallets<P extends HandoutPass = HandoutPass> = Record<Vendor, WalletAdapter<P>>;

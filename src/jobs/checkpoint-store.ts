@@ -2,19 +2,7 @@
 // retried after a failure resumes there instead of starting over: the APNs subscriber records the last push target
 // it finished and the targets that failed, so a retry pushes only those and the ones it never reached.
 import type pg from "pg";
-
-export interface Checkpoint {
-  /** Everything up to and including this key was done (or is listed in `failed`). */
-  position: string;
-  /** Keys at or before `position` that still need doing. */
-  failed: string[];
-}
-
-/** One subscriber's view of its job's checkpoint. */
-export interface JobCheckpoint {
-  load(): Promise<Checkpoint | undefined>;
-  save(checkpoint: Checkpoint): Promise<void>;
-}
+import type { Checkpoint, JobCheckpoint } from "../domain/wallet-port.js";
 
 export class JobCheckpoints {
   constructor(private readonly pool: pg.Pool) {}

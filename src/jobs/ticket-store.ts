@@ -3,6 +3,7 @@
 // batch and its progress commit together (docs/jobs.md).
 import type { PassQuery } from "../audiences/audience.js";
 import type { Queryable } from "../db/queryable.js";
+import { MESSAGE_FIELD_TYPES } from "../domain/vendors.js";
 
 export interface BulkTicket {
   id: number;
@@ -147,7 +148,7 @@ export async function applyAudienceBatch(
        overrides = CASE $3::text
          WHEN 'set' THEN jsonb_set(${MERGED}, '{fields,${field}}',
            jsonb_build_object('value', $4::text, 'label', $5::text, 'changeMessage', '%@',
-             'fieldType', CASE WHEN t.vendor = 'Apple' THEN 'back' ELSE 'textModulesData' END))
+             'fieldType', $6::jsonb ->> t.vendor))
          WHEN 'clear' THEN (${MERGED}) #- '{fields,${field}}'
          ELSE ${MERGED} END,
        images = (p.images - COALESCE(ARRAY(SELECT jsonb_array_elements_text(${PATCH}->'clearedImages')), '{}'))
@@ -157,7 +158,14 @@ export async function applyAudienceBatch(
      WHERE t.id = p.template_id AND ($2::jsonb ? p.template_id::text OR $3 <> 'none')
        AND p.id IN (SELECT id FROM passes WHERE id = ANY($1::int[]) ORDER BY id FOR NO KEY UPDATE)
      RETURNING p.id`,
-    [passIds, JSON.stringify(patches ?? {}), notification.mode, notification.value, notification.label],
+    [
+      passIds,
+      JSON.stringify(patches ?? {}),
+      notification.mode,
+      notification.value,
+      notification.label,
+      MESSAGE_FIELD_TYPES,
+    ],
   );
   return rows.map((r) => r.id);
 }

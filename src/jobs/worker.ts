@@ -4,36 +4,21 @@ import type { Task } from "graphile-worker";
 import type pg from "pg";
 import { allowLongStatements, inTransaction } from "../db/transaction.js";
 import { DeliveryQueue } from "../deliveries/delivery-store.js";
+import type {
+  JobContext,
+  PassChange,
+  PassChangedSubscriber,
+  TemplateChangedSubscriber,
+} from "../domain/wallet-port.js";
 import { prunePassEvents } from "../events/pass-event-store.js";
 import { collectUnreferencedImages } from "../images/image-repository.js";
 import { AUDIENCE_UPDATE, runAudienceUpdate } from "./audience-update.js";
 import { BULK_UPDATE, requeueStalledTickets, runBulkUpdate } from "./bulk-update.js";
-import { type JobCheckpoint, JobCheckpoints } from "./checkpoint-store.js";
+import { JobCheckpoints } from "./checkpoint-store.js";
 import type { LivenessOptions } from "./liveness.js";
 import { startWorker, type Worker } from "./queue.js";
 import { PASS_CHANGED, PASSES_CHANGED, TEMPLATE_CHANGED } from "./queue-store.js";
 import { type Round, startRoundLoop } from "./round-loop.js";
-
-export interface PassChange {
-  passId: number;
-  version: number;
-}
-
-/** The job a subscriber runs in: its checkpoint, under the subscriber's name, lets a rerun resume. */
-export interface JobContext {
-  checkpoint(subscriber: string): JobCheckpoint;
-}
-
-/**
- * Something that must follow passes' changes (APNs pushes, Google sync): called with one pass, or with a batch
- * of up to 2,000 from a set-based change. Must be idempotent (a failed call is retried with the same batch, and
- * a job whose worker died is run again); a subscriber with side effects that must not repeat (pushes) records its
- * progress in the job's checkpoint and skips what was done.
- */
-export type PassChangedSubscriber = (changes: PassChange[], job?: JobContext) => Promise<void>;
-
-/** Something that must follow a template's own changes (the Google class). Must be idempotent. */
-export type TemplateChangedSubscriber = (templateId: number) => Promise<void>;
 
 export interface JobWorkerOptions {
   subscribers?: PassChangedSubscriber[];

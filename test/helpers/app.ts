@@ -7,10 +7,11 @@ import type { AppleSetup } from "../../src/apple/setup.js";
 import type { Clock } from "../../src/clock.js";
 import { composeServices } from "../../src/composition.js";
 import { openDatabase } from "../../src/db/client.js";
+import type { PassChangedSubscriber } from "../../src/domain/wallet-port.js";
 import type { GoogleSetup } from "../../src/google/setup.js";
 import { type App, buildApp } from "../../src/http/app.js";
 import type { Worker } from "../../src/jobs/queue.js";
-import { type PassChangedSubscriber, startJobWorker } from "../../src/jobs/worker.js";
+import { startJobWorker } from "../../src/jobs/worker.js";
 import { SecretBox } from "../../src/secrets/encryption.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 

@@ -3,6 +3,7 @@
 // transaction, so Apple's pass-changed → APNs path and Google's message path carry it to the phones.
 import type pg from "pg";
 import { inTransaction } from "../../db/transaction.js";
+import { MESSAGE_FIELD_TYPES } from "../../domain/vendors.js";
 import { recordPassEvents } from "../../events/pass-event-store.js";
 import { NOTIFICATION_FIELD } from "../../jobs/audience-update.js";
 import { addPassChangedEvents } from "../../jobs/queue-store.js";
@@ -32,7 +33,7 @@ export class NotificationRepository {
         ? `jsonb_set(p.overrides || jsonb_build_object('fields', COALESCE(p.overrides->'fields', '{}'::jsonb)),
              '{fields,${NOTIFICATION_FIELD}}',
              jsonb_build_object('value', $3::text, 'label', $4::text, 'changeMessage', '%@',
-               'fieldType', CASE WHEN t.vendor = 'Apple' THEN 'back' ELSE 'textModulesData' END))`
+               'fieldType', $5::jsonb ->> t.vendor))`
         : `p.overrides #- '{fields,${NOTIFICATION_FIELD}}'`;
       const { rows } = await client.query<{ id: number }>(
         `UPDATE passes p SET overrides = ${set}, version = p.version + 1, updated_at = now()
@@ -40,7 +41,7 @@ export class NotificationRepository {
           WHERE t.id = p.template_id
             AND p.id IN (SELECT p.id FROM passes p WHERE p.account_id = $1 AND ${where} ORDER BY p.id FOR NO KEY UPDATE)
           RETURNING p.id`,
-        message ? [accountId, value, message.value, message.label] : [accountId, value],
+        message ? [accountId, value, message.value, message.label, MESSAGE_FIELD_TYPES] : [accountId, value],
       );
       const ids = rows.map((r) => r.id);
       await addPassChangedEvents(client, ids);
