@@ -3,11 +3,12 @@
 // answers 503 DATABASE_CONFLICT with Retry-After, never a 500, and nothing is written. The refusals here are real:
 // two transactions that lock two rows crosswise, and a trigger that raises the SQLSTATE a set number of times (a
 // sequence counts the attempts, as a rollback does not undo it).
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/client.js";
 import { CONFLICT_ATTEMPTS, inTransaction } from "../../src/db/transaction.js";
 import { pointsTemplate, startTestServer, type TestServer } from "../helpers/app.js";
+import { testPool } from "../helpers/database.js";
 
 let server: TestServer;
 let pool: pg.Pool;
@@ -15,7 +16,7 @@ let templateId: number;
 
 beforeAll(async () => {
   server = await startTestServer();
-  pool = new pg.Pool({ connectionString: server.database.url, max: 4 });
+  pool = testPool(server.database.url, 4);
   ({ templateId } = await pointsTemplate(server, "Conflicts"));
   // Refuses an update of a pass whose external id starts with a SQLSTATE, while the sequence is below the limit.
   await pool.query(`

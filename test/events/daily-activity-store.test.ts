@@ -5,6 +5,7 @@ import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { countDailyActivity } from "../../src/events/daily-activity-store.js";
 import { startTestServer, type TestServer } from "../helpers/app.js";
+import { testPool } from "../helpers/database.js";
 import { until } from "../helpers/wait.js";
 
 let server: TestServer;
@@ -12,7 +13,7 @@ let pool: pg.Pool;
 
 beforeAll(async () => {
   server = await startTestServer();
-  pool = new pg.Pool({ connectionString: server.database.url, max: 3 });
+  pool = testPool(server.database.url, 3);
 });
 afterAll(async () => {
   await pool.end();

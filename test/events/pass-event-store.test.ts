@@ -1,10 +1,11 @@
 // The pass-event log: a pass's life as the log records it (in the transactions that made it), and a consumer's
 // reads: every committed event once, in order, never skipping one whose transaction committed late.
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prunePassEvents, readPassEvents } from "../../src/events/pass-event-store.js";
 import { appleTemplate } from "../fixtures/reference.js";
 import { startTestServer, type TestServer } from "../helpers/app.js";
+import { testPool } from "../helpers/database.js";
 import { until } from "../helpers/wait.js";
 
 let server: TestServer;
@@ -13,7 +14,7 @@ let templateId: number;
 
 beforeAll(async () => {
   server = await startTestServer();
-  pool = new pg.Pool({ connectionString: server.database.url, max: 3 });
+  pool = testPool(server.database.url, 3);
   const project = (await server.call("POST", "/v1/project", { body: { name: "Events", projectType: "loyalty" } })).json;
   templateId = (await server.call("POST", `/v1/template/${project.id}`, { body: appleTemplate })).json.templateId;
 });

@@ -3,12 +3,12 @@
 // stays under the configured quota, every handed-out object ends with its latest value, passes never handed out
 // cost no call, and one OAuth token serves every call. The pacing itself is shared through Postgres: two pools
 // (as two processes would) together keep to the rate.
-import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { PostgresRateGate } from "../../src/google/rate-gate-store.js";
 import type { FakeGoogle, RecordedCall } from "../fakes/google.js";
 import { googleTemplate } from "../fixtures/reference.js";
 import { startTestServer, type TestServer } from "../helpers/app.js";
+import { testPool } from "../helpers/database.js";
 import { until } from "../helpers/wait.js";
 import { googleWithCallbacks, handOutGooglePass } from "../helpers/wallets.js";
 
@@ -96,7 +96,7 @@ it("keeps under the configured quota, backs off on 429, ends every handed-out ob
 }, 120_000);
 
 it("paces callers in separate pools (processes) together through Postgres", async () => {
-  const pools = [0, 1].map(() => new pg.Pool({ connectionString: server.database.url, max: 4 }));
+  const pools = [0, 1].map(() => testPool(server.database.url, 4));
   try {
     const gates = pools.map((pool) => new PostgresRateGate(pool, 20));
     const taken: number[] = [];

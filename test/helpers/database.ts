@@ -18,6 +18,16 @@ function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
+/**
+ * A pool of a test's own on a test database. The database is dropped (its connections ended) when the test ends,
+ * which a pool reports as an error on a connection it still holds: expected then, so it is listened to.
+ */
+export function testPool(url: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max });
+  pool.on("error", () => {});
+  return pool;
+}
+
 /** Creates an empty database (migrated unless `migrated: false`) on the test server. */
 export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
   const admin = inject("adminDatabaseUrl");

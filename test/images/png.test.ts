@@ -1,13 +1,13 @@
 // Image checks without the network: PNG recognition and dimensions (against images Python's zlib made), data:
 // URIs, and the size limit of fetched images (against a loopback origin the guard allows).
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ImageStore } from "../../src/images/image-store.js";
 import { pngSize } from "../../src/images/png.js";
 import { OutboundGuard } from "../../src/outbound/guard.js";
 import { type Listener, startListener } from "../fakes/listener.js";
 import { pngFixture } from "../helpers/apple.js";
-import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
+import { createTestDatabase, type TestDatabase, testPool } from "../helpers/database.js";
 
 describe("pngSize", () => {
   it("reads the dimensions of a real PNG and refuses everything else", () => {
@@ -34,7 +34,7 @@ describe("ImageStore", () => {
   let store: ImageStore;
   beforeAll(async () => {
     database = await createTestDatabase();
-    pool = new pg.Pool({ connectionString: database.url, max: 2 });
+    pool = testPool(database.url, 2);
     origin = await startListener();
     store = new ImageStore(pool, {
       guard: new OutboundGuard({ allowlist: ["127.0.0.1"] }),

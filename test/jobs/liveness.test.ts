@@ -1,11 +1,11 @@
 // A live worker stays alive while its process's pool is busy: heartbeats have a connection of their own, so a
 // pool held by requests and jobs for longer than the lease does not get the worker's jobs released to another.
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { releaseDeadWorkers } from "../../src/jobs/heartbeat-store.js";
 import { startWorker, type Worker } from "../../src/jobs/queue.js";
 import { addJob } from "../../src/jobs/queue-store.js";
-import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
+import { createTestDatabase, type TestDatabase, testPool } from "../helpers/database.js";
 import { until } from "../helpers/wait.js";
 
 const LEASE_MS = 1_000;
@@ -17,11 +17,8 @@ let worker: Worker | undefined;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: db.url, max: 3 });
-  checker = new pg.Pool({ connectionString: db.url, max: 1 });
-  // Dropping the database at the end ends a connection the queue may still hold (its LISTEN client): expected then.
-  pool.on("error", () => {});
-  checker.on("error", () => {});
+  pool = testPool(db.url, 3);
+  checker = testPool(db.url, 1);
 });
 afterAll(async () => {
   await worker?.stop();

@@ -1,13 +1,13 @@
 // Text and sizes at the edge: NUL and lone surrogates anywhere (names, keys, values, path ids, query parameters),
 // JSON nested 10,000 deep, ids past every integer type, and the documented bounds. Each must be a 400 with the
 // JSON error, never a 500, and write nothing. Plus the log redaction of secret-bearing parameters.
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redactUrl } from "../../src/http/logging.js";
 import { collectUnreferencedImages } from "../../src/images/image-repository.js";
 import { appleTemplate } from "../fixtures/reference.js";
 import { isJsonError, startTestServer, type TestResponse, type TestServer } from "../helpers/app.js";
 import { pngFixture } from "../helpers/apple.js";
+import { testPool } from "../helpers/database.js";
 
 let server: TestServer;
 let projectId: number;
@@ -257,7 +257,7 @@ describe("images", () => {
     await server.call("DELETE", `/v1/template/${gone.json.templateId}`);
     const count = async () => (await server.database.query("SELECT count(*)::int AS n FROM images")).rows[0]?.n;
     const before = await count();
-    const pool = new pg.Pool({ connectionString: server.database.url, max: 1 });
+    const pool = testPool(server.database.url, 1);
     try {
       expect(await collectUnreferencedImages(pool, 60_000)).toBe(0); // within the grace period
       expect(await collectUnreferencedImages(pool, 0)).toBe(1);
