@@ -346,6 +346,9 @@ export class GoogleWallet {
     const issuer = built[0]!.issuer;
     if (built.some((b) => b.issuer.key !== issuer.key)) return undefined;
     for (const b of built) await this.store.markHandedOut(b.pass.id, b.object.id as string);
+    // Google Wallet shows the passes of one multi-pass link together, in the link's order.
+    const groupingId = `multi-${hash(built.map((b) => b.object.id)).slice(0, 32)}`;
+    const grouping = (i: number) => ({ groupingInfo: { groupingId, sortIndex: i + 1 } });
     const payload: Record<string, object[]> = {};
     const add = (key: string, value: object) => {
       payload[key] = [...(payload[key] ?? []), value];
@@ -357,20 +360,23 @@ export class GoogleWallet {
           add(`${b.kind}Classes`, b.klass);
         }
         const { rotatingBarcode: _keyStaysHere, ...object } = b.object;
-        add(`${b.kind}Objects`, object);
+        add(`${b.kind}Objects`, { ...object, ...grouping(built.indexOf(b)) });
       }
       return `${SAVE_URL}${await this.signSaveJwt(issuer, this.claims(issuer, payload))}`;
     }
     const stale = [];
     for (const b of built) if ((await this.store.objectHash(b.pass.id)) !== hash(b.object)) stale.push(b.pass.id);
-    if (stale.length) {
-      try {
-        await this.syncPasses(stale);
-      } catch (error) {
-        if (!(error instanceof GoogleApiError)) throw error;
-        await addPassChangedEvents(this.store.pool, stale, false);
-        throw new GoogleUnavailable(error.status === 429 ? 10 : 30);
+    try {
+      if (stale.length) await this.syncPasses(stale);
+      // The grouping is the link's, not the pass's: set by a partial PATCH, which later syncs of the pass leave be.
+      for (const [i, b] of built.entries()) {
+        await this.deps.client.patch(issuer, resourceOf(b.kind, "Object"), b.object.id as string, grouping(i));
       }
+    } catch (error) {
+      // Google over quota or unreachable (its retries spent): the caller may ask again; a job keeps syncing.
+      if (!(error instanceof GoogleApiError)) throw error;
+      if (stale.length) await addPassChangedEvents(this.store.pool, stale, false);
+      throw new GoogleUnavailable(error.status === 429 ? 10 : 30);
     }
     for (const b of built) add(`${b.kind}Objects`, { id: b.object.id, classId: b.object.classId });
     return `${SAVE_URL}${await this.signSaveJwt(issuer, this.claims(issuer, payload))}`;

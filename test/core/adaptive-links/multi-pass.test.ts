@@ -7,6 +7,7 @@ import { type FakeGoogle, startFakeGoogle } from "../../fakes/google.js";
 import { appleTemplate, googleTemplate } from "../../fixtures/reference.js";
 import { startTestServer, type TestServer } from "../../helpers/app.js";
 import { extractZip, type TestPki, testPki, verifyBundle } from "../../helpers/apple.js";
+import { discoveryProblems, schemaOfResource } from "../../helpers/discovery.js";
 
 let server: TestServer;
 let pki: TestPki;
@@ -92,6 +93,14 @@ describe("multi-pass links", () => {
         true,
       );
     }
+    // Google Wallet shows them together, in the link's order: one grouping id, sort indexes 1 and 2.
+    const groupings = objects.map((object) => {
+      const patch = google.calls.filter((c) => c.action === "patch" && c.id === object.id).at(-1)!;
+      expect(discoveryProblems(schemaOfResource(patch.resource!), patch.body, { requireRequired: false })).toEqual([]);
+      return (patch.body as { groupingInfo: { groupingId: string; sortIndex: number } }).groupingInfo;
+    });
+    expect(groupings.map((g) => g.sortIndex)).toEqual([1, 2]);
+    expect(new Set(groupings.map((g) => g.groupingId)).size).toBe(1);
   });
 
   it("shows a browser the landing page, whose buttons open the same set", async () => {
