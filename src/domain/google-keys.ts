@@ -77,3 +77,18 @@ function rotatingProblem(value: unknown, at: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * A message an issuer put on a Google pass (Airship's POST /v1/pass/{id}/message), as the pass keeps it:
+ * core/passes/google-message.ts makes it, google/mapping.ts sends it in the object's `messages`.
+ */
+export interface GoogleMessage {
+  id: string;
+  header: string;
+  body: string;
+  messageType: "text" | "expirationNotification";
+  startTime?: string;
+  endTime?: string;
+  createdAt: string;
+  updatedAt: string;
+}

@@ -3,7 +3,7 @@
 // (marked `notShared`, or overridden by some pass) live on every object, so a phone shows each field once.
 import type { TemplateDesign } from "../domain/field-model.js";
 import type { FieldSpec } from "../domain/field-spec.js";
-import type { RotatingBarcode } from "../domain/google-keys.js";
+import type { GoogleMessage, RotatingBarcode } from "../domain/google-keys.js";
 import { hexColor, type LocationInput, parseIsoDate } from "../domain/values.js";
 import type { WalletResource } from "./api-client.js";
 
@@ -299,21 +299,11 @@ export interface ObjectInput {
   /** When the object is built: an expiration date before it makes the object EXPIRED. */
   now: Date;
   /** The issuer's messages on the pass. */
-  messages: GoogleMessageInput[];
+  messages: GoogleMessage[];
   /** The object ids of the passes shown with this one (its linkedObjectIds header). */
   linkedObjectIds?: string[];
   /** A rotating (TOTP) barcode: its settings and the pass's key (hex). Sent through the REST API only. */
   rotating?: RotatingBarcode & { keyHex: string };
-}
-
-/** A message an issuer put on a pass, as stored with it. */
-export interface GoogleMessageInput {
-  id: string;
-  header: string;
-  body: string;
-  messageType: "text" | "expirationNotification";
-  startTime?: string;
-  endTime?: string;
 }
 
 /** Google's rotating barcode: the code (TOTP, SHA-1) changes every period; the static barcode stays beside it. */
@@ -332,7 +322,7 @@ function rotatingBarcode(r: RotatingBarcode & { keyHex: string }) {
 }
 
 /** The stored messages as Google's Message objects. */
-function messagesOf(messages: GoogleMessageInput[]) {
+function messagesOf(messages: GoogleMessage[]) {
   return messages.map((m) => ({
     id: idSuffix(m.id),
     header: m.header,

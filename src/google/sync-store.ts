@@ -5,10 +5,9 @@ import type pg from "pg";
 import type { Queryable } from "../db/queryable.js";
 import { inTransaction } from "../db/transaction.js";
 import type { PassOverrides } from "../domain/field-model.js";
-import type { RotatingBarcode } from "../domain/google-keys.js";
+import type { GoogleMessage, RotatingBarcode } from "../domain/google-keys.js";
 import type { LocationInput } from "../domain/values.js";
 import { recordPassEvents } from "../events/pass-event-store.js";
-import type { GoogleMessageInput } from "./mapping.js";
 
 /** A Google template as the store reads it. */
 export interface TemplateRecord {
@@ -33,7 +32,7 @@ export interface PassRecord {
   overrides: PassOverrides;
   locations: LocationInput[];
   /** The messages an issuer put on the pass (core/passes/google-message.ts), oldest first. */
-  messages: GoogleMessageInput[];
+  messages: GoogleMessage[];
   /** The serial numbers of the passes its linkedObjectIds header names (the account's own only). */
   linkedSerials: string[];
   /** Its rotating barcode's settings and TOTP key, when its template or it asks for one (bodies.ts fills this). */

@@ -4,6 +4,8 @@
 // script started is stopped again when the test ends.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 export const BASE_IMAGES = ["node:24-bookworm-slim", "postgres:17"];
 
@@ -60,6 +62,12 @@ export interface Engine {
   release(): Promise<void>;
 }
 
+/** Where this workplace keeps the stand-in script (beside the checkout, or at its usual place), as .ci/run looks. */
+const STAND_IN_SCRIPTS = [
+  join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "shared", "docker", "stand-in-images.sh"),
+  "/work/shared/docker/stand-in-images.sh",
+];
+
 export async function useEngine(): Promise<Engine> {
   const before = await daemonPids();
   const haveImages = async () => {
@@ -67,11 +75,13 @@ export async function useEngine(): Promise<Engine> {
     return true;
   };
   if (!(await succeeds("docker", ["info"])) || !(await haveImages())) {
-    const script = process.env.DOCKER_STAND_IN_SCRIPT;
+    const script = process.env.DOCKER_STAND_IN_SCRIPT ?? STAND_IN_SCRIPTS.find((path) => existsSync(path));
     if (script && existsSync(script)) {
       await run("bash", [script], { timeoutMs: 900_000 });
     } else if (!(await succeeds("docker", ["info"]))) {
-      throw new Error("no Docker engine answers `docker info`: start one (or set DOCKER_STAND_IN_SCRIPT)");
+      throw new Error(
+        "no Docker engine answers `docker info`, and no stand-in script was found: start one (or set DOCKER_STAND_IN_SCRIPT)",
+      );
     }
   }
   const started = (await daemonPids()).filter((pid) => !before.includes(pid));

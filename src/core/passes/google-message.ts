@@ -1,25 +1,14 @@
 // Airship's Google message (POST /v1/pass/{id}/message): a header and body shown on a Google pass, optionally within
 // a display interval, as text or as an expiration notification. Kept on the pass (the newest ten) and sent in its
 // Google object's `messages`.
+import type { GoogleMessage } from "../../domain/google-keys.js";
 import { isObject } from "../../domain/values.js";
 
 export const MAX_MESSAGES_PER_PASS = 10;
 export const MAX_HEADER_LENGTH = 500;
 export const MAX_BODY_LENGTH = 2000;
 
-/** How the message is stored on the pass (and answered). */
-export interface StoredGoogleMessage {
-  id: string;
-  header: string;
-  body: string;
-  messageType: "text" | "expirationNotification";
-  startTime?: string;
-  endTime?: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-const TYPES: Record<string, StoredGoogleMessage["messageType"]> = {
+const TYPES: Record<string, GoogleMessage["messageType"]> = {
   text: "text",
   TEXT: "text",
   expirationNotification: "expirationNotification",
@@ -43,7 +32,7 @@ export function parseGoogleMessage(
   raw: unknown,
   id: string,
   now: Date,
-): { message: StoredGoogleMessage } | { problems: string[] } {
+): { message: GoogleMessage } | { problems: string[] } {
   if (!isObject(raw)) return { problems: ['The message must be {"header", "body", "messageType"?, …}'] };
   const problems: string[] = [];
   const text = (key: "header" | "body", max: number) => {
