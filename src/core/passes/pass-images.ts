@@ -35,6 +35,12 @@ export class PassImages {
     if (headers && typeof headers === "object") await this.images.hostUpcoming(headers);
   }
 
+  /** Whether a create/update names upcoming events (only then are their images fetched, and its values checked first). */
+  namesUpcoming(body: unknown): boolean {
+    const headers = (body as { headers?: unknown } | undefined)?.headers;
+    return typeof headers === "object" && headers !== null && "upcomingPassInformation" in headers;
+  }
+
   /** The images a create/update names, fetched and stored; undefined when the request names none. */
   async named(template: PassTemplate, body: unknown, changes: PassChanges): Promise<NamedImages | undefined> {
     if (!traitsOf(template.vendor).imagesInPass || !changes.overrides || !isObject(body)) return undefined;

@@ -183,8 +183,10 @@ export class PassService {
       const headers = isObject(input.headers) ? input.headers : {};
       input.headers = { ...headers, expirationDate: { value: expiry } };
     }
-    this.changesOf(template, {}, input); // checks every value before anything is fetched
-    await this.images.hostUpcoming(input);
+    if (this.images.namesUpcoming(input)) {
+      this.changesOf(template, {}, input); // checks every value before anything is fetched
+      await this.images.hostUpcoming(input);
+    }
     const changes = this.changesOf(template, {}, input);
     changes.images = await this.images.after(template, input as PassBody, changes, {});
     // changesOf has checked publicUrl; only its type is kept (a pass's public link is set when it is created).
@@ -288,8 +290,10 @@ export class PassService {
    */
   private async planUpdate(accountId: number, pass: PassRow, body: PassBody): Promise<PassUpdate> {
     const template = await this.template(accountId, { id: pass.templateId });
-    this.changesOf(template, pass.overrides as PassOverrides, body); // checks every value before anything is fetched
-    await this.images.hostUpcoming(body);
+    if (this.images.namesUpcoming(body)) {
+      this.changesOf(template, pass.overrides as PassOverrides, body); // checks every value before anything is fetched
+      await this.images.hostUpcoming(body);
+    }
     const preview = this.changesOf(template, pass.overrides as PassOverrides, body);
     const images = await this.images.named(template, body, preview);
     return (current) => {
