@@ -1,7 +1,7 @@
 // A real server on a loopback port over a fresh database, with an API key, for driving the API over HTTP.
 import { randomBytes, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { type AddressInfo, createServer } from "node:net";
+import { createServer } from "node:net";
 import type { ApnsOptions } from "../../src/apple/apns.js";
 import type { AppleSetup } from "../../src/apple/setup.js";
 import type { Clock } from "../../src/clock.js";
@@ -191,16 +191,32 @@ export async function startTestServer(
   };
 }
 
-/** A port free on loopback right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+// A test takes a port, lets it go, and binds it again later (often in a child process that takes seconds to
+// start). A port from the kernel's ephemeral range could meanwhile go to another test file's server, and the test
+// would then talk to that server. So each vitest worker hands out its own slice of ports below the ephemeral
+// range (32768 and up on Linux), one after another, skipping any in use.
+const SLICE_START = 20_000;
+const SLICE_SIZE = 1_000;
+const SLICES = 12;
+const slice = (Number(process.env.VITEST_POOL_ID ?? process.pid) % SLICES) * SLICE_SIZE + SLICE_START;
+// Each test file loads this anew: start at a random place so a file does not reuse its predecessor's ports.
+let nextInSlice = Math.floor(Math.random() * SLICE_SIZE);
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
+    probe.once("error", () => resolve(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
   });
+}
+
+/** A loopback port free right now that no other test file of this run will be handed. */
+export async function freePort(): Promise<number> {
+  for (let tries = 0; tries < SLICE_SIZE; tries++) {
+    const port = slice + (nextInSlice++ % SLICE_SIZE);
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free port in ${slice}-${slice + SLICE_SIZE - 1}`);
 }
 
 /** Asserts-friendly check of the JSON error shape. */
