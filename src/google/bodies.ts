@@ -1,16 +1,43 @@
 // What Google is sent, read from the store: a Google template's class body and each pass's object body, with
 // the ids, logo URL and the split of fields between class and objects. Shared by the sync and the save links.
+// A pass made for a flight (event) belongs to that flight's class of its template instead: the flight's values
+// live on that class, not on the passengers' objects, so a flight change is one class PATCH.
 import { createHash, randomBytes } from "node:crypto";
 import type { Clock } from "../clock.js";
 import { designOf, isVoided, mergedView, type TemplateDesign } from "../domain/field-model.js";
+import type { FieldSpec } from "../domain/field-spec.js";
 import { rotatingBarcodeOf } from "../domain/google-keys.js";
+import { isObject } from "../domain/values.js";
 import { BUILT_IN } from "../images/image-store.js";
 import type { SecretBox } from "../secrets/encryption.js";
 import type { GoogleIssuer } from "./credentials.js";
 import { buildClass, buildObject, googleKindOf, idSuffix } from "./mapping.js";
-import type { GoogleSyncStore, PassRecord, TemplateRecord } from "./sync-store.js";
+import type { GoogleSyncStore, PassGroupRecord, PassRecord, TemplateRecord } from "./sync-store.js";
 
 export const hash = (body: unknown) => createHash("sha256").update(JSON.stringify(body)).digest("hex");
+
+/** A flight's (event's) field as {value, label?, changeMessage?}. */
+const groupEntry = (raw: unknown): Record<string, unknown> => (isObject(raw) ? raw : { value: raw });
+
+/** The template's fields with a flight's (event's) values (and labels) in the fields the template has. */
+function withGroupValues(fields: Record<string, FieldSpec>, group: PassGroupRecord): Record<string, FieldSpec> {
+  const merged = { ...fields };
+  for (const [name, raw] of Object.entries(group.fields)) {
+    const spec = merged[name];
+    if (!spec) continue;
+    const { value, label, changeMessage } = groupEntry(raw);
+    merged[name] = {
+      ...spec,
+      value,
+      ...(typeof label === "string" ? { label } : {}),
+      ...(typeof changeMessage === "string" ? { changeMessage } : {}),
+    } as FieldSpec;
+  }
+  return merged;
+}
+
+const without = (names: ReadonlySet<string>, drop: (name: string) => boolean) =>
+  new Set([...names].filter((name) => !drop(name)));
 
 export class GoogleBodies {
   constructor(
@@ -21,9 +48,12 @@ export class GoogleBodies {
     private readonly secrets?: Pick<SecretBox, "seal" | "open">,
   ) {}
 
-  /** The Google pass type of a template (its type, project type and, for flights, its fields). */
-  kindOf(template: TemplateRecord) {
-    return googleKindOf(template.type, template.projectType, designOf(template).fields);
+  /**
+   * The Google pass type of a template (its type, project type and, for flights, its fields — with the flight's
+   * values, for a flight's class).
+   */
+  kindOf(template: TemplateRecord, group?: PassGroupRecord | null) {
+    return googleKindOf(template.type, template.projectType, this.classFields(template, group));
   }
 
   template(templateId: number): Promise<TemplateRecord | undefined> {
@@ -72,8 +102,9 @@ export class GoogleBodies {
     return `${this.publicBaseUrl}/images/${BUILT_IN.logo2x.sha256}.png`;
   }
 
-  ids(issuer: GoogleIssuer, template: TemplateRecord, serialNumber?: string) {
-    const classId = `${issuer.issuerId}.${idSuffix(`${template.contextId.slice(0, 12)}-t${template.id}`)}`;
+  ids(issuer: GoogleIssuer, template: TemplateRecord, serialNumber?: string, group?: PassGroupRecord | null) {
+    const flight = group ? `-${group.kind === "flight" ? "f" : "e"}${group.id}` : "";
+    const classId = `${issuer.issuerId}.${idSuffix(`${template.contextId.slice(0, 12)}-t${template.id}${flight}`)}`;
     return { classId, objectId: serialNumber ? `${issuer.issuerId}.${idSuffix(serialNumber)}` : "" };
   }
 
@@ -106,31 +137,59 @@ export class GoogleBodies {
     return { fields, synced: state?.body_hash != null, complete };
   }
 
-  classBody(issuer: GoogleIssuer, template: TemplateRecord, objectFields: ReadonlySet<string>) {
+  /** The template's class, or with `group` its flight's (event's) class, whose fields hold the flight's values. */
+  classBody(
+    issuer: GoogleIssuer,
+    template: TemplateRecord,
+    objectFields: ReadonlySet<string>,
+    group?: PassGroupRecord | null,
+  ) {
     const design = designOf(template);
     return buildClass({
-      kind: this.kindOf(template),
-      classId: this.ids(issuer, template).classId,
+      kind: this.kindOf(template, group),
+      classId: this.ids(issuer, template, undefined, group).classId,
       issuerName: template.projectName,
       templateName: template.name,
       design,
       headers: design.headers,
-      fields: design.fields,
-      objectFields,
+      fields: this.classFields(template, group),
+      objectFields: group ? this.groupClassObjectFields(objectFields, group) : objectFields,
       logoUrl: this.logoUrl(design),
       callbackUrl: `${this.publicBaseUrl}/google/callback`,
       locations: template.locations,
     });
   }
 
+  /** A class's fields: the template's, with the flight's (event's) values on a flight's class. */
+  classFields(template: TemplateRecord, group?: PassGroupRecord | null): Record<string, FieldSpec> {
+    const { fields } = designOf(template);
+    return group ? withGroupValues(fields, group) : fields;
+  }
+
+  /** On a flight's class, the flight's fields are the class's own. */
+  groupClassObjectFields(objectFields: ReadonlySet<string>, group: PassGroupRecord): Set<string> {
+    return without(objectFields, (name) => Object.hasOwn(group.fields, name));
+  }
+
   objectBody(issuer: GoogleIssuer, template: TemplateRecord, pass: PassRecord, objectFields: ReadonlySet<string>) {
     const design = designOf(template);
     const view = mergedView(design, pass.overrides);
-    const { classId, objectId } = this.ids(issuer, template, pass.serialNumber);
+    const { group } = pass;
+    const { classId, objectId } = this.ids(issuer, template, pass.serialNumber, group);
+    // A passenger's field with the flight's value is shown by the flight's class; one with a value of its own
+    // (a passenger-specific override) stays on the object.
+    const onObject = group
+      ? without(
+          objectFields,
+          (name) =>
+            Object.hasOwn(group.fields, name) &&
+            String(groupEntry(group.fields[name]).value) === String(view.fields[name]?.value),
+        )
+      : objectFields;
     return {
       view,
       body: buildObject({
-        kind: this.kindOf(template),
+        kind: this.kindOf(template, group),
         classId,
         objectId,
         serialNumber: pass.serialNumber,
@@ -139,7 +198,7 @@ export class GoogleBodies {
         design,
         headers: view.headers,
         fields: view.fields,
-        objectFields,
+        objectFields: onObject,
         logoUrl: this.logoUrl(design),
         locations: pass.locations,
         voided: isVoided(view.headers),

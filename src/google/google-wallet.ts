@@ -17,7 +17,7 @@ import { GoogleApiError, type GoogleWalletClient, jwtHeader, signJwt } from "./a
 import { GoogleBodies, hash } from "./bodies.js";
 import type { GoogleIssuer, GoogleIssuers } from "./credentials.js";
 import { fieldValues, type GoogleKind, idSuffix, resourceOf } from "./mapping.js";
-import type { PassRecord, TemplateRecord } from "./sync-store.js";
+import type { PassGroupRecord, PassRecord, TemplateRecord } from "./sync-store.js";
 import { GOOGLE_NOTIFICATIONS_PER_DAY, GoogleSyncStore } from "./sync-store.js";
 import { verifyTotp } from "./totp.js";
 
@@ -80,7 +80,61 @@ export class GoogleWallet {
     if (!template || !traitsOf(template.vendor).syncedObjects) return;
     const issuer = await this.deps.issuers.forProject(template.projectId);
     if (issuer.development) return;
-    await this.syncClass(issuer, template);
+    const objectFields = await this.syncClass(issuer, template);
+    for (const group of await this.store.groupsWithClasses(template.id)) {
+      await this.syncGroupClass(issuer, template, group, objectFields);
+    }
+  }
+
+  /**
+   * Creates or patches a flight's (event's) class of a template when its body changed: the class its passengers'
+   * objects belong to, holding the flight's values. Many jobs of one flight change call this; one sends the PATCH.
+   */
+  private async syncGroupClass(
+    issuer: GoogleIssuer,
+    template: TemplateRecord,
+    group: PassGroupRecord,
+    objectFields: ReadonlySet<string>,
+  ): Promise<void> {
+    const body = this.bodies.classBody(issuer, template, objectFields, group);
+    const bodyHash = hash(body);
+    if ((await this.store.storedGroupClass(template.id, group.id))?.body_hash === bodyHash) return;
+    const fields = this.bodies.classFields(template, group);
+    const values = fieldValues(fields);
+    const onObjects = this.bodies.groupClassObjectFields(objectFields, group);
+    const resource = resourceOf(this.bodies.kindOf(template, group), "Class");
+    await inTransaction(
+      this.store.pool,
+      async (client) => {
+        await this.store.lockGroupClass(client, template.id, group.id);
+        const stored = await this.store.storedGroupClass(template.id, group.id, client);
+        if (stored?.body_hash === bodyHash) return;
+        try {
+          await this.upsert(issuer, resource, body.id as string, body, stored?.body_hash != null);
+          if (stored?.body_hash) {
+            await this.notifyChanges(
+              issuer,
+              resource,
+              body.id as string,
+              fields,
+              stored.values,
+              values,
+              (n) => !onObjects.has(n),
+              client,
+            );
+          }
+        } catch (error) {
+          if (!isRejection(error)) throw error;
+          await this.recordError({ templateId: template.id }, error.message, client);
+          return;
+        }
+        await this.store.saveGroupClass(
+          { templateId: template.id, groupId: group.id, classId: body.id as string, bodyHash, values },
+          client,
+        );
+      },
+      { retry: false },
+    );
   }
 
   private async syncClass(issuer: GoogleIssuer, template: TemplateRecord): Promise<Set<string>> {
@@ -223,8 +277,11 @@ export class GoogleWallet {
       // must move from the class onto the objects.
       const known = await this.bodies.knownObjectFields(template, group);
       const objectFields = known.synced && known.complete ? known.fields : await this.syncClass(issuer, template);
-      const resource = resourceOf(this.bodies.kindOf(template), "Object");
+      // The flights' (events') classes before their passengers' objects.
+      const flights = new Map(group.flatMap((pass) => (pass.group ? [[pass.group.id, pass.group] as const] : [])));
+      for (const flight of flights.values()) await this.syncGroupClass(issuer, template, flight, objectFields);
       const syncOne = async (pass: PassRecord) => {
+        const resource = resourceOf(this.bodies.kindOf(template, pass.group), "Object");
         const { body, view } = this.bodies.objectBody(issuer, template, pass, objectFields);
         const bodyHash = hash(body);
         if (stored.get(pass.id)?.body_hash === bodyHash) return;
@@ -297,8 +354,8 @@ export class GoogleWallet {
     const template = (await this.bodies.template(pass.templateId))!;
     const issuer = await this.deps.issuers.forProject(template.projectId);
     const { fields: objectFields } = await this.bodies.knownObjectFields(template, [pass]);
-    const kind: GoogleKind = this.bodies.kindOf(template);
-    const klass = this.bodies.classBody(issuer, template, objectFields);
+    const kind: GoogleKind = this.bodies.kindOf(template, pass.group);
+    const klass = this.bodies.classBody(issuer, template, objectFields, pass.group);
     const { body: object } = this.bodies.objectBody(issuer, template, pass, objectFields);
     // A rotating barcode's key never travels in a link: such an object is made through the API first (below), and
     // a development link (nothing can be made at Google) goes without it.
@@ -340,8 +397,8 @@ export class GoogleWallet {
       const issuer = await this.deps.issuers.forProject(template.projectId);
       const { fields: objectFields } = await this.bodies.knownObjectFields(template, [pass]);
       const { body: object } = this.bodies.objectBody(issuer, template, pass, objectFields);
-      const klass = this.bodies.classBody(issuer, template, objectFields);
-      built.push({ pass, issuer, kind: this.bodies.kindOf(template), object, klass });
+      const klass = this.bodies.classBody(issuer, template, objectFields, pass.group);
+      built.push({ pass, issuer, kind: this.bodies.kindOf(template, pass.group), object, klass });
     }
     const issuer = built[0]!.issuer;
     if (built.some((b) => b.issuer.key !== issuer.key)) return undefined;
@@ -368,9 +425,14 @@ export class GoogleWallet {
     for (const b of built) if ((await this.store.objectHash(b.pass.id)) !== hash(b.object)) stale.push(b.pass.id);
     try {
       if (stale.length) await this.syncPasses(stale);
-      // The grouping is the link's, not the pass's: set by a partial PATCH, which later syncs of the pass leave be.
+      // The grouping is the link's, not the pass's: set by a partial PATCH, which later syncs of the pass leave be;
+      // once set, a later visit to the same link sends nothing.
+      const set = await this.store.groupings(built.map((b) => b.pass.id));
       for (const [i, b] of built.entries()) {
+        const groupingKey = `${groupingId}:${i + 1}`;
+        if (set.get(b.pass.id) === groupingKey) continue;
         await this.deps.client.patch(issuer, resourceOf(b.kind, "Object"), b.object.id as string, grouping(i));
+        await this.store.setGrouping(b.pass.id, groupingKey);
       }
     } catch (error) {
       // Google over quota or unreachable (its retries spent): the caller may ask again; a job keeps syncing.

@@ -37,6 +37,16 @@ export interface PassRecord {
   linkedSerials: string[];
   /** Its rotating barcode's settings and TOTP key, when its template or it asks for one (bodies.ts fills this). */
   totp?: { setting: RotatingBarcode; key: Buffer };
+  /** The flight or event its adaptive link points at (its object then belongs to that group's class), or null. */
+  group: PassGroupRecord | null;
+}
+
+/** A flight or event, as its passengers' (attendees') Google class is built from it. */
+export interface PassGroupRecord {
+  id: number;
+  kind: "flight" | "event";
+  /** Its fields: each a value, or {value, label?, changeMessage?}. */
+  fields: Record<string, unknown>;
 }
 
 /** Notifying messages Google allows per pass in 24 hours. */
@@ -87,8 +97,13 @@ export class GoogleSyncStore {
                                               THEN p.overrides->'headers'->'linkedObjectIds'->'value' ELSE '[]' END) e)
                       ORDER BY l.id) AS "linkedSerials",
                COALESCE((SELECT json_agg(${LOCATION_JSON} ORDER BY l.id) FROM locations l WHERE l.pass_id = p.id), '[]')
-                 AS locations
+                 AS locations,
+               g.group
                FROM passes p JOIN templates t ON t.id = p.template_id
+               LEFT JOIN LATERAL (
+                 SELECT json_build_object('id', lg.id, 'kind', lg.kind, 'fields', lg.fields) AS group
+                   FROM adaptive_links al JOIN link_groups lg ON lg.id = COALESCE(al.flight_id, al.event_id)
+                  WHERE al.id = p.adaptive_link_id) g ON true
               WHERE p.id = ANY($1::int[]) AND t.vendor = 'Google' ORDER BY p.id`,
       values: [passIds],
     });
@@ -155,6 +170,61 @@ export class GoogleSyncStore {
          object_fields = EXCLUDED.object_fields, values = EXCLUDED.values, synced_at = now()`,
       [sent.templateId, sent.classId, sent.bodyHash, sent.objectFields, JSON.stringify(sent.values)],
     );
+  }
+
+  /** Serializes the syncs of one flight's (event's) class of a template. */
+  async lockGroupClass(tx: Queryable, templateId: number, groupId: number): Promise<void> {
+    await tx.query("SELECT pg_advisory_xact_lock(hashtext('google-group-class'), hashtext($1::text))", [
+      `${templateId}:${groupId}`,
+    ]);
+  }
+
+  async storedGroupClass(
+    templateId: number,
+    groupId: number,
+    db: Queryable = this.pool,
+  ): Promise<Omit<StoredClass, "object_fields"> | undefined> {
+    const { rows } = await db.query<Omit<StoredClass, "object_fields">>(
+      "SELECT body_hash, values FROM google_group_classes WHERE template_id = $1 AND group_id = $2",
+      [templateId, groupId],
+    );
+    return rows[0];
+  }
+
+  async saveGroupClass(
+    sent: { templateId: number; groupId: number; classId: string; bodyHash: string; values: object },
+    db: Queryable = this.pool,
+  ): Promise<void> {
+    await db.query(
+      `INSERT INTO google_group_classes (template_id, group_id, class_id, body_hash, values, synced_at)
+       VALUES ($1, $2, $3, $4, $5, now())
+       ON CONFLICT (template_id, group_id) DO UPDATE SET class_id = EXCLUDED.class_id, body_hash = EXCLUDED.body_hash,
+         values = EXCLUDED.values, synced_at = now()`,
+      [sent.templateId, sent.groupId, sent.classId, sent.bodyHash, JSON.stringify(sent.values)],
+    );
+  }
+
+  /** The flights (events) whose class of this template was sent: a template change reaches each. */
+  async groupsWithClasses(templateId: number, db: Queryable = this.pool): Promise<PassGroupRecord[]> {
+    const { rows } = await db.query<PassGroupRecord>(
+      `SELECT lg.id, lg.kind, lg.fields FROM google_group_classes c JOIN link_groups lg ON lg.id = c.group_id
+        WHERE c.template_id = $1 ORDER BY lg.id`,
+      [templateId],
+    );
+    return rows;
+  }
+
+  /** The multi-pass grouping each object was last given. */
+  async groupings(passIds: number[], db: Queryable = this.pool): Promise<Map<number, string | null>> {
+    const { rows } = await db.query<{ pass_id: number; grouping_id: string | null }>(
+      "SELECT pass_id, grouping_id FROM google_objects WHERE pass_id = ANY($1::int[])",
+      [passIds],
+    );
+    return new Map(rows.map((r) => [r.pass_id, r.grouping_id]));
+  }
+
+  async setGrouping(passId: number, groupingId: string, db: Queryable = this.pool): Promise<void> {
+    await db.query("UPDATE google_objects SET grouping_id = $2 WHERE pass_id = $1", [passId, groupingId]);
   }
 
   async storedObjects(passIds: number[], db: Queryable = this.pool): Promise<Map<number, StoredObject>> {

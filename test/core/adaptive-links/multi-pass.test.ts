@@ -101,6 +101,12 @@ describe("multi-pass links", () => {
     });
     expect(groupings.map((g) => g.sortIndex)).toEqual([1, 2]);
     expect(new Set(groupings.map((g) => g.groupingId)).size).toBe(1);
+
+    // The same link again: the objects are current and grouped already, so Google is not called at all.
+    const before = google.walletCalls().length;
+    const again = await open(`ids=${ids.join(",")}`, ANDROID);
+    expect(again.status).toBe(302);
+    expect(google.walletCalls().slice(before)).toEqual([]);
   });
 
   it("shows a browser the landing page, whose buttons open the same set", async () => {
