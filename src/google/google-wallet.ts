@@ -1,7 +1,7 @@
 // Google Wallet delivery: builds each template's class and each pass's object from the store, keeps Google in
 // step (a class or object is sent only when its body changed — so publishing a class-level change to any number
-// of passes costs one class PATCH), turns changed fields that carry a changeMessage into notifying messages, and
-// signs save links.
+// of passes costs one class PATCH), turns changed fields that carry a changeMessage into notifying messages; its
+// save links are made by save-links.ts.
 import type pg from "pg";
 import type { Clock } from "../clock.js";
 import type { Queryable } from "../db/queryable.js";
@@ -10,22 +10,17 @@ import { designOf } from "../domain/field-model.js";
 import type { FieldSpec } from "../domain/field-spec.js";
 import { TOTP_PLACEHOLDER } from "../domain/google-keys.js";
 import { traitsOf } from "../domain/vendors.js";
-import { AppError } from "../errors.js";
 import { addPassChangedEvents } from "../jobs/queue-store.js";
 import type { SecretBox } from "../secrets/encryption.js";
-import { GoogleApiError, type GoogleWalletClient, jwtHeader, signJwt } from "./api-client.js";
+import { GoogleApiError, type GoogleWalletClient } from "./api-client.js";
 import { GoogleBodies, hash } from "./bodies.js";
 import type { GoogleIssuer, GoogleIssuers } from "./credentials.js";
-import { fieldValues, type GoogleKind, idSuffix, resourceOf } from "./mapping.js";
+import { fieldValues, idSuffix, resourceOf } from "./mapping.js";
+import { GoogleSaveLinks } from "./save-links.js";
 import type { PassGroupRecord, PassRecord, TemplateRecord } from "./sync-store.js";
 import { GOOGLE_NOTIFICATIONS_PER_DAY, GoogleSyncStore } from "./sync-store.js";
 import { verifyTotp } from "./totp.js";
 
-export const MAX_JWT_LENGTH = 1800;
-/** base64url of Google's signJwt header, {"alg":"RS256","kid":"<40 hex>","typ":"JWT"}, with room to spare. */
-const KEYLESS_HEADER_LENGTH = 100;
-/** An RS256 signature by a 2048-bit key, base64url. */
-const RS256_SIGNATURE_LENGTH = 342;
 /** Objects sent to Google at once by one sync. */
 const OBJECT_CONCURRENCY = 8;
 /**
@@ -33,18 +28,10 @@ const OBJECT_CONCURRENCY = 8;
  * (and while its call waits for a slot of the shared pacing), so they must leave the rest of the pool to the API.
  */
 const PROCESS_SYNC_LANES = 4;
-export const SAVE_URL = "https://pay.google.com/gp/v/save/";
 
 /** Google refused the content (a 4xx other than 429): retrying cannot help; the error is recorded instead. */
 const isRejection = (error: unknown): error is GoogleApiError =>
   error instanceof GoogleApiError && error.status >= 400 && error.status < 500 && error.status !== 429;
-
-/** A save link whose object Google could not take just now: 503 with Retry-After. */
-class GoogleUnavailable extends AppError {
-  constructor(readonly retryAfterSeconds: number) {
-    super("GOOGLE_UNAVAILABLE", `Google Wallet is not accepting the pass just now; retry in ${retryAfterSeconds} s`);
-  }
-}
 
 export interface GoogleWalletDeps {
   pool: pg.Pool;
@@ -64,12 +51,17 @@ export class GoogleWallet {
 
   private readonly lanes = new Lanes(PROCESS_SYNC_LANES);
 
-  /** Keyless issuers' signed save links, by issuer and payload (so per pass version). */
-  private readonly signedLinks = new Map<string, { jwt: string; at: number }>();
+  private readonly links: GoogleSaveLinks;
 
   constructor(private readonly deps: GoogleWalletDeps) {
     this.store = new GoogleSyncStore(deps.pool);
     this.bodies = new GoogleBodies(this.store, deps.publicBaseUrl, deps.clock, deps.secrets);
+    this.links = new GoogleSaveLinks({
+      ...deps,
+      bodies: this.bodies,
+      store: this.store,
+      syncPasses: (passIds) => this.syncPasses(passIds),
+    });
   }
 
   // ---- sync ----
@@ -109,25 +101,8 @@ export class GoogleWallet {
         await this.store.lockGroupClass(client, template.id, group.id);
         const stored = await this.store.storedGroupClass(template.id, group.id, client);
         if (stored?.body_hash === bodyHash) return;
-        try {
-          await this.upsert(issuer, resource, body.id as string, body, stored?.body_hash != null);
-          if (stored?.body_hash) {
-            await this.notifyChanges(
-              issuer,
-              resource,
-              body.id as string,
-              fields,
-              stored.values,
-              values,
-              (n) => !onObjects.has(n),
-              client,
-            );
-          }
-        } catch (error) {
-          if (!isRejection(error)) throw error;
-          await this.recordError({ templateId: template.id }, error.message, client);
-          return;
-        }
+        const sent = await this.sendClass(issuer, template, resource, body, stored, fields, values, onObjects, client);
+        if (!sent) return;
         await this.store.saveGroupClass(
           { templateId: template.id, groupId: group.id, classId: body.id as string, bodyHash, values },
           client,
@@ -150,25 +125,11 @@ export class GoogleWallet {
         const stored = await this.store.storedClass(template.id, client);
         const bodyHash = hash(body);
         const values = fieldValues(design.fields);
-        if (stored?.body_hash !== bodyHash) {
-          try {
-            await this.upsert(issuer, resource, body.id as string, body, stored?.body_hash != null);
-            if (stored?.body_hash)
-              await this.notifyChanges(
-                issuer,
-                resource,
-                body.id as string,
-                design.fields,
-                stored.values,
-                values,
-                (n) => !objectFields.has(n),
-                client,
-              );
-          } catch (error) {
-            if (!isRejection(error)) throw error;
-            await this.recordError({ templateId: template.id }, error.message, client);
-            return objectFields;
-          }
+        if (
+          stored?.body_hash !== bodyHash &&
+          !(await this.sendClass(issuer, template, resource, body, stored, design.fields, values, objectFields, client))
+        ) {
+          return objectFields;
         }
         await this.store.saveClass(
           {
@@ -188,6 +149,36 @@ export class GoogleWallet {
       // Google was called inside: a conflict fails the job, whose retry reads the state again.
       { retry: false },
     );
+  }
+
+  /**
+   * Sends a class whose body changed, with a notifying message for each changed class field that has a
+   * changeMessage. False when Google refused it (recorded on the template's ticket; nothing to save).
+   */
+  private async sendClass(
+    issuer: GoogleIssuer,
+    template: TemplateRecord,
+    resource: ReturnType<typeof resourceOf>,
+    body: Record<string, unknown>,
+    stored: { body_hash: string | null; values: Record<string, string> } | undefined,
+    fields: Record<string, FieldSpec>,
+    values: Record<string, string>,
+    objectFields: ReadonlySet<string>,
+    client: Queryable,
+  ): Promise<boolean> {
+    try {
+      await this.upsert(issuer, resource, body.id as string, body, stored?.body_hash != null);
+      if (stored?.body_hash) {
+        const id = body.id as string;
+        const onClass = (n: string) => !objectFields.has(n);
+        await this.notifyChanges(issuer, resource, id, fields, stored.values, values, onClass, client);
+      }
+      return true;
+    } catch (error) {
+      if (!isRejection(error)) throw error;
+      await this.recordError({ templateId: template.id }, error.message, client);
+      return false;
+    }
   }
 
   /** Patches (or inserts) a class or object: a PATCH Google answers 404 becomes an insert, and the other way round. */
@@ -344,142 +335,15 @@ export class GoogleWallet {
 
   // ---- save links ----
 
-  /**
-   * The "Add to Google Wallet" URL of a pass: a signed JWT carrying the class and object, or — when that would
-   * be longer than 1,800 characters — only their ids, after inserting them through the API.
-   */
-  async saveUrl(passId: number): Promise<string> {
-    const [pass] = await this.bodies.passes([passId]);
-    if (!pass) throw new Error(`pass ${passId} is not a Google pass`);
-    const template = (await this.bodies.template(pass.templateId))!;
-    const issuer = await this.deps.issuers.forProject(template.projectId);
-    const { fields: objectFields } = await this.bodies.knownObjectFields(template, [pass]);
-    const kind: GoogleKind = this.bodies.kindOf(template, pass.group);
-    const klass = this.bodies.classBody(issuer, template, objectFields, pass.group);
-    const { body: object } = this.bodies.objectBody(issuer, template, pass, objectFields);
-    // A rotating barcode's key never travels in a link: such an object is made through the API first (below), and
-    // a development link (nothing can be made at Google) goes without it.
-    const rotating = "rotatingBarcode" in object;
-    if (rotating && issuer.development) delete object.rotatingBarcode;
-    const full = this.claims(issuer, { [`${kind}Classes`]: [klass], [`${kind}Objects`]: [object] });
-    const first = await this.store.markHandedOut(passId, object.id as string);
-    if ((!rotating || issuer.development) && this.jwtLength(issuer, full) <= MAX_JWT_LENGTH) {
-      // The link carries the object; it is also made through the API (by a job), so updates find it at once.
-      if (first && !issuer.development) await addPassChangedEvents(this.store.pool, [passId], false);
-      return `${SAVE_URL}${await this.signSaveJwt(issuer, full)}`;
-    }
-    // Too long to carry the object: it must exist at Google before the link is used.
-    if (!issuer.development && (await this.store.objectHash(passId)) !== hash(object)) {
-      try {
-        await this.syncPasses([passId]);
-      } catch (error) {
-        // Google over quota or unreachable (its retries spent): the caller may ask again; a job keeps trying.
-        if (!(error instanceof GoogleApiError)) throw error;
-        await addPassChangedEvents(this.store.pool, [passId], false);
-        throw new GoogleUnavailable(error.status === 429 ? 10 : 30);
-      }
-    }
-    const skinny = this.claims(issuer, { [`${kind}Objects`]: [{ id: object.id, classId: object.classId }] });
-    return `${SAVE_URL}${await this.signSaveJwt(issuer, skinny)}`;
+  /** The "Add to Google Wallet" URL of a pass (save-links.ts). */
+  saveUrl(passId: number): Promise<string> {
+    return this.links.saveUrl(passId);
   }
 
-  /**
-   * One "Add to Google Wallet" URL for several passes (a multi-pass adaptive link): their objects are made through
-   * the API first and the link carries only their ids, grouped by kind. The passes must share one issuer (a save
-   * link is signed by one): otherwise undefined.
-   */
-  async saveUrlMany(passIds: number[]): Promise<string | undefined> {
-    const passes = await this.bodies.passes(passIds);
-    if (passes.length !== passIds.length) throw new Error("not every pass is a Google pass");
-    const built = [];
-    for (const pass of passes) {
-      const template = (await this.bodies.template(pass.templateId))!;
-      const issuer = await this.deps.issuers.forProject(template.projectId);
-      const { fields: objectFields } = await this.bodies.knownObjectFields(template, [pass]);
-      const { body: object } = this.bodies.objectBody(issuer, template, pass, objectFields);
-      const klass = this.bodies.classBody(issuer, template, objectFields, pass.group);
-      built.push({ pass, issuer, kind: this.bodies.kindOf(template, pass.group), object, klass });
-    }
-    const issuer = built[0]!.issuer;
-    if (built.some((b) => b.issuer.key !== issuer.key)) return undefined;
-    for (const b of built) await this.store.markHandedOut(b.pass.id, b.object.id as string);
-    // Google Wallet shows the passes of one multi-pass link together, in the link's order.
-    const groupingId = `multi-${hash(built.map((b) => b.object.id)).slice(0, 32)}`;
-    const grouping = (i: number) => ({ groupingInfo: { groupingId, sortIndex: i + 1 } });
-    const payload: Record<string, object[]> = {};
-    const add = (key: string, value: object) => {
-      payload[key] = [...(payload[key] ?? []), value];
-    };
-    if (issuer.development) {
-      // Nothing can be made at Google without credentials: the link carries the classes and objects themselves.
-      for (const b of built) {
-        if (!(payload[`${b.kind}Classes`] ?? []).some((c) => (c as { id: string }).id === b.klass.id)) {
-          add(`${b.kind}Classes`, b.klass);
-        }
-        const { rotatingBarcode: _keyStaysHere, ...object } = b.object;
-        add(`${b.kind}Objects`, { ...object, ...grouping(built.indexOf(b)) });
-      }
-      return `${SAVE_URL}${await this.signSaveJwt(issuer, this.claims(issuer, payload))}`;
-    }
-    const stale = [];
-    for (const b of built) if ((await this.store.objectHash(b.pass.id)) !== hash(b.object)) stale.push(b.pass.id);
-    try {
-      if (stale.length) await this.syncPasses(stale);
-      // The grouping is the link's, not the pass's: set by a partial PATCH, which later syncs of the pass leave be;
-      // once set, a later visit to the same link sends nothing.
-      const set = await this.store.groupings(built.map((b) => b.pass.id));
-      for (const [i, b] of built.entries()) {
-        const groupingKey = `${groupingId}:${i + 1}`;
-        if (set.get(b.pass.id) === groupingKey) continue;
-        await this.deps.client.patch(issuer, resourceOf(b.kind, "Object"), b.object.id as string, grouping(i));
-        await this.store.setGrouping(b.pass.id, groupingKey);
-      }
-    } catch (error) {
-      // Google over quota or unreachable (its retries spent): the caller may ask again; a job keeps syncing.
-      if (!(error instanceof GoogleApiError)) throw error;
-      if (stale.length) await addPassChangedEvents(this.store.pool, stale, false);
-      throw new GoogleUnavailable(error.status === 429 ? 10 : 30);
-    }
-    for (const b of built) add(`${b.kind}Objects`, { id: b.object.id, classId: b.object.classId });
-    return `${SAVE_URL}${await this.signSaveJwt(issuer, this.claims(issuer, payload))}`;
+  /** One "Add to Google Wallet" URL for several passes, or undefined when their issuers differ (save-links.ts). */
+  saveUrlMany(passIds: number[]): Promise<string | undefined> {
+    return this.links.saveUrlMany(passIds);
   }
-
-  private claims(issuer: GoogleIssuer, payload: object) {
-    return {
-      iss: issuer.clientEmail,
-      aud: "google",
-      typ: "savetowallet",
-      iat: Math.floor(this.deps.clock.now() / 1000),
-      origins: [new URL(this.deps.publicBaseUrl).origin],
-      payload,
-    };
-  }
-
-  /**
-   * The length of the save JWT of these claims, reckoned without signing: an RS256 signature is as long as the key's
-   * modulus. A keyless issuer's JWT is signed by Google, whose header (with its key id) has a known length.
-   */
-  private jwtLength(issuer: GoogleIssuer, claims: object): number {
-    const body = Buffer.byteLength(JSON.stringify(claims));
-    const encoded = Math.ceil((body * 4) / 3);
-    if (issuer.keyless) return KEYLESS_HEADER_LENGTH + 1 + encoded + 1 + RS256_SIGNATURE_LENGTH;
-    const modulusBits = issuer.privateKey?.asymmetricKeyDetails?.modulusLength;
-    if (modulusBits === undefined) return signJwt(issuer, claims).length; // not an RSA key: measure it
-    return jwtHeader(issuer).length + 1 + encoded + 1 + Math.ceil(((modulusBits / 8) * 4) / 3);
-  }
-
-  /** Signs a save link's JWT; keyless signatures (an IAM call each) are kept per pass version for an hour. */
-  private async signSaveJwt(issuer: GoogleIssuer, claims: { payload: object }): Promise<string> {
-    if (!issuer.keyless) return signJwt(issuer, claims);
-    const key = `${issuer.key}:${hash(claims.payload)}`;
-    const cached = this.signedLinks.get(key);
-    if (cached && cached.at > this.deps.clock.now() - 3_600_000) return cached.jwt;
-    const jwt = await issuer.keyless.signJwt(claims);
-    if (this.signedLinks.size >= 10_000) this.signedLinks.delete(this.signedLinks.keys().next().value as string);
-    this.signedLinks.set(key, { jwt, at: this.deps.clock.now() });
-    return jwt;
-  }
-
   /** The pass whose object a callback names (by the object id we gave it). */
   passOfObject(objectId: string): Promise<{ passId: number; projectId: number } | undefined> {
     return this.store.passOfObject(objectId);

@@ -7,7 +7,7 @@ import { type FakeGoogle, type RecordedCall, startFakeGoogle } from "../fakes/go
 import { googleTemplate } from "../fixtures/reference.js";
 import { startTestServer, type TestServer } from "../helpers/app.js";
 import { discoveryProblems, schemaOfResource } from "../helpers/discovery.js";
-import { until } from "../helpers/wait.js";
+import { jobsSettled, until } from "../helpers/wait.js";
 
 let google: FakeGoogle;
 let server: TestServer;
@@ -58,16 +58,7 @@ afterAll(async () => {
   await google.close();
 });
 
-async function settled() {
-  await until(
-    async () =>
-      (await server.database.query<{ n: number }>("SELECT count(*)::int AS n FROM graphile_worker._private_jobs"))
-        .rows[0]!.n,
-    (n) => n === 0,
-    30_000,
-  );
-  await new Promise((r) => setTimeout(r, 300));
-}
+const settled = () => jobsSettled(server.database);
 
 const flight = (number: string, gate: string) => ({
   fields: {

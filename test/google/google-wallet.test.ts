@@ -8,7 +8,7 @@ import { type Ecv2Signer, ecv2Signer } from "../fakes/google-callback-signer.js"
 import { googleTemplate, smallGoogleTemplate } from "../fixtures/reference.js";
 import { startTestServer, type TestServer } from "../helpers/app.js";
 import { discoveryProblems, schemaOfResource } from "../helpers/discovery.js";
-import { until } from "../helpers/wait.js";
+import { jobsSettled, until } from "../helpers/wait.js";
 
 let google: FakeGoogle;
 let signer: Ecv2Signer;
@@ -35,17 +35,7 @@ afterAll(async () => {
   await google.close();
 });
 
-/** Waits until the job queue is empty, so every call a change causes has been made. */
-async function settled() {
-  await until(
-    async () =>
-      (await server.database.query<{ n: number }>("SELECT count(*)::int AS n FROM graphile_worker._private_jobs"))
-        .rows[0]!.n,
-    (n) => n === 0,
-    30_000,
-  );
-  await new Promise((r) => setTimeout(r, 200));
-}
+const settled = () => jobsSettled(server.database);
 
 async function template(body: Record<string, unknown>): Promise<number> {
   const response = await server.call("POST", `/v1/template/${projectId}`, { body });

@@ -8,3 +8,16 @@ export async function until<T>(read: () => T | Promise<T>, ok: (value: T) => boo
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Waits until the job queue of `database` is empty (every call a change causes made), then a little longer. */
+export async function jobsSettled(database: {
+  query<R extends object>(text: string): Promise<{ rows: R[] }>;
+}): Promise<void> {
+  await until(
+    async () =>
+      (await database.query<{ n: number }>("SELECT count(*)::int AS n FROM graphile_worker._private_jobs")).rows[0]!.n,
+    (n) => n === 0,
+    30_000,
+  );
+  await new Promise((r) => setTimeout(r, 300));
+}
