@@ -298,16 +298,28 @@ describe("poster event tickets (iOS 18)", () => {
     });
     expect(template.status, template.text).toBe(200);
     const pass = (await server.call("POST", `/v1/pass/${template.json.templateId}`, { body: {} })).json;
-    // Without an NFC key the poster layout cannot be used: the classic ticket, and why.
+    // Without an NFC key the poster layout cannot be used: the classic ticket, and why — in the create response,
+    // on GET, and on viewJSONPass.
+    expect(pass.walletLayoutMissing).toEqual({ scheme: "posterEventTicket", keys: ["nfc"] });
+    expect((await server.call("GET", `/v1/pass/${pass.id}`)).json.walletLayoutMissing).toEqual(
+      pass.walletLayoutMissing,
+    );
     const classic = await viewJson(pass.id);
     expect(classic.json.preferredStyleSchemes).toBeUndefined();
     expect(classic.missing).toBe("posterEventTicket: nfc");
+    const stillMissing = await server.call("PUT", `/v1/pass/${pass.id}`, {
+      body: { fields: { seat: { value: "12" } } },
+    });
+    expect(stillMissing.json.walletLayoutMissing).toEqual({ scheme: "posterEventTicket", keys: ["nfc"] });
 
     const merchant = await server.call("POST", `/v1/project/${project}/nfcMerchants`, {
       body: { vendor: "APPLE", merchantName: "Stadium" },
     });
     expect(merchant.status, merchant.text).toBe(200);
-    await server.call("PUT", `/v1/pass/${pass.id}`, { body: { fields: { seat: { value: "13" } } } });
+    const complete = await server.call("PUT", `/v1/pass/${pass.id}`, { body: { fields: { seat: { value: "13" } } } });
+    expect(complete.status, complete.text).toBe(200);
+    expect(complete.json.walletLayoutMissing).toBeUndefined();
+    expect(typeof complete.json.ticketId).toBe("number");
     const { passJson, files } = await bundleOf(pass.id);
     expect(passJson.preferredStyleSchemes).toEqual(["posterEventTicket", "eventTicket"]);
     expect(passJson.semantics).toMatchObject({

@@ -59,6 +59,16 @@ export class DownloadService {
     return this.handOut(record);
   }
 
+  /**
+   * The newer layout (semantic boarding pass, poster event ticket) an Apple pass asks for or qualifies for but
+   * misses, with the tags it lacks; undefined when it has what it needs, asks for none, or is a Google pass.
+   */
+  async layoutMissing(accountId: number, passId: number) {
+    const record = await this.apple.byId(accountId, passId);
+    if (!record || !traitsOf(record.vendor).passKit) return undefined;
+    return this.apple.built(record, await this.apple.identityOf(record)).missing;
+  }
+
   /** The pass.json of an Apple pass, and the newer layout it asks for but misses (with the tags it lacks). */
   async passJson(accountId: number, passId: number) {
     const record = this.requireApple(await this.apple.byId(accountId, passId));

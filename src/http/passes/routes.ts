@@ -1,6 +1,7 @@
 // HTTP ⇄ PassService for /v1/pass and its external-id forms (tags: ../tags).
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
+import type { DownloadService } from "../../core/downloads/service.js";
 import { ExternalIdParam, NumericIdParam, numericId } from "../../core/ids.js";
 import { PaginationQuery } from "../../core/pagination.js";
 import { PASS_STATUSES } from "../../core/passes/repository.js";
@@ -22,6 +23,7 @@ import {
   PassLocationsResponse,
   PassRequestBody,
   PassResponse,
+  PassUpdateResponse,
   PushResponse,
 } from "./schemas.js";
 
@@ -32,7 +34,20 @@ export const PassListQuery = Type.Intersect([
   Type.Object({ templateId: Type.Optional(NumericIdParam), status: Type.Optional(Status) }),
 ]);
 
-export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = async (app, { passes }) => {
+/** Whether a pass's headers ask for a newer Apple layout, or make it an air boarding pass (which qualifies). */
+const mayMissLayout = (headers: Record<string, { value?: unknown } | undefined>) =>
+  headers.transitType?.value === "PKTransitTypeAir" || Array.isArray(headers.preferredStyleSchemes?.value);
+
+export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService; downloads: DownloadService }> = async (
+  app,
+  { passes, downloads },
+) => {
+  /** A pass answer, with the newer Apple layout it misses (said in the response, so the issuer sees it at once). */
+  const withLayout = async <P extends { id: number; headers: unknown }>(accountId: number, pass: P) => {
+    if (!mayMissLayout(pass.headers as Record<string, { value?: unknown }>)) return pass;
+    const missing = await downloads.layoutMissing(accountId, pass.id);
+    return missing ? { ...pass, walletLayoutMissing: missing } : pass;
+  };
   app.get(
     "/pass",
     {
@@ -65,13 +80,17 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
         config: access("wpas", "template"),
         schema: { tags, summary: "Create pass", params, body: PassRequestBody, response: { 200: PassResponse } },
       },
-      (request) => {
+      async (request) => {
         const p = request.params as { templateId?: string; templateExternalId?: string; passExternalId?: string };
         const template =
           p.templateExternalId !== undefined
             ? { externalId: p.templateExternalId }
             : { id: numericId(p.templateId!, "Template") };
-        return passes.create(accountOf(request), template, request.body as PassBody, p.passExternalId);
+        const accountId = accountOf(request);
+        return withLayout(
+          accountId,
+          await passes.create(accountId, template, request.body as PassBody, p.passExternalId),
+        );
       },
     );
   }
@@ -134,7 +153,11 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
       config: access("wpas", "pass"),
       schema: { tags, summary: "Get pass", params: ById, response: { 200: PassResponse } },
     },
-    (request) => passes.get(accountOf(request), { id: numericId(request.params.id, "Pass") }),
+    async (request) =>
+      withLayout(
+        accountOf(request),
+        await passes.get(accountOf(request), { id: numericId(request.params.id, "Pass") }),
+      ),
   );
   app.put(
     "/pass/:id",
@@ -145,11 +168,16 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = as
         summary: "Update pass",
         params: ById,
         body: PassRequestBody,
-        response: { 200: TicketIdResponse },
+        response: { 200: PassUpdateResponse },
       },
     },
-    (request) =>
-      passes.update(accountOf(request), { id: numericId(request.params.id, "Pass") }, request.body as PassBody),
+    async (request) => {
+      const accountId = accountOf(request);
+      const id = numericId(request.params.id, "Pass");
+      const updated = await passes.update(accountId, { id }, request.body as PassBody);
+      const missing = await downloads.layoutMissing(accountId, id);
+      return missing ? { ...updated, walletLayoutMissing: missing } : updated;
+    },
   );
   app.delete(
     "/pass/:id",

@@ -33,6 +33,17 @@ export const PassRequestBody = Described(
   "See the Airship Wallet API reference: Passes",
 );
 
+/** The newer Apple layout a pass asks for (or, a flight's, qualifies for) but cannot have yet. */
+export const WalletLayoutMissing = Described(
+  {
+    scheme: Type.String({ description: "semanticBoardingPass or posterEventTicket" }),
+    keys: Type.Array(Type.String(), {
+      description: "The semantic tags (or nfc, artwork_image) it lacks; until then the classic layout is emitted",
+    }),
+  },
+  "Apple passes only, and only while something is missing",
+);
+
 export const PassSummary = Described({
   id: Type.Integer(),
   templateId: Type.Integer(),
@@ -59,9 +70,16 @@ export const PassResponse = Described(
       Described({ path: Type.String(), type: Type.String(), used: Type.Boolean(), installs: Type.Integer() }),
     ),
     passFields: Type.Optional(AnyJson("Create responses: every header and field in one map, with its fieldType")),
+    walletLayoutMissing: Type.Optional(WalletLayoutMissing),
   },
   "A pass",
 );
+
+/** A pass update's answer: its ticket, and the newer Apple layout it misses. */
+export const PassUpdateResponse = Type.Object({
+  ticketId: Type.Integer(),
+  walletLayoutMissing: Type.Optional(WalletLayoutMissing),
+});
 
 export const PassListResponse = Type.Object({
   count: Type.Integer(),
