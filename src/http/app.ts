@@ -33,6 +33,7 @@ import { installMetrics } from "./metrics.js";
 import { nfcMerchantRoutes } from "./nfc-merchants/routes.js";
 import { notificationRoutes } from "./notifications/routes.js";
 import { tokenRoutes } from "./oauth/routes.js";
+import { passExtraRoutes } from "./passes/extra-routes.js";
 import { passRoutes } from "./passes/routes.js";
 import { ProjectLimit } from "./project-limit.js";
 import { projectRoutes } from "./projects/routes.js";
@@ -141,6 +142,7 @@ export async function buildApp(config: AppConfig, services: Services, db: Databa
       await v1.register(nfcMerchantRoutes, { merchants });
       await v1.register(templateRoutes, { templates, passes });
       await v1.register(passRoutes, { passes, downloads });
+      await v1.register(passExtraRoutes, { passes });
       await v1.register(tagRoutes, { tags, passes });
       await v1.register(callbackRoutes, { callbacks: services.callbacks });
       await v1.register(notificationRoutes, { notifications: services.notifications });

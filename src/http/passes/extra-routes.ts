@@ -1,0 +1,180 @@
+// HTTP ⇄ PassService for what a pass carries beside its fields, and sending it again: its locations and beacons,
+// Google messages, and a push of the unchanged pass — each in the /v1/pass path forms Airship writes.
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
+import { ExternalIdParam, NumericIdParam, numericId } from "../../core/ids.js";
+import type { PassService } from "../../core/passes/service.js";
+import { access } from "../access.js";
+import { accountOf } from "../auth.js";
+import { TicketIdResponse } from "../schema-kit.js";
+import { ByExternal, ById, ByTemplateAndExternal, passKeyOf, templatedKey } from "./keys.js";
+import {
+  BeaconsBody,
+  LocationsBody,
+  MessageBody,
+  MessageResponse,
+  PassLocationDeleteResponse,
+  PassLocationsResponse,
+  PushResponse,
+} from "./schemas.js";
+
+const tags = ["Passes"];
+
+export const passExtraRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = async (app, { passes }) => {
+  app.post(
+    "/pass/template/:templateId/id/:externalId/locations",
+    {
+      config: access("wpas", "template"),
+      schema: {
+        tags,
+        summary: "Add locations to pass by template and external id",
+        params: ByTemplateAndExternal,
+        body: LocationsBody,
+        response: { 200: PassLocationsResponse },
+      },
+    },
+    async (request) => {
+      const accountId = accountOf(request);
+      const pass = await passes.find(accountId, templatedKey(request.params));
+      return passes.addLocations(accountId, pass.id, request.body);
+    },
+  );
+  app.delete(
+    "/pass/template/:templateId/id/:externalId/location/:locationId",
+    {
+      config: access("wpas", "template"),
+      schema: {
+        tags,
+        summary: "Delete location from pass by template and external id",
+        params: Type.Object({ templateId: NumericIdParam, externalId: ExternalIdParam, locationId: NumericIdParam }),
+        response: { 200: PassLocationDeleteResponse },
+      },
+    },
+    async (request) => {
+      const accountId = accountOf(request);
+      const pass = await passes.find(accountId, templatedKey(request.params));
+      return passes.deleteLocation(accountId, pass.id, numericId(request.params.locationId, "Location"));
+    },
+  );
+
+  for (const [path, params, owner, form] of [
+    ["/pass/:id/beacons", ById, "pass", ""],
+    ["/pass/id/:externalId/beacons", ByExternal, "pass", " by external id"],
+    [
+      "/pass/template/:templateId/id/:externalId/beacons",
+      ByTemplateAndExternal,
+      "template",
+      " by template and external id",
+    ],
+  ] as const) {
+    app.put(
+      path,
+      {
+        config: access("wpas", owner),
+        schema: {
+          tags,
+          summary: `Set an Apple pass's beacons${form}`,
+          description:
+            "Replaces the pass's beacons (at most 10); Apple passes only. Answers 201 with the update's ticket.",
+          params,
+          body: BeaconsBody,
+          response: { 201: TicketIdResponse },
+        },
+      },
+      async (request, reply) => {
+        const key = passKeyOf(request.params);
+        const answer = await passes.setBeacons(accountOf(request), key, request.body);
+        reply.code(201);
+        return answer;
+      },
+    );
+  }
+
+  for (const [path, params, owner, form] of [
+    ["/pass/:id/message", ById, "pass", ""],
+    ["/pass/id/:externalId/message", ByExternal, "pass", " by external id"],
+    [
+      "/pass/template/:templateId/id/:externalId/message",
+      ByTemplateAndExternal,
+      "template",
+      " by template and external id",
+    ],
+  ] as const) {
+    app.post(
+      path,
+      {
+        config: access("wpas", owner),
+        schema: {
+          tags,
+          summary: `Add a message to a Google pass${form}`,
+          description:
+            "Shown on the pass in Google Wallet (within startTime–endTime when given); the pass keeps its newest 10. " +
+            "Apple passes answer 400 (use …/notify).",
+          params,
+          body: MessageBody,
+          response: { 200: MessageResponse },
+        },
+      },
+      (request) => {
+        const key = passKeyOf(request.params);
+        return passes.addGoogleMessage(accountOf(request), key, request.body);
+      },
+    );
+  }
+
+  for (const [path, params] of [
+    ["/pass/:id/push", ById],
+    ["/pass/id/:externalId/push", ByExternal],
+  ] as const) {
+    app.put(
+      path,
+      {
+        config: access("wpas", "pass"),
+        schema: {
+          tags,
+          summary: "Send the pass to its devices again, unchanged (APNs push, Google object refresh)",
+          params,
+          response: { 200: PushResponse },
+        },
+      },
+      (request) => {
+        const p = request.params as { id?: string; externalId?: string };
+        const key = p.externalId !== undefined ? { externalId: p.externalId } : { id: numericId(p.id!, "Pass") };
+        return passes.push(accountOf(request), key);
+      },
+    );
+  }
+
+  app.post(
+    "/pass/:id/locations",
+    {
+      config: access("wpas", "pass"),
+      schema: {
+        tags,
+        summary: "Add locations to pass",
+        params: ById,
+        body: LocationsBody,
+        response: { 200: PassLocationsResponse },
+      },
+    },
+    (request) => passes.addLocations(accountOf(request), numericId(request.params.id, "Pass"), request.body),
+  );
+  app.delete(
+    "/pass/:id/location/:locationId",
+    {
+      config: access("wpas", "pass"),
+      schema: {
+        tags,
+        summary: "Delete location from pass",
+        params: Type.Object({ id: NumericIdParam, locationId: NumericIdParam }),
+        response: { 200: PassLocationDeleteResponse },
+      },
+    },
+    (request) =>
+      passes.deleteLocation(
+        accountOf(request),
+        numericId(request.params.id, "Pass"),
+        numericId(request.params.locationId, "Location"),
+      ),
+  );
+};
