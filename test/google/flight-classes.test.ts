@@ -173,3 +173,84 @@ it("makes one class per flight holding the flight, and patches only it when the 
   const passId = passes.json.passes[0].id as number;
   expect((await server.call("GET", `/v1/pass/${passId}`)).json.fields.departureGate.value).toBe("31");
 });
+
+it("makes one event ticket class per event, its attendees' objects of it, and patches only it when the event changes", async () => {
+  const project = (await server.call("POST", "/v1/project", { body: { name: "Arena", projectType: "eventTicket" } }))
+    .json.id;
+  const template = await server.call("POST", `/v1/template/${project}`, {
+    body: {
+      ...googleTemplate,
+      name: "Ticket",
+      type: "Event Ticket",
+      projectType: "eventTicket",
+      titleModule: {
+        ...googleTemplate.titleModule,
+        "Program Name": undefined,
+        eventName: { label: "Event", value: "" },
+      },
+      infoModuleData: {
+        venueTitle: { label: "Venue", value: "", row: 0, col: 0 },
+        doorsOpen: { label: "Doors", value: "", row: 0, col: 1, changeMessage: "Doors now open at %@" },
+        seat: { label: "Seat", value: "", row: 1, col: 0, notShared: true },
+      },
+    },
+  });
+  expect(template.status, template.text).toBe(200);
+  const event = (name: string) => ({ fields: { eventName: name, venueTitle: "Arena One", doorsOpen: "19:00" } });
+  const e1 = (await server.call("POST", `/v1/events/project/${project}`, { body: event("Cup final") })).json.eventId;
+  const e2 = (await server.call("POST", `/v1/events/project/${project}`, { body: event("Semi final") })).json.eventId;
+  const attendees = (n: number) => Array.from({ length: n }, (_, i) => ({ fields: { seat: { value: `${i + 10}` } } }));
+  const links = await server.call("POST", `/v1/links/adaptive/multiple/project/${project}`, {
+    body: {
+      androidTemplateId: template.json.templateId,
+      payload: {
+        events: [
+          { eventId: e1, attendees: attendees(2) },
+          { eventId: e2, attendees: attendees(1) },
+        ],
+      },
+    },
+  });
+  expect(links.status, links.text).toBe(200);
+  const start = google.calls.length;
+  for (const { adaptiveLinkId } of links.json.links as Array<{ adaptiveLinkId: string }>) {
+    const opened = await fetch(`${server.baseUrl}/v1/pass/adaptive/${adaptiveLinkId}/android`, {
+      redirect: "manual",
+      headers: { "user-agent": ANDROID },
+    });
+    expect(opened.status).toBe(302);
+  }
+  const objects = await until(
+    () => google.calls.slice(start).filter((c) => c.action === "insert" && c.resource === "eventTicketObject"),
+    (calls) => calls.length === 3,
+  );
+  await settled();
+  const classes = google.calls.slice(start).filter((c) => c.action === "insert" && c.resource === "eventTicketClass");
+  for (const call of [...classes, ...objects]) validates(call);
+  const classOf = (name: string) =>
+    classes.find((c) => JSON.stringify((c.body as { eventName: unknown }).eventName).includes(name))!.body as {
+      id: string;
+    };
+  const cup = classOf("Cup final");
+  const semi = classOf("Semi final");
+  expect(objects.filter((o) => (o.body as { classId: string }).classId === cup.id)).toHaveLength(2);
+  expect(objects.filter((o) => (o.body as { classId: string }).classId === semi.id)).toHaveLength(1);
+  for (const object of objects) expect(JSON.stringify(object.body)).not.toContain("19:00");
+
+  const before = google.walletCalls().length;
+  const changed = await server.call("PUT", `/v1/events/project/${project}/${e1}`, {
+    body: { fields: { doorsOpen: "18:30" } },
+  });
+  expect(changed.status, changed.text).toBe(200);
+  await until(
+    () => google.walletCalls().slice(before),
+    (calls) => calls.some((c) => c.action === "patch"),
+  );
+  await settled();
+  const after = google.walletCalls().slice(before);
+  expect(after.filter((c) => c.action === "patch").map((c) => [c.resource, c.id])).toEqual([
+    ["eventTicketClass", cup.id],
+  ]);
+  expect(after.filter((c) => c.action === "addMessage").map((c) => c.id)).toEqual([cup.id]);
+  expect(after.filter((c) => c.resource === "eventTicketObject" || c.id === semi.id)).toEqual([]);
+});
