@@ -7,7 +7,7 @@ import pg from "pg";
 import { designOf, mergedView, parseTemplateBody } from "../src/domain/field-model.js";
 import { signJwt } from "../src/google/api-client.js";
 import { buildClass, buildObject } from "../src/google/mapping.js";
-import { addPassChangedEvents } from "../src/jobs/queue-store.js";
+import { enqueuePassDeliveries } from "../src/jobs/queue-store.js";
 import type { FakeGoogle } from "../test/fakes/google.js";
 import { googleTemplate } from "../test/fixtures/reference.js";
 import { apiCall, autocannonProcess, type Rate, rateOf } from "./api.js";
@@ -108,7 +108,7 @@ export async function benchGooglePublish(server: BenchServer, google: FakeGoogle
   await insertPasses(client, templateId, count);
   await handOut(client, templateId, google.issuerId);
   const start = Date.now();
-  await addPassChangedEvents(client, { templateId: templateId as number });
+  await enqueuePassDeliveries(client, { templateId: templateId as number });
   await drained(client);
   const initialSeconds = (Date.now() - start) / 1000;
   const before = google.calls.length;
@@ -155,7 +155,7 @@ export async function benchGoogleCallsPerChange(server: BenchServer, google: Fak
   await client.connect();
   await insertPasses(client, templateId, count);
   await handOut(client, templateId, google.issuerId, 2);
-  await addPassChangedEvents(client, { templateId: templateId as number });
+  await enqueuePassDeliveries(client, { templateId: templateId as number });
   await drained(client);
   const before = google.calls.length;
   for (const value of ["first", "second"]) {
@@ -165,7 +165,7 @@ export async function benchGoogleCallsPerChange(server: BenchServer, google: Fak
         WHERE template_id = $1`,
       [templateId, value],
     );
-    await addPassChangedEvents(client, { templateId: templateId as number });
+    await enqueuePassDeliveries(client, { templateId: templateId as number });
   }
   await drained(client);
   await client.end();

@@ -62,6 +62,7 @@ import { receiversOf } from "./deliveries/receivers.js";
 import { queueBadgeWebhooks } from "./deliveries/webhook-event-store.js";
 import type { PassChangedSubscriber, TemplateChangedSubscriber } from "./domain/wallet-port.js";
 import { countDailyActivity } from "./events/daily-activity-store.js";
+import { followPassEvents } from "./events/pass-event-store.js";
 import { GoogleWalletClient } from "./google/api-client.js";
 import { CallbackKeys, GoogleCallbacks } from "./google/callback.js";
 import { GoogleIssuers } from "./google/credentials.js";
@@ -72,6 +73,7 @@ import type { GoogleSetup } from "./google/setup.js";
 import { GoogleWalletAdapter } from "./google/wallet-adapter.js";
 import { ImageStore } from "./images/image-store.js";
 import { startAudienceUpdate } from "./jobs/audience-update.js";
+import { deliverPassEvents } from "./jobs/queue-store.js";
 import { OutboundGuard } from "./outbound/guard.js";
 import type { SecretBox } from "./secrets/encryption.js";
 
@@ -122,6 +124,8 @@ export type Services = Awaited<ReturnType<typeof composeServices>>;
 export async function composeServices(config: ServicesConfig, outside: Outside) {
   const { prisma, pool } = outside.db;
   const clock = outside.clock ?? systemClock;
+  // The pass-event log is the outbox: the job queue follows it, queuing each change's delivery in its transaction.
+  followPassEvents(deliverPassEvents);
   const apiKeys = new ApiKeyService(new ApiKeyRepository(prisma), config.authCacheTtlMs, () => clock.now());
   const tokens = new AccessTokens(pool, outside.secrets, () => clock.now());
   const owners = new OwnershipStore(pool);

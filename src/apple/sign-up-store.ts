@@ -3,7 +3,7 @@
 // fetches the personalized pass.
 import type pg from "pg";
 import { inTransaction } from "../db/transaction.js";
-import { addPassChangedEvents } from "../jobs/queue-store.js";
+import { recordPassEvents } from "../events/pass-event-store.js";
 
 export interface PersonalizationTarget {
   id: number;
@@ -67,7 +67,7 @@ async function storePersonalization(pool: pg.Pool, passId: number, info: Record<
       [passId, JSON.stringify(info), JSON.stringify(fieldValues)],
     );
     if (rowCount !== 1) return false;
-    await addPassChangedEvents(client, [passId], "personalized");
+    await recordPassEvents(client, [passId], "personalized");
     return true;
   });
 }

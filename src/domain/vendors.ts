@@ -14,8 +14,6 @@ export interface VendorTraits {
   readonly imagesInPass: boolean;
   /** A pass.json, and the PassKit web service that serves the pass to phones. */
   readonly passKit: boolean;
-  /** A change reaches the holder as a message the server sends (Google), not a field's changeMessage (Apple). */
-  readonly announcesChanges: boolean;
   /** Classes and objects kept in sync with the vendor's REST API. */
   readonly syncedObjects: boolean;
   /** Where a template's fields live: Apple's field groups, or Google's modules. */
@@ -32,7 +30,6 @@ export const VENDORS: Record<Vendor, VendorTraits> = {
     beacons: true,
     imagesInPass: true,
     passKit: true,
-    announcesChanges: false,
     syncedObjects: false,
     fieldsIn: "fields",
     personalization: true,
@@ -43,7 +40,6 @@ export const VENDORS: Record<Vendor, VendorTraits> = {
     beacons: false,
     imagesInPass: false,
     passKit: false,
-    announcesChanges: true,
     syncedObjects: true,
     fieldsIn: "modules",
     personalization: false,

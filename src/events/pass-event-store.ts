@@ -1,7 +1,8 @@
 // The pass-event log: one append-only row per thing that happened to a pass (created, updated, installed,
 // uninstalled, personalized, voided, expired, notified, deleted), written with SQL in the transaction of the change
-// itself, so a committed change always has its event and a rolled-back one never does. Delivery (APNs, Google)
-// is queued by the same write (jobs/queue.ts); callbacks, webhooks and statistics read this log. See docs/jobs.md.
+// itself, so a committed change always has its event and a rolled-back one never does. The log is the outbox:
+// its follower (the job queue, subscribed by composition.ts) queues the delivery to phones (APNs, Google) in that
+// same transaction; callbacks, webhooks and statistics read the log afterwards. See docs/jobs.md.
 import type { Queryable } from "../db/queryable.js";
 
 export const PASS_EVENT_KINDS = [
@@ -25,22 +26,47 @@ export interface EventContext {
   device?: string;
 }
 
-/** Appends one event of `kind` for each selected pass (at its current version). */
+/**
+ * What follows the log inside the writer's transaction: told of every append (the passes and the kinds), it acts
+ * in the same transaction, so a committed event always has what follows from it.
+ */
+export type PassEventFollower = (
+  db: Queryable,
+  passes: PassSelection,
+  kinds: readonly PassEventKind[],
+) => Promise<void>;
+
+let follower: PassEventFollower | undefined;
+
+/** Subscribes the log's follower (composition.ts subscribes the job queue; one per process). */
+export function followPassEvents(next: PassEventFollower): void {
+  follower = next;
+}
+
+/**
+ * Appends one event of each kind (in order) for each selected pass, at its current version, and tells the
+ * follower once. Several kinds of one change go in one call, so what follows from them happens once.
+ */
 export async function recordPassEvents(
   db: Queryable,
   passes: PassSelection,
-  kind: PassEventKind,
+  kinds: PassEventKind | readonly PassEventKind[],
   context: EventContext = {},
 ): Promise<void> {
   if (Array.isArray(passes) && passes.length === 0) return;
+  // Fail closed: an event nobody follows would be a change that never reaches a phone.
+  if (!follower) throw new Error("The pass-event log has no follower: compose the services first (composition.ts)");
+  const list: readonly PassEventKind[] = typeof kinds === "string" ? [kinds] : kinds;
   const [where, value] = Array.isArray(passes)
     ? ["p.id = ANY($1::int[])", passes]
     : ["p.template_id = $1", passes.templateId];
   await db.query(
     `INSERT INTO pass_events (pass_id, account_id, template_id, kind, version, platform, device)
-     SELECT p.id, p.account_id, p.template_id, $2, p.version, $3, $4 FROM passes p WHERE ${where} ORDER BY p.id`,
-    [value, kind, context.platform ?? null, context.device ?? null],
+     SELECT p.id, p.account_id, p.template_id, k.kind, p.version, $3, $4
+       FROM passes p CROSS JOIN unnest($2::text[]) WITH ORDINALITY k(kind, n) WHERE ${where} ORDER BY p.id, k.n`,
+    [value, list, context.platform ?? null, context.device ?? null],
   );
+  await follower(db, passes, list);
 }
 
 export interface PassEvent {

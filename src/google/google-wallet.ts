@@ -10,7 +10,7 @@ import { designOf } from "../domain/field-model.js";
 import type { FieldSpec } from "../domain/field-spec.js";
 import { TOTP_PLACEHOLDER } from "../domain/google-keys.js";
 import { traitsOf } from "../domain/vendors.js";
-import { addPassChangedEvents } from "../jobs/queue-store.js";
+import { enqueuePassDeliveries } from "../jobs/queue-store.js";
 import type { SecretBox } from "../secrets/encryption.js";
 import { GoogleApiError, type GoogleWalletClient } from "./api-client.js";
 import { GoogleBodies, hash } from "./bodies.js";
@@ -143,7 +143,7 @@ export class GoogleWallet {
         );
         // A field that moved onto the objects must now appear on every object: re-sync them all.
         const grew = [...objectFields].some((name) => !(stored?.object_fields ?? []).includes(name));
-        if (stored && grew) await addPassChangedEvents(client, { templateId: template.id }, false);
+        if (stored && grew) await enqueuePassDeliveries(client, { templateId: template.id });
         return objectFields;
       },
       // Google was called inside: a conflict fails the job, whose retry reads the state again.

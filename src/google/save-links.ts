@@ -2,7 +2,7 @@
 // once they were made through the API (too long to carry, a rotating barcode's key, several passes at once).
 import type { Clock } from "../clock.js";
 import { AppError } from "../errors.js";
-import { addPassChangedEvents } from "../jobs/queue-store.js";
+import { enqueuePassDeliveries } from "../jobs/queue-store.js";
 import { GoogleApiError, type GoogleWalletClient, jwtHeader, signJwt } from "./api-client.js";
 import { type GoogleBodies, hash } from "./bodies.js";
 import type { GoogleIssuer, GoogleIssuers } from "./credentials.js";
@@ -61,7 +61,7 @@ export class GoogleSaveLinks {
     const first = await this.deps.store.markHandedOut(passId, object.id as string);
     if ((!rotating || issuer.development) && this.jwtLength(issuer, full) <= MAX_JWT_LENGTH) {
       // The link carries the object; it is also made through the API (by a job), so updates find it at once.
-      if (first && !issuer.development) await addPassChangedEvents(this.deps.store.pool, [passId], false);
+      if (first && !issuer.development) await enqueuePassDeliveries(this.deps.store.pool, [passId]);
       return `${SAVE_URL}${await this.signSaveJwt(issuer, full)}`;
     }
     // Too long to carry the object: it must exist at Google before the link is used.
@@ -71,7 +71,7 @@ export class GoogleSaveLinks {
       } catch (error) {
         // Google over quota or unreachable (its retries spent): the caller may ask again; a job keeps trying.
         if (!(error instanceof GoogleApiError)) throw error;
-        await addPassChangedEvents(this.deps.store.pool, [passId], false);
+        await enqueuePassDeliveries(this.deps.store.pool, [passId]);
         throw new GoogleUnavailable(error.status === 429 ? 10 : 30);
       }
     }
@@ -133,7 +133,7 @@ export class GoogleSaveLinks {
     } catch (error) {
       // Google over quota or unreachable (its retries spent): the caller may ask again; a job keeps syncing.
       if (!(error instanceof GoogleApiError)) throw error;
-      if (stale.length) await addPassChangedEvents(this.deps.store.pool, stale, false);
+      if (stale.length) await enqueuePassDeliveries(this.deps.store.pool, stale);
       throw new GoogleUnavailable(error.status === 429 ? 10 : 30);
     }
     for (const b of built) add(`${b.kind}Objects`, { id: b.object.id, classId: b.object.classId });

@@ -8,7 +8,8 @@ import type { PassQuery } from "../audiences/audience.js";
 import type { Queryable } from "../db/queryable.js";
 import { inTransaction } from "../db/transaction.js";
 import type { PassOverrides } from "../domain/field-model.js";
-import { addJob, addPassChangedEvents } from "./queue-store.js";
+import { recordPassEvents } from "../events/pass-event-store.js";
+import { addJob } from "./queue-store.js";
 import {
   applyAudienceBatch,
   countBatch,
@@ -84,7 +85,7 @@ export async function runAudienceUpdate(pool: pg.Pool, ticketId: number, batchSi
         { mode, value: set.value, label: set.label },
         NOTIFICATION_FIELD,
       );
-      await addPassChangedEvents(client, ids, mode === "set" ? "notified" : "updated");
+      await recordPassEvents(client, ids, mode === "set" ? "notified" : "updated");
       const last = batchIds.length < batchSize;
       await countBatch(client, ticketId, { done: batchIds.length, last });
       return last;

@@ -4,8 +4,9 @@
 // every pass is updated exactly once, however often the job runs.
 import type pg from "pg";
 import { inTransaction } from "../db/transaction.js";
+import { recordPassEvents } from "../events/pass-event-store.js";
 import { AUDIENCE_UPDATE } from "./audience-update.js";
-import { addJob, addPassChangedEvents } from "./queue-store.js";
+import { addJob } from "./queue-store.js";
 import { claimStalledTickets, clearOverridesBatch, countBatch, lockTicket } from "./ticket-store.js";
 
 export const BULK_UPDATE = "template-bulk-update";
@@ -18,7 +19,7 @@ export async function runBulkUpdate(pool: pg.Pool, ticketId: number, batchSize =
       const ticket = await lockTicket(client, ticketId);
       if (!ticket || ticket.status === "done" || ticket.status === "failed") return true;
       const ids = await clearOverridesBatch(client, ticket, ticket.payload.paths ?? [], batchSize);
-      await addPassChangedEvents(client, ids);
+      await recordPassEvents(client, ids, "updated");
       const last = ids.length < batchSize;
       await countBatch(client, ticketId, { done: ids.length, last, cursor: ids.length ? Math.max(...ids) : undefined });
       return last;

@@ -1,7 +1,8 @@
 // The job queue's writes: jobs added in SQL inside the transaction that makes the change they follow from (so a
-// committed change always has its job), with the pass-event log entry the change makes. See docs/jobs.md.
+// committed change always has its job). Pass changes reach it as the pass-event log's follower: a writer records
+// its events, and the events that change what a phone shows queue its delivery. See docs/jobs.md.
 import type { Queryable } from "../db/queryable.js";
-import { type PassEventKind, recordPassEvents } from "../events/pass-event-store.js";
+import type { PassEventFollower, PassEventKind, PassSelection } from "../events/pass-event-store.js";
 
 /** Adds one job; with a `jobKey`, a pending job with the same key is replaced (deduplication). */
 export async function addJob(
@@ -25,21 +26,23 @@ const KEYED_LIMIT = 20;
 /** A pass's changes within this window of its first are delivered together (one push, one Google write). */
 const PASS_CHANGE_SETTLE_MS = 1000;
 
+/** The events that change what a phone shows: each queues the passes' delivery (APNs push, Google object sync). */
+export const DELIVERED_KINDS: ReadonlySet<PassEventKind> = new Set(["updated", "notified", "personalized"]);
+
+/** The pass-event log's follower (composition.ts subscribes it): delivers the passes of a delivered kind. */
+export const deliverPassEvents: PassEventFollower = async (db, passes, kinds) => {
+  if (kinds.some((kind) => DELIVERED_KINDS.has(kind))) await enqueuePassDeliveries(db, passes);
+};
+
 /**
- * Records "pass changed" events for the chosen passes (given ids, or every pass of a template) at their current
- * versions. A few passes get one job each, keyed by the pass and due ${PASS_CHANGE_SETTLE_MS} ms after the first
+ * Queues the delivery of the chosen passes (given ids, or every pass of a template) at their current versions — as
+ * the log's follower, or directly to send passes again with nothing new to record. A few passes get one job each, keyed by the pass and due ${PASS_CHANGE_SETTLE_MS} ms after the first
  * change, so a burst of changes to one pass is delivered once with the latest version. Set-based changes (bulk
  * updates, template-wide changes) get one "passes changed" job per ${EVENT_BATCH_SIZE} passes, so subscribers work
  * in batches (one lookup of devices, one Google class patch).
  */
-export async function addPassChangedEvents(
-  db: Queryable,
-  passes: number[] | { templateId: number },
-  /** The pass-event log entry the change makes ("updated" by default); false for a re-delivery of nothing new. */
-  record: PassEventKind | false = "updated",
-): Promise<void> {
+export async function enqueuePassDeliveries(db: Queryable, passes: PassSelection): Promise<void> {
   if (Array.isArray(passes) && passes.length === 0) return;
-  if (record) await recordPassEvents(db, passes, record);
   const [where, value] = Array.isArray(passes)
     ? ["p.id = ANY($1::int[])", passes]
     : ["p.template_id = $1", passes.templateId];
@@ -72,7 +75,7 @@ export async function addPassChangedEvents(
 
 export const TEMPLATE_CHANGED = "template-changed";
 
-/** Records that a template's own content changed (created, replaced, published): one keyed job per template. */
-export async function addTemplateChangedEvent(db: Queryable, templateId: number): Promise<void> {
+/** Queues the sync of a template's own content (created, replaced, published): one keyed job per template. */
+export async function enqueueTemplateSync(db: Queryable, templateId: number): Promise<void> {
   await addJob(db, TEMPLATE_CHANGED, { templateId }, { jobKey: `${TEMPLATE_CHANGED}:${templateId}` });
 }

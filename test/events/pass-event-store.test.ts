@@ -2,7 +2,7 @@
 // reads: every committed event once, in order, never skipping one whose transaction committed late.
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prunePassEvents, readPassEvents } from "../../src/events/pass-event-store.js";
+import { prunePassEvents, readPassEvents, recordPassEvents } from "../../src/events/pass-event-store.js";
 import { appleTemplate } from "../fixtures/reference.js";
 import { startTestServer, type TestServer } from "../helpers/app.js";
 import { testPool } from "../helpers/database.js";
@@ -174,5 +174,55 @@ describe("the pass-event log", () => {
       await churn;
     }
     expect(BigInt(position) > start).toBe(true);
+  });
+});
+
+describe("the log as the outbox", () => {
+  const jobs = async () =>
+    (
+      await pool.query<{ task: string; payload: { passes?: number[][]; passId?: number } }>(
+        `SELECT t.identifier AS task, j.payload FROM graphile_worker._private_jobs j
+           JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+          WHERE t.identifier IN ('pass-changed', 'passes-changed') ORDER BY j.id`,
+      )
+    ).rows;
+
+  it("queues a pass's delivery in the transaction of the events that change what a phone shows, once per change", async () => {
+    const before = (await jobs()).length;
+    const ids: number[] = [];
+    for (let i = 0; i < 30; i++) ids.push((await server.call("POST", `/v1/pass/${templateId}`, { body: {} })).json.id);
+    // A pass that was only created has nothing to deliver.
+    expect((await jobs()).length).toBe(before);
+
+    const client = await pool.connect();
+    try {
+      // Rolled back: neither the events nor their delivery.
+      await client.query("BEGIN");
+      await recordPassEvents(client, ids, "updated");
+      await client.query("ROLLBACK");
+      expect((await jobs()).length).toBe(before);
+      expect(
+        (await pool.query("SELECT 1 FROM pass_events WHERE pass_id = $1 AND kind = 'updated'", [ids[0]])).rowCount,
+      ).toBe(0);
+
+      // Two kinds of one change (a field and its notification): one delivery of the 30 passes, not two.
+      await client.query("BEGIN");
+      await recordPassEvents(client, ids, ["updated", "notified"]);
+      await client.query("COMMIT");
+      const queued = (await jobs()).slice(before);
+      expect(queued.map((j) => j.task)).toEqual(["passes-changed"]);
+      expect(queued[0]!.payload.passes!.map(([id]) => id)).toEqual(ids);
+      expect(await kindsOf(ids[0]!)).toEqual([
+        { kind: "created", platform: null, device: null },
+        { kind: "updated", platform: null, device: null },
+        { kind: "notified", platform: null, device: null },
+      ]);
+
+      // What does not change the pass (an install) is logged, and delivers nothing.
+      await recordPassEvents(client, ids.slice(0, 2), "installed", { platform: "ios" });
+      expect((await jobs()).length).toBe(before + 1);
+    } finally {
+      client.release();
+    }
   });
 });

@@ -6,7 +6,6 @@ import { inTransaction } from "../../db/transaction.js";
 import { MESSAGE_FIELD_TYPES } from "../../domain/vendors.js";
 import { recordPassEvents } from "../../events/pass-event-store.js";
 import { NOTIFICATION_FIELD } from "../../jobs/audience-update.js";
-import { addPassChangedEvents } from "../../jobs/queue-store.js";
 
 export type NotificationTarget = { passId: number } | { templateId: number } | { tagId: number };
 
@@ -44,8 +43,7 @@ export class NotificationRepository {
         message ? [accountId, value, message.value, message.label, MESSAGE_FIELD_TYPES] : [accountId, value],
       );
       const ids = rows.map((r) => r.id);
-      await addPassChangedEvents(client, ids);
-      if (message) await recordPassEvents(client, ids, "notified");
+      await recordPassEvents(client, ids, message ? ["updated", "notified"] : "updated");
       const ticket = await client.query<{ id: number }>(
         `INSERT INTO tickets (account_id, kind, status, pass_id, template_id, payload, total, done, finished_at)
          VALUES ($1, 'notification', 'done', $2, $3, $4, $5, $5, now()) RETURNING id`,

@@ -10,7 +10,6 @@ import type { Beacon, LocationInput } from "../../domain/values.js";
 import { AppError, notFound } from "../../errors.js";
 import { type PassEventKind, recordPassEvents } from "../../events/pass-event-store.js";
 import type { Prisma } from "../../generated/prisma/client.js";
-import { addPassChangedEvents, PASS_CHANGED } from "../../jobs/queue-store.js";
 import type { Page } from "../pagination.js";
 import { insertLocations } from "./location-store.js";
 
@@ -124,7 +123,7 @@ async function changingPass<T>(pool: pg.Pool, passId: number, change: (db: pg.Po
     await client.query("SELECT 1 FROM passes WHERE id = $1 FOR NO KEY UPDATE", [passId]);
     const result = await change(client);
     await client.query("UPDATE passes SET version = version + 1, updated_at = now() WHERE id = $1", [passId]);
-    await addPassChangedEvents(client, [passId]);
+    await recordPassEvents(client, [passId], "updated");
     return result;
   });
 }
@@ -237,8 +236,6 @@ export class PassRepository {
     data: PassChanges & {
       externalId?: string;
       publicUrlType?: "single" | "multiple";
-      /** Record a "pass changed" event for the new pass (Google passes: their object is inserted). */
-      announce?: boolean;
       /** The adaptive link the pass was made from. */
       adaptiveLinkId?: string;
     },
@@ -262,16 +259,11 @@ export class PassRepository {
     // written by CTEs over the inserted row.
     const logged = `logged AS (INSERT INTO pass_events (pass_id, account_id, template_id, kind, version)
                      SELECT id, "accountId", "templateId", 'created', version FROM inserted)`;
-    const insert = data.announce
-      ? {
-          name: "pass-insert-announced",
-          text: `WITH inserted AS (${insertSql}), ${logged},
-                 event AS (SELECT graphile_worker.add_job('${PASS_CHANGED}', json_build_object('passId', id, 'version', version),
-                             job_key := '${PASS_CHANGED}:' || id) FROM inserted)
-                 SELECT inserted.* FROM inserted CROSS JOIN (SELECT count(*) FROM event) e`,
-          values,
-        }
-      : { name: "pass-insert", text: `WITH inserted AS (${insertSql}), ${logged} SELECT * FROM inserted`, values };
+    const insert = {
+      name: "pass-insert",
+      text: `WITH inserted AS (${insertSql}), ${logged} SELECT * FROM inserted`,
+      values,
+    };
     const simple = !data.locations?.length && !data.tags?.length;
     const client = simple ? undefined : await this.pool.connect();
     try {
@@ -330,8 +322,7 @@ export class PassRepository {
         if (changes.locations.length) await insertLocations(client, passId, changes.locations);
       }
       if (changes.tags !== undefined) await setTags(client, accountId, passId, changes.tags);
-      await addPassChangedEvents(client, [passId]);
-      for (const kind of also) await recordPassEvents(client, [passId], kind);
+      await recordPassEvents(client, [passId], ["updated", ...also]);
       const { rows } = await client.query<{ id: number }>(
         `INSERT INTO tickets (account_id, kind, status, pass_id, total, done, finished_at)
          VALUES ($1, 'pass-update', 'done', $2, 1, 1, now()) RETURNING id`,
@@ -349,7 +340,7 @@ export class PassRepository {
     return inTransaction(this.pool, async (client) => {
       await client.query("UPDATE passes SET version = version + 1, updated_at = now() WHERE id = $1", [passId]);
       await client.query("UPDATE google_objects SET body_hash = NULL WHERE pass_id = $1", [passId]);
-      await addPassChangedEvents(client, [passId], "notified");
+      await recordPassEvents(client, [passId], "notified");
       const { rows } = await client.query<{ id: number }>(
         `INSERT INTO tickets (account_id, kind, status, pass_id, total, done, finished_at)
          VALUES ($1, 'pass-push', 'done', $2, 1, 1, now()) RETURNING id`,

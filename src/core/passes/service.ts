@@ -200,7 +200,6 @@ export class PassService {
       passExternalId = input.externalId;
     }
     const pass = await this.passes.create(accountId, template.id, {
-      announce: traitsOf(template.vendor).announcesChanges,
       ...(origin ? { adaptiveLinkId: origin.adaptiveLinkId } : {}),
       ...changes,
       externalId: passExternalId,

@@ -2,8 +2,8 @@
 import type pg from "pg";
 import type { Queryable } from "../../db/queryable.js";
 import { inTransaction } from "../../db/transaction.js";
+import { recordPassEvents } from "../../events/pass-event-store.js";
 import type { TemplatePatch } from "../../jobs/audience-update.js";
-import { addPassChangedEvents } from "../../jobs/queue-store.js";
 import type { Page } from "../pagination.js";
 import { setTags } from "../passes/repository.js";
 
@@ -157,7 +157,7 @@ export class TagRepository {
         );
         changed.push(...rows.map((r) => r.id));
       }
-      await addPassChangedEvents(client, changed);
+      await recordPassEvents(client, changed, "updated");
       const { rows } = await client.query<{ id: number }>(
         `INSERT INTO tickets (account_id, kind, status, payload, total, done, finished_at)
          VALUES ($1, 'tag-update', 'done', $2, $3, $3, now()) RETURNING id`,

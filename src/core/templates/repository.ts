@@ -11,7 +11,7 @@ import type { LocationInput } from "../../domain/values.js";
 import { AppError } from "../../errors.js";
 import { recordPassEvents } from "../../events/pass-event-store.js";
 import type { Prisma, PrismaClient } from "../../generated/prisma/client.js";
-import { addPassChangedEvents, addTemplateChangedEvent } from "../../jobs/queue-store.js";
+import { enqueueTemplateSync } from "../../jobs/queue-store.js";
 import type { Key } from "../ids.js";
 import type { Page } from "../pagination.js";
 import { ensureDefaultProject } from "../projects/default-project-store.js";
@@ -130,7 +130,7 @@ export class TemplateRepository {
         });
         if (locations.length)
           await tx.location.createMany({ data: locations.map((l) => ({ ...l, templateId: template.id })) });
-        await addTemplateChangedEvent(queryableOf(tx), template.id);
+        await enqueueTemplateSync(queryableOf(tx), template.id);
         return template.id;
       });
     } catch (error) {
@@ -151,8 +151,8 @@ export class TemplateRepository {
         // Passes are locked in id order, as every change of several passes locks them (docs/concurrency.md).
         await tx.$executeRaw`UPDATE passes SET version = version + 1, updated_at = now()
           WHERE id IN (SELECT id FROM passes WHERE template_id = ${templateId} ORDER BY id FOR NO KEY UPDATE)`;
-        await addPassChangedEvents(queryableOf(tx), { templateId });
-        await addTemplateChangedEvent(queryableOf(tx), templateId);
+        await recordPassEvents(queryableOf(tx), { templateId }, "updated");
+        await enqueueTemplateSync(queryableOf(tx), templateId);
         return result;
       },
       { timeout: 120_000 },
@@ -240,6 +240,6 @@ export async function copyTemplate(
       data: locations.map(({ id: _id, passId: _p, createdAt: _c, ...l }) => ({ ...l, templateId: copy.id })),
     });
   }
-  await addTemplateChangedEvent(queryableOf(tx), copy.id);
+  await enqueueTemplateSync(queryableOf(tx), copy.id);
   return copy.id;
 }

@@ -5,7 +5,7 @@ import { inTransaction } from "../../db/transaction.js";
 import type { TemplateDesign } from "../../domain/field-model.js";
 import type { Prisma, PrismaClient } from "../../generated/prisma/client.js";
 import { BULK_UPDATE } from "../../jobs/bulk-update.js";
-import { addJob, addTemplateChangedEvent } from "../../jobs/queue-store.js";
+import { addJob, enqueueTemplateSync } from "../../jobs/queue-store.js";
 
 export class TicketRepository {
   constructor(
@@ -41,7 +41,7 @@ export class TicketRepository {
       );
       const ticketId = ticket.rows[0]!.id;
       await addJob(client, BULK_UPDATE, { ticketId }, { jobKey: `${BULK_UPDATE}:${ticketId}` });
-      await addTemplateChangedEvent(client, templateId);
+      await enqueueTemplateSync(client, templateId);
       return ticketId;
     });
   }
