@@ -122,18 +122,18 @@ export type Services = Awaited<ReturnType<typeof composeServices>>;
 
 /** Builds every service once; `jobs` is what a job worker runs (close() ends its APNs connections). */
 export async function composeServices(config: ServicesConfig, outside: Outside) {
-  const { prisma, pool } = outside.db;
+  const { pool } = outside.db;
   const clock = outside.clock ?? systemClock;
   // The pass-event log is the outbox: the job queue follows it, queuing each change's delivery in its transaction.
   followPassEvents(deliverPassEvents);
-  const apiKeys = new ApiKeyService(new ApiKeyRepository(prisma), config.authCacheTtlMs, () => clock.now());
+  const apiKeys = new ApiKeyService(new ApiKeyRepository(pool), config.authCacheTtlMs, () => clock.now());
   const tokens = new AccessTokens(pool, outside.secrets, () => clock.now());
   const owners = new OwnershipStore(pool);
-  const projectRepository = new ProjectRepository(prisma, pool, clock);
+  const projectRepository = new ProjectRepository(pool, clock);
   const projects = new ProjectService(projectRepository);
-  const merchants = new NfcMerchantService(projectRepository, new NfcMerchantRepository(prisma, clock), clock);
-  const tickets = new TicketService(new TicketRepository(prisma, pool));
-  const templateRepository = new TemplateRepository(prisma, pool, clock);
+  const merchants = new NfcMerchantService(projectRepository, new NfcMerchantRepository(pool, clock), clock);
+  const tickets = new TicketService(new TicketRepository(pool));
+  const templateRepository = new TemplateRepository(pool, clock);
   const outbound = new OutboundGuard(config.outbound ?? {});
   const images = new ImageStore(pool, { guard: outbound, fetchTimeoutMs: config.imageFetchTimeoutMs, clock });
   const templates = new TemplateService(templateRepository, projectRepository, tickets, images);

@@ -1,9 +1,10 @@
 // Storage of accounts and their API keys.
 
-import { inPrismaTransaction } from "../db/transaction.js";
+import type pg from "pg";
+import { hasErrorCode, isUniqueViolation } from "../db/driver-errors.js";
+import type { Queryable } from "../db/queryable.js";
+import { inTransaction } from "../db/transaction.js";
 import { AppError } from "../errors.js";
-import type { PrismaClient } from "../generated/prisma/client.js";
-import { Prisma } from "../generated/prisma/client.js";
 
 export interface StoredApiKey {
   id: number;
@@ -17,19 +18,30 @@ export interface StoredApiKey {
   projectId: number | null;
 }
 
+const COLUMNS = `id, account_id AS "accountId", key, name, secret_hash AS "secretHash", created_at AS "createdAt",
+  revoked_at AS "revokedAt", scopes, project_id AS "projectId"`;
+
+/** A foreign key that names nothing (the account given does not exist). */
+const FOREIGN_KEY_VIOLATION = new Set(["23503"]);
+
 export class ApiKeyRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(private readonly pool: pg.Pool) {}
 
-  findByKey(key: string, db: Prisma.TransactionClient = this.prisma): Promise<StoredApiKey | null> {
-    return db.apiKey.findUnique({ where: { key } });
+  private async one(where: string, value: unknown, db: Queryable): Promise<StoredApiKey | null> {
+    const { rows } = await db.query<StoredApiKey>(`SELECT ${COLUMNS} FROM api_keys WHERE ${where} = $1`, [value]);
+    return rows[0] ?? null;
   }
 
-  findBySecretHash(secretHash: string, db: Prisma.TransactionClient = this.prisma): Promise<StoredApiKey | null> {
-    return db.apiKey.findUnique({ where: { secretHash } });
+  findByKey(key: string, db: Queryable = this.pool): Promise<StoredApiKey | null> {
+    return this.one("key", key, db);
   }
 
-  list(db: Prisma.TransactionClient = this.prisma): Promise<StoredApiKey[]> {
-    return db.apiKey.findMany({ orderBy: { id: "asc" } });
+  findBySecretHash(secretHash: string, db: Queryable = this.pool): Promise<StoredApiKey | null> {
+    return this.one("secret_hash", secretHash, db);
+  }
+
+  async list(db: Queryable = this.pool): Promise<StoredApiKey[]> {
+    return (await db.query<StoredApiKey>(`SELECT ${COLUMNS} FROM api_keys ORDER BY id`)).rows;
   }
 
   /** Creates the key in `accountId`, or in a new account named after the key when no account is given. */
@@ -42,24 +54,21 @@ export class ApiKeyRepository {
     projectId?: number;
   }): Promise<StoredApiKey> {
     try {
-      return await inPrismaTransaction(this.prisma, async (tx) => {
-        const accountId = input.accountId ?? (await tx.account.create({ data: { name: input.name } })).id;
-        return tx.apiKey.create({
-          data: {
-            accountId,
-            key: input.key,
-            name: input.name,
-            secretHash: input.secretHash,
-            scopes: input.scopes ?? [],
-            projectId: input.projectId ?? null,
-          },
-        });
+      return await inTransaction(this.pool, async (client) => {
+        const accountId =
+          input.accountId ??
+          (await client.query<{ id: number }>("INSERT INTO accounts (name) VALUES ($1) RETURNING id", [input.name]))
+            .rows[0]!.id;
+        const { rows } = await client.query<StoredApiKey>(
+          `INSERT INTO api_keys (account_id, key, name, secret_hash, scopes, project_id)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
+          [accountId, input.key, input.name, input.secretHash, input.scopes ?? [], input.projectId ?? null],
+        );
+        return rows[0]!;
       });
     } catch (error) {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-        throw new AppError("API_KEY_EXISTS", `API key "${input.key}" already exists`);
-      }
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2003") {
+      if (isUniqueViolation(error)) throw new AppError("API_KEY_EXISTS", `API key "${input.key}" already exists`);
+      if (hasErrorCode(error, FOREIGN_KEY_VIOLATION)) {
         throw new AppError("ACCOUNT_NOT_FOUND", `Account ${input.accountId} not found`);
       }
       throw error;
@@ -67,14 +76,18 @@ export class ApiKeyRepository {
   }
 
   /** Whether the key with this id exists and is not revoked. */
-  async isLive(id: number, db: Prisma.TransactionClient = this.prisma): Promise<boolean> {
-    return (await db.apiKey.count({ where: { id, revokedAt: null } })) > 0;
+  async isLive(id: number, db: Queryable = this.pool): Promise<boolean> {
+    const { rowCount } = await db.query("SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL", [id]);
+    return (rowCount ?? 0) > 0;
   }
 
   /** Marks the key revoked; returns false when no such key exists. */
-  async revoke(key: string, at: Date, db: Prisma.TransactionClient = this.prisma): Promise<boolean> {
-    const { count } = await db.apiKey.updateMany({ where: { key, revokedAt: null }, data: { revokedAt: at } });
-    if (count > 0) return true;
-    return (await db.apiKey.count({ where: { key } })) > 0;
+  async revoke(key: string, at: Date, db: Queryable = this.pool): Promise<boolean> {
+    const { rowCount } = await db.query("UPDATE api_keys SET revoked_at = $2 WHERE key = $1 AND revoked_at IS NULL", [
+      key,
+      at,
+    ]);
+    if ((rowCount ?? 0) > 0) return true;
+    return (await db.query("SELECT 1 FROM api_keys WHERE key = $1", [key])).rowCount! > 0;
   }
 }

@@ -1,18 +1,16 @@
 // Storage of projects (and, for project responses and duplication, their template headers).
 // The hot paths — read one, list, create — are single prepared SQL statements on the pool: one round trip and
 // no per-request planning, which is what lets an authenticated GET reach its throughput goal. Writes that touch
-// several tables go through Prisma transactions.
+// several tables run in one transaction.
 
 import type pg from "pg";
 import type { Clock } from "../../clock.js";
 import { isUniqueViolation } from "../../db/driver-errors.js";
 import type { Queryable } from "../../db/queryable.js";
-import { queryableOf } from "../../db/queryable.js";
-import { allowLongStatements, inPrismaTransaction } from "../../db/transaction.js";
+import { allowLongStatements, inTransaction } from "../../db/transaction.js";
 import type { TemplateHeaderSource } from "../../domain/template-header.js";
 import { AppError } from "../../errors.js";
 import { recordPassEvents } from "../../events/pass-event-store.js";
-import type { Prisma, PrismaClient } from "../../generated/prisma/client.js";
 import type { Key } from "../ids.js";
 import type { Page } from "../pagination.js";
 import { copyTemplate } from "../templates/repository.js";
@@ -99,13 +97,20 @@ function recordOf(row: ProjectSqlRow): ProjectRecord {
   };
 }
 
-function whereOf(accountId: number, key: ProjectKey): Prisma.ProjectWhereInput {
-  return "id" in key ? { accountId, id: key.id } : { accountId, externalId: key.externalId };
-}
+/** The SQL condition (on $1 = account, $2 = the key's value) naming a project by id or external id. */
+const whereOf = (key: ProjectKey): [string, number | string] =>
+  "id" in key ? ["account_id = $1 AND id = $2", key.id] : ["account_id = $1 AND external_id = $2", key.externalId];
+
+/** The columns an update may set, by field name. */
+const CHANGEABLE: Record<keyof ProjectData, string> = {
+  name: "name",
+  projectType: "project_type",
+  description: "description",
+  settings: "settings",
+};
 
 export class ProjectRepository {
   constructor(
-    private readonly prisma: PrismaClient,
     private readonly pool: pg.Pool,
     private readonly clock: Clock,
   ) {}
@@ -218,36 +223,47 @@ export class ProjectRepository {
     accountId: number,
     key: ProjectKey,
     changes: Partial<ProjectData>,
-    db: Prisma.TransactionClient = this.prisma,
+    db: Queryable = this.pool,
   ): Promise<ProjectRecord | null> {
-    const { count } = await db.project.updateMany({
-      where: whereOf(accountId, key),
-      data: {
-        ...changes,
-        settings: changes.settings as Prisma.InputJsonObject | undefined,
-        updatedAt: new Date(this.clock.now()),
-      },
-    });
-    return count === 0 ? null : this.find(accountId, key);
+    const [where, value] = whereOf(key);
+    const named = (Object.keys(CHANGEABLE) as (keyof ProjectData)[]).filter((k) => changes[k] !== undefined);
+    const sets = named.map((k, i) => `${CHANGEABLE[k]} = $${i + 4}`);
+    const { rowCount } = await db.query(
+      `UPDATE projects SET ${[...sets, "updated_at = $3"].join(", ")} WHERE ${where}`,
+      [
+        accountId,
+        value,
+        new Date(this.clock.now()),
+        ...named.map((k) => (k === "settings" ? JSON.stringify(changes.settings) : changes[k])),
+      ],
+    );
+    return rowCount === 0 ? null : this.find(accountId, key, db);
   }
 
   /** Deletes the project and, by cascade, everything in it; null when there is no such project. */
   async delete(accountId: number, key: ProjectKey): Promise<{ id: number; externalId: string | null } | null> {
-    return inPrismaTransaction(this.prisma, async (tx) => {
-      const project = await tx.project.findFirst({
-        where: whereOf(accountId, key),
-        select: { id: true, externalId: true },
-      });
+    return inTransaction(this.pool, async (client) => {
+      const [where, value] = whereOf(key);
+      const { rows } = await client.query<{ id: number; externalId: string | null }>(
+        `SELECT id, external_id AS "externalId" FROM projects WHERE ${where}`,
+        [accountId, value],
+      );
+      const project = rows[0];
       if (!project) return null;
-      await allowLongStatements({ query: (text) => tx.$executeRawUnsafe(text) });
+      await allowLongStatements(client);
       // Its passes first, in id order and in the mode their deletion needs (docs/concurrency.md).
-      await tx.$queryRaw`SELECT count(*) FROM (SELECT p.id FROM passes p JOIN templates t ON t.id = p.template_id
-                                                WHERE t.project_id = ${project.id} ORDER BY p.id FOR UPDATE OF p) locked`;
+      await client.query(
+        `SELECT count(*) FROM (SELECT p.id FROM passes p JOIN templates t ON t.id = p.template_id
+                                WHERE t.project_id = $1 ORDER BY p.id FOR UPDATE OF p) locked`,
+        [project.id],
+      );
       // Its templates' passes go with it: their histories end with "deleted".
-      for (const { id } of await tx.template.findMany({ where: { projectId: project.id }, select: { id: true } })) {
-        await recordPassEvents(queryableOf(tx), { templateId: id }, "deleted");
-      }
-      await tx.project.delete({ where: { id: project.id } });
+      const templates = await client.query<{ id: number }>(
+        "SELECT id FROM templates WHERE project_id = $1 ORDER BY id",
+        [project.id],
+      );
+      for (const { id } of templates.rows) await recordPassEvents(client, { templateId: id }, "deleted");
+      await client.query("DELETE FROM projects WHERE id = $1", [project.id]);
       return project;
     });
   }
@@ -266,48 +282,53 @@ export class ProjectRepository {
   }
 
   private duplicateInTransaction(accountId: number, key: ProjectKey): Promise<number | null> {
-    return inPrismaTransaction(this.prisma, async (tx) => {
-      const source = await tx.project.findFirst({
-        where: whereOf(accountId, key),
-        include: { templates: { orderBy: { id: "asc" } } },
-      });
+    return inTransaction(this.pool, async (client) => {
+      const [where, value] = whereOf(key);
+      const { rows } = await client.query<{ id: number; externalId: string | null; name: string }>(
+        `SELECT id, external_id AS "externalId", name FROM projects WHERE ${where}`,
+        [accountId, value],
+      );
+      const source = rows[0];
       if (!source) return null;
-      const externalId = source.externalId === null ? null : await freeCopyExternalId(tx, accountId, source.externalId);
-      const copy = await tx.project.create({
-        data: {
-          accountId,
-          externalId,
-          contextId: newContextId(),
-          name: `Copy of ${source.name}`,
-          projectType: source.projectType,
-          description: source.description,
-          settings: source.settings as Prisma.InputJsonObject,
-        },
-      });
+      const externalId =
+        source.externalId === null ? null : await freeCopyExternalId(client, accountId, source.externalId);
+      const copy = await client.query<{ id: number }>(
+        `INSERT INTO projects (account_id, external_id, context_id, name, project_type, description, settings)
+         SELECT account_id, $2, $3, $4, project_type, description, settings FROM projects WHERE id = $1
+         RETURNING id`,
+        [source.id, externalId, newContextId(), `Copy of ${source.name}`],
+      );
+      const copyId = copy.rows[0]!.id;
       // The copy signs with the same Apple certificate (so it answers the same appleCertificateId).
-      await tx.$executeRaw`INSERT INTO apple_identities (project_id, kind, pass_type_identifier, team_identifier,
-          organization_name, certificate_pem, chain_pem, private_key_encrypted, certificate_id, not_after)
-        SELECT ${copy.id}, kind, pass_type_identifier, team_identifier, organization_name, certificate_pem, chain_pem,
-               private_key_encrypted, certificate_id, not_after
-          FROM apple_identities WHERE project_id = ${source.id}`;
+      await client.query(
+        `INSERT INTO apple_identities (project_id, kind, pass_type_identifier, team_identifier,
+           organization_name, certificate_pem, chain_pem, private_key_encrypted, certificate_id, not_after)
+         SELECT $1, kind, pass_type_identifier, team_identifier, organization_name, certificate_pem, chain_pem,
+                private_key_encrypted, certificate_id, not_after
+           FROM apple_identities WHERE project_id = $2`,
+        [copyId, source.id],
+      );
       // Templates come along with their locations, in their original order.
-      for (const template of source.templates) await copyTemplate(tx, template, copy.id, `Copy of ${template.name}`);
-      return copy.id;
+      const templates = await client.query<{ id: number; name: string }>(
+        "SELECT id, name FROM templates WHERE project_id = $1 ORDER BY id",
+        [source.id],
+      );
+      for (const template of templates.rows) {
+        await copyTemplate(client, template.id, copyId, `Copy of ${template.name}`);
+      }
+      return copyId;
     });
   }
 }
 
 /** "Copy_of_<id>", or "Copy_of_<id>_2", "_3", … when taken: duplicating twice must not fail. */
-async function freeCopyExternalId(tx: Prisma.TransactionClient, accountId: number, externalId: string) {
+async function freeCopyExternalId(db: Queryable, accountId: number, externalId: string) {
   const base = `Copy_of_${externalId}`.slice(0, 240);
-  const taken = new Set(
-    (
-      await tx.project.findMany({
-        where: { accountId, externalId: { startsWith: base } },
-        select: { externalId: true },
-      })
-    ).map((p) => p.externalId),
+  const { rows } = await db.query<{ externalId: string }>(
+    `SELECT external_id AS "externalId" FROM projects WHERE account_id = $1 AND starts_with(external_id, $2)`,
+    [accountId, base],
   );
+  const taken = new Set(rows.map((p) => p.externalId));
   if (!taken.has(base)) return base;
   for (let n = 2; ; n++) {
     const candidate = `${base}_${n}`;

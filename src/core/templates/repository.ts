@@ -4,13 +4,11 @@ import type pg from "pg";
 import type { Clock } from "../../clock.js";
 import { isUniqueViolation } from "../../db/driver-errors.js";
 import type { Queryable } from "../../db/queryable.js";
-import { queryableOf } from "../../db/queryable.js";
-import { allowLongStatements, inPrismaTransaction } from "../../db/transaction.js";
+import { allowLongStatements, inTransaction } from "../../db/transaction.js";
 import type { TemplateDesign } from "../../domain/field-model.js";
 import type { LocationInput } from "../../domain/values.js";
 import { AppError } from "../../errors.js";
 import { recordPassEvents } from "../../events/pass-event-store.js";
-import type { Prisma, PrismaClient } from "../../generated/prisma/client.js";
 import { enqueueTemplateSync } from "../../jobs/queue-store.js";
 import type { Key } from "../ids.js";
 import type { Page } from "../pagination.js";
@@ -18,9 +16,34 @@ import { ensureDefaultProject } from "../projects/default-project-store.js";
 
 export type TemplateOrder = "id" | "name" | "createdAt" | "updatedAt";
 
-const withProject = { project: { select: { id: true, name: true, projectType: true } } } as const;
-export type TemplateRow = Prisma.TemplateGetPayload<{ include: typeof withProject }>;
-export type Tx = Prisma.TransactionClient;
+export interface TemplateRow {
+  id: number;
+  accountId: number;
+  projectId: number;
+  externalId: string | null;
+  name: string;
+  description: string;
+  vendor: string;
+  type: string;
+  design: unknown;
+  disabled: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  project: { id: number; name: string; projectType: string };
+}
+
+const TEMPLATE_COLUMNS = `t.id, t.account_id AS "accountId", t.project_id AS "projectId", t.external_id AS "externalId",
+  t.name, t.description, t.vendor, t.type, t.design, t.disabled, t.created_at AS "createdAt",
+  t.updated_at AS "updatedAt",
+  json_build_object('id', pr.id, 'name', pr.name, 'projectType', pr.project_type) AS project`;
+const FROM_TEMPLATES = "FROM templates t JOIN projects pr ON pr.id = t.project_id";
+
+const ORDER_COLUMNS: Record<TemplateOrder, string> = {
+  id: "t.id",
+  name: "t.name",
+  createdAt: "t.created_at",
+  updatedAt: "t.updated_at",
+};
 
 export interface TemplateFields {
   name: string;
@@ -30,8 +53,11 @@ export interface TemplateFields {
   design: TemplateDesign;
 }
 
-const whereOf = (accountId: number, key: Key): Prisma.TemplateWhereInput =>
-  "id" in key ? { accountId, id: key.id } : { accountId, externalId: key.externalId };
+/** The SQL condition (on $1 = account, $2 = the key's value) naming a template by id or external id. */
+const whereOf = (key: Key): [string, number | string] =>
+  "id" in key
+    ? ["t.account_id = $1 AND t.id = $2", key.id]
+    : ["t.account_id = $1 AND t.external_id = $2", key.externalId];
 
 /** What pass operations need of a template, read in one statement. */
 export interface PassTemplate {
@@ -42,7 +68,57 @@ export interface PassTemplate {
   projectSettings: unknown;
   locations: LocationRow[];
 }
-export type LocationRow = Prisma.LocationGetPayload<object>;
+export interface LocationRow {
+  id: number;
+  templateId: number | null;
+  passId: number | null;
+  latitude: number;
+  longitude: number;
+  altitude: number | null;
+  relevantText: string | null;
+  streetAddress1: string | null;
+  streetAddress2: string | null;
+  city: string | null;
+  region: string | null;
+  regionCode: string | null;
+  country: string | null;
+  createdAt: Date;
+}
+
+const LOCATION_COLUMNS = `id, template_id AS "templateId", pass_id AS "passId", latitude, longitude, altitude,
+  relevant_text AS "relevantText", street_address1 AS "streetAddress1", street_address2 AS "streetAddress2", city,
+  region, region_code AS "regionCode", country, created_at AS "createdAt"`;
+
+/** A template's locations, inserted in one statement; answers them in order. */
+async function insertTemplateLocations(
+  db: Queryable,
+  templateId: number,
+  locations: LocationInput[],
+): Promise<LocationRow[]> {
+  if (locations.length === 0) return [];
+  const column = (pick: (l: LocationInput) => unknown) => locations.map((l) => pick(l) ?? null);
+  const { rows } = await db.query<LocationRow>(
+    `INSERT INTO locations (template_id, latitude, longitude, altitude, relevant_text, street_address1,
+       street_address2, city, region, region_code, country)
+     SELECT $1, * FROM unnest($2::float8[], $3::float8[], $4::float8[], $5::text[], $6::text[], $7::text[],
+       $8::text[], $9::text[], $10::text[], $11::text[])
+     RETURNING ${LOCATION_COLUMNS}`,
+    [
+      templateId,
+      column((l) => l.latitude),
+      column((l) => l.longitude),
+      column((l) => l.altitude),
+      column((l) => l.relevantText),
+      column((l) => l.streetAddress1),
+      column((l) => l.streetAddress2),
+      column((l) => l.city),
+      column((l) => l.region),
+      column((l) => l.regionCode),
+      column((l) => l.country),
+    ],
+  );
+  return rows.sort((a, b) => a.id - b.id);
+}
 
 const PASS_TEMPLATE_SQL = `SELECT t.id, t.vendor, t.design,
   (SELECT pr.settings FROM projects pr WHERE pr.id = t.project_id) AS "projectSettings",
@@ -56,7 +132,6 @@ const PASS_TEMPLATE_SQL = `SELECT t.id, t.vendor, t.design,
 
 export class TemplateRepository {
   constructor(
-    private readonly prisma: PrismaClient,
     private readonly pool: pg.Pool,
     private readonly clock: Clock,
   ) {}
@@ -89,29 +164,35 @@ export class TemplateRepository {
     return { ...row, locations: row.locations.map((l) => ({ ...l, createdAt: new Date(l.createdAt) })) };
   }
 
-  find(accountId: number, key: Key, db: Prisma.TransactionClient = this.prisma): Promise<TemplateRow | null> {
-    return db.template.findFirst({ where: whereOf(accountId, key), include: withProject });
-  }
-
-  async list(accountId: number, page: Page<TemplateOrder>, db: Prisma.TransactionClient = this.prisma) {
-    const direction = page.direction === "ASC" ? "asc" : "desc";
-    const orderBy: Prisma.TemplateOrderByWithRelationInput[] = [{ [page.order]: direction }];
-    if (page.order !== "id") orderBy.push({ id: direction });
-    const [count, rows] = await Promise.all([
-      db.template.count({ where: { accountId } }),
-      db.template.findMany({
-        where: { accountId },
-        include: withProject,
-        orderBy,
-        skip: page.start,
-        take: page.pageSize,
-      }),
+  async find(accountId: number, key: Key, db: Queryable = this.pool): Promise<TemplateRow | null> {
+    const [where, value] = whereOf(key);
+    const { rows } = await db.query<TemplateRow>(`SELECT ${TEMPLATE_COLUMNS} ${FROM_TEMPLATES} WHERE ${where}`, [
+      accountId,
+      value,
     ]);
-    return { count, rows };
+    return rows[0] ?? null;
   }
 
-  locations(templateId: number, db: Prisma.TransactionClient = this.prisma) {
-    return db.location.findMany({ where: { templateId }, orderBy: { id: "asc" } });
+  async list(accountId: number, page: Page<TemplateOrder>, db: Queryable = this.pool) {
+    const direction = page.direction === "ASC" ? "ASC" : "DESC";
+    const tieBreak = page.order === "id" ? "" : `, t.id ${direction}`;
+    const [count, rows] = await Promise.all([
+      db.query<{ n: number }>("SELECT count(*)::int AS n FROM templates WHERE account_id = $1", [accountId]),
+      db.query<TemplateRow>(
+        `SELECT ${TEMPLATE_COLUMNS} ${FROM_TEMPLATES} WHERE t.account_id = $1
+          ORDER BY ${ORDER_COLUMNS[page.order]} ${direction}${tieBreak} LIMIT $2 OFFSET $3`,
+        [accountId, page.pageSize, page.start],
+      ),
+    ]);
+    return { count: count.rows[0]!.n, rows: rows.rows };
+  }
+
+  async locations(templateId: number, db: Queryable = this.pool): Promise<LocationRow[]> {
+    const { rows } = await db.query<LocationRow>(
+      `SELECT ${LOCATION_COLUMNS} FROM locations WHERE template_id = $1 ORDER BY id`,
+      [templateId],
+    );
+    return rows;
   }
 
   /** Creates a template in a project, or (`"default"`) in the account's default project, made if needed. */
@@ -123,15 +204,26 @@ export class TemplateRepository {
     locations: LocationInput[],
   ): Promise<number> {
     try {
-      return await inPrismaTransaction(this.prisma, async (tx) => {
-        const projectId = project === "default" ? await ensureDefaultProject(queryableOf(tx), accountId) : project;
-        const template = await tx.template.create({
-          data: { accountId, projectId, externalId: externalId ?? null, ...fields, design: fields.design as never },
-        });
-        if (locations.length)
-          await tx.location.createMany({ data: locations.map((l) => ({ ...l, templateId: template.id })) });
-        await enqueueTemplateSync(queryableOf(tx), template.id);
-        return template.id;
+      return await inTransaction(this.pool, async (client) => {
+        const projectId = project === "default" ? await ensureDefaultProject(client, accountId) : project;
+        const { rows } = await client.query<{ id: number }>(
+          `INSERT INTO templates (account_id, project_id, external_id, name, description, vendor, type, design)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+          [
+            accountId,
+            projectId,
+            externalId ?? null,
+            fields.name,
+            fields.description,
+            fields.vendor,
+            fields.type,
+            JSON.stringify(fields.design),
+          ],
+        );
+        const templateId = rows[0]!.id;
+        await insertTemplateLocations(client, templateId, locations);
+        await enqueueTemplateSync(client, templateId);
+        return templateId;
       });
     } catch (error) {
       if (isUniqueViolation(error))
@@ -141,105 +233,112 @@ export class TemplateRepository {
   }
 
   /** Runs `change` in a transaction, then marks every pass of the template changed (new version + event). */
-  async changeReachingPasses<T>(templateId: number, change: (tx: Tx) => Promise<T>): Promise<T> {
-    return inPrismaTransaction(
-      this.prisma,
-      async (tx) => {
-        await allowLongStatements({ query: (text) => tx.$executeRawUnsafe(text) });
-        const result = await change(tx);
-        await tx.template.update({ where: { id: templateId }, data: { updatedAt: new Date(this.clock.now()) } });
-        // Passes are locked in id order, as every change of several passes locks them (docs/concurrency.md).
-        await tx.$executeRaw`UPDATE passes SET version = version + 1, updated_at = now()
-          WHERE id IN (SELECT id FROM passes WHERE template_id = ${templateId} ORDER BY id FOR NO KEY UPDATE)`;
-        await recordPassEvents(queryableOf(tx), { templateId }, "updated");
-        await enqueueTemplateSync(queryableOf(tx), templateId);
-        return result;
-      },
-      { timeout: 120_000 },
-    );
+  async changeReachingPasses<T>(templateId: number, change: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, async (client) => {
+      await allowLongStatements(client);
+      const result = await change(client);
+      await client.query("UPDATE templates SET updated_at = $2 WHERE id = $1", [
+        templateId,
+        new Date(this.clock.now()),
+      ]);
+      // Passes are locked in id order, as every change of several passes locks them (docs/concurrency.md).
+      await client.query(
+        `UPDATE passes SET version = version + 1, updated_at = now()
+          WHERE id IN (SELECT id FROM passes WHERE template_id = $1 ORDER BY id FOR NO KEY UPDATE)`,
+        [templateId],
+      );
+      await recordPassEvents(client, { templateId }, "updated");
+      await enqueueTemplateSync(client, templateId);
+      return result;
+    });
   }
 
   replace(templateId: number, fields: TemplateFields, locations: LocationInput[] | undefined) {
-    return this.changeReachingPasses(templateId, async (tx) => {
-      await tx.template.update({ where: { id: templateId }, data: { ...fields, design: fields.design as never } });
+    return this.changeReachingPasses(templateId, async (client) => {
+      await client.query(
+        "UPDATE templates SET name = $2, description = $3, vendor = $4, type = $5, design = $6 WHERE id = $1",
+        [templateId, fields.name, fields.description, fields.vendor, fields.type, JSON.stringify(fields.design)],
+      );
       if (locations !== undefined) {
-        await tx.location.deleteMany({ where: { templateId } });
-        if (locations.length) await tx.location.createMany({ data: locations.map((l) => ({ ...l, templateId })) });
+        await client.query("DELETE FROM locations WHERE template_id = $1", [templateId]);
+        await insertTemplateLocations(client, templateId, locations);
       }
     });
   }
 
   setDesign(templateId: number, design: TemplateDesign) {
-    return this.changeReachingPasses(templateId, (tx) =>
-      tx.template.update({ where: { id: templateId }, data: { design: design as never } }),
-    );
-  }
-
-  addLocations(templateId: number, locations: LocationInput[]) {
-    return this.changeReachingPasses(templateId, async (tx) => {
-      const created = [];
-      for (const location of locations) created.push(await tx.location.create({ data: { ...location, templateId } }));
-      return created;
+    return this.changeReachingPasses(templateId, async (client) => {
+      await client.query("UPDATE templates SET design = $2 WHERE id = $1", [templateId, JSON.stringify(design)]);
     });
   }
 
-  async deleteLocation(
-    templateId: number,
-    locationId: number,
-    db: Prisma.TransactionClient = this.prisma,
-  ): Promise<boolean> {
-    const exists = await db.location.count({ where: { id: locationId, templateId } });
-    if (!exists) return false;
-    await this.changeReachingPasses(templateId, (tx) => tx.location.delete({ where: { id: locationId } }));
+  addLocations(templateId: number, locations: LocationInput[]): Promise<LocationRow[]> {
+    return this.changeReachingPasses(templateId, (client) => insertTemplateLocations(client, templateId, locations));
+  }
+
+  async deleteLocation(templateId: number, locationId: number, db: Queryable = this.pool): Promise<boolean> {
+    const { rowCount } = await db.query("SELECT 1 FROM locations WHERE id = $1 AND template_id = $2", [
+      locationId,
+      templateId,
+    ]);
+    if (!rowCount) return false;
+    await this.changeReachingPasses(templateId, async (client) => {
+      await client.query("DELETE FROM locations WHERE id = $1", [locationId]);
+    });
     return true;
   }
 
   async delete(accountId: number, key: Key): Promise<number | null> {
-    return inPrismaTransaction(this.prisma, async (tx) => {
-      const template = await tx.template.findFirst({ where: whereOf(accountId, key), select: { id: true } });
+    return inTransaction(this.pool, async (client) => {
+      const [where, value] = whereOf(key);
+      const { rows } = await client.query<{ id: number }>(`SELECT t.id FROM templates t WHERE ${where}`, [
+        accountId,
+        value,
+      ]);
+      const template = rows[0];
       if (!template) return null;
-      await allowLongStatements({ query: (text) => tx.$executeRawUnsafe(text) });
+      await allowLongStatements(client);
       // Its passes first, in id order and in the mode their deletion needs (docs/concurrency.md): a pass being
       // installed meanwhile (which counts into the template's counters) is waited for instead of deadlocked with.
-      await tx.$queryRaw`SELECT count(*) FROM (SELECT id FROM passes WHERE template_id = ${template.id} ORDER BY id FOR UPDATE) locked`;
+      await client.query(
+        "SELECT count(*) FROM (SELECT id FROM passes WHERE template_id = $1 ORDER BY id FOR UPDATE) locked",
+        [template.id],
+      );
       // The template's passes go with it: their histories end with "deleted".
-      await recordPassEvents(queryableOf(tx), { templateId: template.id }, "deleted");
-      await tx.template.delete({ where: { id: template.id } });
+      await recordPassEvents(client, { templateId: template.id }, "deleted");
+      await client.query("DELETE FROM templates WHERE id = $1", [template.id]);
       return template.id;
     });
   }
 
   async duplicate(template: TemplateRow): Promise<number> {
     // A template's copy keeps its name (only a project's copy is "Copy of …").
-    return inPrismaTransaction(this.prisma, (tx) => copyTemplate(tx, template, template.projectId, template.name));
+    return inTransaction(this.pool, (client) => copyTemplate(client, template.id, template.projectId, template.name));
   }
 }
 
 /** Copies a template (named `name`, without external id) with its locations into a project; returns the copy's id. */
 export async function copyTemplate(
-  tx: Tx,
-  template: Pick<TemplateRow, "id" | "accountId" | "name" | "description" | "vendor" | "type" | "design" | "disabled">,
+  db: Queryable,
+  templateId: number,
   projectId: number,
   name: string,
 ): Promise<number> {
-  const copy = await tx.template.create({
-    data: {
-      accountId: template.accountId,
-      projectId,
-      name,
-      description: template.description,
-      vendor: template.vendor,
-      type: template.type,
-      design: template.design as never,
-      disabled: template.disabled,
-    },
-  });
-  const locations = await tx.location.findMany({ where: { templateId: template.id } });
-  if (locations.length) {
-    await tx.location.createMany({
-      data: locations.map(({ id: _id, passId: _p, createdAt: _c, ...l }) => ({ ...l, templateId: copy.id })),
-    });
-  }
-  await enqueueTemplateSync(queryableOf(tx), copy.id);
-  return copy.id;
+  const { rows } = await db.query<{ id: number }>(
+    `INSERT INTO templates (account_id, project_id, name, description, vendor, type, design, disabled)
+     SELECT account_id, $2, $3, description, vendor, type, design, disabled FROM templates WHERE id = $1
+     RETURNING id`,
+    [templateId, projectId, name],
+  );
+  const copyId = rows[0]!.id;
+  await db.query(
+    `INSERT INTO locations (template_id, latitude, longitude, altitude, relevant_text, street_address1,
+       street_address2, city, region, region_code, country)
+     SELECT $2, latitude, longitude, altitude, relevant_text, street_address1, street_address2, city, region,
+            region_code, country
+       FROM locations WHERE template_id = $1 ORDER BY id`,
+    [templateId, copyId],
+  );
+  await enqueueTemplateSync(db, copyId);
+  return copyId;
 }

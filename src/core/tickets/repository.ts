@@ -1,20 +1,37 @@
 // Storage of tickets: reading one, and starting a template bulk update (the template's new design, its ticket and
 // its job, in one transaction).
 import type pg from "pg";
+import type { Queryable } from "../../db/queryable.js";
 import { inTransaction } from "../../db/transaction.js";
 import type { TemplateDesign } from "../../domain/field-model.js";
-import type { Prisma, PrismaClient } from "../../generated/prisma/client.js";
 import { BULK_UPDATE } from "../../jobs/bulk-update.js";
 import { addJob, enqueueTemplateSync } from "../../jobs/queue-store.js";
 
-export class TicketRepository {
-  constructor(
-    private readonly prisma: PrismaClient,
-    private readonly pool: pg.Pool,
-  ) {}
+export interface TicketRow {
+  id: number;
+  kind: string;
+  status: string;
+  templateId: number | null;
+  passId: number | null;
+  total: number;
+  done: number;
+  errors: unknown[];
+  createdAt: Date;
+  updatedAt: Date;
+  finishedAt: Date | null;
+}
 
-  find(accountId: number, id: number, db: Prisma.TransactionClient = this.prisma) {
-    return db.ticket.findFirst({ where: { accountId, id } });
+export class TicketRepository {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async find(accountId: number, id: number, db: Queryable = this.pool): Promise<TicketRow | undefined> {
+    const { rows } = await db.query<TicketRow>(
+      `SELECT id, kind, status, template_id AS "templateId", pass_id AS "passId", total, done, errors,
+              created_at AS "createdAt", updated_at AS "updatedAt", finished_at AS "finishedAt"
+         FROM tickets WHERE account_id = $1 AND id = $2`,
+      [accountId, id],
+    );
+    return rows[0];
   }
 
   /**

@@ -17,7 +17,7 @@ export class TicketService {
       kind: ticket.kind,
       status: ticket.status,
       progress: { done: ticket.done, total: ticket.total },
-      errors: ticket.errors as unknown[],
+      errors: ticket.errors,
       ...(ticket.templateId === null ? {} : { templateId: ticket.templateId }),
       ...(ticket.passId === null ? {} : { passId: ticket.passId }),
       createdAt: ticket.createdAt.toISOString(),
