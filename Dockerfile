@@ -3,26 +3,23 @@
 # Same image for API containers (the default command) and worker containers (`node dist/src/worker.js`).
 ARG NODE_IMAGE=node:24-bookworm-slim
 
-# 1. Compile: the full install (the Prisma client is generated offline by postinstall), then tsc to dist/.
+# 1. Compile: the full install, then tsc to dist/.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-COPY scripts ./scripts
-COPY prisma ./prisma
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
 # 2. Production dependencies only: no Prisma CLI, TypeScript, tsx or embedded Postgres (optional), then trimmed of
-#    what no running program reads (scripts/slim-node-modules.mjs says what and why).
+#    what no running program reads (scripts/slim-node-modules.mjs says what).
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --omit=optional --omit=peer --ignore-scripts --no-audit --no-fund
 COPY scripts/slim-node-modules.mjs ./scripts/
-COPY --from=build /app/dist/src/generated ./dist/src/generated
-RUN node scripts/slim-node-modules.mjs node_modules dist/src/generated
+RUN node scripts/slim-node-modules.mjs node_modules
 
 # 3. Runtime.
 FROM ${NODE_IMAGE}

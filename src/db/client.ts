@@ -1,18 +1,15 @@
-// Opens the Postgres pool and the Prisma client that runs on it (driver adapter, no Rust engine).
-import { PrismaPg } from "@prisma/adapter-pg";
+// Opens the Postgres pool every store runs its SQL on.
 import pg from "pg";
-import { PrismaClient } from "../generated/prisma/client.js";
 import { CONNECTION_CHECK_OPTION, dropConnectionsOfAbandonedStatements } from "./cancellation.js";
 import { retryingConflicts } from "./transaction.js";
 
 export interface DatabaseHandle {
-  readonly prisma: PrismaClient;
   readonly pool: pg.Pool;
   close(): Promise<void>;
 }
 
 /**
- * Opens a pool of at most `max` connections and a Prisma client over it. With `statementTimeoutMs`, Postgres cancels
+ * Opens a pool of at most `max` connections. With `statementTimeoutMs`, Postgres cancels
  * any statement of the pool's connections that runs longer (lock waits included): no request can hold a connection
  * for minutes. Statements known to be long (a change over every pass of a template) raise it for their transaction
  * (`allowLongStatements`).
@@ -33,15 +30,12 @@ export function openDatabase(
   pool.on("error", () => {});
   retryStatementsOnConflict(pool);
   dropConnectionsOfAbandonedStatements(pool);
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   let closed = false;
   return {
-    prisma,
     pool,
     async close() {
       if (closed) return;
       closed = true;
-      await prisma.$disconnect();
       await pool.end();
     },
   };

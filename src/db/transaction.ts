@@ -3,16 +3,15 @@
 // request. The lock order that keeps these rare is in docs/concurrency.md.
 import { setTimeout as sleep } from "node:timers/promises";
 import type pg from "pg";
-import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
 import { hasErrorCode } from "./driver-errors.js";
 
-/** SQLSTATEs of a transaction Postgres aborted to break a conflict (40001, 40P01), and Prisma's name for both. */
-const CONFLICT_CODES = new Set(["40001", "40P01", "P2034"]);
+/** SQLSTATEs of a transaction Postgres aborted to break a conflict: serialization failure, deadlock. */
+const CONFLICT_CODES = new Set(["40001", "40P01"]);
 
 /** Attempts of a transaction that keeps meeting conflicts, before the error goes to the caller. */
 export const CONFLICT_ATTEMPTS = 5;
 
-/** A deadlock or serialization failure, from pg or from Prisma (also when Prisma wraps the driver's error). */
+/** A deadlock or serialization failure. */
 export const isConflict = (error: unknown): boolean => hasErrorCode(error, CONFLICT_CODES);
 
 /** Runs `work` again while it fails with a conflict, at most `attempts` times, pausing 5–40 ms × 2^attempt. */
@@ -64,13 +63,4 @@ export const LONG_STATEMENT_TIMEOUT = "5min";
  */
 export async function allowLongStatements(db: { query(text: string): Promise<unknown> }): Promise<void> {
   await db.query(`SET LOCAL statement_timeout = '${LONG_STATEMENT_TIMEOUT}'`);
-}
-
-/** A Prisma interactive transaction, run again on a conflict as `inTransaction` is. */
-export function inPrismaTransaction<T>(
-  prisma: PrismaClient,
-  work: (tx: Prisma.TransactionClient) => Promise<T>,
-  options?: { timeout?: number },
-): Promise<T> {
-  return retryingConflicts(() => prisma.$transaction(work, options));
 }

@@ -38,16 +38,10 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: "MALFORMED_REQUEST",
 };
 
-/**
- * Postgres data exceptions (SQLSTATE class 22: out of range, invalid text, NUL) and "statement too complex", also
- * as Prisma reports them (value too long, out of range, does not fit).
- */
+/** Postgres data exceptions (SQLSTATE class 22: out of range, invalid text, NUL) and "statement too complex". */
 function isDataError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== "string") return false;
-  return (
-    /^22[0-9A-Z]{3}$/.test(code) || code === "54001" || ["P2000", "P2006", "P2007", "P2020", "P2033"].includes(code)
-  );
+  return typeof code === "string" && (/^22[0-9A-Z]{3}$/.test(code) || code === "54001");
 }
 
 /** Installs the not-found and error handlers that give every failure the JSON error shape. */

@@ -9,21 +9,43 @@ import type { PassOverrides } from "../../domain/field-model.js";
 import type { Beacon, LocationInput } from "../../domain/values.js";
 import { AppError, notFound } from "../../errors.js";
 import { type PassEventKind, recordPassEvents } from "../../events/pass-event-store.js";
-import type { Prisma } from "../../generated/prisma/client.js";
+import { insertLocations, type LocationRow } from "../location-store.js";
 import type { Page } from "../pagination.js";
-import { insertLocations } from "./location-store.js";
 
 export const PASS_STATUSES = ["installed", "uninstalled", "been_installed", "not_been_installed"] as const;
 export type PassStatusFilter = (typeof PASS_STATUSES)[number];
 export type PassOrder = "id" | "createdAt" | "updatedAt";
 
-const withDetail = {
-  tags: { include: { tag: { select: { name: true } } } },
-  locations: { orderBy: { id: "asc" } },
-} satisfies Prisma.PassInclude;
-export type PassRow = Prisma.PassGetPayload<{ include: typeof withDetail }>;
+/** A pass as stored. */
+export interface StoredPass {
+  id: number;
+  accountId: number;
+  templateId: number;
+  externalId: string | null;
+  serialNumber: string;
+  overrides: unknown;
+  beacons: unknown;
+  version: number;
+  status: string;
+  platform: string | null;
+  installedAt: Date | null;
+  uninstalledAt: Date | null;
+  publicUrlType: string | null;
+  publicUrlToken: string | null;
+  publicUrlUsed: boolean;
+  installs: number;
+  images: unknown;
+  authenticationToken: string;
+  personalization: unknown;
+  googleMessages: unknown;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A pass with its tags and its own locations. */
+export type PassRow = StoredPass & { tags: { tag: { name: string } }[]; locations: LocationRow[] };
 export type PassSummary = Pick<
-  Prisma.PassGetPayload<object>,
+  StoredPass,
   | "id"
   | "templateId"
   | "externalId"
@@ -273,7 +295,9 @@ export class PassRepository {
       }
       await client.query("BEGIN");
       const pass = (await client.query<PassRow>(insert)).rows[0]!;
-      const locations = data.locations?.length ? await insertLocations(client, pass.id, data.locations) : [];
+      const locations = data.locations?.length
+        ? await insertLocations(client, { passId: pass.id }, data.locations)
+        : [];
       if (data.tags?.length) await setTags(client, accountId, pass.id, data.tags, false);
       await client.query("COMMIT");
       return { ...pass, tags: (data.tags ?? []).map((name) => ({ tag: { name } })) as PassRow["tags"], locations };
@@ -319,7 +343,7 @@ export class PassRepository {
       );
       if (changes.locations !== undefined) {
         await client.query("DELETE FROM locations WHERE pass_id = $1", [passId]);
-        if (changes.locations.length) await insertLocations(client, passId, changes.locations);
+        if (changes.locations.length) await insertLocations(client, { passId }, changes.locations);
       }
       if (changes.tags !== undefined) await setTags(client, accountId, passId, changes.tags);
       await recordPassEvents(client, [passId], ["updated", ...also]);
@@ -366,7 +390,7 @@ export class PassRepository {
 
   /** Adds locations to a pass (and marks it changed); returns the created rows. */
   async addLocations(passId: number, locations: LocationInput[]) {
-    return changingPass(this.pool, passId, (client) => insertLocations(client, passId, locations));
+    return changingPass(this.pool, passId, (client) => insertLocations(client, { passId }, locations));
   }
 
   async deleteLocation(passId: number, locationId: number): Promise<boolean> {

@@ -11,6 +11,7 @@ import { AppError } from "../../errors.js";
 import { recordPassEvents } from "../../events/pass-event-store.js";
 import { enqueueTemplateSync } from "../../jobs/queue-store.js";
 import type { Key } from "../ids.js";
+import { insertLocations, LOCATION_COLUMNS, type LocationRow } from "../location-store.js";
 import type { Page } from "../pagination.js";
 import { ensureDefaultProject } from "../projects/default-project-store.js";
 
@@ -68,57 +69,8 @@ export interface PassTemplate {
   projectSettings: unknown;
   locations: LocationRow[];
 }
-export interface LocationRow {
-  id: number;
-  templateId: number | null;
-  passId: number | null;
-  latitude: number;
-  longitude: number;
-  altitude: number | null;
-  relevantText: string | null;
-  streetAddress1: string | null;
-  streetAddress2: string | null;
-  city: string | null;
-  region: string | null;
-  regionCode: string | null;
-  country: string | null;
-  createdAt: Date;
-}
 
-const LOCATION_COLUMNS = `id, template_id AS "templateId", pass_id AS "passId", latitude, longitude, altitude,
-  relevant_text AS "relevantText", street_address1 AS "streetAddress1", street_address2 AS "streetAddress2", city,
-  region, region_code AS "regionCode", country, created_at AS "createdAt"`;
-
-/** A template's locations, inserted in one statement; answers them in order. */
-async function insertTemplateLocations(
-  db: Queryable,
-  templateId: number,
-  locations: LocationInput[],
-): Promise<LocationRow[]> {
-  if (locations.length === 0) return [];
-  const column = (pick: (l: LocationInput) => unknown) => locations.map((l) => pick(l) ?? null);
-  const { rows } = await db.query<LocationRow>(
-    `INSERT INTO locations (template_id, latitude, longitude, altitude, relevant_text, street_address1,
-       street_address2, city, region, region_code, country)
-     SELECT $1, * FROM unnest($2::float8[], $3::float8[], $4::float8[], $5::text[], $6::text[], $7::text[],
-       $8::text[], $9::text[], $10::text[], $11::text[])
-     RETURNING ${LOCATION_COLUMNS}`,
-    [
-      templateId,
-      column((l) => l.latitude),
-      column((l) => l.longitude),
-      column((l) => l.altitude),
-      column((l) => l.relevantText),
-      column((l) => l.streetAddress1),
-      column((l) => l.streetAddress2),
-      column((l) => l.city),
-      column((l) => l.region),
-      column((l) => l.regionCode),
-      column((l) => l.country),
-    ],
-  );
-  return rows.sort((a, b) => a.id - b.id);
-}
+export type { LocationRow };
 
 const PASS_TEMPLATE_SQL = `SELECT t.id, t.vendor, t.design,
   (SELECT pr.settings FROM projects pr WHERE pr.id = t.project_id) AS "projectSettings",
@@ -221,7 +173,7 @@ export class TemplateRepository {
           ],
         );
         const templateId = rows[0]!.id;
-        await insertTemplateLocations(client, templateId, locations);
+        await insertLocations(client, { templateId }, locations);
         await enqueueTemplateSync(client, templateId);
         return templateId;
       });
@@ -261,7 +213,7 @@ export class TemplateRepository {
       );
       if (locations !== undefined) {
         await client.query("DELETE FROM locations WHERE template_id = $1", [templateId]);
-        await insertTemplateLocations(client, templateId, locations);
+        await insertLocations(client, { templateId }, locations);
       }
     });
   }
@@ -273,7 +225,7 @@ export class TemplateRepository {
   }
 
   addLocations(templateId: number, locations: LocationInput[]): Promise<LocationRow[]> {
-    return this.changeReachingPasses(templateId, (client) => insertTemplateLocations(client, templateId, locations));
+    return this.changeReachingPasses(templateId, (client) => insertLocations(client, { templateId }, locations));
   }
 
   async deleteLocation(templateId: number, locationId: number, db: Queryable = this.pool): Promise<boolean> {
