@@ -88,9 +88,9 @@ export class ApplePassRecords {
   async accessBySerial(serialNumber: string, db: Queryable = this.pool): Promise<PassAccess | undefined> {
     const { rows } = await db.query<PassAccess>({
       name: "apple-pass-access",
-      text: `SELECT p.id, p.authentication_token AS "authenticationToken", p.updated_at AS "updatedAt",
-               t.project_id AS "projectId", t.vendor
-               FROM passes p JOIN templates t ON t.id = p.template_id WHERE p.serial_number = $1`,
+      text: `SELECT f.id, f.authentication_token AS "authenticationToken", f.updated_at AS "updatedAt",
+               f.project_id AS "projectId", f.vendor
+               FROM pass_facts f WHERE f.serial_number = $1`,
       values: [serialNumber],
     });
     return rows[0];

@@ -156,8 +156,8 @@ export class Registrations {
     if (passIds.length === 0) return [];
     const { rows } = await db.query<{ push_token: string; pass_type_identifier: string; project_id: number }>({
       name: "apple-push-targets",
-      text: `SELECT DISTINCT ON (r.push_token, r.pass_type_identifier) r.push_token, r.pass_type_identifier, t.project_id
-               FROM apple_registrations r JOIN passes p ON p.id = r.pass_id JOIN templates t ON t.id = p.template_id
+      text: `SELECT DISTINCT ON (r.push_token, r.pass_type_identifier) r.push_token, r.pass_type_identifier, f.project_id
+               FROM apple_registrations r JOIN pass_facts f ON f.id = r.pass_id
               WHERE r.pass_id = ANY($1::int[])`,
       values: [passIds],
     });

@@ -22,10 +22,10 @@ export class SignUps {
   async target(serialNumber: string): Promise<PersonalizationTarget | undefined> {
     const { rows } = await this.pool.query<PersonalizationTarget>({
       name: "apple-personalization-target",
-      text: `SELECT p.id, p.authentication_token AS "authenticationToken", t.project_id AS "projectId", t.vendor,
-                  t.design->'personalization'->'requiredPersonalizationFields' AS requirements,
-                  p.personalization IS NOT NULL AS personalized
-             FROM passes p JOIN templates t ON t.id = p.template_id WHERE p.serial_number = $1`,
+      text: `SELECT f.id, f.authentication_token AS "authenticationToken", f.project_id AS "projectId", f.vendor,
+                  f.template_design->'personalization'->'requiredPersonalizationFields' AS requirements,
+                  f.personalization IS NOT NULL AS personalized
+             FROM pass_facts f WHERE f.serial_number = $1`,
       values: [serialNumber],
     });
     return rows[0];

@@ -50,7 +50,7 @@ export class AudienceResolver {
 
   /** The query of the audience's passes in the project; 404 for a segment or template not in it. */
   async query(accountId: number, projectId: number, audience: Audience, db: Queryable = this.pool): Promise<PassQuery> {
-    const inProject = "SELECT p.id FROM passes p JOIN templates t ON t.id = p.template_id WHERE t.project_id = $1";
+    const inProject = "SELECT p.id FROM pass_facts p WHERE p.project_id = $1";
     if ("segmentId" in audience) {
       const { rows } = await db.query<{ criteria: Criteria }>(
         "SELECT criteria FROM segments WHERE id = $1 AND project_id = $2 AND account_id = $3",

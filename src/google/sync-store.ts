@@ -305,8 +305,8 @@ export class GoogleSyncStore {
     const serial = objectId.slice(objectId.indexOf(".") + 1);
     const { rows } = await this.pool.query<{ passId: number; projectId: number }>({
       name: "google-pass-of-object",
-      text: `SELECT p.id AS "passId", t.project_id AS "projectId" FROM passes p JOIN templates t ON t.id = p.template_id
-              WHERE p.serial_number = $1 AND t.vendor = 'Google'`,
+      text: `SELECT f.id AS "passId", f.project_id AS "projectId" FROM pass_facts f
+              WHERE f.serial_number = $1 AND f.vendor = 'Google'`,
       values: [serial],
     });
     return rows[0];

@@ -20,8 +20,7 @@ export class OwnershipStore {
   }
 
   passProject(accountId: number, pass: { id: number } | { externalId: string }): Promise<number[]> {
-    const join =
-      "SELECT t.project_id AS id FROM passes p JOIN templates t ON t.id = p.template_id WHERE p.account_id = $1";
+    const join = "SELECT p.project_id AS id FROM pass_facts p WHERE p.account_id = $1";
     return "id" in pass
       ? this.ids(`${join} AND p.id = $2`, accountId, pass.id)
       : this.ids(`${join} AND p.external_id = $2`, accountId, pass.externalId);
