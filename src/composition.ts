@@ -28,6 +28,7 @@ import { CallbackRepository } from "./core/callbacks/repository.js";
 import { CallbackService } from "./core/callbacks/service.js";
 import { CertificateService } from "./core/certificates/service.js";
 import { DownloadService } from "./core/downloads/service.js";
+import { InstallationService } from "./core/installations/service.js";
 import { NfcMerchantRepository } from "./core/nfc-merchants/repository.js";
 import { NfcMerchantService } from "./core/nfc-merchants/service.js";
 import { NotificationRepository } from "./core/notifications/repository.js";
@@ -198,10 +199,16 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     Apple: new AppleWalletAdapter(
       applePasses,
       applePushSubscriber({ registrations, identities, apns, log: outside.log }),
+      registrations,
     ),
     Google: new GoogleWalletAdapter(googleWallet),
   };
   const downloads = new DownloadService(applePasses, wallets, passRepository);
+  const installations = new InstallationService({
+    passes,
+    vendorOf: (passId) => passRepository.vendorOf(passId),
+    wallets,
+  });
   const linkRepository = new LinkRepository(pool);
   const travel = new TravelService({
     store: new TravelStore(pool),
@@ -272,6 +279,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     tags,
     notifications,
     downloads,
+    installations,
     images,
     apple: { identities, passes: applePasses, registrations, signUps: new SignUps(pool) },
     google: { issuers, wallet: googleWallet, client: googleClient, callbacks },

@@ -4,6 +4,7 @@ import type pg from "pg";
 import { type Clock, systemClock } from "../clock.js";
 import type { Queryable } from "../db/queryable.js";
 import { inTransaction } from "../db/transaction.js";
+import type { InstallationPage } from "../domain/wallet-port.js";
 
 /**
  * Changes committed by a transaction carry that transaction's start time. A change whose transaction was still
@@ -146,6 +147,26 @@ export class Registrations {
     const settled = this.clock.now() - SETTLE_MS;
     const lastUpdated = Math.max(since ?? 0, Math.min(newest, settled));
     return { serialNumbers: rows.map((r) => r.serial_number), lastUpdated: String(lastUpdated) };
+  }
+
+  /** The devices the pass is registered on (its installations), oldest first: `limit` of them from `offset`. */
+  async devicesOf(
+    passId: number,
+    page: { offset: number; limit: number },
+    db: Queryable = this.pool,
+  ): Promise<InstallationPage> {
+    const [count, rows] = await Promise.all([
+      db.query<{ n: number }>("SELECT count(*)::int AS n FROM apple_registrations WHERE pass_id = $1", [passId]),
+      db.query<{ device: string; since: Date }>(
+        `SELECT device_library_identifier AS device, created_at AS since FROM apple_registrations
+          WHERE pass_id = $1 ORDER BY created_at, device_library_identifier LIMIT $2 OFFSET $3`,
+        [passId, page.limit, page.offset],
+      ),
+    ]);
+    return {
+      count: count.rows[0]!.n,
+      rows: rows.rows.map((r) => ({ platform: "ios" as const, device: r.device, since: r.since })),
+    };
   }
 
   /**

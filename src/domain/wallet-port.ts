@@ -1,6 +1,7 @@
 // What a wallet does with a pass, as the business features ask for it: hand it out (the signed .pkpass of an Apple
-// pass, the "Add to Google Wallet" link of a Google pass) and follow its changes (Apple: push the devices that
-// installed it; Google: sync its object, and a template's class). apple/ and google/ implement it
+// pass, the "Add to Google Wallet" link of a Google pass), follow its changes (Apple: push the devices that
+// installed it; Google: sync its object, and a template's class) and say where it is installed (Apple: each
+// registered device; Google: the save its callback reported). apple/ and google/ implement it
 // (wallet-adapter.ts); the composition root builds one adapter per vendor (domain/vendors.ts), callers choose by the
 // pass's vendor, never by name, and the job worker runs every adapter's `follow` for each change.
 import type { Vendor } from "./vendors.js";
@@ -55,8 +56,24 @@ export type PassChangedSubscriber = (changes: PassChange[], job?: JobContext) =>
 /** Something that must follow a template's own changes (Google's class). Must be idempotent. */
 export type TemplateChangedSubscriber = (templateId: number) => Promise<void>;
 
+/** One place a pass is installed, as its wallet reports it. */
+export interface Installation {
+  platform: "ios" | "android";
+  /** The device, where the wallet names one (Apple's deviceLibraryIdentifier; Google names none). */
+  device?: string;
+  since: Date;
+}
+
+/** A page of a pass's installations (a shared pass may be on many thousands of devices), oldest first. */
+export interface InstallationPage {
+  count: number;
+  rows: Installation[];
+}
+
 export interface WalletAdapter<P extends HandoutPass = HandoutPass> {
   handOut(pass: P): Promise<Handout>;
+  /** Where the pass is installed: `limit` installations from `offset`, and how many there are. */
+  installations(passId: number, page: { offset: number; limit: number }): Promise<InstallationPage>;
   /** Brings what the wallet shows up to date after passes changed. */
   follow: PassChangedSubscriber;
   /** Brings what the wallet shows up to date after a template's own change. */

@@ -10,6 +10,7 @@ import { designOf } from "../domain/field-model.js";
 import type { FieldSpec } from "../domain/field-spec.js";
 import { TOTP_PLACEHOLDER } from "../domain/google-keys.js";
 import { traitsOf } from "../domain/vendors.js";
+import type { InstallationPage } from "../domain/wallet-port.js";
 import { enqueuePassDeliveries } from "../jobs/queue-store.js";
 import type { SecretBox } from "../secrets/encryption.js";
 import { GoogleApiError, type GoogleWalletClient } from "./api-client.js";
@@ -344,6 +345,13 @@ export class GoogleWallet {
   saveUrlMany(passIds: number[]): Promise<string | undefined> {
     return this.links.saveUrlMany(passIds);
   }
+  /** Where the pass is installed: one Android installation once Google reported its save (none after a delete). */
+  async installations(passId: number, page: { offset: number; limit: number }): Promise<InstallationPage> {
+    const since = await this.store.installedSince(passId);
+    const all = since ? [{ platform: "android" as const, since }] : [];
+    return { count: all.length, rows: all.slice(page.offset, page.offset + page.limit) };
+  }
+
   /** The pass whose object a callback names (by the object id we gave it). */
   passOfObject(objectId: string): Promise<{ passId: number; projectId: number } | undefined> {
     return this.store.passOfObject(objectId);

@@ -300,6 +300,15 @@ export class GoogleSyncStore {
     );
   }
 
+  /** When the pass's save was reported (installed on Android), or undefined when it is not installed. */
+  async installedSince(passId: number, db: Queryable = this.pool): Promise<Date | undefined> {
+    const { rows } = await db.query<{ since: Date }>(
+      `SELECT installed_at AS since FROM passes WHERE id = $1 AND status = 'installed' AND platform = 'android'`,
+      [passId],
+    );
+    return rows[0]?.since ?? undefined;
+  }
+
   /** The Google pass an object id names (its serial number follows the issuer id). */
   async passOfObject(objectId: string): Promise<{ passId: number; projectId: number } | undefined> {
     const serial = objectId.slice(objectId.indexOf(".") + 1);

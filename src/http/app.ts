@@ -142,7 +142,7 @@ export async function buildApp(config: AppConfig, services: Services, db: Databa
       await v1.register(nfcMerchantRoutes, { merchants });
       await v1.register(templateRoutes, { templates, passes });
       await v1.register(passRoutes, { passes, downloads });
-      await v1.register(passExtraRoutes, { passes });
+      await v1.register(passExtraRoutes, { passes, installations: services.installations });
       await v1.register(tagRoutes, { tags, passes });
       await v1.register(callbackRoutes, { callbacks: services.callbacks });
       await v1.register(notificationRoutes, { notifications: services.notifications });

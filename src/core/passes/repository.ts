@@ -393,6 +393,12 @@ export class PassRepository {
     return changingPass(this.pool, passId, (client) => insertLocations(client, { passId }, locations));
   }
 
+  /** The wallet of a pass's template, or undefined when there is no such pass. */
+  async vendorOf(passId: number, db: Queryable = this.pool): Promise<string | undefined> {
+    const { rows } = await db.query<{ vendor: string }>("SELECT vendor FROM pass_facts WHERE id = $1", [passId]);
+    return rows[0]?.vendor;
+  }
+
   async deleteLocation(passId: number, locationId: number): Promise<boolean> {
     const { rowCount } = await this.pool.query("SELECT 1 FROM locations WHERE id = $1 AND pass_id = $2", [
       locationId,

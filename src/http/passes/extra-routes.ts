@@ -3,13 +3,16 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { ExternalIdParam, NumericIdParam, numericId } from "../../core/ids.js";
+import type { InstallationService } from "../../core/installations/service.js";
 import type { PassService } from "../../core/passes/service.js";
 import { access } from "../access.js";
 import { accountOf } from "../auth.js";
 import { TicketIdResponse } from "../schema-kit.js";
-import { ByExternal, ById, ByTemplateAndExternal, passKeyOf, templatedKey } from "./keys.js";
+import { ByExternal, ById, ByTemplateAndExternal, passKeyOf, passPaths, templatedKey } from "./keys.js";
 import {
   BeaconsBody,
+  InstallationsQuery,
+  InstallationsResponse,
   LocationsBody,
   MessageBody,
   MessageResponse,
@@ -20,7 +23,30 @@ import {
 
 const tags = ["Passes"];
 
-export const passExtraRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }> = async (app, { passes }) => {
+export const passExtraRoutes: FastifyPluginAsyncTypebox<{
+  passes: PassService;
+  installations: InstallationService;
+}> = async (app, { passes, installations }) => {
+  for (const [path, params, owner, form] of passPaths("installations")) {
+    app.get(
+      path,
+      {
+        config: access("wpas", owner),
+        schema: {
+          tags,
+          summary: `Where a pass is installed${form}`,
+          description:
+            "Apple: each device registered for the pass through the PassKit web service; Google: the save Google " +
+            "reported (no device). Oldest first, paged (page, pageSize ≤ 1000).",
+          params,
+          querystring: InstallationsQuery,
+          response: { 200: InstallationsResponse },
+        },
+      },
+      (request) => installations.list(accountOf(request), passKeyOf(request.params), request.query),
+    );
+  }
+
   app.post(
     "/pass/template/:templateId/id/:externalId/locations",
     {
@@ -57,16 +83,7 @@ export const passExtraRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }>
     },
   );
 
-  for (const [path, params, owner, form] of [
-    ["/pass/:id/beacons", ById, "pass", ""],
-    ["/pass/id/:externalId/beacons", ByExternal, "pass", " by external id"],
-    [
-      "/pass/template/:templateId/id/:externalId/beacons",
-      ByTemplateAndExternal,
-      "template",
-      " by template and external id",
-    ],
-  ] as const) {
+  for (const [path, params, owner, form] of passPaths("beacons")) {
     app.put(
       path,
       {
@@ -90,16 +107,7 @@ export const passExtraRoutes: FastifyPluginAsyncTypebox<{ passes: PassService }>
     );
   }
 
-  for (const [path, params, owner, form] of [
-    ["/pass/:id/message", ById, "pass", ""],
-    ["/pass/id/:externalId/message", ByExternal, "pass", " by external id"],
-    [
-      "/pass/template/:templateId/id/:externalId/message",
-      ByTemplateAndExternal,
-      "template",
-      " by template and external id",
-    ],
-  ] as const) {
+  for (const [path, params, owner, form] of passPaths("message")) {
     app.post(
       path,
       {

@@ -17,3 +17,16 @@ export const passKeyOf = (params: unknown) => {
   if (p.templateId !== undefined) return templatedKey({ templateId: p.templateId, externalId: p.externalId! });
   return p.externalId !== undefined ? { externalId: p.externalId } : { id: numericId(p.id!, "Pass") };
 };
+
+/** A pass sub-resource's three path forms: by id, by external id, by template and external id (with its owner). */
+export const passPaths = (suffix: string) =>
+  [
+    [`/pass/:id/${suffix}`, ById, "pass", ""],
+    [`/pass/id/:externalId/${suffix}`, ByExternal, "pass", " by external id"],
+    [
+      `/pass/template/:templateId/id/:externalId/${suffix}`,
+      ByTemplateAndExternal,
+      "template",
+      " by template and external id",
+    ],
+  ] as const;

@@ -1,6 +1,6 @@
 // The request and response schemas of /v1/pass (the OpenAPI document is built from them).
 import { Type } from "@sinclair/typebox";
-import { PaginationInfo } from "../../core/pagination.js";
+import { PaginationInfo, PaginationQuery } from "../../core/pagination.js";
 import { AnyJson, Described } from "../schema-kit.js";
 
 const FieldValues = Type.Record(Type.String(), Type.Unknown(), {
@@ -80,6 +80,32 @@ export const PassUpdateResponse = Type.Object({
   ticketId: Type.Integer(),
   walletLayoutMissing: Type.Optional(WalletLayoutMissing),
 });
+
+export const InstallationsQuery = Type.Object({
+  page: PaginationQuery.properties.page,
+  pageSize: PaginationQuery.properties.pageSize,
+});
+
+export const InstallationsResponse = Described(
+  {
+    passId: Type.Integer(),
+    count: Type.Integer({ description: "Installations in all" }),
+    pagination: PaginationInfo,
+    installations: Type.Array(
+      Described(
+        {
+          platform: Type.Union([Type.Literal("ios"), Type.Literal("android")]),
+          deviceLibraryIdentifier: Type.Optional(
+            Type.String({ description: "Apple: the device Wallet registered (Google names no device)" }),
+          ),
+          installedAt: Type.String({ description: "When the device registered (Apple) or Google reported the save" }),
+        },
+        "One place the pass is installed",
+      ),
+    ),
+  },
+  "Where the pass is installed, oldest first",
+);
 
 export const PassListResponse = Type.Object({
   count: Type.Integer(),
