@@ -27,6 +27,9 @@ async function main(): Promise<void> {
   let worker: Worker | undefined;
   let metricsServer: Server | undefined;
   let stopping = false;
+  // What is still starting: a signal that arrives meanwhile waits for it, so whatever it starts (the job worker's
+  // rounds) is stopped too, never left running on a closed pool.
+  let starting: Promise<unknown> = Promise.resolve();
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -37,6 +40,7 @@ async function main(): Promise<void> {
     }, SHUTDOWN_LIMIT_MS);
     force.unref();
     try {
+      await starting.catch(() => {});
       await app?.http.close();
       metricsServer?.close();
       await worker?.stop();
@@ -58,6 +62,18 @@ async function main(): Promise<void> {
   }
 
   try {
+    starting = startUp();
+    await starting;
+  } catch (error) {
+    await app?.http.close().catch(() => {});
+    metricsServer?.close();
+    await worker?.stop();
+    await store.close().catch(() => {});
+    throw error;
+  }
+
+  async function startUp(): Promise<void> {
+    if (!config) return;
     const services = await servicesFor(config, store.db, log);
     app = await buildApp(
       { ...config, ...(config.metrics.token ? { metricsToken: config.metrics.token } : {}) },
@@ -76,12 +92,6 @@ async function main(): Promise<void> {
     if (config.runWorker) {
       worker = await startJobsWorker(store.db, config, services, log);
     }
-  } catch (error) {
-    await app?.http.close().catch(() => {});
-    metricsServer?.close();
-    await worker?.stop();
-    await store.close().catch(() => {});
-    throw error;
   }
 }
 

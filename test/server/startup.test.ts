@@ -125,6 +125,28 @@ it("stops on SIGTERM to `npm start` within 10 s, freeing the port, with no error
   expect(lines.filter((l) => /"level":("error"|50|"fatal"|60)/.test(l))).toEqual([]);
 });
 
+it("stops cleanly on a SIGTERM that arrives while it is still starting (its job worker not up yet)", async () => {
+  const port = await freePort();
+  const run = server({ PORT: String(port), DATABASE_URL: database.url, WALLET_ENCRYPTION_KEY: "c".repeat(64) });
+  // The moment it listens, before the job worker that starts next is up.
+  const deadline = Date.now() + 60_000;
+  while (!run.output().includes("Server listening") && Date.now() < deadline) {
+    if (run.child.exitCode !== null) throw new Error(`exited:\n${run.output()}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  run.child.kill("SIGTERM");
+  const code = await Promise.race([run.exited, new Promise((r) => setTimeout(() => r("still running"), 10_000))]);
+  expect(code, run.output()).toBe(0);
+  // Nothing it started was left running on the closed pool.
+  expect(run.output()).not.toContain("Cannot use a pool after calling end");
+  expect(
+    run
+      .output()
+      .split("\n")
+      .filter((l) => /"level":("error"|50|"fatal"|60)/.test(l)),
+  ).toEqual([]);
+});
+
 it("starts four processes together on a fresh database: every one comes up (bootstrap, migrations, queue schema)", async () => {
   const fresh = await createTestDatabase({ migrated: false });
   const runs: { port: number; run: ReturnType<typeof server> }[] = [];
