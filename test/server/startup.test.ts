@@ -6,7 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, onTestFinished } from "vitest";
 import { freePort } from "../helpers/app.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
 import { type Collected, spawnCollecting } from "../helpers/process.js";
@@ -127,7 +127,10 @@ it("stops on SIGTERM to `npm start` within 10 s, freeing the port, with no error
 
 it("stops cleanly on a SIGTERM that arrives while it is still starting (its job worker not up yet)", async () => {
   const port = await freePort();
-  const run = server({ PORT: String(port), DATABASE_URL: database.url, WALLET_ENCRYPTION_KEY: "c".repeat(64) });
+  // A database of its own: the others' secrets are sealed with other keys.
+  const own = await createTestDatabase();
+  const run = server({ PORT: String(port), DATABASE_URL: own.url, WALLET_ENCRYPTION_KEY: "c".repeat(64) });
+  onTestFinished(() => own.drop());
   // The moment it listens, before the job worker that starts next is up.
   const deadline = Date.now() + 60_000;
   while (!run.output().includes("Server listening") && Date.now() < deadline) {
