@@ -1,4 +1,5 @@
 // npm run bench: prints measured figures for this machine. Each section states its goal beside the figure.
+
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -12,6 +13,7 @@ import { benchCrowd, type CrowdRound } from "./crowd.js";
 import { benchGoogleCallsPerChange, benchGooglePublish, benchGoogleRedirect, benchSaveLinks } from "./google.js";
 import { benchMillion } from "./million.js";
 import { benchBulkUpdate, benchInstalledList, benchPassCreate } from "./passes.js";
+import { benchCachedPreview, benchUncachedPreviews } from "./previews.js";
 import { benchSegments } from "./segments.js";
 import { startBenchServer } from "./server.js";
 import { benchTravel } from "./travel.js";
@@ -26,7 +28,7 @@ const line = (rate: Rate, goal = goals[rate.name] ?? "") =>
   `${rate.name.padEnd(24)} ${String(rate.requestsPerSecond).padStart(7)} req/s  p50 ${rate.p50Ms} ms  p99 ${rate.p99Ms} ms` +
   `  non-2xx ${rate.non2xx}  errors ${rate.errors}   (${goal})`;
 
-/** `npm run bench -- segments` (or `google`, `million`, `signing`, `devices`, `crowd`, `travel`) runs that section alone. */
+/** `npm run bench -- segments` (or `google`, `million`, `signing`, `devices`, `crowd`, `travel`, `preview`) runs that section alone. */
 const only = process.argv[2];
 
 async function segmentsSection(server: Awaited<ReturnType<typeof startBenchServer>>) {
@@ -102,6 +104,17 @@ async function travelSection(server: Awaited<ReturnType<typeof startBenchServer>
   );
 }
 
+async function previewSection(server: Awaited<ReturnType<typeof startBenchServer>>) {
+  console.log("\n## Pass previews (resvg; a front is 320 × 440 points)");
+  for (const scale of [1, 2]) {
+    const uncached = benchUncachedPreviews(scale);
+    console.log(
+      `uncached PNG previews/s at ${scale}× (one core, each pass different): ${uncached.perSecond}   (goal ≥ 100/s per core)`,
+    );
+  }
+  console.log(line(await benchCachedPreview(server), "cached; goal ≥ 2,000 req/s"));
+}
+
 async function millionSection(server: Awaited<ReturnType<typeof startBenchServer>>, apns: FakeApns) {
   console.log("\n## A million installed Apple passes (one server process with its in-process worker, one Postgres)");
   const result = await benchMillion(server, apns);
@@ -165,6 +178,7 @@ async function main() {
       crowd: () => crowdSection(server),
       google: () => googleSection(server, google),
       travel: () => travelSection(server, apns),
+      preview: () => previewSection(server),
     };
     const section = only === undefined ? undefined : alone[only];
     if (section) return await section();
@@ -198,6 +212,7 @@ async function main() {
 
     await googleSection(server, google);
     await travelSection(server, apns);
+    await previewSection(server);
     await millionSection(server, apns);
   } finally {
     await server.stop();

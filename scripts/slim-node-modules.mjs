@@ -1,5 +1,6 @@
 // Trims a production node_modules for the Docker image: what only editors and debuggers read (type declarations,
-// source maps, READMEs). Usage, after `npm ci --omit=dev --omit=optional --omit=peer`:
+// source maps, READMEs), bwip-js's builds for browsers and React Native, and the Inter faces previews do not load
+// (previews/raster.ts names its four). Usage, after `npm ci --omit=dev --omit=optional --omit=peer`:
 // node scripts/slim-node-modules.mjs <node_modules>
 import { readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -22,6 +23,25 @@ let removed = 0;
 function remove(path) {
   removed += statSync(path).size;
   rmSync(path, { recursive: true, force: true });
+}
+
+// Builds and faces no running program loads.
+const loaded = {
+  "bwip-js/dist": (name) => name.startsWith("bwip-js-node."),
+  "inter-font": (name) => ["ttf", "package.json", "OFL.txt", "LICENSE.md"].includes(name),
+  "inter-font/ttf": (name) =>
+    ["Inter-Regular.ttf", "Inter-Medium.ttf", "Inter-SemiBold.ttf", "Inter-Bold.ttf"].includes(name),
+};
+for (const [dir, keep] of Object.entries(loaded)) {
+  const path = join(modules, dir);
+  let names;
+  try {
+    names = readdirSync(path);
+  } catch (error) {
+    if (error.code === "ENOENT") continue;
+    throw error;
+  }
+  for (const name of names) if (!keep(name)) remove(join(path, name));
 }
 
 // Files no running program reads.

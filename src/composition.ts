@@ -35,6 +35,7 @@ import { NotificationRepository } from "./core/notifications/repository.js";
 import { NotificationService } from "./core/notifications/service.js";
 import { PassRepository } from "./core/passes/repository.js";
 import { PassService } from "./core/passes/service.js";
+import { PreviewService } from "./core/previews/service.js";
 import { OwnershipStore } from "./core/projects/ownership-store.js";
 import { ProjectRepository } from "./core/projects/repository.js";
 import { ProjectService } from "./core/projects/service.js";
@@ -204,6 +205,13 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     Google: new GoogleWalletAdapter(googleWallet),
   };
   const downloads = new DownloadService(applePasses, wallets, passRepository);
+  const previews = new PreviewService({
+    passes,
+    apple: applePasses,
+    google: googleWallet,
+    images,
+    publicBaseUrl: config.publicBaseUrl,
+  });
   const installations = new InstallationService({
     passes,
     vendorOf: (passId) => passRepository.vendorOf(passId),
@@ -280,6 +288,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     notifications,
     downloads,
     installations,
+    previews,
     images,
     apple: { identities, passes: applePasses, registrations, signUps: new SignUps(pool) },
     google: { issuers, wallet: googleWallet, client: googleClient, callbacks },

@@ -50,6 +50,11 @@ export class ApplePassBuilder {
     return this.records.byId(accountId, passId);
   }
 
+  /** A template as a pass of it with nothing of its own would be (what its preview shows). */
+  specimen(accountId: number, key: { id: number } | { externalId: string }): Promise<ApplePassRecord | undefined> {
+    return this.records.specimen(accountId, key);
+  }
+
   /** Just what authorizing a device's request needs (and a 304 answer). */
   accessBySerial(serialNumber: string): Promise<PassAccess | undefined> {
     return this.records.accessBySerial(serialNumber);
@@ -95,6 +100,19 @@ export class ApplePassBuilder {
       // The web service lives at <public base>/apple; stored images at <public base>/images.
       imagesBaseUrl: this.webServiceURL.replace(/\/apple$/, ""),
     });
+  }
+
+  /** The images the pass shows, by bundle name (logo, strip, …) with their bytes: what a preview draws. */
+  async previewImages(record: ApplePassRecord): Promise<Record<string, Buffer>> {
+    const chosen: Record<string, string> = { ...(designOf(record).images ?? {}), ...record.images };
+    const named = Object.entries(chosen).filter(([header]) => IMAGE_HEADERS[header]);
+    const stored = await this.images.load(named.map(([, hash]) => hash));
+    const images: Record<string, Buffer> = {};
+    for (const [header, hash] of named) {
+      const bytes = stored.get(hash);
+      if (bytes) images[IMAGE_HEADERS[header]!] = bytes;
+    }
+    return images;
   }
 
   /** The signed .pkpass bytes: the stored ones when nothing that goes into them changed. */

@@ -96,6 +96,35 @@ export class ApplePassRecords {
     return rows[0];
   }
 
+  /**
+   * A template as a pass of it with nothing of its own would be (its defaults): what a template's preview shows.
+   * Undefined when the account has no such template.
+   */
+  async specimen(
+    accountId: number,
+    key: { id: number } | { externalId: string },
+    db: Queryable = this.pool,
+  ): Promise<ApplePassRecord | undefined> {
+    const { rows } = await db.query<ApplePassRecord>(
+      `SELECT 0 AS id, t.account_id AS "accountId", 'preview' AS "serialNumber", '' AS "authenticationToken",
+         '{}'::jsonb AS overrides, NULL::jsonb AS beacons, '{}'::jsonb AS images, NULL::jsonb AS personalization,
+         1 AS version, 'not_been_installed' AS status, t.updated_at AS "updatedAt", NULL AS "publicUrlType",
+         false AS "publicUrlUsed", t.id AS "templateId", t.type AS "templateType", t.name AS "templateName",
+         t.description AS "templateDescription", t.vendor, t.design, pr.id AS "projectId", pr.name AS "projectName",
+         pr.project_type AS "projectType", pr.settings AS "projectSettings",
+         (SELECT m.public_key_pem FROM nfc_merchants m WHERE m.project_id = pr.id AND upper(m.vendor) IN ('APPLE', 'ANY')
+           ORDER BY m.created_at LIMIT 1) AS "nfcPublicKeyPem",
+         COALESCE((SELECT json_agg(json_build_object('latitude', l.latitude, 'longitude', l.longitude,
+           'altitude', l.altitude, 'relevantText', l.relevant_text) ORDER BY l.id)
+           FROM locations l WHERE l.template_id = t.id), '[]'::json) AS locations,
+         NULL::jsonb AS "linkFields", NULL::jsonb AS "linkSemantics"
+         FROM templates t JOIN projects pr ON pr.id = t.project_id
+        WHERE t.account_id = $1 AND ${"id" in key ? "t.id = $2" : "t.external_id = $2"}`,
+      [accountId, "id" in key ? key.id : key.externalId],
+    );
+    return rows[0];
+  }
+
   async byPublicToken(token: string, db: Queryable = this.pool): Promise<ApplePassRecord | undefined> {
     const { rows } = await db.query<ApplePassRecord>({
       name: "apple-pass-by-public-token",

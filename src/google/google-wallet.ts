@@ -352,6 +352,38 @@ export class GoogleWallet {
     return { count: all.length, rows: all.slice(page.offset, page.offset + page.limit) };
   }
 
+  /**
+   * The class and object a pass would be sent as (or, without a pass, a pass of the template with nothing of its
+   * own): what a preview draws. Nothing is sent or stored.
+   */
+  async previewBodies(template: TemplateRecord, pass?: PassRecord): Promise<{ klass: object; object: object }> {
+    const issuer = await this.deps.issuers.forProject(template.projectId);
+    const specimen: PassRecord = pass ?? {
+      id: 0,
+      templateId: template.id,
+      serialNumber: "preview",
+      overrides: {},
+      locations: [],
+      messages: [],
+      linkedSerials: [],
+      group: null,
+    };
+    const { fields: objectFields } = await this.bodies.knownObjectFields(template, [specimen]);
+    return {
+      klass: this.bodies.classBody(issuer, template, objectFields, specimen.group),
+      object: this.bodies.objectBody(issuer, template, specimen, objectFields).body,
+    };
+  }
+
+  /** A Google template as its class is built, or a pass as its object is (undefined when it is not Google's). */
+  templateRecord(templateId: number): Promise<TemplateRecord | undefined> {
+    return this.bodies.template(templateId);
+  }
+
+  async passRecord(passId: number): Promise<PassRecord | undefined> {
+    return (await this.bodies.passes([passId]))[0];
+  }
+
   /** The pass whose object a callback names (by the object id we gave it). */
   passOfObject(objectId: string): Promise<{ passId: number; projectId: number } | undefined> {
     return this.store.passOfObject(objectId);

@@ -35,6 +35,7 @@ import { notificationRoutes } from "./notifications/routes.js";
 import { tokenRoutes } from "./oauth/routes.js";
 import { passExtraRoutes } from "./passes/extra-routes.js";
 import { passRoutes } from "./passes/routes.js";
+import { previewRoutes } from "./previews/routes.js";
 import { ProjectLimit } from "./project-limit.js";
 import { projectRoutes } from "./projects/routes.js";
 import { scheduleRoutes } from "./schedules/routes.js";
@@ -141,6 +142,7 @@ export async function buildApp(config: AppConfig, services: Services, db: Databa
       await v1.register(projectRoutes, { projects });
       await v1.register(nfcMerchantRoutes, { merchants });
       await v1.register(templateRoutes, { templates, passes });
+      await v1.register(previewRoutes, { previews: services.previews });
       await v1.register(passRoutes, { passes, downloads });
       await v1.register(passExtraRoutes, { passes, installations: services.installations });
       await v1.register(tagRoutes, { tags, passes });

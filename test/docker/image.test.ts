@@ -219,6 +219,18 @@ it("runs the README's quick start against the container, the API key made with d
     fields: { Stamps: { value: string } };
   };
   expect(pass.fields.Stamps.value).toBe("4");
+  // Its preview: the renderer's native binary and the fonts are in the image.
+  const preview = await fetch(`${base}/v1/pass/id/ada-apple/preview?scale=1`, { headers: auth });
+  expect(preview.status, await preview.clone().text()).toBe(200);
+  expect(preview.headers.get("content-type")).toBe("image/png");
+  const png = Buffer.from(await preview.arrayBuffer());
+  expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([320, 440]);
+  const sides = await Promise.all(
+    ["front", "back"].map(async (side) =>
+      (await fetch(`${base}/v1/pass/id/ada-apple/preview?format=svg&side=${side}`, { headers: auth })).text(),
+    ),
+  );
+  expect(sides.join("")).toContain(">4</text>");
 });
 
 it("imports a project's own .p12 through docker compose exec, from standard input", async () => {
