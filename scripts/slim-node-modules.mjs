@@ -27,7 +27,8 @@ function remove(path) {
 
 // Builds and faces no running program loads.
 const loaded = {
-  "bwip-js/dist": (name) => name.startsWith("bwip-js-node."),
+  // The Node build as ESM and CommonJS; the ESM one imports the encoder from bwipp.mjs.
+  "bwip-js/dist": (name) => name.startsWith("bwip-js-node.") || name === "bwipp.mjs",
   "inter-font": (name) => ["ttf", "package.json", "OFL.txt", "LICENSE.md"].includes(name),
   "inter-font/ttf": (name) =>
     ["Inter-Regular.ttf", "Inter-Medium.ttf", "Inter-SemiBold.ttf", "Inter-Bold.ttf"].includes(name),
