@@ -234,6 +234,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     images,
     publicBaseUrl: config.publicBaseUrl,
     clock,
+    previews,
   });
   const badge = new BadgeService({
     badge: new BadgeRepository(pool),

@@ -129,3 +129,24 @@ it("draws the unsaved template of docs/api.md's example", async () => {
   expect(texts(svg)).toContain("120");
   expect(svg).toContain('fill="#c81e1e"');
 });
+
+it("shows a link's visitors the pass they would get on its landing page, with the link's own values", async () => {
+  const desktop = { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36" };
+  const previewOf = async (linkId: string) => {
+    const html = await (await fetch(`${server.baseUrl}/v1/pass/adaptive/${linkId}`, { headers: desktop })).text();
+    const data = /<img class="preview" src="data:image\/png;base64,([^"]+)" alt="Preview of your pass"/.exec(html)?.[1];
+    expect(data, html.slice(0, 300)).toBeDefined();
+    return Buffer.from(data!, "base64");
+  };
+  const plain = (await server.call("POST", "/v1/links/adaptive", { body: { iosTemplateId: appleId } })).json;
+  const own = (
+    await server.call("POST", "/v1/links/adaptive", {
+      body: { iosTemplateId: appleId, payload: { fields: { Coupon: { value: "77%" } } } },
+    })
+  ).json;
+  const template = Buffer.from(await (await get(`/v1/template/${appleId}/preview?scale=1`)).arrayBuffer());
+  const plainPreview = await previewOf(plain.adaptiveLinkId);
+  expect(decodePng(plainPreview).width).toBe(320);
+  expect(plainPreview.equals(template)).toBe(true);
+  expect((await previewOf(own.adaptiveLinkId)).equals(template)).toBe(false);
+});

@@ -10,6 +10,8 @@ export interface LandingPage {
   background: string;
   foreground: string;
   logoPng: Buffer;
+  /** A preview of the pass the visitor would get (PNG), when one can be drawn. */
+  previewPng?: Buffer;
   url: string;
   iosUrl?: string;
   androidUrl?: string;
@@ -24,6 +26,7 @@ function style(page: LandingPage): string {
   return `body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:${page.background};color:${page.foreground};display:flex;min-height:100vh;align-items:center;justify-content:center}
 main{max-width:28rem;padding:2rem;text-align:center}
 img{max-width:160px;height:auto}
+img.preview{display:block;max-width:320px;width:100%;margin:1.5rem auto;border-radius:12px;box-shadow:0 8px 24px rgba(0,0,0,.35)}
 h1{font-size:1.5rem;margin:1rem 0}
 .buttons{display:flex;flex-direction:column;gap:.75rem;margin:1.5rem 0}
 .buttons a{display:block;padding:.9rem 1.2rem;border-radius:.6rem;background:#000;color:#fff;text-decoration:none;font-weight:600}
@@ -51,6 +54,7 @@ export async function renderLandingPage(page: LandingPage): Promise<{ html: stri
 <body><main>
 <img src="data:image/png;base64,${page.logoPng.toString("base64")}" alt="${escapeHtml(page.title)} logo">
 <h1>${escapeHtml(page.title)}</h1>
+${page.previewPng && !page.notice ? `<img class="preview" src="data:image/png;base64,${page.previewPng.toString("base64")}" alt="Preview of your pass" width="320" height="440">` : ""}
 ${body}
 </main></body></html>`;
   const styleHash = createHash("sha256").update(css).digest("base64");

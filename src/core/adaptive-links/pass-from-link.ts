@@ -14,6 +14,7 @@ import { AppError, notFound } from "../../errors.js";
 import type { GoogleWallet } from "../../google/google-wallet.js";
 import { BUILT_IN, IMAGE_HEADERS, type ImageStore } from "../../images/image-store.js";
 import type { PassService } from "../passes/service.js";
+import type { PreviewService } from "../previews/service.js";
 import type { Device } from "./devices.js";
 import type { LandingPage } from "./landing-page.js";
 import { httpUrl } from "./link-body.js";
@@ -66,6 +67,8 @@ export class PassFromLink {
       images: ImageStore;
       publicBaseUrl: string;
       clock: Clock;
+      /** Draws the pass a visitor would get, for the landing page. */
+      previews?: Pick<PreviewService, "link">;
     },
   ) {}
 
@@ -84,8 +87,10 @@ export class PassFromLink {
     const logoHash = design?.images?.logo_image ?? design?.images?.["titleModule.image"];
     const logo = logoHash ? (await this.deps.images.load([logoHash])).get(logoHash) : undefined;
     const url = `${this.deps.publicBaseUrl}/v1/pass/adaptive/${link.id}`;
+    const preview = notice ? undefined : await this.previewOf(link);
     return {
       title,
+      ...(preview ? { previewPng: preview } : {}),
       background:
         hexColor(headers.background_color?.value ?? design?.modules.infoModuleData?.hexBackgroundColor) ?? "#1f2937",
       foreground: hexColor(headers.foreground_color?.value) ?? "#ffffff",
@@ -95,6 +100,17 @@ export class PassFromLink {
       ...(link.androidTemplateId !== null ? { androidUrl: `${url}/android` } : {}),
       ...(notice ? { notice } : {}),
     };
+  }
+
+  /** The preview of the pass the visitor would get; none (the page still works) when it cannot be drawn. */
+  private async previewOf(link: LinkRow): Promise<Buffer | undefined> {
+    if (!this.deps.previews) return undefined;
+    try {
+      const preview = await this.deps.previews.link({ ...link, groupFields: link.flightFields ?? link.eventFields });
+      return preview?.body;
+    } catch {
+      return undefined;
+    }
   }
 
   async handle(linkId: string, device: Device, query: Record<string, string>): Promise<Outcome> {

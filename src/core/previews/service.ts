@@ -106,6 +106,49 @@ export class PreviewService {
   }
 
   /**
+   * What a visitor of an adaptive link would get: the link's pass when it has made one (a shared link), else a
+   * pass of its template with the link's values (its flight's or event's, then its own). An Apple pass when the link
+   * has an iOS template, else a Google one. Undefined when the link has no template.
+   */
+  async link(link: {
+    accountId: number;
+    iosTemplateId: number | null;
+    androidTemplateId: number | null;
+    iosPassId: number | null;
+    androidPassId: number | null;
+    payload: Record<string, unknown>;
+    groupFields?: Record<string, unknown> | null;
+  }): Promise<Preview | undefined> {
+    const options: PreviewOptions = { side: "front", format: "png", scale: 1 };
+    const passId = link.iosTemplateId !== null ? link.iosPassId : link.androidPassId;
+    if (passId !== null) return this.pass(link.accountId, { id: passId }, options);
+    const templateId = link.iosTemplateId ?? link.androidTemplateId;
+    if (templateId === null) return undefined;
+    const specimen = await this.deps.apple.specimen(link.accountId, { id: templateId });
+    if (!specimen) return undefined;
+    const entries = (value: unknown) => (isObject(value) ? (value as Record<string, unknown>) : {});
+    const values = (raw: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(raw).map(([name, v]) => [name, isObject(v) ? v : { value: v }]));
+    const overrides = {
+      fields: values({ ...entries(link.groupFields), ...entries(link.payload.fields) }),
+      headers: values(entries(link.payload.headers)),
+    } as ApplePassRecord["overrides"];
+    if (traitsOf(specimen.vendor).passKit) return this.apple({ ...specimen, overrides }, options);
+    const template = await this.deps.google.templateRecord(templateId);
+    if (!template) return undefined;
+    return this.google(template, options, {
+      id: 0,
+      templateId,
+      serialNumber: "preview",
+      overrides,
+      locations: [],
+      messages: [],
+      linkedSerials: [],
+      group: null,
+    });
+  }
+
+  /**
    * A template body not saved (live editing): validated as a create would be (400 naming every problem), drawn
    * with the images it carries as data: URIs; images it names by URL are not fetched for a preview.
    */

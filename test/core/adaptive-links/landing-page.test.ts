@@ -100,9 +100,26 @@ it.skipIf(!executablePath)("renders the program, both wallet buttons and a QR co
   expect(await apple.getAttribute("href")).toBe(link.iosUrl);
   expect(await googleButton.getAttribute("href")).toBe(link.androidUrl);
 
-  const logo = page.locator("img");
-  expect(await logo.getAttribute("alt")).toBe("Acme Coffee Club logo");
+  const logo = page.getByAltText("Acme Coffee Club logo");
   expect(await logo.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
+
+  // The pass the visitor would get, drawn by the server (its Apple template: the link has one).
+  const preview = page.getByAltText("Preview of your pass");
+  expect(await preview.isVisible()).toBe(true);
+  const size = await preview.evaluate((img) => {
+    const i = img as unknown as { naturalWidth: number; naturalHeight: number };
+    return [i.naturalWidth, i.naturalHeight];
+  });
+  expect(size).toEqual([320, 440]);
+  const drawnPreview = await preview.getAttribute("src");
+  const templatePreview = await fetch(`${server.baseUrl}/v1/template/${iosTemplateId}/preview?scale=1`, {
+    headers: {
+      authorization: `Basic ${Buffer.from(`${server.credentials.key}:${server.credentials.secret}`).toString("base64")}`,
+    },
+  });
+  expect(drawnPreview).toBe(
+    `data:image/png;base64,${Buffer.from(await templatePreview.arrayBuffer()).toString("base64")}`,
+  );
 
   const qr = page.locator(".qr svg");
   const box = await qr.boundingBox();
