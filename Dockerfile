@@ -30,6 +30,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
+COPY console ./console
 COPY prisma/migrations ./prisma/migrations
 COPY certs/apple-wwdr-g4.pem ./certs/apple-wwdr-g4.pem
 RUN mkdir -p /app/data && chown node:node /app/data

@@ -18,8 +18,8 @@ const COMMANDS: Record<string, [string, string][]> = {
   migrate: [["migrate", "apply pending database migrations (the server also does at every start)"]],
   apikey: [
     [
-      "apikey create --name NAME [--account ID] [--project ID] [--scope SCOPE]...",
-      "make an API key (the secret is printed once); --project and --scope limit it",
+      "apikey create --name NAME [--account ID] [--project ID] [--scope SCOPE]... [--read-only]",
+      "make an API key (the secret is printed once); --project, --scope and --read-only limit it",
     ],
     ["apikey list", "list API keys (never their secrets)"],
     ["apikey revoke KEY", "revoke an API key"],
@@ -84,6 +84,7 @@ async function run(argv: string[]): Promise<void> {
           limit: { type: "string" },
           "all-dead": { type: "boolean" },
           scope: { type: "string", multiple: true },
+          "read-only": { type: "boolean" },
           "revoke-all": { type: "boolean" },
           help: { type: "boolean", short: "h" },
         },
@@ -164,7 +165,11 @@ async function run(argv: string[]): Promise<void> {
           }
           account = owner;
         }
-        const limits = { ...(scopes.length ? { scopes: scopes as Scope[] } : {}), ...(projectId ? { projectId } : {}) };
+        const limits = {
+          ...(scopes.length ? { scopes: scopes as Scope[] } : {}),
+          ...(projectId ? { projectId } : {}),
+          ...(values["read-only"] ? { readOnly: true } : {}),
+        };
         console.log(JSON.stringify({ ...(await apiKeys.create(values.name, account, limits)), ...limits }));
         return;
       }
@@ -179,6 +184,7 @@ async function run(argv: string[]): Promise<void> {
               revokedAt: key.revokedAt?.toISOString() ?? null,
               ...(key.scopes.length ? { scopes: key.scopes } : {}),
               ...(key.projectId === null ? {} : { projectId: key.projectId }),
+              ...(key.readOnly ? { readOnly: true } : {}),
             }),
           );
         }

@@ -8,6 +8,8 @@ import { readFileSync } from "node:fs";
 import { AccessTokens } from "./accounts/access-tokens.js";
 import { ApiKeyRepository } from "./accounts/api-key-repository.js";
 import { ApiKeyService } from "./accounts/api-keys.js";
+import { ConsoleSessionStore } from "./accounts/console-session-store.js";
+import { ConsoleSessions } from "./accounts/console-sessions.js";
 import { ApnsClient, type ApnsOptions } from "./apple/apns.js";
 import { AppleIdentities } from "./apple/identities.js";
 import { ApplePassBuilder } from "./apple/pass-builder.js";
@@ -27,12 +29,14 @@ import { BadgeService } from "./core/badge/service.js";
 import { CallbackRepository } from "./core/callbacks/repository.js";
 import { CallbackService } from "./core/callbacks/service.js";
 import { CertificateService } from "./core/certificates/service.js";
+import { DeliveryService } from "./core/deliveries/service.js";
 import { DownloadService } from "./core/downloads/service.js";
 import { InstallationService } from "./core/installations/service.js";
 import { NfcMerchantRepository } from "./core/nfc-merchants/repository.js";
 import { NfcMerchantService } from "./core/nfc-merchants/service.js";
 import { NotificationRepository } from "./core/notifications/repository.js";
 import { NotificationService } from "./core/notifications/service.js";
+import { PassHistoryService } from "./core/pass-history/service.js";
 import { PassRepository } from "./core/passes/repository.js";
 import { PassService } from "./core/passes/service.js";
 import { PreviewService } from "./core/previews/service.js";
@@ -128,7 +132,8 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
   const clock = outside.clock ?? systemClock;
   // The pass-event log is the outbox: the job queue follows it, queuing each change's delivery in its transaction.
   followPassEvents(deliverPassEvents);
-  const apiKeys = new ApiKeyService(new ApiKeyRepository(pool), config.authCacheTtlMs, () => clock.now());
+  const apiKeyRepository = new ApiKeyRepository(pool);
+  const apiKeys = new ApiKeyService(apiKeyRepository, config.authCacheTtlMs, () => clock.now());
   const tokens = new AccessTokens(pool, outside.secrets, () => clock.now());
   const owners = new OwnershipStore(pool);
   const projectRepository = new ProjectRepository(pool, clock);
@@ -217,6 +222,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     vendorOf: (passId) => passRepository.vendorOf(passId),
     wallets,
   });
+  const passHistory = new PassHistoryService({ db: pool, passes });
   const linkRepository = new LinkRepository(pool);
   const travel = new TravelService({
     store: new TravelStore(pool),
@@ -257,6 +263,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
   // Outbound deliveries (project callbacks, Badge webhooks): queued from the pass-event log, sent through the
   // outbound guard.
   const deliveryQueue = new DeliveryQueue(pool);
+  const deliveries = new DeliveryService({ queue: deliveryQueue, projects: projectRepository });
   const dispatcher = new DeliveryDispatcher({
     queue: deliveryQueue,
     guard: outbound,
@@ -277,6 +284,7 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     clock,
     apiKeys,
     tokens,
+    consoleSessions: new ConsoleSessions(new ConsoleSessionStore(pool), apiKeys, apiKeyRepository, () => clock.now()),
     owners,
     projects,
     projectRepository,
@@ -289,6 +297,8 @@ export async function composeServices(config: ServicesConfig, outside: Outside) 
     notifications,
     downloads,
     installations,
+    passHistory,
+    deliveries,
     previews,
     images,
     apple: { identities, passes: applePasses, registrations, signUps: new SignUps(pool) },

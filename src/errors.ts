@@ -65,6 +65,14 @@ export const ERRORS = {
     status: 403,
     when: "An API key (or its token) limited to one project was used on another project, or on an account-wide route.",
   },
+  READ_ONLY_KEY: {
+    status: 403,
+    when: "A read-only API key (or its token, or a console session of it) asked for a change; only reads are allowed.",
+  },
+  CSRF_REJECTED: {
+    status: 403,
+    when: "A change sent with the console's session cookie lacked its `X-CSRF-Token`, or came from another origin.",
+  },
   DEVICE_LIMIT: { status: 403, when: "The Apple pass is registered on 100,000 devices already." },
   // 404 — what the caller named does not exist (or is another account's)
   ROUTE_NOT_FOUND: { status: 404, when: "No such route." },

@@ -34,6 +34,8 @@ interface TokenClaims {
   key: number;
   scope: Scope[];
   project?: number;
+  /** Issued to a read-only key: only reads. */
+  ro?: true;
   ip?: string[];
   iat: number;
   exp: number;
@@ -113,6 +115,7 @@ export class AccessTokens {
       key: principal.apiKeyId,
       scope,
       ...(principal.projectId === undefined ? {} : { project: principal.projectId }),
+      ...(principal.readOnly ? { ro: true } : {}),
       ...(ip.length ? { ip } : {}),
       iat,
       exp: iat + TOKEN_LIFETIME_S,
@@ -162,6 +165,7 @@ export class AccessTokens {
       apiKeyId: claims.key,
       scopes: claims.scope,
       ...(claims.project === undefined ? {} : { projectId: claims.project }),
+      ...(claims.ro ? { readOnly: true } : {}),
       via: "token",
     };
   }

@@ -16,10 +16,11 @@ export interface StoredApiKey {
   revokedAt: Date | null;
   scopes: string[];
   projectId: number | null;
+  readOnly: boolean;
 }
 
 const COLUMNS = `id, account_id AS "accountId", key, name, secret_hash AS "secretHash", created_at AS "createdAt",
-  revoked_at AS "revokedAt", scopes, project_id AS "projectId"`;
+  revoked_at AS "revokedAt", scopes, project_id AS "projectId", read_only AS "readOnly"`;
 
 /** A foreign key that names nothing (the account given does not exist). */
 const FOREIGN_KEY_VIOLATION = new Set(["23503"]);
@@ -52,6 +53,7 @@ export class ApiKeyRepository {
     accountId?: number;
     scopes?: string[];
     projectId?: number;
+    readOnly?: boolean;
   }): Promise<StoredApiKey> {
     try {
       return await inTransaction(this.pool, async (client) => {
@@ -60,9 +62,17 @@ export class ApiKeyRepository {
           (await client.query<{ id: number }>("INSERT INTO accounts (name) VALUES ($1) RETURNING id", [input.name]))
             .rows[0]!.id;
         const { rows } = await client.query<StoredApiKey>(
-          `INSERT INTO api_keys (account_id, key, name, secret_hash, scopes, project_id)
-           VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-          [accountId, input.key, input.name, input.secretHash, input.scopes ?? [], input.projectId ?? null],
+          `INSERT INTO api_keys (account_id, key, name, secret_hash, scopes, project_id, read_only)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
+          [
+            accountId,
+            input.key,
+            input.name,
+            input.secretHash,
+            input.scopes ?? [],
+            input.projectId ?? null,
+            input.readOnly ?? false,
+          ],
         );
         return rows[0]!;
       });

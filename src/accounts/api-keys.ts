@@ -11,13 +11,16 @@ export interface Principal {
   readonly scopes?: readonly Scope[];
   /** The one project it may reach (undefined: every project of the account). */
   readonly projectId?: number;
-  /** How it authenticated: an API key, or an OAuth access token issued to one. */
-  readonly via?: "key" | "token";
+  /** Only reads: every write is refused (a read-only key, or a token or console session of one). */
+  readonly readOnly?: boolean;
+  /** How it authenticated: an API key, an OAuth access token issued to one, or a console session of one. */
+  readonly via?: "key" | "token" | "session";
 }
 
 export interface KeyLimits {
   scopes?: Scope[];
   projectId?: number;
+  readOnly?: boolean;
 }
 
 export interface NewApiKey {
@@ -128,6 +131,7 @@ export class ApiKeyService {
       apiKeyId: stored.id,
       ...(stored.scopes.length ? { scopes: stored.scopes as Scope[] } : {}),
       ...(stored.projectId === null ? {} : { projectId: stored.projectId }),
+      ...(stored.readOnly ? { readOnly: true } : {}),
       via: "key",
     };
     if (this.cacheTtlMs > 0) {

@@ -3,6 +3,15 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { AppError } from "../errors.js";
 
+/** A `limit` query parameter (digits) within 1..max, default `fallback`; a 400 naming it otherwise. */
+export function limitOf(raw: string | undefined, max: number, fallback = 50): number {
+  if (raw === undefined) return fallback;
+  const limit = Number(raw);
+  if (!Number.isInteger(limit) || limit < 1 || limit > max)
+    throw new AppError("VALIDATION_FAILED", `limit must be 1 to ${max}`);
+  return limit;
+}
+
 export const MAX_PAGE_SIZE = 1000;
 export const DEFAULT_PAGE_SIZE = 10;
 

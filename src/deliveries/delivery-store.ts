@@ -77,26 +77,29 @@ export class DeliveryQueue {
     );
   }
 
-  /** Deliveries in a state, newest first, after the id `before` (for paging). */
-  async list(state: DeliveryState, limit = 100, before?: string): Promise<Delivery[]> {
+  /** Deliveries in a state (of one project, if given), newest first, after the id `before` (for paging). */
+  async list(state: DeliveryState, limit = 100, before?: string, projectId?: number): Promise<Delivery[]> {
     const { rows } = await this.db.query<Delivery>(
       `SELECT ${COLUMNS} FROM deliveries d WHERE d.state = $1 AND ($3::bigint IS NULL OR d.id < $3::bigint)
+          AND ($4::int IS NULL OR d.project_id = $4)
         ORDER BY d.id DESC LIMIT $2`,
-      [state, limit, before ?? null],
+      [state, limit, before ?? null, projectId ?? null],
     );
     return rows;
   }
 
   /**
    * Puts dead letters back in the queue (the given ids, or every one): due now, attempts from zero, a new day to
-   * succeed in; the event id stays, so a receiver that did get an earlier attempt can tell. Returns the ids.
+   * succeed in; the event id stays, so a receiver that did get an earlier attempt can tell. Only those of
+   * `projectId`, when given. Returns the ids.
    */
-  async replay(ids: string[] | "all-dead", giveUpAfterMs: number): Promise<string[]> {
+  async replay(ids: string[] | "all-dead", giveUpAfterMs: number, projectId?: number): Promise<string[]> {
     const { rows } = await this.db.query<{ id: string }>(
       `UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = now(), finished_at = NULL,
          give_up_at = now() + make_interval(secs => $2::double precision / 1000)
-        WHERE state = 'dead' AND ($1::bigint[] IS NULL OR id = ANY($1::bigint[])) RETURNING id::text`,
-      [ids === "all-dead" ? null : ids, giveUpAfterMs],
+        WHERE state = 'dead' AND ($1::bigint[] IS NULL OR id = ANY($1::bigint[]))
+          AND ($3::int IS NULL OR project_id = $3) RETURNING id::text`,
+      [ids === "all-dead" ? null : ids, giveUpAfterMs, projectId ?? null],
     );
     return rows.map((r) => r.id);
   }

@@ -138,6 +138,21 @@ function withoutTx(row: PassEvent & { tx: string }): PassEvent {
   return event;
 }
 
+/** A pass's events, newest first, below the id `before` (for paging): its history while the log keeps it. */
+export async function passHistory(
+  db: Queryable,
+  passId: number,
+  limit: number,
+  before?: string,
+): Promise<Omit<PassEvent, "passId" | "accountId" | "templateId">[]> {
+  const { rows } = await db.query<Omit<PassEvent, "passId" | "accountId" | "templateId">>(
+    `SELECT id::text, kind, version, platform, device, at FROM pass_events
+      WHERE pass_id = $1 AND ($3::bigint IS NULL OR id < $3::bigint) ORDER BY id DESC LIMIT $2`,
+    [passId, limit, before ?? null],
+  );
+  return rows;
+}
+
 /** Deletes events older than `days` (the log's retention); returns how many went. */
 export async function prunePassEvents(db: Queryable, days: number): Promise<number> {
   const { rows } = await db.query<{ n: number }>(

@@ -15,6 +15,8 @@ export type Owner = "account" | "new-project" | "project" | "template" | "pass" 
 export interface Access {
   readonly scope: Scope;
   readonly owner: Owner;
+  /** A POST that changes nothing (a preview of an unsaved body): read-only credentials may use it. */
+  readonly reads?: boolean;
 }
 
 /** The path parameters each owner is found by, in the order they are read (http/project-limit.ts). */
@@ -34,7 +36,9 @@ export function ownerProblem(url: string, owner: Owner): string | undefined {
 }
 
 /** The route's declaration, for its `config`. */
-export const access = (scope: Scope, owner: Owner): { access: Access } => ({ access: { scope, owner } });
+export const access = (scope: Scope, owner: Owner, options: { reads?: boolean } = {}): { access: Access } => ({
+  access: { scope, owner, ...options },
+});
 
 declare module "fastify" {
   interface FastifyContextConfig {

@@ -19,6 +19,8 @@ import { requireApiKey } from "./auth.js";
 import { badgeRoutes } from "./badge/routes.js";
 import { callbackRoutes } from "./callbacks/routes.js";
 import { certificateRoutes } from "./certificates/routes.js";
+import { consoleRoutes } from "./console/routes.js";
+import { deliveryRoutes } from "./deliveries/routes.js";
 import { downloadRoutes, publicDownloadRoutes } from "./downloads/routes.js";
 import { installEdgeChecks } from "./edge.js";
 import { installErrorHandling } from "./error-replies.js";
@@ -137,16 +139,21 @@ export async function buildApp(config: AppConfig, services: Services, db: Databa
   await http.register(
     async (v1) => {
       requireApiRevision(v1);
-      requireApiKey(v1, apiKeys, services.tokens, projectLimit.check);
+      requireApiKey(v1, apiKeys, services.tokens, projectLimit.check, services.consoleSessions);
       limitHeavyWork(v1);
       await v1.register(projectRoutes, { projects });
       await v1.register(nfcMerchantRoutes, { merchants });
       await v1.register(templateRoutes, { templates, passes });
       await v1.register(previewRoutes, { previews: services.previews });
       await v1.register(passRoutes, { passes, downloads });
-      await v1.register(passExtraRoutes, { passes, installations: services.installations });
+      await v1.register(passExtraRoutes, {
+        passes,
+        installations: services.installations,
+        history: services.passHistory,
+      });
       await v1.register(tagRoutes, { tags, passes });
       await v1.register(callbackRoutes, { callbacks: services.callbacks });
+      await v1.register(deliveryRoutes, { deliveries: services.deliveries });
       await v1.register(notificationRoutes, { notifications: services.notifications });
       await v1.register(segmentRoutes, { segments: services.segments });
       await v1.register(scheduleRoutes, { schedules: services.schedules });
@@ -180,9 +187,10 @@ export async function buildApp(config: AppConfig, services: Services, db: Databa
     prefix: "/v0",
     badge: services.badge,
     webhooks: services.webhooks,
-    auth: (app) => requireApiKey(app, apiKeys, services.tokens, projectLimit.check),
+    auth: (app) => requireApiKey(app, apiKeys, services.tokens, projectLimit.check, services.consoleSessions),
   });
   await http.register(tokenRoutes, { apiKeys, tokens: services.tokens });
+  await http.register(consoleRoutes, { sessions: services.consoleSessions });
 
   await http.ready();
   return { http, services, apiKeys, apple: services.apple, google: services.google, metrics };

@@ -31,6 +31,14 @@ export class RateLimiter {
     return window.count > this.rule.limit ? Math.max(1, Math.ceil((window.resetAt - now) / 1000)) : 0;
   }
 
+  /** The seconds until `key` may go again when it is over its limit (0 when not), without counting a request. */
+  waitFor(key: string): number {
+    const window = this.windows.get(key);
+    const now = this.now();
+    if (!window || window.resetAt <= now || window.count < this.rule.limit) return 0;
+    return Math.max(1, Math.ceil((window.resetAt - now) / 1000));
+  }
+
   private evict(now: number) {
     for (const [key, window] of this.windows) if (window.resetAt <= now) this.windows.delete(key);
     const excess = this.windows.size - Math.floor(this.maxKeys * 0.9);

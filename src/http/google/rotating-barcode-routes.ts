@@ -25,7 +25,7 @@ export const rotatingBarcodeRoutes: FastifyPluginAsyncTypebox<{
     app.post(
       path,
       {
-        config: access("wpas", "pass"),
+        config: access("wpas", "pass", { reads: true }),
         schema: {
           tags: ["Passes"],
           summary: `Check a code read from a Google pass's rotating barcode${form}`,

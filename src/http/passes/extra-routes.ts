@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { ExternalIdParam, NumericIdParam, numericId } from "../../core/ids.js";
 import type { InstallationService } from "../../core/installations/service.js";
+import type { PassHistoryService } from "../../core/pass-history/service.js";
 import type { PassService } from "../../core/passes/service.js";
 import { access } from "../access.js";
 import { accountOf } from "../auth.js";
@@ -11,6 +12,8 @@ import { TicketIdResponse } from "../schema-kit.js";
 import { ByExternal, ById, ByTemplateAndExternal, passKeyOf, passPaths, templatedKey } from "./keys.js";
 import {
   BeaconsBody,
+  HistoryQuery,
+  HistoryResponse,
   InstallationsQuery,
   InstallationsResponse,
   LocationsBody,
@@ -26,7 +29,28 @@ const tags = ["Passes"];
 export const passExtraRoutes: FastifyPluginAsyncTypebox<{
   passes: PassService;
   installations: InstallationService;
-}> = async (app, { passes, installations }) => {
+  history: PassHistoryService;
+}> = async (app, { passes, installations, history }) => {
+  for (const [path, params, owner, form] of passPaths("history")) {
+    app.get(
+      path,
+      {
+        config: access("wpas", owner),
+        schema: {
+          tags,
+          summary: `A pass's history${form}`,
+          description:
+            "Its events from the pass-event log, newest first: created, updated, notified, installed (with the " +
+            "platform and Apple device), uninstalled, personalized, voided, expired. At most 200 a page (`limit`, " +
+            "default 50); `next` pages on. Kept PASS_EVENT_RETENTION_DAYS (default 400).",
+          params,
+          querystring: HistoryQuery,
+          response: { 200: HistoryResponse },
+        },
+      },
+      (request) => history.list(accountOf(request), passKeyOf(request.params), request.query),
+    );
+  }
   for (const [path, params, owner, form] of passPaths("installations")) {
     app.get(
       path,

@@ -1,6 +1,7 @@
 // The request and response schemas of /v1/pass (the OpenAPI document is built from them).
 import { Type } from "@sinclair/typebox";
 import { PaginationInfo, PaginationQuery } from "../../core/pagination.js";
+import { MAX_HISTORY_PAGE, PASS_EVENT_KINDS } from "../../core/pass-history/service.js";
 import { AnyJson, Described } from "../schema-kit.js";
 
 const FieldValues = Type.Record(Type.String(), Type.Unknown(), {
@@ -105,6 +106,31 @@ export const InstallationsResponse = Described(
     ),
   },
   "Where the pass is installed, oldest first",
+);
+
+export const HistoryQuery = Type.Object({
+  limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,4}$", description: `1 to ${MAX_HISTORY_PAGE}, default 50` })),
+  before: Type.Optional(
+    Type.String({ pattern: "^[0-9]{1,19}$", description: "The `next` of the previous page: the events before it" }),
+  ),
+});
+
+export const HistoryResponse = Described(
+  {
+    passId: Type.Integer(),
+    events: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        kind: Type.Union(PASS_EVENT_KINDS.map((k) => Type.Literal(k))),
+        at: Type.String({ format: "date-time" }),
+        version: Type.Optional(Type.Integer({ description: "The pass's version after it" })),
+        platform: Type.Optional(Type.String({ description: "ios or android, for installs and removals" })),
+        deviceLibraryIdentifier: Type.Optional(Type.String({ description: "The Apple device, for installs" })),
+      }),
+    ),
+    next: Type.Optional(Type.String({ description: "Pass as `before` for the next page; absent on the last" })),
+  },
+  "The pass's events, newest first, as the pass-event log keeps them (PASS_EVENT_RETENTION_DAYS)",
 );
 
 export const PassListResponse = Type.Object({

@@ -97,7 +97,7 @@ export const previewRoutes: FastifyPluginAsyncTypebox<{ previews: PreviewService
   app.post(
     "/template/preview",
     {
-      config: access("wtmp", "account"),
+      config: access("wtmp", "account", { reads: true }),
       schema: {
         tags,
         summary: "What a template body (not saved) would look like: for live editing; nothing is stored",

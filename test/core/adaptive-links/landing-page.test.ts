@@ -1,59 +1,24 @@
 // The landing page in a real browser (Debian's Chromium driven by playwright-core): both buttons and the QR code
 // render and point at the right URLs, the logo loads, the Content-Security-Policy blocks nothing the page needs.
 // A screenshot is saved under test-output/.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
-import { delimiter, join } from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser } from "playwright-core";
 import QRCode from "qrcode";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { googleTemplate } from "../../fixtures/reference.js";
 import { startTestServer, type TestServer } from "../../helpers/app.js";
+import { chromiumPath, launchChromium } from "../../helpers/chromium.js";
 
 const root = new URL("../../../", import.meta.url).pathname;
 let server: TestServer;
 let browser: Browser;
-
-/** CHROMIUM_PATH, else a Chromium or Chrome on the PATH. */
-function findChromium(): string | undefined {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  const names = ["chromium", "chromium-browser", "google-chrome-stable", "google-chrome"];
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    for (const name of names) if (dir && existsSync(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
-}
-
-// Where none is found, Debian's is installed when that is possible (root with apt, as in CI); a machine without
-// one skips this test with a note — but CI never skips it.
-let executablePath = findChromium();
-if (!executablePath) {
-  try {
-    execFileSync(join(root, "scripts/ensure-chromium.sh"), { stdio: "inherit" });
-  } catch {}
-  executablePath = findChromium();
-}
-if (!executablePath && process.env.CI)
-  throw new Error("CI must run the browser test: no Chromium found or installable");
-if (!executablePath) {
-  console.warn("landing-page browser test skipped: install Chromium (apt-get install chromium) or set CHROMIUM_PATH");
-}
+const executablePath = chromiumPath("landing-page browser test");
 
 beforeAll(async () => {
   if (!executablePath) return;
   server = await startTestServer();
-  browser = await chromium.launch({
-    executablePath,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium(executablePath);
 });
 afterAll(async () => {
   await browser?.close();
