@@ -2,6 +2,10 @@
 // logo text and header fields; the primary area — strip, thumbnail, blurred background, or a boarding pass's two
 // places with its transit glyph; secondary and auxiliary rows; footer; the barcode with its alt text) and the back
 // (every back field). Sizes are Wallet's points: a front is 320 wide.
+import { layoutFront, layoutOf, type Palette, type PassImages } from "./apple-layouts.js";
+
+export type { PassImages };
+
 import { barcodeBox } from "./barcode.js";
 import { detailsCard } from "./details.js";
 import { brightness, clip, colorOr, pngImage, text } from "./svg.js";
@@ -19,9 +23,6 @@ interface PassField {
 }
 type Group = "headerFields" | "primaryFields" | "secondaryFields" | "auxiliaryFields" | "backFields";
 
-/** The images a preview can show, by their bundle name (logo, strip, thumbnail, background, footer, …). */
-export type PassImages = Partial<Record<string, Buffer>>;
-
 const styleOf = (pass: Record<string, unknown>): Style => STYLES.find((s) => pass[s] !== undefined) ?? "generic";
 
 function fieldsOf(pass: Record<string, unknown>, style: Style, group: Group): PassField[] {
@@ -35,12 +36,6 @@ const valueText = (field: PassField) => {
   return typeof field.currencyCode === "string" && value !== "" ? `${field.currencyCode} ${value}` : value;
 };
 const labelText = (field: PassField) => (typeof field.label === "string" ? field.label.toUpperCase() : "");
-
-interface Palette {
-  background: string;
-  foreground: string;
-  label: string;
-}
 
 function paletteOf(pass: Record<string, unknown>): Palette {
   const background = colorOr(pass.backgroundColor, "#ffffff");
@@ -159,10 +154,12 @@ function barcodeArea(pass: Record<string, unknown>, images: PassImages, style: S
   return parts.join("");
 }
 
-/** The front of the pass, as an SVG document. */
+/** The front of the pass, as an SVG document (in the newer layout it asks for first, when it asks for one). */
 export function appleFront(pass: Record<string, unknown>, images: PassImages): string {
   const style = styleOf(pass);
   const palette = paletteOf(pass);
+  const layout = layoutOf(pass);
+  if (layout) return document(CARD_HEIGHT, palette.background, layoutFront(layout, pass, images, palette));
   const blurred = style === "eventTicket" && images.background && !images.strip;
   const body = [
     blurred

@@ -1,5 +1,7 @@
-// Barcodes drawn as SVG by bwip-js (a maintained encoder of every symbology Wallet shows), from a pass's barcode.
+// Barcodes drawn as SVG from a pass's barcode: QR codes from the `qrcode` package's module matrix (bwip-js's
+// PostScript emulation took most of a preview's time on them), every other symbology Wallet shows by bwip-js.
 import bwipjs from "bwip-js";
+import QRCode from "qrcode";
 import { clip, text } from "./svg.js";
 
 /** Wallet's and Google's barcode formats → bwip-js symbologies. */
@@ -32,6 +34,7 @@ export function barcodeSvg(
 ): string | undefined {
   const bcid = SYMBOLOGIES[format];
   if (!bcid || message === "") return undefined;
+  if (bcid === "qrcode") return qrSvg(message.slice(0, 2000), box);
   let svg: string;
   try {
     svg = bwipjs.toSVG({ bcid, text: message.slice(0, 2000), ...(bcid === "pdf417" ? { columns: 4 } : {}) });
@@ -42,6 +45,28 @@ export function barcodeSvg(
   const inner = svg.replace(/^[\s\S]*?<svg[^>]*>/, "").replace(/<\/svg>\s*$/, "");
   if (!viewBox) return undefined;
   return `<svg x="${box.x}" y="${box.y}" width="${box.width}" height="${box.height}" viewBox="${viewBox}" preserveAspectRatio="xMidYMid meet">${inner}</svg>`;
+}
+
+/** A QR code (error correction M, as bwip-js drew it) as one path of its dark modules, row by row. */
+function qrSvg(message: string, box: { x: number; y: number; width: number; height: number }): string | undefined {
+  let modules: { size: number; get(row: number, col: number): number };
+  try {
+    modules = QRCode.create(message, { errorCorrectionLevel: "M" }).modules;
+  } catch {
+    return undefined; // too long for a QR code
+  }
+  const path: string[] = [];
+  for (let y = 0; y < modules.size; y++) {
+    for (let x = 0; x < modules.size; x++) {
+      if (!modules.get(y, x)) continue;
+      let run = 1;
+      while (x + run < modules.size && modules.get(y, x + run)) run++;
+      path.push(`M${x} ${y}h${run}v1h-${run}z`);
+      x += run - 1;
+    }
+  }
+  const side = modules.size;
+  return `<svg x="${box.x}" y="${box.y}" width="${box.width}" height="${box.height}" viewBox="0 0 ${side} ${side}" preserveAspectRatio="xMidYMid meet" shape-rendering="crispEdges"><path d="${path.join("")}" fill="#000000"/></svg>`;
 }
 
 /**

@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { crc32, deflateSync } from "node:zlib";
 import { Resvg } from "@resvg/resvg-js";
 
 const require = createRequire(import.meta.url);
@@ -19,6 +20,43 @@ function fonts(): string[] {
   return fontFiles;
 }
 
+function chunk(type: string, data: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, "latin1");
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+/**
+ * resvg's pixels (RGBA, premultiplied by alpha) as a PNG: straight alpha, no row filter, fastest deflate — about
+ * twice as fast as resvg's own encoder, the same pixels, a larger file (previews are cached, and mostly flat).
+ */
+export function encodePng(premultiplied: Buffer, width: number, height: number): Buffer {
+  const stride = width * 4;
+  const raw = Buffer.alloc((stride + 1) * height);
+  for (let y = 0; y < height; y++) premultiplied.copy(raw, y * (stride + 1) + 1, y * stride, (y + 1) * stride);
+  for (let row = 0; row < height; row++) {
+    const start = row * (stride + 1) + 1;
+    for (let i = start + 3; i < start + stride; i += 4) {
+      const a = raw[i]!;
+      if (a === 255 || a === 0) continue;
+      for (let c = i - 3; c < i; c++) raw[c] = Math.min(255, Math.round((raw[c]! * 255) / a));
+    }
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 6, 0, 0, 0], 8); // 8 bits per channel, RGBA, deflate, no filter method, no interlace
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(raw, { level: 1 })),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
 /** The SVG as a PNG `scale` times its size (1 to 3). */
 export function rasterize(svg: string, scale: number): Buffer {
   const width = Number(/width="(\d+)"/.exec(svg)?.[1] ?? 320);
@@ -29,5 +67,6 @@ export function rasterize(svg: string, scale: number): Buffer {
     shapeRendering: 2,
     textRendering: 1,
   });
-  return resvg.render().asPng();
+  const image = resvg.render();
+  return encodePng(image.pixels, image.width, image.height);
 }

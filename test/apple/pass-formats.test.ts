@@ -125,6 +125,23 @@ describe("semantic boarding passes (iOS 26)", () => {
     expect(passBuilderErrors(passJson, Object.keys(files))).toEqual([]);
     // The classic fields stay: older iPhones show the legacy boarding pass.
     expect(JSON.stringify(passJson.boardingPass)).toContain("SFO");
+    // Its preview is the semantic layout: both airports, the local times, gate, boarding, seat and passenger.
+    const preview = await server.call("GET", `/v1/pass/${passId}/preview?format=svg`);
+    expect(preview.status).toBe(200);
+    for (const shown of [
+      ">SFO<",
+      ">PDX<",
+      ">SAN FRANCISCO<",
+      ">PORTLAND<",
+      ">09:00<",
+      ">11:00<",
+      ">08:35<",
+      ">13A<",
+      ">JOE SMITH<",
+      ">WN815<",
+    ]) {
+      expect(preview.text).toContain(shown);
+    }
   });
 
   it("takes a flight's own semantics, and a change of them re-renders its passes", async () => {
@@ -342,6 +359,14 @@ describe("poster event tickets (iOS 18)", () => {
     ]);
     expect(Object.keys(files)).toEqual(expect.arrayContaining(["artwork.png", "artwork@2x.png"]));
     expect(passBuilderErrors(passJson, Object.keys(files))).toEqual([]);
+    // Its preview is the poster: the artwork, and the event's name, start (in its own zone) and venue over it.
+    const poster = await server.call("GET", `/v1/pass/${pass.id}/preview?format=svg`);
+    expect(poster.text).toContain(`href="data:image/png;base64,${files["artwork.png"]!.toString("base64")}"`);
+    expect(poster.text).toMatch(/font-size="24" font-weight="700" fill="#ffffff">Giants vs. Dodgers</);
+    expect(poster.text).toContain(">Oracle Park<");
+    expect(poster.text).toContain(">Wed 7 Apr, 19:05<");
+    // Before the NFC key, the same pass was drawn as the classic ticket.
+    expect(classic.json.preferredStyleSchemes).toBeUndefined();
     const got = (await server.call("GET", `/v1/template/${template.json.templateId}`)).json;
     expect(got.fieldsModel.headers.preferredStyleSchemes.value).toEqual(["posterEventTicket", "eventTicket"]);
   });

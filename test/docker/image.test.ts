@@ -231,6 +231,19 @@ it("runs the README's quick start against the container, the API key made with d
     ),
   );
   expect(sides.join("")).toContain(">4</text>");
+  // The web console: its page and files are in the image, and the key signs in.
+  const page = await fetch(`${base}/console`);
+  expect(page.status).toBe(200);
+  expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+  expect((await fetch(`${base}/console/assets/views/editor.js`)).status).toBe(200);
+  const session = await fetch(`${base}/console/session`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ key: key.key, secret: key.secret }),
+  });
+  expect(session.status).toBe(201);
+  const cookie = session.headers.get("set-cookie")!.split(";")[0]!;
+  expect((await fetch(`${base}/v1/pass/id/ada-apple`, { headers: { cookie } })).status).toBe(200);
 });
 
 it("imports a project's own .p12 through docker compose exec, from standard input", async () => {

@@ -12,7 +12,8 @@ import { GOLDEN_DIR, renderGoldens } from "./render-goldens.js";
 
 it("draws every style as its golden image (at most 0.5% of pixels differ)", () => {
   const drawn = renderGoldens();
-  expect(Object.keys(drawn)).toHaveLength(12);
+  // The five styles, the two newer layouts, front and back; Google's card and details.
+  expect(Object.keys(drawn)).toHaveLength(16);
   for (const [name, png] of Object.entries(drawn)) {
     const golden = decodePng(readFileSync(new URL(`${name}.png`, GOLDEN_DIR)));
     const now = decodePng(png);
@@ -42,6 +43,7 @@ const texts = (svg: string) =>
 
 it("writes every field's label and value of each style into the SVG, front and back", () => {
   for (const [style, pass] of Object.entries(applePasses)) {
+    if (pass.preferredStyleSchemes) continue; // the newer layouts: below
     const groups = pass[style] as Record<string, Array<{ label: string; value: unknown; currencyCode?: string }>>;
     const front = texts(appleFront(pass, {}));
     const back = texts(appleBack(pass));
@@ -64,6 +66,20 @@ it("writes every field's label and value of each style into the SVG, front and b
     expect(card).toContain(expected);
   }
   expect(texts(googleDetails(googlePass.klass, googlePass.object))).toContain("https://acme.example/rewards");
+});
+
+it("draws the newer layouts from the pass's semantics", () => {
+  const boarding = texts(appleFront(applePasses.semanticBoardingPass!, {}));
+  for (const shown of ["SFO", "PDX", "SAN FRANCISCO", "PORTLAND", "09:00", "11:00", "08:35", "25", "1", "13A"]) {
+    expect(boarding).toContain(shown);
+  }
+  expect(boarding).toContain("JOE SMITH");
+  expect(boarding).toContain("WN815");
+  const poster = texts(appleFront(applePasses.posterEventTicket!, {}));
+  expect(poster).toEqual(expect.arrayContaining(["Giants vs. Dodgers", "Oracle Park", "Wed 7 Apr, 19:05"]));
+  // Without the scheme asked for, the same pass is the classic ticket.
+  const { preferredStyleSchemes: _, ...classic } = applePasses.posterEventTicket!;
+  expect(texts(appleFront(classic, {}))).toContain("EVENT");
 });
 
 it("escapes what a pass holds: markup in a value stays text", () => {

@@ -4,7 +4,7 @@ import { writeFileSync } from "node:fs";
 import { appleBack, appleFront } from "../../src/previews/apple-card.js";
 import { googleCard, googleDetails } from "../../src/previews/google-card.js";
 import { rasterize } from "../../src/previews/raster.js";
-import { applePasses, googlePass } from "../fixtures/previews.js";
+import { applePasses, applePassImages, googlePass } from "../fixtures/previews.js";
 
 export const GOLDEN_DIR = new URL("./golden/", import.meta.url);
 
@@ -12,7 +12,7 @@ export const GOLDEN_DIR = new URL("./golden/", import.meta.url);
 export function renderGoldens(): Record<string, Buffer> {
   const out: Record<string, Buffer> = {};
   for (const [style, pass] of Object.entries(applePasses)) {
-    out[`apple-${style}-front`] = rasterize(appleFront(pass, {}), 1);
+    out[`apple-${style}-front`] = rasterize(appleFront(pass, applePassImages[style] ?? {}), 1);
     out[`apple-${style}-back`] = rasterize(appleBack(pass), 1);
   }
   out["google-loyalty-front"] = rasterize(googleCard(googlePass.klass, googlePass.object, {}), 1);
