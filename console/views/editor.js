@@ -249,7 +249,10 @@ export async function templateEditor(ctx, { projectId, templateId }) {
         ...(l.relevantText.input.value ? { relevantText: l.relevantText.input.value } : {}),
       }))
       .filter((l) => l.latitude || l.longitude);
+    // What the editor does not show (Google's modules, beacons, …) goes back as it came: the save is a full replace.
+    const { headers: _h, fields: _f, locations: _l, ...rest } = model;
     return {
+      ...rest,
       name: name.input.value,
       description: description.input.value,
       vendor: asVendor,

@@ -11,6 +11,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { googleTemplate } from "../fixtures/reference.js";
 import { startTestServer, type TestServer } from "../helpers/app.js";
 import { chromiumPath, launchChromium } from "../helpers/chromium.js";
 
@@ -308,3 +309,32 @@ it.skipIf(!executablePath)("offers a read-only key no changes", async () => {
   expect(problems.filter((p) => !p.includes("403"))).toEqual([]);
   await context.close();
 });
+
+it.skipIf(!executablePath)(
+  "saves a Google template edited in the console with everything it did not show",
+  async () => {
+    const templateId = (
+      await server.call("POST", `/v1/template/${projectId}`, {
+        body: { ...googleTemplate, name: "Google card", vendor: "Google", type: "Loyalty1" },
+      })
+    ).json.templateId;
+    const before = (await server.call("GET", `/v1/template/${templateId}`)).json.fieldsModel;
+    expect(before.textModulesData).toBeDefined();
+    const { context, page, problems } = await openConsole();
+    await signInWithKeyboard(page, server.credentials.key, server.credentials.secret);
+    await heading(page, "Projects").waitFor();
+    await page.goto(`${server.baseUrl}/console#/templates/${templateId}/edit`);
+    await heading(page, "Edit Google card").waitFor();
+    await page.getByLabel("Background colour", { exact: true }).fill("rgb(0,120,60)");
+    await expect.poll(() => page.locator(".preview-panel").getAttribute("data-state")).toBe("ready");
+    await page.getByRole("button", { name: "Save template" }).click();
+    await page.getByText("Template saved.").waitFor();
+    const after = (await server.call("GET", `/v1/template/${templateId}`)).json.fieldsModel;
+    expect(after.headers.background_color.value).toBe("rgb(0,120,60)");
+    for (const module of ["textModulesData", "linksModuleData", "infoModuleData", "pointsModule"]) {
+      expect(after[module], module).toEqual(before[module]);
+    }
+    expect(problems).toEqual([]);
+    await context.close();
+  },
+);
