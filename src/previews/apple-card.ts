@@ -8,7 +8,7 @@ export type { PassImages };
 
 import { barcodeBox } from "./barcode.js";
 import { detailsCard } from "./details.js";
-import { brightness, clip, colorOr, pngImage, text } from "./svg.js";
+import { brightness, cardDocument, clip, colorOr, pngImage, text } from "./svg.js";
 
 export const CARD_WIDTH = 320;
 const CARD_HEIGHT = 440;
@@ -159,7 +159,10 @@ export function appleFront(pass: Record<string, unknown>, images: PassImages): s
   const style = styleOf(pass);
   const palette = paletteOf(pass);
   const layout = layoutOf(pass);
-  if (layout) return document(CARD_HEIGHT, palette.background, layoutFront(layout, pass, images, palette));
+  if (layout) {
+    const artwork = layout === "posterEventTicket" && (images.artwork ?? images.background) !== undefined;
+    return document(CARD_HEIGHT, palette.background, layoutFront(layout, pass, images, palette), artwork);
+  }
   const blurred = style === "eventTicket" && images.background && !images.strip;
   const body = [
     blurred
@@ -171,7 +174,7 @@ export function appleFront(pass: Record<string, unknown>, images: PassImages): s
     row(fieldsOf(pass, style, "auxiliaryFields"), 250, palette),
     barcodeArea(pass, images, style),
   ].join("");
-  return document(CARD_HEIGHT, palette.background, body);
+  return document(CARD_HEIGHT, palette.background, body, Boolean(blurred));
 }
 
 /** The back of the pass: every back field, label over value, as Wallet lists them. */
@@ -180,10 +183,7 @@ export function appleBack(pass: Record<string, unknown>): string {
   return detailsCard(fields.map((f) => ({ label: labelText(f), value: valueText(f) })));
 }
 
-function document(height: number, background: string, body: string): string {
-  return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${CARD_WIDTH}" height="${height}" viewBox="0 0 ${CARD_WIDTH} ${height}">` +
-    `<clipPath id="card"><rect width="${CARD_WIDTH}" height="${height}" rx="12"/></clipPath>` +
-    `<g clip-path="url(#card)"><rect width="${CARD_WIDTH}" height="${height}" fill="${background}"/>${body}</g></svg>`
-  );
+/** The card: clipped to its corners only when a full-bleed image reaches them. */
+function document(height: number, background: string, body: string, fullBleed: boolean): string {
+  return cardDocument({ width: CARD_WIDTH, height, radius: 12, background }, body, fullBleed);
 }

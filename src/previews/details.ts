@@ -1,6 +1,6 @@
 // The reverse side of a preview: label-over-value entries in a list, as Wallet shows a pass's back (and Google
 // Wallet a pass's details), cut with "… n more" when they do not fit.
-import { round, text, wrap } from "./svg.js";
+import { cardDocument, round, text, wrap } from "./svg.js";
 
 const WIDTH = 320;
 const HEIGHT = 440;
@@ -22,9 +22,5 @@ export function detailsCard(items: Array<{ label: string; value: string }>): str
   }
   if (items.length === 0)
     parts.push(text(WIDTH / 2, 60, "Nothing on this side", { size: 13, fill: "#6e6e73", anchor: "middle" }));
-  return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}">` +
-    `<clipPath id="card"><rect width="${WIDTH}" height="${HEIGHT}" rx="12"/></clipPath>` +
-    `<g clip-path="url(#card)"><rect width="${WIDTH}" height="${HEIGHT}" fill="#f2f2f7"/>${parts.join("")}</g></svg>`
-  );
+  return cardDocument({ width: WIDTH, height: HEIGHT, radius: 12, background: "#f2f2f7" }, parts.join(""), false);
 }

@@ -3,7 +3,7 @@
 // barcode with its alternate text, on the card's colour.
 import { barcodeBox } from "./barcode.js";
 import { detailsCard } from "./details.js";
-import { brightness, clip, colorOr, pngImage, text } from "./svg.js";
+import { brightness, cardDocument, clip, colorOr, pngImage, text } from "./svg.js";
 
 const WIDTH = 320;
 const HEIGHT = 440;
@@ -104,14 +104,11 @@ export function googleCard(klass: Json, object: Json, images: { logo?: Buffer; h
         { width: WIDTH, bottom: HEIGHT - 20, squareSide: 140, wideHeight: 80, radius: 8, ink: "#202124" },
       ),
     );
-  } else if (images.hero) {
-    parts.push(pngImage(images.hero, 0, HEIGHT - 110, WIDTH, 110, { cover: true }));
   }
-  return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}">` +
-    `<clipPath id="card"><rect width="${WIDTH}" height="${HEIGHT}" rx="16"/></clipPath>` +
-    `<g clip-path="url(#card)"><rect width="${WIDTH}" height="${HEIGHT}" fill="${background}"/>${parts.join("")}</g></svg>`
-  );
+  // Without a barcode the hero image takes the bottom, running to the card's corners.
+  const hero = !(shown && typeof shown.type === "string" && typeof shown.value === "string") && images.hero;
+  if (hero) parts.push(pngImage(hero, 0, HEIGHT - 110, WIDTH, 110, { cover: true }));
+  return cardDocument({ width: WIDTH, height: HEIGHT, radius: 16, background }, parts.join(""), Boolean(hero));
 }
 
 /** A Google pass's details (the card's reverse): its text modules, links and messages. */

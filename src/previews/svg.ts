@@ -59,6 +59,26 @@ export function text(
 
 export const round = (n: number) => Math.round(n * 100) / 100;
 
+/**
+ * A card as an SVG document: a rounded rectangle of `background` with `body` on it. Only a body reaching the corners
+ * (a full-bleed image) is clipped to them: resvg's clip is a mask the size of the card, most of a preview's
+ * rasterizing time, and text and barcodes keep inside the margins anyway.
+ */
+export function cardDocument(
+  card: { width: number; height: number; radius: number; background: string },
+  body: string,
+  clip: boolean,
+): string {
+  const { width, height, radius, background } = card;
+  const open = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`;
+  if (!clip)
+    return `${open}<rect width="${width}" height="${height}" rx="${radius}" fill="${background}"/>${body}</svg>`;
+  return (
+    `${open}<clipPath id="card"><rect width="${width}" height="${height}" rx="${radius}"/></clipPath>` +
+    `<g clip-path="url(#card)"><rect width="${width}" height="${height}" fill="${background}"/>${body}</g></svg>`
+  );
+}
+
 /** A PNG as an <image> (stored images are PNG: images/png.ts checks them), fitted in or covering the box. */
 export function pngImage(
   png: Buffer,

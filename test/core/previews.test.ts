@@ -150,3 +150,21 @@ it("shows a link's visitors the pass they would get on its landing page, with th
   expect(plainPreview.equals(template)).toBe(true);
   expect((await previewOf(own.adaptiveLinkId)).equals(template)).toBe(false);
 });
+
+it("draws no other account's pass or template: 404, as for one that does not exist", async () => {
+  const pass = (await server.call("POST", `/v1/pass/${appleId}/id/private-1`, { body: {} })).json;
+  const google = (await server.call("POST", `/v1/pass/${googleId}`, { body: {} })).json;
+  const stranger = await server.newAccount("stranger");
+  for (const path of [`/v1/pass/${pass.id}/preview`, `/v1/pass/${google.id}/preview?format=svg`]) {
+    const answer = await server.call("GET", path, { as: stranger });
+    expect(answer.status, path).toBe(404);
+    expect(answer.json.code).toBe("PASS_NOT_FOUND");
+  }
+  expect((await server.call("GET", "/v1/pass/id/private-1/preview", { as: stranger })).json.code).toBe(
+    "PASS_NOT_FOUND",
+  );
+  expect((await server.call("GET", `/v1/template/${appleId}/preview`, { as: stranger })).json.code).toBe(
+    "TEMPLATE_NOT_FOUND",
+  );
+  expect((await server.call("GET", `/v1/pass/${pass.id}/preview?format=svg`)).status).toBe(200);
+});
