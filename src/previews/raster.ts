@@ -2,6 +2,7 @@
 // inter-font package are the only fonts, so the same SVG gives the same pixels on every machine.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { endianness } from "node:os";
 import { dirname, join } from "node:path";
 import { crc32, deflateSync } from "node:zlib";
 import { Resvg } from "@resvg/resvg-js";
@@ -29,21 +30,32 @@ function chunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([head, data, crc]);
 }
 
+const LITTLE_ENDIAN = endianness() === "LE";
+
+/** Un-premultiplies RGBA pixels in place; only translucent ones change (a card's are at its corners). */
+function straightenAlpha(pixels: Buffer): void {
+  // Whole pixels at once where the buffer allows (little-endian: alpha is the top byte); else byte by byte.
+  const aligned = LITTLE_ENDIAN && pixels.byteOffset % 4 === 0;
+  const words = aligned ? new Uint32Array(pixels.buffer, pixels.byteOffset, pixels.length >> 2) : undefined;
+  for (let p = 0; p < pixels.length >> 2; p++) {
+    const a = words ? words[p]! >>> 24 : pixels[p * 4 + 3]!;
+    if (a === 255 || a === 0) continue;
+    for (let c = p * 4; c < p * 4 + 3; c++) pixels[c] = Math.min(255, Math.round((pixels[c]! * 255) / a));
+  }
+}
+
 /**
  * resvg's pixels (RGBA, premultiplied by alpha) as a PNG: straight alpha, no row filter, fastest deflate — about
  * twice as fast as resvg's own encoder, the same pixels, a larger file (previews are cached, and mostly flat).
  */
 export function encodePng(premultiplied: Buffer, width: number, height: number): Buffer {
+  straightenAlpha(premultiplied); // in place: the caller's buffer (resvg's copy of its pixels) is used up
   const stride = width * 4;
-  const raw = Buffer.alloc((stride + 1) * height);
-  for (let y = 0; y < height; y++) premultiplied.copy(raw, y * (stride + 1) + 1, y * stride, (y + 1) * stride);
-  for (let row = 0; row < height; row++) {
-    const start = row * (stride + 1) + 1;
-    for (let i = start + 3; i < start + stride; i += 4) {
-      const a = raw[i]!;
-      if (a === 255 || a === 0) continue;
-      for (let c = i - 3; c < i; c++) raw[c] = Math.min(255, Math.round((raw[c]! * 255) / a));
-    }
+  // Each row: its filter byte (0, none), then its pixels; every byte is written, so no zero-filling.
+  const raw = Buffer.allocUnsafe((stride + 1) * height);
+  for (let y = 0; y < height; y++) {
+    raw[y * (stride + 1)] = 0;
+    premultiplied.copy(raw, y * (stride + 1) + 1, y * stride, (y + 1) * stride);
   }
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
