@@ -168,3 +168,44 @@ export const guarded = (ctx, fn) => async (event) => {
     ctx.failure(error);
   }
 };
+
+/**
+ * A fieldset of rows the reader adds and removes (a template's fields, locations, text modules). `make(initial)`
+ * answers an entry with its `rows` (labelled controls); `describe(initial)` the row's legend and its remove
+ * button's label. Answers { section, entries, add }.
+ */
+export function editableList({ legend, addLabel, make, describe, changed }) {
+  const rows = h("div", { class: "field-rows" });
+  const entries = [];
+  const add = (initial) => {
+    const entry = make(initial);
+    const { title, removeLabel } = describe(initial);
+    const remove = () => {
+      entries.splice(entries.indexOf(entry), 1);
+      row.remove();
+      changed();
+    };
+    const row = h(
+      "fieldset",
+      { class: "field-row" },
+      h("legend", {}, title),
+      entry.rows,
+      h("button", { type: "button", class: "secondary small", onclick: remove }, removeLabel),
+    );
+    entries.push(entry);
+    rows.append(row);
+    return entry;
+  };
+  const addNew = () => {
+    add(undefined).rows[0]?.querySelector("input, select")?.focus();
+    changed();
+  };
+  const section = h(
+    "fieldset",
+    {},
+    h("legend", {}, legend),
+    rows,
+    h("button", { type: "button", class: "secondary", onclick: addNew }, addLabel),
+  );
+  return { section, entries, add };
+}

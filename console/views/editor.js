@@ -4,7 +4,8 @@
 // Save is the /v1 create (POST /v1/template/{projectId}) or full replace (PUT /v1/template/{id}).
 import { ApiError, api, imageOf } from "../api.js";
 import { field, fill, h, select, showFieldError, uid } from "../dom.js";
-import { crumbs, previewPanel } from "./common.js";
+import { crumbs, editableList, previewPanel } from "./common.js";
+import { textModulesSection } from "./modules.js";
 
 const TYPES = ["Store Card", "Coupon", "Event Ticket", "Generic", "Boarding Pass"].map((t) => [t, t]);
 const FIELD_TYPES = ["header", "primary", "secondary", "auxiliary", "back"].map((t) => [t, t]);
@@ -65,7 +66,9 @@ export async function templateEditor(ctx, { projectId, templateId }) {
       { name: "vendor", disabled: Boolean(existing) },
     ),
   );
-  const type = field("Type", {}, select(TYPES, header?.type ?? "Store Card", { name: "type" }));
+  // A type of its own (Airship's "Loyalty1", …) stays offered, so a save does not change it.
+  const types = header && !TYPES.some(([t]) => t === header.type) ? [[header.type, header.type], ...TYPES] : TYPES;
+  const type = field("Type", {}, select(types, header?.type ?? "Store Card", { name: "type" }));
   const logoText = field("Logo text", { name: "logo_text", value: headerValue("logo_text") });
 
   const colours = COLOURS.map(([key, label]) => {
@@ -132,87 +135,55 @@ export async function templateEditor(ctx, { projectId, templateId }) {
   });
 
   // Fields: one row each, added and removed freely.
-  const fieldRows = h("div", { class: "field-rows" });
-  const fieldEntries = [];
-  const addField = (key = "", spec = { fieldType: "secondary" }) => {
-    const id = uid("fld");
-    const entry = {
-      key: field("Field name", { name: `${id}-key`, value: key, required: true }),
-      fieldType: field("Where", {}, select(FIELD_TYPES, spec.fieldType ?? "secondary", { name: `${id}-type` })),
-      label: field("Label", { name: `${id}-label`, value: spec.label ?? "" }),
-      value: field("Value", { name: `${id}-value`, value: spec.value ?? "" }),
-      changeMessage: field("Change message", {
-        name: `${id}-change`,
-        value: spec.changeMessage ?? "",
-        hint: "%@ is the new value",
-      }),
-      spec,
-    };
-    const row = h(
-      "fieldset",
-      { class: "field-row" },
-      h("legend", {}, key ? `Field ${key}` : "New field"),
-      entry.key.row,
-      entry.fieldType.row,
-      entry.label.row,
-      entry.value.row,
-      entry.changeMessage.row,
-      h(
-        "button",
-        {
-          type: "button",
-          class: "secondary small",
-          onclick: () => {
-            fieldEntries.splice(fieldEntries.indexOf(entry), 1);
-            row.remove();
-            changed();
-          },
-        },
-        `Remove field ${key}`.trim(),
-      ),
-    );
-    entry.row = row;
-    fieldEntries.push(entry);
-    fieldRows.append(row);
-    return entry;
-  };
-  for (const [key, spec] of Object.entries(model.fields ?? {})) addField(key, spec);
+  const fieldList = editableList({
+    legend: "Fields",
+    addLabel: "Add field",
+    changed: () => changed(),
+    describe: (initial) => ({
+      title: initial ? `Field ${initial[0]}` : "New field",
+      removeLabel: initial ? `Remove field ${initial[0]}` : "Remove field",
+    }),
+    make: ([key, spec] = ["", { fieldType: "secondary" }]) => {
+      const id = uid("fld");
+      const entry = {
+        key: field("Field name", { name: `${id}-key`, value: key, required: true }),
+        fieldType: field("Where", {}, select(FIELD_TYPES, spec.fieldType ?? "secondary", { name: `${id}-type` })),
+        label: field("Label", { name: `${id}-label`, value: spec.label ?? "" }),
+        value: field("Value", { name: `${id}-value`, value: spec.value ?? "" }),
+        changeMessage: field("Change message", {
+          name: `${id}-change`,
+          value: spec.changeMessage ?? "",
+          hint: "%@ is the new value",
+        }),
+        spec,
+      };
+      entry.rows = [entry.key, entry.fieldType, entry.label, entry.value, entry.changeMessage].map((f) => f.row);
+      return entry;
+    },
+  });
+  const fieldEntries = fieldList.entries;
+  for (const entry of Object.entries(model.fields ?? {})) fieldList.add(entry);
+  const textModules = textModulesSection(model.textModulesData, () => changed());
 
   // Locations: latitude, longitude and the text Wallet shows near them.
-  const locationRows = h("div", { class: "field-rows" });
-  const locationEntries = [];
-  const addLocation = (location = {}) => {
-    const id = uid("loc");
-    const entry = {
-      latitude: field("Latitude", { name: `${id}-lat`, value: location.latitude ?? "", inputmode: "decimal" }),
-      longitude: field("Longitude", { name: `${id}-lon`, value: location.longitude ?? "", inputmode: "decimal" }),
-      relevantText: field("Text near it", { name: `${id}-text`, value: location.relevantText ?? "" }),
-    };
-    const row = h(
-      "fieldset",
-      { class: "field-row" },
-      h("legend", {}, "Location"),
-      entry.latitude.row,
-      entry.longitude.row,
-      entry.relevantText.row,
-      h(
-        "button",
-        {
-          type: "button",
-          class: "secondary small",
-          onclick: () => {
-            locationEntries.splice(locationEntries.indexOf(entry), 1);
-            row.remove();
-            changed();
-          },
-        },
-        "Remove location",
-      ),
-    );
-    locationEntries.push(entry);
-    locationRows.append(row);
-  };
-  for (const location of model.locations ?? []) addLocation(location);
+  const locationList = editableList({
+    legend: "Locations",
+    addLabel: "Add location",
+    changed: () => changed(),
+    describe: () => ({ title: "Location", removeLabel: "Remove location" }),
+    make: (location = {}) => {
+      const id = uid("loc");
+      const entry = {
+        latitude: field("Latitude", { name: `${id}-lat`, value: location.latitude ?? "", inputmode: "decimal" }),
+        longitude: field("Longitude", { name: `${id}-lon`, value: location.longitude ?? "", inputmode: "decimal" }),
+        relevantText: field("Text near it", { name: `${id}-text`, value: location.relevantText ?? "" }),
+      };
+      entry.rows = [entry.latitude.row, entry.longitude.row, entry.relevantText.row];
+      return entry;
+    },
+  });
+  const locationEntries = locationList.entries;
+  for (const location of model.locations ?? []) locationList.add(location);
 
   /** The template body the form holds (headers it does not show are kept as they were). */
   const body = (asVendor = vendorSelect.input.value) => {
@@ -251,6 +222,7 @@ export async function templateEditor(ctx, { projectId, templateId }) {
       .filter((l) => l.latitude || l.longitude);
     // What the editor does not show (Google's modules, beacons, …) goes back as it came: the save is a full replace.
     const { headers: _h, fields: _f, locations: _l, ...rest } = model;
+    const modules = textModules.value();
     return {
       ...rest,
       name: name.input.value,
@@ -259,6 +231,7 @@ export async function templateEditor(ctx, { projectId, templateId }) {
       type: type.input.value,
       headers,
       fields,
+      ...(Object.keys(modules).length || model.textModulesData ? { textModulesData: modules } : {}),
       ...(locations.length || model.locations ? { locations } : {}),
     };
   };
@@ -277,6 +250,7 @@ export async function templateEditor(ctx, { projectId, templateId }) {
     for (const c of colours) named.set(c.key, c.f);
     for (const i of images) named.set(i.key, i.f);
     for (const e of fieldEntries) named.set(`field:${e.key.input.value.trim()}`, e.value);
+    for (const [module, control] of textModules.controls()) named.set(`module:${module}`, control);
     return named;
   };
   const formErrors = h("div", { class: "form-errors", role: "alert" });
@@ -290,9 +264,9 @@ export async function templateEditor(ctx, { projectId, templateId }) {
       const m = /^(field|header)s? "([^"]+)"/.exec(message) ?? /^(name|description|type)\b/.exec(message);
       const control = m
         ? m[1] === "field"
-          ? fieldEntries.find((e) => e.key.input.value.trim() === m[2])?.[
+          ? (fieldEntries.find((e) => e.key.input.value.trim() === m[2])?.[
               /fieldType/.test(message) ? "fieldType" : "value"
-            ]
+            ] ?? named.get(`module:${m[2]}`))
           : m[1] === "header"
             ? named.get(m[2] === "barcode_alt_text" ? "barcodeAltText" : m[2])
             : named.get(m[1])
@@ -355,6 +329,16 @@ export async function templateEditor(ctx, { projectId, templateId }) {
     }
   };
 
+  // Apple passes show fields; Google passes text modules: the form shows the vendor's own.
+  const fieldsSection = fieldList.section;
+  const showVendorSections = () => {
+    const google = vendorSelect.input.value === "Google";
+    fieldsSection.hidden = google && fieldEntries.length === 0;
+    textModules.section.hidden = !google;
+  };
+  vendorSelect.input.addEventListener("change", showVendorSections);
+  showVendorSections();
+
   const form = h(
     "form",
     { class: "editor", onsubmit: save, oninput: changed, onchange: changed, novalidate: true },
@@ -369,41 +353,9 @@ export async function templateEditor(ctx, { projectId, templateId }) {
       images.map((i) => i.f.row),
     ),
     h("fieldset", {}, h("legend", {}, "Barcode"), barcodeType.row, barcodeValue.row, barcodeAlt.row),
-    h(
-      "fieldset",
-      {},
-      h("legend", {}, "Fields"),
-      fieldRows,
-      h(
-        "button",
-        {
-          type: "button",
-          class: "secondary",
-          onclick: () => {
-            addField().key.input.focus();
-          },
-        },
-        "Add field",
-      ),
-    ),
-    h(
-      "fieldset",
-      {},
-      h("legend", {}, "Locations"),
-      locationRows,
-      h(
-        "button",
-        {
-          type: "button",
-          class: "secondary",
-          onclick: () => {
-            addLocation();
-            changed();
-          },
-        },
-        "Add location",
-      ),
-    ),
+    fieldsSection,
+    textModules.section,
+    locationList.section,
     writable
       ? h("button", { type: "submit" }, existing ? "Save template" : "Create template")
       : h("p", { class: "hint" }, "This session is read-only: changes cannot be saved."),

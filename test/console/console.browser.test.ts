@@ -326,12 +326,27 @@ it.skipIf(!executablePath)(
     await page.goto(`${server.baseUrl}/console#/templates/${templateId}/edit`);
     await heading(page, "Edit Google card").waitFor();
     await page.getByLabel("Background colour", { exact: true }).fill("rgb(0,120,60)");
-    await expect.poll(() => page.locator(".preview-panel").getAttribute("data-state")).toBe("ready");
+    // A Google template shows its text modules, not Apple's fields; an edit of one reaches the preview.
+    expect(await page.getByRole("group", { name: "Fields", exact: true }).isVisible()).toBe(false);
+    await page.getByLabel("Body").fill("Double points");
+    await expect.poll(() => previewSvg(page), { timeout: 10_000 }).toContain("Double points");
+    await page.getByRole("button", { name: "Add text module" }).click();
+    await page.getByLabel("Module name").last().fill("Hours");
+    await page.getByLabel("Header").last().fill("Opening hours");
+    await page.getByLabel("Body").last().fill("7 to 7");
+    await expect.poll(() => previewSvg(page), { timeout: 10_000 }).toContain("7 to 7");
+    await checkPage(page, "editor-google");
     await page.getByRole("button", { name: "Save template" }).click();
     await page.getByText("Template saved.").waitFor();
     const after = (await server.call("GET", `/v1/template/${templateId}`)).json.fieldsModel;
     expect(after.headers.background_color.value).toBe("rgb(0,120,60)");
-    for (const module of ["textModulesData", "linksModuleData", "infoModuleData", "pointsModule"]) {
+    expect((await server.call("GET", `/v1/template/${templateId}`)).json.templateHeader.type).toBe("Loyalty1");
+    expect(after.textModulesData["Program Details"]).toMatchObject({
+      header: "Program Details",
+      body: "Double points",
+    });
+    expect(after.textModulesData.Hours).toMatchObject({ header: "Opening hours", body: "7 to 7" });
+    for (const module of ["linksModuleData", "infoModuleData", "pointsModule"]) {
       expect(after[module], module).toEqual(before[module]);
     }
     expect(problems).toEqual([]);
